@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jettag-bench",
+        abstract: "JetTag's benchmarks (build with -c release); each prints its own table.",
+        subcommands: []
+    )
+}

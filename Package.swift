@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Pipeline: CHDF5/CBLAS -> JetData -> JetFeatures -> JetNN -> JetModels -> JetMetrics -> JetReport -> jettag.
+// Each module depends only on the stages before it (see ../shared/DESIGN.md, section 1).
+let package = Package(
+    name: "JetTag",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "jettag", targets: ["jettag"]),
+        .library(name: "JetData", targets: ["JetData"]),
+        .library(name: "JetFeatures", targets: ["JetFeatures"]),
+        .library(name: "JetNN", targets: ["JetNN"]),
+        .library(name: "JetModels", targets: ["JetModels"]),
+        .library(name: "JetMetrics", targets: ["JetMetrics"]),
+        .library(name: "JetReport", targets: ["JetReport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "JetData", dependencies: ["CHDF5"], linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "JetFeatures", dependencies: ["JetData"]),
+        .target(name: "JetNN", dependencies: ["CBLAS"]),
+        .target(name: "JetModels", dependencies: ["JetData", "JetFeatures", "JetNN"]),
+        .target(name: "JetMetrics", dependencies: []),
+        .target(name: "JetReport", dependencies: ["JetMetrics"]),
+        .executableTarget(
+            name: "jettag",
+            dependencies: [
+                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "JetTestSupport", dependencies: ["JetData"], path: "Tests/JetTestSupport"),
+        .executableTarget(
+            name: "jettag-bench",
+            dependencies: [
+                "JetData", "JetNN", "JetModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/jettag-bench"
+        ),
+        .testTarget(name: "JetDataTests", dependencies: ["JetData", "JetTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JetFeaturesTests", dependencies: ["JetFeatures", "JetTestSupport"]),
+        .testTarget(name: "JetNNTests", dependencies: ["JetNN", "JetTestSupport"]),
+        .testTarget(name: "JetModelsTests", dependencies: ["JetModels", "JetTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
+    ]
+)

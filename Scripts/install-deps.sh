@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the Debian packages JetTag builds against (HDF5 + zlib, OpenBLAS), unless already present.
+set -euo pipefail
+packages=(libhdf5-dev zlib1g-dev libopenblas-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,1 @@
+// JetMetrics: see ../shared/DESIGN.md section 1. Populated by its stage's work.
