@@ -28,18 +28,21 @@ import Testing
     }
 
     @Test func phiDifferenceWrapsIntoHalfOpenInterval() throws {
-        // Jet at phi -3.1, constituents at +3.1 (difference 6.2 -> 6.2 - 2 pi), at -3.1 + pi (difference pi
-        // up to rounding: the upper end of the interval) and at the jet's phi (0).
-        let jet = TestJet(pt: 100, eta: 0, phi: -3.1, energy: 100, mass: 10, constituents: [
+        // Jet 0 at phi -3.1: constituents at +3.1 (difference 6.2 -> 6.2 - 2 pi) and at the jet's phi (0).
+        // Jet 1 at phi pi/2, constituent at -pi/2: the difference is exactly -pi in Float and must come out
+        // as +pi, the closed end of (-pi, pi].
+        let across = TestJet(pt: 100, eta: 0, phi: -3.1, energy: 100, mass: 10, constituents: [
             TestConstituent(pt: 50, eta: 0, phi: 3.1, energy: 50, charge: 0),
-            TestConstituent(pt: 30, eta: 0, phi: -3.1 + Float.pi, energy: 30, charge: 0),
             TestConstituent(pt: 20, eta: 0, phi: -3.1, energy: 20, charge: 0),
         ])
-        let spec = FeatureSpec(maxConstituents: 3, constituentVariables: [rawVariable("dphi")])
-        let dphi = try FeatureExtractor(spec: spec).extract(makeBatch([jet], slots: 3)).constituentFeatures
-        expectClose([dphi[0], dphi[2]], [6.2 - 2 * Float.pi, 0], "dphi")
-        // (-pi, pi]: a difference of exactly pi in Float arithmetic must come out as +pi, never -pi.
-        #expect(dphi[1] > 3.14 && dphi[1] <= Float.pi)
+        let boundary = TestJet(pt: 100, eta: 0, phi: Float.pi / 2, energy: 100, mass: 10, constituents: [
+            TestConstituent(pt: 50, eta: 0, phi: -Float.pi / 2, energy: 50, charge: 0),
+        ])
+        let spec = FeatureSpec(maxConstituents: 2, constituentVariables: [rawVariable("dphi")])
+        let dphi = try FeatureExtractor(spec: spec).extract(makeBatch([across, boundary], slots: 2)).constituentFeatures
+        expectClose(Array(dphi[0..<2]), [6.2 - 2 * Float.pi, 0], "dphi")
+        #expect(-Float.pi / 2 - Float.pi / 2 == -Float.pi)
+        #expect(dphi[2] == Float.pi)
     }
 
     @Test func jetVariablesAreRawFieldsAndLogs() throws {
