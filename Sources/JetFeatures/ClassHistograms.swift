@@ -47,11 +47,15 @@ struct ClassHistograms {
         return (ratios, (0..<binCount).filter { target[$0] == 0 })
     }
 
-    /// Checks that every label lies in 0..<classCount.
-    static func validate(labels: [Int32], classCount: Int, rows: [Int]) throws {
+    /// Checks that every label lies in 0..<classCount and every weight is finite (`weights` may be empty
+    /// when weights are not used).
+    static func validate(labels: [Int32], weights: [Float], classCount: Int, rows: [Int]) throws {
+        func row(_ jet: Int) -> Int { rows.count == labels.count ? rows[jet] : jet }
         for (jet, label) in labels.enumerated() where label < 0 || Int(label) >= classCount {
-            throw JetFeaturesError.invalidLabel(
-                row: rows.count == labels.count ? rows[jet] : jet, label: label, classCount: classCount)
+            throw JetFeaturesError.invalidLabel(row: row(jet), label: label, classCount: classCount)
+        }
+        if let jet = weights.firstIndex(where: { !$0.isFinite }) {
+            throw JetFeaturesError.nonFiniteInput(field: "weight", row: row(jet), constituent: nil, value: weights[jet])
         }
     }
 }

@@ -14,7 +14,7 @@ public enum ClassWeighting {
         guard weights.count == labels.count else {
             throw JetFeaturesError.shapeMismatch(field: "weight", expected: labels.count, got: weights.count)
         }
-        try ClassHistograms.validate(labels: labels, classCount: classCount, rows: rows)
+        try ClassHistograms.validate(labels: labels, weights: weights, classCount: classCount, rows: rows)
         let histograms = ClassHistograms(
             labels: labels, weights: weights, bins: Array(repeating: 0, count: labels.count),
             classCount: classCount, binCount: 1)

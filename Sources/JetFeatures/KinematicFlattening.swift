@@ -32,7 +32,7 @@ public enum KinematicFlattening {
         for (name, got) in [("weight", weights.count), ("bin", bins.count)] where got != labels.count {
             throw JetFeaturesError.shapeMismatch(field: name, expected: labels.count, got: got)
         }
-        try ClassHistograms.validate(labels: labels, classCount: classCount, rows: rows)
+        try ClassHistograms.validate(labels: labels, weights: weights, classCount: classCount, rows: rows)
         if let targetClass, !(0..<classCount).contains(targetClass) {
             throw JetFeaturesError.invalidSpec("target class \(targetClass) is outside 0..<\(classCount)")
         }

@@ -58,7 +58,7 @@ public enum Resampling {
         guard bins.count == labels.count else {
             throw JetFeaturesError.shapeMismatch(field: "bin", expected: labels.count, got: bins.count)
         }
-        try ClassHistograms.validate(labels: labels, classCount: classCount, rows: rows)
+        try ClassHistograms.validate(labels: labels, weights: [], classCount: classCount, rows: rows)
         var members = Array(repeating: [[Int]](repeating: [], count: binCount), count: classCount)
         for (jet, label) in labels.enumerated() { members[Int(label)][bins[jet]].append(jet) }
 

@@ -138,4 +138,22 @@ import Testing
             try FeatureExtractor(spec: FeatureSpec(constituentVariables: [VariableSpec("deta")]))
         }
     }
+
+    @Test func malformedBatchesAreErrors() throws {
+        let spec = FeatureSpec(maxConstituents: 3, constituentVariables: [rawVariable("pt_log")])
+        var batch = makeBatch(handJets, slots: 3, rows: [5, 6])
+        batch.multiplicities[1] = 4
+        #expect(throws: JetFeaturesError.invalidMultiplicity(row: 6, multiplicity: 4, slots: 3)) {
+            try FeatureExtractor(spec: spec).extract(batch)
+        }
+        batch = makeBatch(handJets, slots: 3)
+        batch.constituentFields["pt"]?.removeLast()
+        #expect(throws: JetFeaturesError.shapeMismatch(field: "pt", expected: 6, got: 5)) {
+            try FeatureExtractor(spec: spec).extract(batch)
+        }
+        // Without multiplicities the mask's prefix counts the constituents.
+        batch = makeBatch(handJets, slots: 3)
+        batch.multiplicities = []
+        #expect(try FeatureExtractor(spec: spec).extract(batch) == FeatureExtractor(spec: spec).extract(makeBatch(handJets, slots: 3)))
+    }
 }

@@ -23,6 +23,9 @@ import Testing
         #expect(throws: JetFeaturesError.invalidLabel(row: 12, label: 5, classCount: 2)) {
             try ClassWeighting.balanced(weights: [1, 1], labels: [0, 5], classCount: 2, rows: [11, 12])
         }
+        #expect(throws: JetFeaturesError.nonFiniteInput(field: "weight", row: 1, constituent: nil, value: .infinity)) {
+            try ClassWeighting.balanced(weights: [1, .infinity], labels: [0, 1], classCount: 2)
+        }
     }
 
     /// pt edges [0, 10, 20], |eta| edges [0, 1, 2]; flat bin = 2 * ptBin + etaBin.
