@@ -25,11 +25,4 @@ public enum ConstituentVariable: Hashable, Sendable {
         self = Self.derived[name] ?? .field(name)
     }
 
-    /// True for variables that take a logarithm (and so honour `logFloor`).
-    public var isLogarithm: Bool {
-        switch self {
-        case .logPt, .logEnergy, .logPtRel, .logEnergyRel: return true
-        case .deltaEta, .deltaPhi, .deltaR, .field: return false
-        }
-    }
 }
