@@ -24,5 +24,4 @@ public enum ConstituentVariable: Hashable, Sendable {
     public init(name: String) {
         self = Self.derived[name] ?? .field(name)
     }
-
 }
