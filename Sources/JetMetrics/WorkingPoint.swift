@@ -17,9 +17,9 @@ public struct WorkingPoint: Codable, Equatable, Sendable {
     public var backgroundEfficiency: Double
     /// Binomial uncertainty of eps_B.
     public var backgroundEfficiencyError: Double
-    /// 1 / eps_B (+inf when no background passes).
+    /// 1 / eps_B (+inf when no background passes; negative if negative weights make eps_B negative).
     public var backgroundRejection: Double
-    /// sigma_eps_B / eps_B^2 (+inf when no background passes).
+    /// sigma_eps_B / eps_B^2 (+inf when eps_B <= 0, where the rejection is undefined or infinite).
     public var backgroundRejectionError: Double
 
     enum CodingKeys: String, CodingKey {
@@ -60,7 +60,7 @@ extension ROCCurve {
             backgroundEfficiency: epsB,
             backgroundEfficiencyError: epsBError,
             backgroundRejection: 1 / epsB,
-            backgroundRejectionError: epsBError / (epsB * epsB))
+            backgroundRejectionError: epsB > 0 ? epsBError / (epsB * epsB) : .infinity)
     }
 
     /// Working points at each of `targets` (default: 0.3, 0.5, 0.7, 0.77).

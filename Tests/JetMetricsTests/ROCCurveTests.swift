@@ -57,6 +57,7 @@ import Testing
         let point = try roc.workingPoint(signalEfficiency: 0.5)
         #expect(point.backgroundEfficiency == 0)
         #expect(point.backgroundRejection == .infinity)
+        #expect(point.backgroundRejectionError == .infinity)
         expectClose(point.threshold, Double(Float(0.9)), "threshold")
     }
 
