@@ -1,0 +1,179 @@
+/// A weighted receiver-operating-characteristic curve with signed event weights.
+///
+/// Jets are selected by `score >= threshold`. For every distinct score, from the highest down, the curve
+/// holds the signal efficiency eps_S (selected signal weight / total signal weight) and the background
+/// efficiency eps_B; jets with equal scores enter together as one threshold step. The first point is
+/// (0, 0) at threshold +inf and the last is (1, 1) at the lowest score, as in scikit-learn's `roc_curve`
+/// with `drop_intermediate=False`.
+///
+/// Weights are signed: cumulative sums may dip below zero or above the total. That is reported in
+/// `warnings`, never clipped.
+///
+/// Cost: one sort of the selected jets (O(n log n)) and one pass; the curve has at most n + 1 points.
+public struct ROCCurve: Sendable {
+    /// Score thresholds, strictly decreasing; `thresholds[0]` is +inf.
+    public let thresholds: [Double]
+    /// eps_S at each threshold.
+    public let signalEfficiency: [Double]
+    /// eps_B at each threshold.
+    public let backgroundEfficiency: [Double]
+    /// Area under the curve by the trapezoid rule in (eps_B, eps_S). For unit weights it equals the
+    /// Mann-Whitney statistic P(s_sig > s_bkg) + P(s_sig == s_bkg) / 2.
+    public let auc: Double
+    /// Signal jets and weight sums (the efficiency denominators).
+    public let signal: WeightSums
+    /// Background jets and weight sums.
+    public let background: WeightSums
+    /// Negative cumulative weights or efficiencies above one found along the curve.
+    public let warnings: [MetricWarning]
+
+    /// Number of points (thresholds).
+    public var count: Int { thresholds.count }
+
+    /// Background rejection 1 / eps_B at each threshold (+inf where eps_B is 0).
+    public var backgroundRejection: [Double] { backgroundEfficiency.map { 1 / $0 } }
+
+    /// The standard signal-efficiency working points (DESIGN.md section 6).
+    public static let standardWorkingPoints: [Double] = [0.3, 0.5, 0.7, 0.77]
+
+    /// A binary ROC curve.
+    ///
+    /// - Parameters:
+    ///   - scores: one score per jet, higher means more signal-like; NaN is an error.
+    ///   - isSignal: true for signal jets, false for background jets.
+    ///   - weights: signed event weights, one per jet; `nil` means unit weights.
+    public init(scores: [Float], isSignal: [Bool], weights: [Float]? = nil) throws(JetMetricsError) {
+        try checkLength("isSignal", count: isSignal.count, expected: scores.count)
+        try self.init(scores: scores, roles: isSignal.map { $0 ? 1 : 0 }, weights: weights)
+    }
+
+    /// A one-class-versus-others ROC curve from multi-class labels.
+    ///
+    /// - Parameters:
+    ///   - scores: one score per jet for the signal class (a probability or a discriminant).
+    ///   - labels: true class index of each jet.
+    ///   - signalClass: the class counted as signal.
+    ///   - backgroundClasses: the classes counted as background; `nil` means all other classes
+    ///     (jets of classes in neither set are ignored, e.g. b-jets vs light jets only).
+    ///   - weights: signed event weights, one per jet; `nil` means unit weights.
+    public init(
+        scores: [Float], labels: [Int], signalClass: Int, backgroundClasses: Set<Int>? = nil, weights: [Float]? = nil
+    ) throws(JetMetricsError) {
+        try checkLength("labels", count: labels.count, expected: scores.count)
+        if let backgroundClasses, backgroundClasses.contains(signalClass) {
+            throw .invalidArgument(
+                name: "backgroundClasses", value: "\(backgroundClasses.sorted())",
+                expected: "classes other than the signal class \(signalClass)")
+        }
+        let roles: [Int8] = labels.map { label in
+            if label == signalClass { return 1 }
+            return backgroundClasses.map { $0.contains(label) ? 0 : -1 } ?? 0
+        }
+        try self.init(scores: scores, roles: roles, weights: weights)
+    }
+
+    /// Core: `roles[i]` is 1 for signal, 0 for background and -1 for a jet that takes no part.
+    init(scores: [Float], roles: [Int8], weights: [Float]?) throws(JetMetricsError) {
+        try checkWeights(weights, expected: scores.count)
+        guard scores.count < Int(UInt32.max) else {
+            throw .invalidArgument(name: "scores.count", value: "\(scores.count)", expected: "fewer than 2^32 jets")
+        }
+        let order = try Self.selectedIndicesByScore(scores: scores, roles: roles)
+
+        // One pass from the highest score down; ties form one step. Cumulative sums first, divided at the end
+        // so that the last point is exactly (1, 1).
+        var thresholds = [Double.infinity]
+        var cumulativeSignal = [0.0]
+        var cumulativeBackground = [0.0]
+        thresholds.reserveCapacity(order.count + 1)
+        cumulativeSignal.reserveCapacity(order.count + 1)
+        cumulativeBackground.reserveCapacity(order.count + 1)
+        var signal = WeightSums()
+        var background = WeightSums()
+        scores.withUnsafeBufferPointer { s in
+            roles.withUnsafeBufferPointer { r in
+                order.withUnsafeBufferPointer { o in
+                    var k = o.count - 1
+                    while k >= 0 {
+                        let score = s[Int(o[k] & 0xFFFF_FFFF)]
+                        while k >= 0, s[Int(o[k] & 0xFFFF_FFFF)] == score {
+                            let i = Int(o[k] & 0xFFFF_FFFF)
+                            let w = weights.map { Double($0[i]) } ?? 1
+                            if r[i] == 1 { signal.add(w) } else { background.add(w) }
+                            k -= 1
+                        }
+                        thresholds.append(Double(score))
+                        cumulativeSignal.append(signal.sumWeights)
+                        cumulativeBackground.append(background.sumWeights)
+                    }
+                }
+            }
+        }
+        for (sums, name) in [(signal, "signal"), (background, "background")] {
+            guard sums.count > 0 else { throw .emptyClass(name: name) }
+            guard sums.sumWeights > 0 else {
+                throw .nonPositiveWeightSum(name: name, sumOfWeights: sums.sumWeights, count: sums.count)
+            }
+        }
+        var warnings = Self.cumulativeWarnings(cumulativeSignal, total: signal.sumWeights, thresholds, "signal")
+        warnings += Self.cumulativeWarnings(cumulativeBackground, total: background.sumWeights, thresholds, "background")
+        self.thresholds = thresholds
+        self.signalEfficiency = cumulativeSignal.map { $0 / signal.sumWeights }
+        self.backgroundEfficiency = cumulativeBackground.map { $0 / background.sumWeights }
+        self.signal = signal
+        self.background = background
+        self.warnings = warnings
+        self.auc = Self.trapezoidArea(x: backgroundEfficiency, y: signalEfficiency)
+    }
+
+    /// Keys `(order-preserving score bits) << 32 | jet index` of the jets with a role, sorted ascending.
+    ///
+    /// Sorting plain integers keeps the sort cache-friendly; the index is recovered from the low 32 bits.
+    private static func selectedIndicesByScore(scores: [Float], roles: [Int8]) throws(JetMetricsError) -> [UInt64] {
+        var keys = [UInt64]()
+        keys.reserveCapacity(scores.count)
+        for i in scores.indices where roles[i] >= 0 {
+            let score = scores[i]
+            guard !score.isNaN else { throw .nonFiniteValue(array: "scores", index: i, value: Double(score)) }
+            let bits = score.bitPattern
+            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            keys.append(UInt64(ordered) << 32 | UInt64(i))
+        }
+        keys.sort()
+        return keys
+    }
+
+    /// Warnings for partial sums below zero or above `total`, naming the first threshold where it happens.
+    private static func cumulativeWarnings(
+        _ cumulative: [Double], total: Double, _ thresholds: [Double], _ name: String
+    ) -> [MetricWarning] {
+        let tolerance = 1e-9 * total
+        var warnings: [MetricWarning] = []
+        let negative = cumulative.indices.filter { cumulative[$0] < -tolerance }
+        if let first = negative.first {
+            warnings.append(MetricWarning(
+                code: MetricWarning.negativeCumulativeWeight,
+                message: "The cumulative \(name) weight is negative at \(negative.count) of \(cumulative.count) "
+                    + "thresholds (first at score >= \(thresholds[first]): \(cumulative[first])); "
+                    + "the \(name) efficiency is negative there because of negative event weights."))
+        }
+        let aboveTotal = cumulative.indices.filter { cumulative[$0] > total + tolerance }
+        if let first = aboveTotal.first {
+            warnings.append(MetricWarning(
+                code: MetricWarning.efficiencyAboveOne,
+                message: "The \(name) efficiency exceeds 1 at \(aboveTotal.count) of \(cumulative.count) thresholds "
+                    + "(first at score >= \(thresholds[first]): \(cumulative[first] / total)) because of negative "
+                    + "event weights at lower scores."))
+        }
+        return warnings
+    }
+
+    /// Trapezoid-rule integral of y over x along the points in order.
+    static func trapezoidArea(x: [Double], y: [Double]) -> Double {
+        var area = 0.0
+        for k in 1..<x.count {
+            area += (x[k] - x[k - 1]) * (y[k] + y[k - 1]) / 2
+        }
+        return area
+    }
+}
