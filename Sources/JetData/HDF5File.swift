@@ -93,3 +93,13 @@ public final class HDF5File {
         }
     }
 }
+
+extension HDF5File {
+    /// Reads a whole numeric dataset (any numeric type) as Float32, row-major, with its shape.
+    public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) {
+        let dataset = try self.dataset(name)
+        guard dataset.rowCount > 0 else { return (dataset.shape, []) }
+        let values = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction(nil)]).floats[0]
+        return (dataset.shape, values)
+    }
+}
