@@ -35,6 +35,7 @@ enum HDF5Strings {
     private static func read(count: Int, fileType: hid_t, reader: (hid_t, UnsafeMutableRawPointer) -> herr_t) -> [String]? {
         let memoryType = H5Tcopy(jt_c_s1())
         defer { H5Tclose(memoryType) }
+        H5Tset_cset(memoryType, H5Tget_cset(fileType))
         if H5Tis_variable_str(fileType) > 0 {
             H5Tset_size(memoryType, size_t.max)
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
