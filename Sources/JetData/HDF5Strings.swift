@@ -3,6 +3,9 @@ import CHDF5
 /// Reading and writing string attributes the way h5py does (variable-length UTF-8), also accepting
 /// fixed-length strings and string arrays (pandas writes those).
 enum HDF5Strings {
+    /// H5T_VARIABLE, (size_t)-1 (size_t imports as Int).
+    static let variableLength = Int(bitPattern: UInt.max)
+
     /// The text of a NUL-terminated C buffer.
     static func string(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -37,7 +40,7 @@ enum HDF5Strings {
         defer { H5Tclose(memoryType) }
         H5Tset_cset(memoryType, H5Tget_cset(fileType))
         if H5Tis_variable_str(fileType) > 0 {
-            H5Tset_size(memoryType, size_t.max)
+            H5Tset_size(memoryType, Self.variableLength)
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             guard pointers.withUnsafeMutableBytes({ reader(memoryType, $0.baseAddress!) }) >= 0 else { return nil }
             defer { pointers.forEach { H5free_memory($0) } }
@@ -59,7 +62,7 @@ enum HDF5Strings {
         if H5Aexists(object, name) > 0 { H5Adelete(object, name) }
         let type = H5Tcopy(jt_c_s1())
         defer { H5Tclose(type) }
-        H5Tset_size(type, size_t.max)
+        H5Tset_size(type, Self.variableLength)
         H5Tset_cset(type, H5T_CSET_UTF8)
         let space = H5Screate(H5S_SCALAR)
         defer { H5Sclose(space) }
