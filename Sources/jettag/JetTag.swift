@@ -6,6 +6,6 @@ struct JetTag: ParsableCommand {
         commandName: "jettag",
         abstract: "Train and apply jet taggers and reweight simulated samples, straight from HDF5 files.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Inspect.self]
     )
 }

@@ -1,0 +1,171 @@
+import CHDF5
+
+/// One open HDF5 dataset: its shape, element type, compound members, chunking and filters, and
+/// reading of row ranges (slices along the first dimension) as raw file-type bytes.
+public final class HDF5Dataset {
+    /// A member of a compound element type (or the whole element of a plain one: name "").
+    public struct Member: Sendable {
+        public var name: String
+        /// Byte offset inside one element.
+        public var offset: Int
+        /// The HDF5 type, described as numpy would ("float32", "enum(int8)", ...).
+        public var typeDescription: String
+        var scalar: ScalarType?
+    }
+
+    /// A filter of the chunk pipeline, in the order they were applied on writing.
+    public struct Filter: Sendable {
+        public var id: Int32
+        public var name: String
+        public var parameters: [UInt32]
+    }
+
+    public let file: String
+    public let name: String
+    let id: hid_t
+    let fileType: hid_t
+    /// Bytes per element of the file type.
+    public let elementSize: Int
+    public let shape: [Int]
+    /// Chunk shape, or nil for contiguous or compact storage.
+    public let chunkShape: [Int]?
+    public let filters: [Filter]
+    /// Members of a compound type; one member named "" for a plain numeric type.
+    public let members: [Member]
+    public let isCompound: Bool
+    /// Number of threads used to inflate chunks on the fast path.
+    var threads = 1
+    private lazy var chunkDecoder: ChunkDecoder? = ChunkDecoder(dataset: self)
+
+    init(file: String, name: String, id: hid_t) throws {
+        self.file = file
+        self.name = name
+        self.id = id
+        let fileType = H5Dget_type(id)
+        self.fileType = fileType
+        elementSize = H5Tget_size(fileType)
+        let space = H5Dget_space(id)
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 0))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        H5Sclose(space)
+        shape = dims.map { Int($0) }
+
+        let plist = H5Dget_create_plist(id)
+        defer { H5Pclose(plist) }
+        if H5Pget_layout(plist) == H5D_CHUNKED {
+            var chunk = [hsize_t](repeating: 0, count: max(rank, 0))
+            H5Pget_chunk(plist, Int32(rank), &chunk)
+            chunkShape = chunk.map { Int($0) }
+        } else {
+            chunkShape = nil
+        }
+        filters = (0..<max(Int(H5Pget_nfilters(plist)), 0)).map { index in
+            var flags: UInt32 = 0, count = 8
+            var values = [UInt32](repeating: 0, count: 8)
+            var nameBuffer = [CChar](repeating: 0, count: 64)
+            let filterID = H5Pget_filter2(plist, UInt32(index), &flags, &count, &values, nameBuffer.count, &nameBuffer, nil)
+            return Filter(id: filterID, name: HDF5Strings.string(nameBuffer), parameters: Array(values.prefix(count)))
+        }
+
+        isCompound = H5Tget_class(fileType) == H5T_COMPOUND
+        if isCompound {
+            members = (0..<max(Int(H5Tget_nmembers(fileType)), 0)).map { index in
+                let memberName = H5Tget_member_name(fileType, UInt32(index))
+                defer { H5free_memory(memberName) }
+                let memberType = H5Tget_member_type(fileType, UInt32(index))
+                defer { H5Tclose(memberType) }
+                return Member(
+                    name: memberName.map { String(cString: $0) } ?? "",
+                    offset: H5Tget_member_offset(fileType, UInt32(index)),
+                    typeDescription: Self.describe(memberType), scalar: ScalarType(hdf5: memberType))
+            }
+        } else {
+            members = [Member(name: "", offset: 0, typeDescription: Self.describe(fileType), scalar: ScalarType(hdf5: fileType))]
+        }
+    }
+
+    deinit {
+        H5Tclose(fileType)
+        H5Dclose(id)
+    }
+
+    /// Number of rows (the first dimension; 1 for a scalar dataset).
+    public var rowCount: Int { shape.first ?? 1 }
+
+    /// Bytes of one row: the product of the trailing dimensions times the element size.
+    public var rowSize: Int { shape.dropFirst().reduce(1, *) * elementSize }
+
+    /// Names of the compound members (empty for a plain type).
+    public var fieldNames: [String] { isCompound ? members.map(\.name) : [] }
+
+    /// The element type's description ("compound" for compound types).
+    public var typeDescription: String { isCompound ? "compound" : members[0].typeDescription }
+
+    /// The compound member `field`, or the whole element when `field` is nil.
+    ///
+    /// - Throws: `missingField` when absent, `unsupportedType` when it is not a number.
+    func numericMember(_ field: String?) throws -> (offset: Int, type: ScalarType) {
+        let member: Member
+        if let field {
+            guard let found = members.first(where: { $0.name == field }), isCompound else {
+                throw JetDataError.missingField(file: file, dataset: name, field: field, available: fieldNames)
+            }
+            member = found
+        } else {
+            member = members[0]
+        }
+        guard let scalar = member.scalar else {
+            throw JetDataError.unsupportedType(
+                file: file, dataset: name, field: field ?? name, type: member.typeDescription)
+        }
+        return (member.offset, scalar)
+    }
+
+    /// Throws `wrongRank` unless the dataset has rank `rank`.
+    func require(rank: Int) throws {
+        guard shape.count == rank else {
+            throw JetDataError.wrongRank(file: file, dataset: name, expected: rank, got: shape.count)
+        }
+    }
+
+    /// Reads rows `rows` as file-type bytes into `destination` (`rows.count * rowSize` bytes).
+    ///
+    /// Chunked datasets compressed with deflate (and shuffle) take the fast path: raw chunks are
+    /// inflated on `threads` threads. Everything else goes through `H5Dread`.
+    func readRaw(rows: Range<Int>, into destination: UnsafeMutableRawPointer) throws {
+        guard !rows.isEmpty else { return }
+        if let chunkDecoder, try chunkDecoder.read(rows: rows, into: destination, threads: threads) { return }
+        try readThroughLibrary(rows: rows, into: destination)
+    }
+
+    /// Reads rows `rows` with `H5Dread` and a row hyperslab, without type conversion.
+    func readThroughLibrary(rows: Range<Int>, into destination: UnsafeMutableRawPointer) throws {
+        let fileSpace = H5Dget_space(id)
+        defer { H5Sclose(fileSpace) }
+        var start = [hsize_t](repeating: 0, count: shape.count)
+        var count = shape.map { hsize_t($0) }
+        if !shape.isEmpty {
+            start[0] = hsize_t(rows.lowerBound)
+            count[0] = hsize_t(rows.count)
+        }
+        let memorySpace = shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(shape.count), count, nil)
+        defer { H5Sclose(memorySpace) }
+        if !shape.isEmpty {
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil)
+        }
+        guard H5Dread(id, fileType, memorySpace, fileSpace, jt_h5p_default(), destination) >= 0 else {
+            throw JetDataError.readFailed(file: file, dataset: name, rows: rows, reason: "H5Dread failed; the file may be truncated")
+        }
+    }
+
+    private static func describe(_ type: hid_t) -> String {
+        if let scalar = ScalarType(hdf5: type) { return scalar.description }
+        switch H5Tget_class(type) {
+        case H5T_STRING: return H5Tis_variable_str(type) > 0 ? "string" : "string[\(H5Tget_size(type))]"
+        case H5T_COMPOUND: return "compound"
+        case H5T_ARRAY: return "array"
+        default: return "opaque(\(H5Tget_size(type)) bytes)"
+        }
+    }
+}

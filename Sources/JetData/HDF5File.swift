@@ -1,0 +1,105 @@
+import CHDF5
+import Foundation
+
+/// An HDF5 file opened read-only, with the look-ups every reader needs.
+///
+/// HDF5's own error printing is switched off; failures become `JetDataError`s naming the file.
+public final class HDF5File {
+    /// The path the file was opened with.
+    public let path: String
+    let id: hid_t
+
+    /// Opens `path` read-only.
+    ///
+    /// - Throws: `JetDataError.fileNotFound`, `.notHDF5`, or `.unreadableFile` (for example a truncated file).
+    public init(readingAt path: String) throws {
+        jt_h5_silence_errors()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw JetDataError.fileNotFound(file: path)
+        }
+        guard H5Fis_hdf5(path) > 0 else { throw JetDataError.notHDF5(file: path) }
+        let id = H5Fopen(path, jt_h5f_acc_rdonly(), jt_h5p_default())
+        guard id >= 0 else { throw JetDataError.unreadableFile(file: path, reason: "H5Fopen failed") }
+        self.path = path
+        self.id = id
+    }
+
+    deinit { H5Fclose(id) }
+
+    /// Whether an object (group or dataset) exists at `name`, a slash-separated path from the root.
+    public func contains(_ name: String) -> Bool {
+        var prefix = ""
+        for component in name.split(separator: "/") {
+            prefix += "/" + component
+            guard H5Lexists(id, prefix, jt_h5p_default()) > 0 else { return false }
+        }
+        return H5Oexists_by_name(id, name, jt_h5p_default()) > 0
+    }
+
+    /// Opens the dataset at `name`.
+    ///
+    /// - Throws: `JetDataError.missingDataset` when there is none.
+    public func dataset(_ name: String) throws -> HDF5Dataset {
+        guard contains(name) else { throw JetDataError.missingDataset(file: path, dataset: name) }
+        let datasetID = H5Dopen2(id, name, jt_h5p_default())
+        guard datasetID >= 0 else { throw JetDataError.missingDataset(file: path, dataset: name) }
+        return try HDF5Dataset(file: path, name: name, id: datasetID)
+    }
+
+    /// The full paths of all datasets in the file, found recursively, sorted.
+    public func datasetNames() -> [String] {
+        final class Collector { var names: [String] = [] }
+        let collector = Collector()
+        let fileID = id
+        _ = withExtendedLifetime(collector) {
+            H5Lvisit(fileID, H5_INDEX_NAME, H5_ITER_INC, { group, name, _, context in
+                guard let name, let context else { return 0 }
+                let object = H5Oopen(group, name, jt_h5p_default())
+                guard object >= 0 else { return 0 }
+                defer { H5Oclose(object) }
+                if H5Iget_type(object) == H5I_DATASET {
+                    Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().names.append("/" + String(cString: name))
+                }
+                return 0
+            }, Unmanaged.passUnretained(collector).toOpaque())
+        }
+        return collector.names.sorted()
+    }
+
+    /// The strings of the attribute `attribute` on `object` ("/" for the file), or nil when absent or not strings.
+    ///
+    /// A scalar string gives one element; an array of strings (fixed or variable length) gives all of them.
+    public func stringAttribute(_ attribute: String, of object: String = "/") -> [String]? {
+        guard object == "/" || contains(object), H5Aexists_by_name(id, object, attribute, jt_h5p_default()) > 0 else {
+            return nil
+        }
+        let attributeID = H5Aopen_by_name(id, object, attribute, jt_h5p_default(), jt_h5p_default())
+        guard attributeID >= 0 else { return nil }
+        defer { H5Aclose(attributeID) }
+        return HDF5Strings.read(attribute: attributeID)
+    }
+
+    /// The names of all attributes of `object` ("/" for the file), in creation order.
+    public func attributeNames(of object: String = "/") -> [String] {
+        var info = H5O_info_t()
+        guard H5Oget_info_by_name1(id, object, &info, jt_h5p_default()) >= 0 else { return [] }
+        return (0..<Int(info.num_attrs)).compactMap { index in
+            let size = H5Aget_name_by_idx(id, object, H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), nil, 0, jt_h5p_default())
+            guard size >= 0 else { return nil }
+            var buffer = [CChar](repeating: 0, count: Int(size) + 1)
+            H5Aget_name_by_idx(id, object, H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), &buffer, buffer.count, jt_h5p_default())
+            return HDF5Strings.string(buffer)
+        }
+    }
+}
+
+extension HDF5File {
+    /// Reads a whole numeric dataset (any numeric type) as Float32, row-major, with its shape.
+    public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) {
+        let dataset = try self.dataset(name)
+        guard dataset.rowCount > 0 else { return (dataset.shape, []) }
+        let values = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction(nil)]).floats[0]
+        return (dataset.shape, values)
+    }
+}

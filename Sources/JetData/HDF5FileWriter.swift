@@ -1,0 +1,79 @@
+import CHDF5
+import Foundation
+
+/// Writes an HDF5 file atomically: everything goes to a temporary file in the same directory, renamed
+/// to `path` by `commit()`. A writer released without `commit()` deletes the temporary file, so an
+/// interrupted write leaves nothing under the final name.
+///
+/// Float32 datasets and string attributes are stored the way h5py reads them (model files use this).
+public final class HDF5FileWriter {
+    /// The final path.
+    public let path: String
+    /// The temporary path written until `commit()`.
+    public let temporaryPath: String
+    let id: hid_t
+    private var committed = false
+
+    /// Creates the temporary file next to `path`.
+    public init(path: String) throws {
+        jt_h5_silence_errors()
+        let url = URL(fileURLWithPath: path)
+        self.path = path
+        temporaryPath = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        id = H5Fcreate(temporaryPath, jt_h5f_acc_trunc(), jt_h5p_default(), jt_h5p_default())
+        guard id >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create \(temporaryPath)") }
+    }
+
+    deinit {
+        if !committed {
+            H5Fclose(id)
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+        }
+    }
+
+    /// Writes `values` (row-major, `shape`) as a float32 dataset at `name` ("group/sub/name"; groups are created).
+    public func writeFloats(_ values: [Float], shape: [Int], to name: String) throws {
+        guard shape.reduce(1, *) == values.count else {
+            throw JetDataError.writeFailed(file: path, reason: "dataset '\(name)': \(values.count) values do not fill shape \(shape)")
+        }
+        let space = H5Screate_simple(Int32(shape.count), shape.map { hsize_t($0) }, nil)
+        defer { H5Sclose(space) }
+        let linkList = H5Pcreate(jt_h5p_link_create())
+        defer { H5Pclose(linkList) }
+        H5Pset_create_intermediate_group(linkList, 1)
+        let dataset = H5Dcreate2(id, name, jt_native_float(), space, linkList, jt_h5p_default(), jt_h5p_default())
+        guard dataset >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create dataset '\(name)'") }
+        defer { H5Dclose(dataset) }
+        guard values.withUnsafeBytes({ H5Dwrite(dataset, jt_native_float(), jt_h5s_all(), jt_h5s_all(), jt_h5p_default(), $0.baseAddress) }) >= 0
+        else { throw JetDataError.writeFailed(file: path, reason: "cannot write dataset '\(name)'") }
+    }
+
+    /// Sets the string attribute `name` of `object` ("/" for the file; a group is created when missing).
+    public func setAttribute(_ value: String, named name: String, on object: String = "/") throws {
+        if object != "/", H5Lexists(id, object, jt_h5p_default()) <= 0 {
+            let linkList = H5Pcreate(jt_h5p_link_create())
+            defer { H5Pclose(linkList) }
+            H5Pset_create_intermediate_group(linkList, 1)
+            let group = H5Gcreate2(id, object, linkList, jt_h5p_default(), jt_h5p_default())
+            guard group >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create group '\(object)'") }
+            H5Gclose(group)
+        }
+        let target = H5Oopen(id, object, jt_h5p_default())
+        guard target >= 0 else { throw JetDataError.writeFailed(file: path, reason: "no object '\(object)'") }
+        defer { H5Oclose(target) }
+        guard HDF5Strings.write(value, named: name, on: target) else {
+            throw JetDataError.writeFailed(file: path, reason: "cannot write attribute '\(name)' of '\(object)'")
+        }
+    }
+
+    /// Closes the file and renames it to `path`, replacing any file there.
+    public func commit() throws {
+        guard !committed else { return }
+        committed = true
+        guard H5Fclose(id) >= 0, rename(temporaryPath, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw JetDataError.writeFailed(file: path, reason: "cannot close and rename \(temporaryPath)")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Several HDF5 files read as one stream of `JetBatch`es, in file order, row batches at a time, so
+/// memory is bounded by the batch size whatever the file sizes.
+///
+/// ```swift
+/// let stream = try JetStream(files: ["data/*.h5"], options: JetReadOptions(
+///     jetFields: ["pt", "eta", "label", "weight"], constituentFields: ["pt", "eta", "phi"],
+///     maxConstituents: 100, batchSize: 1024, selection: try JetSelection("pt > 550")))
+/// while let batch = try stream.next() { ... }   // batch.rows / batch.fileIndices locate each jet
+/// ```
+public final class JetStream {
+    /// The files, glob patterns expanded (sorted), in stream order.
+    public let files: [String]
+    public let layout: JetFileLayout
+    public let options: JetReadOptions
+    /// Jets per file before selection and split.
+    public let jetCounts: [Int]
+    /// P of the batches.
+    public let maxConstituents: Int
+    /// Jet fields read from the file: the requested ones plus those the selection needs.
+    private let readJetFields: [String]
+    private let assembler: BatchAssembler
+    private var fileIndex = 0
+    private var row = 0
+    private var reader: LayoutReader?
+    private var pending: JetBatch?
+
+    /// Opens every file (or glob pattern) in `files` and checks layout, fields and shapes up front.
+    ///
+    /// - Throws: `JetDataError` for a missing file, a pattern matching nothing, a missing dataset or
+    ///   field, a bad shape or an unknown selection field.
+    public init(files: [String], options: JetReadOptions) throws {
+        let paths = try files.flatMap(Self.expand)
+        guard let first = paths.first else { throw JetDataError.invalidOption("no input files given") }
+        guard options.batchSize > 0 else { throw JetDataError.invalidOption("batch size must be positive, got \(options.batchSize)") }
+        try options.split?.validate()
+        let layout = try options.layout ?? detectLayout(path: first)
+        var counts: [Int] = []
+        var width = 0
+        var readJetFields = options.jetFields
+        for field in options.selection?.fieldNames ?? [] where !readJetFields.contains(field) { readJetFields.append(field) }
+        for path in paths {
+            let reader = try makeLayoutReader(path: path, layout: layout)
+            if let selection = options.selection { try selection.check(available: reader.jetFieldNames) }
+            try reader.check(jetFields: readJetFields, constituentFields: options.constituentFields)
+            counts.append(reader.jetCount)
+            width = max(width, reader.width)
+        }
+        self.files = paths
+        self.layout = layout
+        self.options = options
+        self.readJetFields = readJetFields
+        jetCounts = counts
+        maxConstituents = options.maxConstituents ?? width
+        assembler = BatchAssembler(maxConstituents: maxConstituents, checkFinite: options.checkFinite)
+    }
+
+    /// Convenience for one file or pattern.
+    public convenience init(file: String, options: JetReadOptions) throws {
+        try self.init(files: [file], options: options)
+    }
+
+    /// All jets of all files, before selection and split.
+    public var totalJets: Int { jetCounts.reduce(0, +) }
+
+    /// The next batch: `batchSize` jets passing selection and split (fewer only for the last), or nil at the end.
+    public func next() throws -> JetBatch? {
+        while (pending?.count ?? 0) < options.batchSize, let batch = try readFiltered() {
+            if pending == nil { pending = batch } else { pending!.append(batch) }
+        }
+        guard let batch = pending, batch.count > 0 else { return nil }
+        if batch.count <= options.batchSize {
+            pending = nil
+            return batch
+        }
+        pending = batch.gathering(Array(options.batchSize..<batch.count))
+        return batch.gathering(Array(0..<options.batchSize))
+    }
+
+    /// Starts again from the first file.
+    public func rewind() {
+        fileIndex = 0
+        row = 0
+        reader = nil
+        pending = nil
+    }
+
+    /// Reads the whole (remaining) stream into one batch; for small inputs and tests.
+    public func readAll() throws -> JetBatch {
+        var all = JetBatch(count: 0, maxConstituents: maxConstituents)
+        while let batch = try next() { all.append(batch) }
+        return all
+    }
+
+    /// Reads the next `batchSize` rows (crossing to the next file when one ends) and filters them;
+    /// nil when all files are read.
+    private func readFiltered() throws -> JetBatch? {
+        while fileIndex < files.count {
+            if reader == nil {
+                reader = try makeLayoutReader(path: files[fileIndex], layout: layout)
+                reader!.threads = options.threads
+            }
+            let current = reader!
+            guard row < current.jetCount else {
+                fileIndex += 1
+                row = 0
+                reader = nil
+                continue
+            }
+            let rows = row..<min(row + options.batchSize, current.jetCount)
+            row = rows.upperBound
+            let raw = try current.read(rows: rows, jetFields: readJetFields, constituentFields: options.constituentFields)
+            var batch = try assembler.assemble(raw, rows: rows, fileIndex: fileIndex, reader: current)
+            batch = try filter(batch)
+            for field in readJetFields where !options.jetFields.contains(field) { batch.jetFields[field] = nil }
+            if batch.count > 0 { return batch }
+        }
+        return nil
+    }
+
+    private func filter(_ batch: JetBatch) throws -> JetBatch {
+        guard options.selection != nil || options.split != nil else { return batch }
+        let passed = try options.selection?.evaluate(batch) ?? [Bool](repeating: true, count: batch.count)
+        let kept = (0..<batch.count).filter { index in
+            passed[index]
+                && (options.split?.contains(
+                    eventNumber: batch.eventNumbers[index], row: batch.rows[index], fileIndex: batch.fileIndices[index]) ?? true)
+        }
+        return kept.count == batch.count ? batch : batch.gathering(kept)
+    }
+
+    /// A path, or the sorted matches of a glob pattern (`*`, `?`, `[...]`).
+    static func expand(_ pattern: String) throws -> [String] {
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { throw JetDataError.noFilesMatch(pattern: pattern) }
+        let matches = (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+        guard !matches.isEmpty else { throw JetDataError.noFilesMatch(pattern: pattern) }
+        return matches.sorted()
+    }
+}
