@@ -21,6 +21,8 @@ Conventions (they are JetNN's layouts):
   computed over the valid constituents only;
 - a layer followed by BatchNorm has no bias (BatchNorm's shift replaces it);
 - losses take signed per-jet weights and are normalised as sum(w * l) / sum(|w|);
+- optimizer fixtures apply weight decay to Dense/Conv1d weights only (JetNN's rule), not to biases or BatchNorm
+  parameters;
 - `grad.<param>` is d(loss)/d(param), `grad.inputs` is d(loss)/d(inputs) as [B, P, F] (zero at padding).
 
 Parameters are set from their shapes (a fixed sine pattern), inputs from numpy's legacy RandomState with a
@@ -328,13 +330,21 @@ def gradient_fixture(name, description, model, inputs):
     write(name, description, model.config, tensors, {"loss": loss})
 
 
+def decays(name):
+    """JetNN applies weight decay to Dense and Conv1D weights only, not to biases or BatchNorm parameters."""
+    return name.endswith(".weight") and ".norm." not in name
+
+
 def optimizer_fixture(name, description, config, inputs, make_optimizer, hyper, steps=5):
     """`steps` optimizer steps in training mode on one batch: loss before each, parameters after the last."""
     model = DeepSets(config)
     model.train()
     tensors = input_tensors(inputs)
     tensors.update({k: jettag_layout(k, v).clone() for k, v in model.named().items()})
-    optimizer = make_optimizer(model.parameters())
+    named = model.named()
+    decaying = [v for k, v in named.items() if decays(k)]
+    others = [v for k, v in named.items() if not decays(k)]
+    optimizer = make_optimizer([{"params": decaying}, {"params": others, "weight_decay": 0.0}])
     losses = []
     for _ in range(steps):
         optimizer.zero_grad()
@@ -410,8 +420,8 @@ def main():
         lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8), adam)
     adamw = dict(adam, kind="adamw", weightDecay=0.1)
     optimizer_fixture(
-        "deepsets_adamw", "Deep Sets (as deepsets_binary): 5 AdamW steps, decoupled weight decay 0.1 on every "
-        "parameter", DEEPSETS, batch,
+        "deepsets_adamw", "Deep Sets (as deepsets_binary): 5 AdamW steps, decoupled weight decay 0.1 on the "
+        "Dense weights (not on biases or BatchNorm parameters)", DEEPSETS, batch,
         lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1), adamw)
 
     batches = [batch, make_inputs(3, 5, 7, 4, [7, 4, 2, 6, 1]), make_inputs(4, 5, 7, 4, [2, 5, 3, 7, 7])]
