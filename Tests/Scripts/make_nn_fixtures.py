@@ -9,6 +9,7 @@ Every fixture is one JSON file in Tests/JetModelsTests/Fixtures/:
 
     {"format": "jettag-nn-fixture", "version": 1, "regenerate": "...", "torch": "2.13.0",
      "description": "...", "config": {...},            # the model's Swift Codable config, same keys
+     "optimizer": null or {"kind": "adam"|"adamw", "learningRate": ..., ...},
      "scalars": {"loss": ...},
      "tensors": {"name": {"shape": [...], "data": [flat row-major float32 values]}}}
 
@@ -283,7 +284,7 @@ def as_entry(tensor):
     return {"shape": list(array.shape), "data": [float("%.9g" % v) for v in array.reshape(-1)]}
 
 
-def write(name, description, config, tensors, scalars):
+def write(name, description, config, tensors, scalars, optimizer=None):
     document = {
         "format": "jettag-nn-fixture",
         "version": FORMAT_VERSION,
@@ -291,6 +292,7 @@ def write(name, description, config, tensors, scalars):
         "torch": torch.__version__,
         "description": description,
         "config": config,
+        "optimizer": optimizer,
         "scalars": {k: float("%.9g" % float(torch.as_tensor(v).detach())) for k, v in scalars.items()},
         "tensors": {k: as_entry(v) for k, v in tensors.items()},
     }
@@ -355,7 +357,7 @@ def optimizer_fixture(name, description, config, inputs, make_optimizer, hyper, 
     tensors["losses"] = torch.stack(losses)
     tensors.update({f"final.{k}": jettag_layout(k, v) for k, v in model.named().items()})
     tensors.update({f"final.{k}": v for k, v in model.buffers_named().items()})
-    write(name, description, dict(config, optimizer=hyper), tensors, {})
+    write(name, description, config, tensors, {}, optimizer=hyper)
 
 
 def running_stats_fixture(name, description, model, batches):
