@@ -24,6 +24,8 @@ Conventions (they are JetNN's layouts):
 - losses take signed per-jet weights and are normalised as sum(w * l) / sum(|w|);
 - optimizer fixtures apply weight decay to Dense/Conv1d weights only (JetNN's rule), not to biases or BatchNorm
   parameters;
+- attention pooling: scores s_i = w . h_i (parameter `pooling.weight` [C], no bias), softmax over each jet's
+  valid constituents, pooled = sum_i a_i h_i;
 - `grad.<param>` is d(loss)/d(param), `grad.inputs` is d(loss)/d(inputs) as [B, P, F] (zero at padding).
 
 Parameters are set from their shapes (a fixed sine pattern), inputs from numpy's legacy RandomState with a
@@ -149,6 +151,8 @@ class DeepSets(torch.nn.Module):
         bn = config["batchNorm"]
         self.phi = torch.nn.ModuleList(dense(a, b, 0.4 * i, bias=not bn) for i, (a, b) in enumerate(zip(sizes, sizes[1:])))
         self.norms = torch.nn.ModuleList(MaskedBatchNorm(b, 2.0 + i) for i, b in enumerate(sizes[1:])) if bn else None
+        if config["pooling"] == "attention":
+            self.score = torch.nn.Parameter(pattern((sizes[-1],), 1.0, 5.0))
         pooled = sizes[-1] + config["jetFeatures"]
         self.head = Head(pooled, config["headLayers"], config["classes"], 3.0)
 
@@ -167,6 +171,9 @@ class DeepSets(torch.nn.Module):
             z = (h * m).sum(1) / mask.sum(1, keepdim=True)
         elif pooling == "max":
             z = torch.where(m > 0, h, torch.full_like(h, -math.inf)).amax(1)
+        elif pooling == "attention":
+            scores = torch.where(mask > 0, h @ self.score, torch.full_like(mask, -math.inf))
+            z = (torch.softmax(scores, dim=1).unsqueeze(-1) * h).sum(1)
         else:
             raise ValueError(pooling)
         if jet_features is not None:
@@ -182,6 +189,8 @@ class DeepSets(torch.nn.Module):
             if self.norms is not None:
                 out[f"constituent.{i}.norm.weight"] = self.norms[i].weight
                 out[f"constituent.{i}.norm.bias"] = self.norms[i].bias
+        if self.config["pooling"] == "attention":
+            out["pooling.weight"] = self.score
         out.update(self.head.named())
         return out
 
@@ -319,6 +328,7 @@ def gradient_fixture(name, description, model, inputs):
     if "jet_features" in inputs:
         inputs["jet_features"] = inputs["jet_features"].clone().requires_grad_(True)
     params = {k: jettag_layout(k, v).clone() for k, v in model.named().items()}
+    params.update({k: v.clone() for k, v in model.buffers_named().items()})
     logits, loss = run(model, inputs)
     loss.backward()
     tensors = input_tensors(inputs)
@@ -343,6 +353,7 @@ def optimizer_fixture(name, description, config, inputs, make_optimizer, hyper, 
     model.train()
     tensors = input_tensors(inputs)
     tensors.update({k: jettag_layout(k, v).clone() for k, v in model.named().items()})
+    tensors.update({k: v.clone() for k, v in model.buffers_named().items()})
     named = model.named()
     decaying = [v for k, v in named.items() if decays(k)]
     others = [v for k, v in named.items() if not decays(k)]
@@ -363,6 +374,7 @@ def optimizer_fixture(name, description, config, inputs, make_optimizer, hyper, 
 def running_stats_fixture(name, description, model, batches):
     """Three training-mode forwards (one per batch), then running statistics and eval-mode logits on batch 0."""
     tensors = {k: jettag_layout(k, v).clone() for k, v in model.named().items()}
+    tensors.update({k: v.clone() for k, v in model.buffers_named().items()})
     model.train()
     for i, batch in enumerate(batches):
         for k, v in batch.items():
@@ -389,6 +401,10 @@ DEEPSETS_MAX = {
     "inputFeatures": 4, "jetFeatures": 0, "constituentLayers": [6, 5], "pooling": "max",
     "batchNorm": False, "dropout": 0.0, "headLayers": [4], "classes": 2,
 }
+DEEPSETS_ATTENTION = {
+    "inputFeatures": 4, "jetFeatures": 0, "constituentLayers": [6, 5], "pooling": "attention",
+    "batchNorm": True, "dropout": 0.0, "headLayers": [4], "classes": 2,
+}
 CNN = {
     "inputFeatures": 4, "channels": [6, 6], "kernelSize": 3, "batchNorm": True, "residual": True,
     "dropout": 0.0, "headLayers": [5], "classes": 2,
@@ -412,6 +428,9 @@ def main():
         make_inputs(2, 5, 7, 4, MULTIPLICITIES, jet_features=2, classes=3))
     gradient_fixture(
         "deepsets_max", "Deep Sets, max pooling, no BatchNorm, 1 logit, BCE", DeepSets(DEEPSETS_MAX), batch)
+    gradient_fixture(
+        "deepsets_attention", "Deep Sets, attention pooling (softmax over each jet of w . h_i), BatchNorm, 1 logit, "
+        "BCE", DeepSets(DEEPSETS_ATTENTION), batch)
     gradient_fixture(
         "cnn1d_binary", "P-CNN: two Conv1d(k=3, pad=1) blocks with masked BatchNorm, ReLU, mask, a residual on "
         "the second; masked average pooling; 1 logit, BCE", CNN1D(CNN), batch)
