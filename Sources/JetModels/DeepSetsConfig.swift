@@ -14,6 +14,8 @@ public struct DeepSetsConfig: Codable, Sendable, Equatable {
         case mean
         /// Element-wise maximum over the jet's constituents.
         case max
+        /// Softmax-weighted sum: weights from a learned score w . h_i per constituent ("pooling.weight").
+        case attention
     }
 
     /// Per-constituent input features F (required).

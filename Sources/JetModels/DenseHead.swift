@@ -8,6 +8,7 @@ import JetNN
 public struct DenseHead: Sendable {
     private var layers: [Dense]
     private var activations: [Activation]
+    private var dropouts: [Dropout]
 
     /// The last forward's result [B, outputCount].
     public var output: Matrix { layers[layers.count - 1].output }
@@ -16,7 +17,7 @@ public struct DenseHead: Sendable {
 
     /// Registers the layers in `parameters` (PyTorch's default initialisation: U(+-1/sqrt(fan in))).
     public init(
-        _ name: String, inputCount: Int, hiddenSizes: [Int], outputCount: Int,
+        _ name: String, inputCount: Int, hiddenSizes: [Int], outputCount: Int, dropout: Float,
         parameters: inout Parameters, rng: inout SeededGenerator
     ) {
         let sizes = [inputCount] + hiddenSizes + [outputCount]
@@ -26,14 +27,16 @@ public struct DenseHead: Sendable {
                 biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
         }
         activations = hiddenSizes.map { _ in Activation(.relu) }
+        dropouts = hiddenSizes.map { _ in Dropout(rate: dropout) }
     }
 
-    /// Computes ``output`` from input [B, C].
-    public mutating func forward(_ input: Matrix, parameters: Parameters) {
+    /// Computes ``output`` from input [B, C]; `training` switches dropout on (masks drawn from `rng`).
+    public mutating func forward(_ input: Matrix, parameters: Parameters, training: Bool, rng: inout SeededGenerator) {
         layers[0].forward(input, parameters: parameters)
         for i in activations.indices {
             activations[i].forward(layers[i].output)
-            layers[i + 1].forward(activations[i].output, parameters: parameters)
+            dropouts[i].forward(activations[i].output, active: training, rng: &rng)
+            layers[i + 1].forward(dropouts[i].output, parameters: parameters)
         }
     }
 
@@ -46,8 +49,9 @@ public struct DenseHead: Sendable {
     public mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, input: Matrix) {
         var gradient = dOutput
         for i in activations.indices.reversed() {
-            layers[i + 1].backward(&parameters, dOutput: gradient, input: activations[i].output)
-            activations[i].backward(dOutput: layers[i + 1].inputGradient, input: layers[i].output)
+            layers[i + 1].backward(&parameters, dOutput: gradient, input: dropouts[i].output)
+            dropouts[i].backward(dOutput: layers[i + 1].inputGradient)
+            activations[i].backward(dOutput: dropouts[i].inputGradient, input: layers[i].output)
             gradient = activations[i].inputGradient
         }
         layers[0].backward(&parameters, dOutput: gradient, input: input)
