@@ -39,24 +39,16 @@ public struct Dense: Sendable {
     /// Computes ``output`` = input * W^T + b for input [R, inputCount].
     public mutating func forward(_ input: Matrix, parameters: Parameters) {
         precondition(input.columns == inputCount, "Dense: input has \(input.columns) columns, layer expects \(inputCount)")
-        let rows = input.rows
-        output.resize(rows: rows, columns: outputCount)
-        forwardRows = rows
+        output.resize(rows: input.rows, columns: outputCount)
+        forwardRows = input.rows
         let (weight, bias, outputCount, inputCount) = (weight, bias, outputCount, inputCount)
         output.storage.withUnsafeMutableBufferPointer { out in
             parameters.values.withUnsafeBufferPointer { values in
                 input.storage.withUnsafeBufferPointer { inp in
-                    if let bias {
-                        let b = UnsafeBufferPointer(rebasing: values[bias.range])
-                        for r in 0..<rows {
-                            _ = UnsafeMutableBufferPointer(rebasing: out[(r * outputCount)..<((r + 1) * outputCount)])
-                                .update(fromContentsOf: b)
-                        }
-                    }
-                    gemm(
-                        transposeA: false, transposeB: true, m: rows, n: outputCount, k: inputCount,
-                        a: inp.baseAddress, b: values.baseAddress! + weight.offset,
-                        beta: bias == nil ? 0 : 1, c: out.baseAddress)
+                    denseForward(
+                        out: out, inp: inp, weight: values.baseAddress! + weight.offset,
+                        bias: bias.map { values.baseAddress! + $0.offset },
+                        rows: input.rows, inputCount: inputCount, outputCount: outputCount)
                 }
             }
         }
@@ -75,38 +67,58 @@ public struct Dense: Sendable {
             dOutput.rows == forwardRows && dOutput.columns == outputCount && input.rows == forwardRows
                 && input.columns == inputCount,
             "Dense: backward got dOutput \(dOutput) and input \(input), forward was [\(forwardRows), \(inputCount)] -> [\(forwardRows), \(outputCount)]")
-        let rows = forwardRows
-        let (weight, bias, outputCount, inputCount) = (weight, bias, outputCount, inputCount)
-        parameters.gradients.withUnsafeMutableBufferPointer { grads in
-            dOutput.storage.withUnsafeBufferPointer { dOut in
-                input.storage.withUnsafeBufferPointer { inp in
-                    gemm(
-                        transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows,
-                        a: dOut.baseAddress, b: inp.baseAddress, beta: 1, c: grads.baseAddress! + weight.offset)
-                }
-                if let bias {
-                    addColumnSums(of: dOut, rows: rows, columns: outputCount, into: grads.baseAddress! + bias.offset)
-                }
-            }
-        }
-        guard computesInputGradient else { return }
-        inputGradient.resize(rows: rows, columns: inputCount)
+        if computesInputGradient { inputGradient.resize(rows: forwardRows, columns: inputCount) }
+        let (weight, bias, outputCount, inputCount, computesInputGradient) =
+            (weight, bias, outputCount, inputCount, computesInputGradient)
         inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
-            parameters.values.withUnsafeBufferPointer { values in
-                dOutput.storage.withUnsafeBufferPointer { dOut in
-                    gemm(
-                        transposeA: false, transposeB: false, m: rows, n: inputCount, k: outputCount,
-                        a: dOut.baseAddress, b: values.baseAddress! + weight.offset, beta: 0, c: dInp.baseAddress)
+            parameters.gradients.withUnsafeMutableBufferPointer { grads in
+                parameters.values.withUnsafeBufferPointer { values in
+                    dOutput.storage.withUnsafeBufferPointer { dOut in
+                        input.storage.withUnsafeBufferPointer { inp in
+                            denseBackward(
+                                dInp: computesInputGradient ? dInp : nil, dWeight: grads.baseAddress! + weight.offset,
+                                dBias: bias.map { grads.baseAddress! + $0.offset }, dOut: dOut, inp: inp,
+                                weight: values.baseAddress! + weight.offset,
+                                rows: forwardRows, inputCount: inputCount, outputCount: outputCount)
+                        }
+                    }
                 }
             }
         }
     }
 }
 
-/// sums[c] += sum over rows of x[r, c] for x [rows, columns].
-func addColumnSums(of x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-        let row = x.baseAddress! + r * columns
-        for c in 0..<columns { sums[c] += row[c] }
+/// out[R, OC] = inp[R, C] * weight[OC, C]^T + bias[OC] (bias optional): the kernel Dense and Conv1D share.
+func denseForward(
+    out: UnsafeMutableBufferPointer<Float>, inp: UnsafeBufferPointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, rows: Int, inputCount: Int, outputCount: Int
+) {
+    if let bias {
+        for r in 0..<rows { (out.baseAddress! + r * outputCount).update(from: bias, count: outputCount) }
+    }
+    gemm(
+        transposeA: false, transposeB: true, m: rows, n: outputCount, k: inputCount,
+        a: inp.baseAddress, b: weight, beta: bias == nil ? 0 : 1, c: out.baseAddress)
+}
+
+/// dWeight[OC, C] += dOut^T * inp, dBias[OC] += column sums of dOut, dInp[R, C] = dOut * weight (when given).
+func denseBackward(
+    dInp: UnsafeMutableBufferPointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
+    dOut: UnsafeBufferPointer<Float>, inp: UnsafeBufferPointer<Float>, weight: UnsafePointer<Float>,
+    rows: Int, inputCount: Int, outputCount: Int
+) {
+    gemm(
+        transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows,
+        a: dOut.baseAddress, b: inp.baseAddress, beta: 1, c: dWeight)
+    if let dBias {
+        for r in 0..<rows {
+            let row = dOut.baseAddress! + r * outputCount
+            for c in 0..<outputCount { dBias[c] += row[c] }
+        }
+    }
+    if let dInp {
+        gemm(
+            transposeA: false, transposeB: false, m: rows, n: inputCount, k: outputCount,
+            a: dOut.baseAddress, b: weight, beta: 0, c: dInp.baseAddress)
     }
 }

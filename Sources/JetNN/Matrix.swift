@@ -63,6 +63,21 @@ public struct Matrix: Sendable, Equatable {
         }
     }
 
+    /// Becomes a + b element-wise (shapes must match), reusing this matrix's storage.
+    public mutating func setSum(_ a: Matrix, _ b: Matrix) {
+        precondition(
+            a.rows == b.rows && a.columns == b.columns,
+            "Matrix.setSum: shapes [\(a.rows), \(a.columns)] and [\(b.rows), \(b.columns)] differ")
+        resize(rows: a.rows, columns: a.columns)
+        storage.withUnsafeMutableBufferPointer { out in
+            a.storage.withUnsafeBufferPointer { x in
+                b.storage.withUnsafeBufferPointer { y in
+                    for i in out.indices { out[i] = x[i] + y[i] }
+                }
+            }
+        }
+    }
+
     /// Sets every element to zero, keeping the shape.
     public mutating func zero() {
         storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
