@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""PyTorch side of the `nn` benchmark (Benchmarks/nn.sh runs everything; see there).
+
+Subcommands:
+  export CACHE   reads ../shared/data/top_qcd_dev.h5 and writes the benchmark batches to CACHE (raw float32,
+                 layout below): weaver's 7 particle features, standardised over valid constituents, for the
+                 first JETS jets truncated to 128 constituents, with their real multiplicities.
+  run CACHE      times the PyTorch PFN and 1D CNN on those batches; prints one JSON object per line.
+  table FILE...  reads the JSON lines of both sides and prints the comparison table with ratios.
+
+The cache exists because the Swift HDF5 reader is written concurrently by another helper; once it lands the
+Swift side can read the h5 file itself. Cache layout (little endian):
+  magic "JTNNB001", int32 jets, int32 slots (128), int32 features (7),
+  int32 multiplicities[jets], float32 labels[jets], float32 features[jets, slots, features] (zero padding).
+"""
+
+import argparse
+import json
+import math
+import struct
+import sys
+import time
+
+import numpy as np
+
+MAGIC = b"JTNNB001"
+FEATURES = ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"]
+TORCH_VERSION = "2.13.0"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# export
+
+
+def export(args):
+    import h5py
+
+    with h5py.File(args.input, "r") as f:
+        jets = f["jets"][: args.jets]
+        constituents = f["constituents"][: args.jets, : args.slots]
+    n = np.minimum(jets["n_constituents"], args.slots).astype(np.int32)
+    valid = constituents["valid"].astype(bool)
+    if not np.array_equal(valid.sum(1), n):
+        sys.exit("export: the valid flags do not match n_constituents (truncated to the slot count)")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pt, energy = constituents["pt"].astype(np.float64), constituents["energy"].astype(np.float64)
+        deta = constituents["eta"] - jets["eta"][:, None]
+        dphi = np.mod(constituents["phi"] - jets["phi"][:, None] + math.pi, 2 * math.pi) - math.pi
+        columns = [
+            np.log(pt), np.log(energy), np.log(pt / jets["pt"][:, None]), np.log(energy / jets["energy"][:, None]),
+            np.hypot(deta, dphi), deta, dphi,
+        ]
+    x = np.zeros(valid.shape + (len(FEATURES),), dtype=np.float32)
+    for i, column in enumerate(columns):
+        values = column[valid]
+        x[..., i][valid] = (values - values.mean()) / values.std()
+    with open(args.cache, "wb") as out:
+        out.write(MAGIC)
+        out.write(struct.pack("<3i", len(n), args.slots, len(FEATURES)))
+        out.write(n.astype("<i4").tobytes())
+        out.write(jets["label"].astype("<f4").tobytes())
+        out.write(x.astype("<f4").tobytes())
+    print(f"exported {len(n)} jets x {args.slots} slots x {len(FEATURES)} features (mean multiplicity "
+          f"{n.mean():.1f}) to {args.cache}")
+
+
+def read_cache(path):
+    with open(path, "rb") as f:
+        if f.read(8) != MAGIC:
+            sys.exit(f"{path}: not a benchmark cache (bad magic); re-run Benchmarks/nn.sh")
+        jets, slots, features = struct.unpack("<3i", f.read(12))
+        n = np.frombuffer(f.read(4 * jets), dtype="<i4")
+        labels = np.frombuffer(f.read(4 * jets), dtype="<f4")
+        x = np.frombuffer(f.read(4 * jets * slots * features), dtype="<f4").reshape(jets, slots, features)
+    mask = (np.arange(slots)[None, :] < n[:, None]).astype(np.float32)
+    return x, mask, labels, n
+
+
+# ---------------------------------------------------------------------------------------------------------
+# models (what a PyTorch user would write)
+
+
+def make_models(torch, features):
+    nn = torch.nn
+
+    class PFN(nn.Module):
+        """Per-constituent 7->100->100->128 (ReLU), masked sum, 128->100->100->100->1."""
+
+        def __init__(self):
+            super().__init__()
+            self.phi = nn.Sequential(
+                nn.Linear(features, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 128), nn.ReLU())
+            self.head = nn.Sequential(
+                nn.Linear(128, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
+                nn.Linear(100, 1))
+
+        def forward(self, x, mask):  # x [B, P, F], mask [B, P]
+            return self.head((self.phi(x) * mask.unsqueeze(-1)).sum(1))
+
+    class CNN(nn.Module):
+        """Conv1d(k=3) blocks 7->64->64->128->128 with BatchNorm and ReLU, masked after each block; masked mean;
+        128->128->1."""
+
+        def __init__(self):
+            super().__init__()
+            sizes = [features, 64, 64, 128, 128]
+            self.blocks = nn.ModuleList(
+                nn.Sequential(nn.Conv1d(a, b, 3, padding=1, bias=False), nn.BatchNorm1d(b), nn.ReLU())
+                for a, b in zip(sizes, sizes[1:]))
+            self.head = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 1))
+
+        def forward(self, x, mask):  # x [B, P, F] -> [B, F, P] (PyTorch's NCL), mask [B, P]
+            m = mask.unsqueeze(1)
+            h = x.transpose(1, 2) * m
+            for block in self.blocks:
+                h = block(h) * m
+            return self.head(h.sum(2) / mask.sum(1, keepdim=True))
+
+    return {"pfn": PFN, "cnn": CNN}
+
+
+def best_rate(step, items_per_call, window, repeats):
+    """Best throughput (items/s) over `repeats` windows of at least `window` seconds each."""
+    best = 0.0
+    for _ in range(repeats):
+        calls, start = 0, time.perf_counter()
+        while True:
+            step()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= window:
+                break
+        best = max(best, calls * items_per_call / elapsed)
+    return best
+
+
+def run(args):
+    import torch
+
+    if not torch.__version__.startswith(TORCH_VERSION):
+        sys.exit(f"torch {torch.__version__} found; the benchmark reference is torch=={TORCH_VERSION}")
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    x, mask, labels, n = read_cache(args.cache)
+    jets = len(n)
+    x, mask, labels = torch.from_numpy(x.copy()), torch.from_numpy(mask), torch.from_numpy(labels.copy())
+    for name, model_type in make_models(torch, x.shape[2]).items():
+        model = model_type()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        model.train()
+        for batch in args.train_batches:
+            starts = list(range(0, jets - batch + 1, batch))
+            cursor = [0]
+
+            def train_step():
+                s = starts[cursor[0] % len(starts)]
+                cursor[0] += 1
+                optimizer.zero_grad(set_to_none=False)
+                logits = model(x[s:s + batch], mask[s:s + batch])
+                loss = loss_fn(logits[:, 0], labels[s:s + batch])
+                loss.backward()
+                optimizer.step()
+
+            for _ in range(3):
+                train_step()
+            rate = best_rate(train_step, batch, args.window, args.repeats)
+            print(json.dumps({"side": "pytorch", "model": name, "threads": args.threads, "mode": "train",
+                              "batch": batch, "jets_per_s": rate, "steps_per_s": rate / batch}), flush=True)
+
+        model.eval()
+        for batch in (64, 256, 1024):
+            def infer():
+                with torch.inference_mode():
+                    for s in range(0, jets, batch):
+                        model(x[s:s + batch], mask[s:s + batch])
+
+            infer()
+            rate = best_rate(infer, jets, args.window, args.repeats)
+            print(json.dumps({"side": "pytorch", "model": name, "threads": args.threads, "mode": "infer",
+                              "batch": batch, "jets_per_s": rate}), flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# table
+
+
+def table(args):
+    rows = [json.loads(line) for path in args.files for line in open(path) if line.startswith("{")]
+    by_key = {}
+    for r in rows:
+        by_key.setdefault((r["side"], r["model"], r["threads"], r["mode"]), []).append(r)
+    peaks = {r["threads"]: r["gflops"] for r in rows if r.get("mode") == "sgemm"}
+    targets = {("pfn", "train"): 2.0, ("pfn", "infer"): 2.0, ("cnn", "train"): 1.5}
+    print("| model | threads | what | JetTag | PyTorch 2.13.0 | ratio | target | JetTag GFLOP/s (valid) | sgemm peak |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for model in ("pfn", "cnn"):
+        for threads in sorted({r["threads"] for r in rows if r.get("model") == model}):
+            for mode in ("train", "infer"):
+                ours = by_key.get(("jettag", model, threads, mode), [])
+                theirs = by_key.get(("pytorch", model, threads, mode), [])
+                if not ours or not theirs:
+                    continue
+                a = max(ours, key=lambda r: r["jets_per_s"])
+                b = max(theirs, key=lambda r: r["jets_per_s"])
+                ratio = a["jets_per_s"] / b["jets_per_s"]
+                if mode == "train":
+                    what = f"train, batch {a['batch']} (steps/s: {a['steps_per_s']:.1f} vs {b['steps_per_s']:.1f})"
+                else:
+                    what = f"inference, JetTag batch {a['batch']}, PyTorch best batch {b['batch']}"
+                target = targets.get((model, mode))
+                verdict = f">= {target}x: {'met' if ratio >= target else 'MISSED'}" if target else "-"
+                peak = peaks.get(threads)
+                print(f"| {model.upper()} | {threads} | {what} | {a['jets_per_s']:,.0f} jets/s | "
+                      f"{b['jets_per_s']:,.0f} jets/s | {ratio:.2f}x | {verdict} | {a.get('gflops', 0):.1f} | "
+                      f"{peak:.1f} |" if peak else "")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("export")
+    p.add_argument("cache")
+    p.add_argument("--input", default="../shared/data/top_qcd_dev.h5")
+    p.add_argument("--jets", type=int, default=8192)
+    p.add_argument("--slots", type=int, default=128)
+    p = sub.add_parser("run")
+    p.add_argument("cache")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--train-batches", type=int, nargs="+", default=[256, 1024])
+    p.add_argument("--window", type=float, default=2.0, help="seconds per timing window")
+    p.add_argument("--repeats", type=int, default=2, help="timing windows; the best is reported")
+    p = sub.add_parser("table")
+    p.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    {"export": export, "run": run, "table": table}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+import JetNN
+
+/// Deep Sets / Particle Flow Network: a per-constituent network Phi, masked pooling over each jet, and a jet-level
+/// network F on the pooled representation (plus optional jet features): logits = F(pool_i Phi(x_i), jet).
+///
+/// Sizes: B jets, N valid constituents in the batch (packed, see ``PackedJets``), F = `inputFeatures`,
+/// J = `jetFeatures`. Phi runs on the N packed rows only, so padding costs nothing and never enters BatchNorm
+/// statistics. Parameter names: "constituent.<i>.weight" / ".bias" [out, in] (no bias with BatchNorm),
+/// "constituent.<i>.norm.weight|bias|running_mean|running_var", "pooling.weight" (attention pooling),
+/// "head.<i>.weight|bias".
+public struct DeepSetsModel: JetModel {
+    public let config: DeepSetsConfig
+    public var parameters: Parameters
+    public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+    public private(set) var jetFeatureGradient: Matrix?
+
+    private var dense: [Dense]
+    private var norms: [BatchNorm]
+    private var activations: [Activation]
+    private var setPooling: SetPooling?
+    private var attentionPooling: AttentionPooling?
+    private var head: DenseHead
+    /// Pooled constituents followed by the jet features: the head's input [B, C + J].
+    private var headInput = Matrix(rows: 0, columns: 0)
+    private var pooledGradient = Matrix(rows: 0, columns: 0)
+    private var dropoutGenerator: SeededGenerator
+    private var lastBatch: PackedJets?
+
+    /// Builds the model with freshly initialised parameters (PyTorch's default rules), reproducible from `seed`.
+    public init(config: DeepSetsConfig, seed: UInt64 = 0) throws(JetModelsError) {
+        try config.validate()
+        self.config = config
+        var rng = SeededGenerator(seed: seed)
+        var parameters = Parameters()
+        let sizes = [config.inputFeatures] + config.constituentLayers
+        dense = (0..<config.constituentLayers.count).map { i in
+            Dense(
+                "constituent.\(i)", inputCount: sizes[i], outputCount: sizes[i + 1], bias: !config.batchNorm,
+                weightInitializer: .fanInUniform, biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
+        }
+        norms = config.batchNorm
+            ? config.constituentLayers.indices.map { i in
+                BatchNorm("constituent.\(i).norm", channels: sizes[i + 1], parameters: &parameters)
+            }
+            : []
+        activations = config.constituentLayers.map { _ in Activation(.relu) }
+        let pooledCount = sizes[sizes.count - 1]
+        switch config.pooling {
+        case .sum: setPooling = SetPooling(.sum)
+        case .mean: setPooling = SetPooling(.mean)
+        case .max: setPooling = SetPooling(.max)
+        case .attention:
+            attentionPooling = AttentionPooling("pooling", channels: pooledCount, parameters: &parameters, rng: &rng)
+        }
+        head = DenseHead(
+            "head", inputCount: pooledCount + config.jetFeatures, hiddenSizes: config.headLayers,
+            outputCount: config.logitCount, dropout: config.dropout, parameters: &parameters, rng: &rng)
+        dropoutGenerator = rng
+        self.parameters = parameters
+    }
+
+    public var logitCount: Int { config.logitCount }
+
+    public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {
+        try checkFeatures(of: jets)
+        lastBatch = jets
+        var h = jets.constituents
+        for i in dense.indices {
+            dense[i].forward(h, parameters: parameters)
+            if norms.isEmpty {
+                activations[i].forward(dense[i].output)
+            } else {
+                norms[i].forward(dense[i].output, parameters: &parameters, training: training)
+                activations[i].forward(norms[i].output)
+            }
+            h = activations[i].output
+        }
+        let pooled: Matrix
+        if setPooling != nil {
+            setPooling!.forward(h, offsets: jets.offsets)
+            pooled = setPooling!.output
+        } else {
+            attentionPooling!.forward(h, offsets: jets.offsets, parameters: parameters)
+            pooled = attentionPooling!.output
+        }
+        if let jetFeatures = jets.jetFeatures, config.jetFeatures > 0 {
+            headInput.setColumns(pooled, jetFeatures)
+        } else {
+            headInput = pooled
+        }
+        head.forward(headInput, parameters: parameters, training: training, rng: &dropoutGenerator)
+        return head.output
+    }
+
+    public mutating func backward(dLogits: Matrix, computeInputGradient: Bool = false) {
+        guard let jets = lastBatch else { preconditionFailure("DeepSetsModel: backward before forward") }
+        head.backward(&parameters, dOutput: dLogits, input: headInput)
+        let pooledCount = config.constituentLayers[config.constituentLayers.count - 1]
+        if config.jetFeatures > 0 {
+            pooledGradient.setColumns(0..<pooledCount, of: head.inputGradient)
+            if computeInputGradient {
+                var gradient = Matrix(rows: 0, columns: 0)
+                gradient.setColumns(pooledCount..<(pooledCount + config.jetFeatures), of: head.inputGradient)
+                jetFeatureGradient = gradient
+            }
+        } else {
+            pooledGradient = head.inputGradient
+        }
+        let last = dense.count - 1
+        var gradient: Matrix
+        if setPooling != nil {
+            setPooling!.backward(dOutput: pooledGradient, offsets: jets.offsets)
+            gradient = setPooling!.inputGradient
+        } else {
+            attentionPooling!.backward(
+                &parameters, dOutput: pooledGradient, input: activations[last].output, offsets: jets.offsets)
+            gradient = attentionPooling!.inputGradient
+        }
+        for i in dense.indices.reversed() {
+            if norms.isEmpty {
+                activations[i].backward(dOutput: gradient, input: dense[i].output)
+                gradient = activations[i].inputGradient
+            } else {
+                activations[i].backward(dOutput: gradient, input: norms[i].output)
+                norms[i].backward(&parameters, dOutput: activations[i].inputGradient, input: dense[i].output)
+                gradient = norms[i].inputGradient
+            }
+            dense[i].computesInputGradient = i > 0 || computeInputGradient
+            dense[i].backward(&parameters, dOutput: gradient, input: i > 0 ? activations[i - 1].output : jets.constituents)
+            gradient = dense[i].inputGradient
+        }
+        if computeInputGradient { inputGradient = dense[0].inputGradient }
+    }
+
+    private func checkFeatures(of jets: PackedJets) throws(JetModelsError) {
+        guard jets.constituents.columns == config.inputFeatures else {
+            throw .featureCount(
+                model: "DeepSets", input: "constituent", expected: config.inputFeatures, got: jets.constituents.columns)
+        }
+        let jetFeatureCount = jets.jetFeatures?.columns ?? 0
+        guard jetFeatureCount == config.jetFeatures else {
+            throw .featureCount(model: "DeepSets", input: "jet-level", expected: config.jetFeatures, got: jetFeatureCount)
+        }
+        if let rows = jets.jetFeatures?.rows, rows != jets.jetCount {
+            throw .jetCount(model: "DeepSets", expected: jets.jetCount, got: rows)
+        }
+    }
+}

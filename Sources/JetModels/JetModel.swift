@@ -1,0 +1,38 @@
+import JetNN
+
+/// What the trainer and the tools need from a jet model: a forward pass from packed jets to logits, a backward
+/// pass from d(loss)/d(logits), and the flat parameter store the optimizer and the model file work on.
+///
+/// Usage per batch: `parameters.zeroGradients()`, `forward(jets, training: true)`, a JetNN loss on the logits,
+/// `backward(dLogits:)`, then the optimizer's `step(&parameters)`.
+public protocol JetModel: Sendable {
+    /// Trainable parameters and saved state (BatchNorm running statistics), with their gradients.
+    var parameters: Parameters { get set }
+    /// Logits per jet: 1 for a binary model, else the number of classes.
+    var logitCount: Int { get }
+    /// d(loss)/d(constituents) [N, F] from the last backward with `computeInputGradient` (packed like the input;
+    /// ``JetNN/JetOffsets/unpack(_:maxConstituents:)`` gives [B, P, F]).
+    var inputGradient: Matrix { get }
+    /// d(loss)/d(jet features) [B, J] from the last backward with `computeInputGradient`, nil without jet features.
+    var jetFeatureGradient: Matrix? { get }
+
+    /// Logits [B, logitCount] for the batch. Training mode uses batch statistics in BatchNorm (and updates the
+    /// running ones) and active dropout; otherwise the running statistics and no dropout.
+    mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix
+
+    /// Accumulates d(loss)/d(parameters) into `parameters.gradients` for the last forward's batch.
+    ///
+    /// - Parameters:
+    ///   - dLogits: d(loss)/d(logits) [B, logitCount].
+    ///   - computeInputGradient: also fill ``inputGradient`` and ``jetFeatureGradient`` (saliency maps; one
+    ///     extra matrix product that training does not need).
+    mutating func backward(dLogits: Matrix, computeInputGradient: Bool)
+}
+
+extension JetModel {
+    /// Every parameter and running statistic by name, for the model file.
+    public func exportTensors() -> [NamedTensor] { parameters.exportTensors() }
+
+    /// Loads every parameter and running statistic by name (all must be present with their shapes).
+    public mutating func load(_ tensors: [NamedTensor]) throws(JetNNError) { try parameters.load(tensors) }
+}

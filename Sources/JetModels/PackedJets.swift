@@ -1,0 +1,39 @@
+import JetNN
+
+/// A batch of jets as the models read it: the valid constituents packed row after row, their per-jet offsets,
+/// and optional jet-level features.
+///
+/// Shapes: `constituents` [N, F] (N = sum of multiplicities, each jet's constituents in pt order), `offsets`
+/// B + 1 row offsets, `jetFeatures` [B, J].
+public struct PackedJets: Sendable {
+    public var constituents: Matrix
+    public var offsets: JetOffsets
+    public var jetFeatures: Matrix?
+
+    /// Number of jets B.
+    public var jetCount: Int { offsets.jetCount }
+
+    public init(constituents: Matrix, offsets: JetOffsets, jetFeatures: Matrix? = nil) {
+        precondition(
+            constituents.rows == offsets.constituentCount,
+            "PackedJets: \(constituents.rows) constituent rows, the offsets describe \(offsets.constituentCount)")
+        self.constituents = constituents
+        self.offsets = offsets
+        self.jetFeatures = jetFeatures
+    }
+
+    /// Packs a zero-padded [B, P, F] array whose jets have the given multiplicities (valid slots first).
+    ///
+    /// - Parameters:
+    ///   - padded: [B, P, F] row-major.
+    ///   - multiplicities: [B] valid constituents per jet, each in 0...P.
+    ///   - jetFeatures: [B, J] or nil.
+    public init(
+        padded: [Float], multiplicities: [Int32], maxConstituents: Int, features: Int, jetFeatures: Matrix? = nil
+    ) throws(JetNNError) {
+        let offsets = try JetOffsets(multiplicities: multiplicities, maxConstituents: maxConstituents)
+        self.init(
+            constituents: offsets.pack(padded, maxConstituents: maxConstituents, features: features),
+            offsets: offsets, jetFeatures: jetFeatures)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// An element-wise nonlinearity.
+public enum ActivationFunction: Sendable, Equatable {
+    /// max(x, 0); derivative 0 at x = 0 (as PyTorch).
+    case relu
+    /// x for x > 0, slope * x otherwise (PyTorch default slope 0.01).
+    case leakyReLU(slope: Float)
+    /// x for x > 0, alpha * (exp(x) - 1) otherwise.
+    case elu(alpha: Float)
+    /// x * sigmoid(x) (swish).
+    case silu
+    case tanh
+    case sigmoid
+    /// log(1 + exp(x)), computed stably.
+    case softplus
+}
+
+/// An element-wise activation layer on any [R, C] matrix.
+public struct Activation: Sendable {
+    public let function: ActivationFunction
+    /// The last forward's result, same shape as the input.
+    public private(set) var output = Matrix(rows: 0, columns: 0)
+    /// The last backward's d(loss)/d(input) (overwritten).
+    public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+    private var forwardShape: (rows: Int, columns: Int)?
+
+    public init(_ function: ActivationFunction) {
+        self.function = function
+    }
+
+    /// ``output`` = f(input).
+    public mutating func forward(_ input: Matrix) {
+        output.resize(rows: input.rows, columns: input.columns)
+        forwardShape = (input.rows, input.columns)
+        let function = function
+        output.storage.withUnsafeMutableBufferPointer { out in
+            input.storage.withUnsafeBufferPointer { x in
+                switch function {
+                case .relu: for i in x.indices { out[i] = max(x[i], 0) }
+                case let .leakyReLU(slope): for i in x.indices { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
+                case let .elu(alpha): for i in x.indices { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
+                case .silu: for i in x.indices { out[i] = x[i] * logistic(x[i]) }
+                case .tanh: for i in x.indices { out[i] = Foundation.tanh(x[i]) }
+                case .sigmoid: for i in x.indices { out[i] = logistic(x[i]) }
+                case .softplus: for i in x.indices { out[i] = softplus(x[i]) }
+                }
+            }
+        }
+    }
+
+    /// ``inputGradient`` = dOut * f'(input).
+    ///
+    /// - Parameters:
+    ///   - dOutput: d(loss)/d(output), shape of the forward input.
+    ///   - input: the input of the last forward.
+    public mutating func backward(dOutput: Matrix, input: Matrix) {
+        guard let forwardShape else { preconditionFailure("Activation: backward before forward") }
+        precondition(
+            dOutput.rows == forwardShape.rows && dOutput.columns == forwardShape.columns
+                && input.rows == forwardShape.rows && input.columns == forwardShape.columns,
+            "Activation: backward got dOutput \(dOutput), input \(input); forward was [\(forwardShape.rows), \(forwardShape.columns)]")
+        inputGradient.resize(rows: input.rows, columns: input.columns)
+        let function = function
+        inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+            dOutput.storage.withUnsafeBufferPointer { dy in
+                input.storage.withUnsafeBufferPointer { x in
+                    output.storage.withUnsafeBufferPointer { y in
+                        switch function {
+                        case .relu: for i in x.indices { dx[i] = x[i] > 0 ? dy[i] : 0 }
+                        case let .leakyReLU(slope): for i in x.indices { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+                        case let .elu(alpha): for i in x.indices { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
+                        case .silu:
+                            for i in x.indices {
+                                let s = logistic(x[i])
+                                dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
+                            }
+                        case .tanh: for i in x.indices { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+                        case .sigmoid: for i in x.indices { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+                        case .softplus: for i in x.indices { dx[i] = dy[i] * logistic(x[i]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// 1 / (1 + exp(-x)), without overflow for large |x|.
+@inline(__always)
+func logistic(_ x: Float) -> Float {
+    if x >= 0 { return 1 / (1 + exp(-x)) }
+    let e = exp(x)
+    return e / (1 + e)
+}
+
+/// log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)).
+@inline(__always)
+func softplus(_ x: Float) -> Float {
+    max(x, 0) + log1p(exp(-abs(x)))
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Adam (Kingma & Ba) with bias correction, and AdamW (Loshchilov & Hutter) when `decoupledWeightDecay` is true.
+///
+/// With g the gradient, t the step count (from 1):
+/// m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
+/// p -= lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon), as PyTorch's `Adam`/`AdamW`.
+/// Weight decay applies only to entries with `decays` (weights, not biases or norm parameters):
+/// coupled (Adam) adds weightDecay * p to g; decoupled (AdamW) first multiplies p by (1 - lr * weightDecay).
+public struct Adam: Optimizer {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var weightDecay: Float
+    public var decoupledWeightDecay: Bool
+    /// Number of steps taken.
+    public private(set) var stepCount = 0
+    private var firstMoment: [Float] = []
+    private var secondMoment: [Float] = []
+
+    public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, decoupledWeightDecay: Bool = false
+    ) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+    }
+
+    /// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
+    public static func adamW(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0.01
+    ) -> Adam {
+        Adam(
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: true)
+    }
+
+    public mutating func step(_ parameters: inout Parameters) {
+        if firstMoment.isEmpty {
+            firstMoment = [Float](repeating: 0, count: parameters.count)
+            secondMoment = firstMoment
+        }
+        precondition(
+            firstMoment.count == parameters.count,
+            "Adam: parameter count changed from \(firstMoment.count) to \(parameters.count) since the first step")
+        stepCount += 1
+        let t = Float(stepCount)
+        let stepSize = learningRate / (1 - pow(beta1, t))
+        let inverseSqrtCorrection2 = 1 / (1 - pow(beta2, t)).squareRoot()
+        let (beta1, beta2, epsilon, weightDecay, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupledWeightDecay)
+        let shrink = 1 - learningRate * weightDecay
+        let entries = parameters.entries
+        parameters.values.withUnsafeMutableBufferPointer { p in
+            parameters.gradients.withUnsafeBufferPointer { g in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        for entry in entries where entry.trainable {
+                            let decay = entry.decays ? weightDecay : 0
+                            for i in entry.range {
+                                var gradient = g[i]
+                                if decoupled {
+                                    if entry.decays { p[i] *= shrink }
+                                } else {
+                                    gradient += decay * p[i]
+                                }
+                                m[i] = beta1 * m[i] + (1 - beta1) * gradient
+                                v[i] = beta2 * v[i] + (1 - beta2) * gradient * gradient
+                                p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseSqrtCorrection2 + epsilon)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Binary cross-entropy on logits, the stable form l = max(x, 0) - x * y + log1p(exp(-|x|)), with
+/// d l / d x = sigmoid(x) - y. Targets y may be soft (in [0, 1]).
+public struct BinaryCrossEntropy: Sendable {
+    public var normalization: LossNormalization
+
+    public init(normalization: LossNormalization = .absoluteWeightSum) {
+        self.normalization = normalization
+    }
+
+    /// The loss, with d(loss)/d(logits) written to `dLogits`.
+    ///
+    /// - Parameters:
+    ///   - logits: [B, 1].
+    ///   - targets: [B], in [0, 1].
+    ///   - weights: [B] signed per-jet weights, or nil for 1.
+    ///   - dLogits: resized to [B, 1] and overwritten.
+    public func loss(logits: Matrix, targets: [Float], weights: [Float]? = nil, dLogits: inout Matrix) -> Float {
+        precondition(logits.columns == 1, "BinaryCrossEntropy: logits must be [B, 1], got \(logits)")
+        precondition(targets.count == logits.rows, "BinaryCrossEntropy: \(targets.count) targets for \(logits.rows) logits")
+        let scale = normalization.inverseNormalizer(weights: weights, count: logits.rows)
+        dLogits.resize(rows: logits.rows, columns: 1)
+        var total = 0.0
+        for i in 0..<logits.rows {
+            let x = logits.storage[i]
+            let y = targets[i]
+            let w = Double(weights?[i] ?? 1)
+            total += w * Double(max(x, 0) - x * y + log1p(exp(-abs(x))))
+            dLogits.storage[i] = Float(w * scale) * (logistic(x) - y)
+        }
+        return Float(total * scale)
+    }
+}

@@ -1,0 +1,30 @@
+/// How a loss combines per-example losses l_i with per-example SIGNED weights w_i (all 1 when absent).
+///
+/// The default, ``absoluteWeightSum``, is loss = sum_i w_i * l_i / sum_i |w_i|: negative-weight events
+/// (NLO generators) pull the loss the other way without changing its scale; with unit weights it is the mean.
+/// When the normaliser is 0 (for example an empty batch) the loss and all gradients are 0.
+public enum LossNormalization: Sendable, Equatable {
+    /// sum_i w_i l_i / sum_i |w_i|.
+    case absoluteWeightSum
+    /// sum_i w_i l_i / sum_i w_i.
+    case weightSum
+    /// sum_i w_i l_i / n: the plain mean of weighted losses.
+    case exampleCount
+    /// sum_i w_i l_i.
+    case none
+
+    /// 1 / normaliser for `count` examples with the given weights, or 0 when the normaliser is 0.
+    func inverseNormalizer(weights: [Float]?, count: Int) -> Double {
+        if let weights {
+            precondition(weights.count == count, "loss: \(weights.count) weights for \(count) examples")
+        }
+        let normalizer: Double
+        switch self {
+        case .absoluteWeightSum: normalizer = weights.map { $0.reduce(0) { $0 + Double(abs($1)) } } ?? Double(count)
+        case .weightSum: normalizer = weights.map { $0.reduce(0) { $0 + Double($1) } } ?? Double(count)
+        case .exampleCount: normalizer = Double(count)
+        case .none: normalizer = 1
+        }
+        return normalizer == 0 ? 0 : 1 / normalizer
+    }
+}

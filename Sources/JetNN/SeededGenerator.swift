@@ -1,0 +1,68 @@
+import Foundation
+
+/// A seeded, deterministic random number generator (xoshiro256**, state expanded from the seed by
+/// SplitMix64). A value type: copying it copies the stream position, so two copies draw the same numbers.
+///
+/// Every random choice in JetNN (initialisation, dropout) takes one of these, so a run is reproducible
+/// from its seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+    /// The second Box-Muller normal of the last pair, drawn next.
+    private var spareNormal: Float?
+
+    /// A generator whose stream is fixed by `seed`.
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func nextSplitMix() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = nextSplitMix()
+        s1 = nextSplitMix()
+        s2 = nextSplitMix()
+        s3 = nextSplitMix()
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotateLeft(s3, 45)
+        return result
+    }
+
+    /// Uniform in [0, 1), 24 random bits.
+    public mutating func nextUniform() -> Float {
+        Float(next() >> 40) * 0x1p-24
+    }
+
+    /// Standard normal (mean 0, variance 1), Box-Muller.
+    public mutating func nextNormal() -> Float {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        // u1 in (0, 1] so the logarithm is finite.
+        let u1 = (Double(next() >> 11) + 1) * 0x1p-53
+        let u2 = Double(next() >> 11) * 0x1p-53
+        let radius = (-2 * log(u1)).squareRoot()
+        let angle = 2 * Double.pi * u2
+        spareNormal = Float(radius * sin(angle))
+        return Float(radius * cos(angle))
+    }
+
+    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
+    }
+}

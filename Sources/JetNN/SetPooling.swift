@@ -1,0 +1,110 @@
+/// Permutation-invariant pooling of each jet's packed constituent rows into one row: [N, C] -> [B, C].
+///
+/// Only the valid constituents exist in packed form, so no mask is needed; a jet without constituents
+/// (n_b = 0) pools to zeros for every mode (and passes no gradient), never NaN.
+public struct SetPooling: Sendable {
+    public enum Mode: Sendable, Equatable {
+        /// sum_i x_i
+        case sum
+        /// sum_i x_i / n_b
+        case mean
+        /// max_i x_i per channel (the first maximum receives the gradient)
+        case max
+    }
+
+    public let mode: Mode
+    /// The last forward's result [B, C].
+    public private(set) var output = Matrix(rows: 0, columns: 0)
+    /// The last backward's d(loss)/d(input) [N, C] (overwritten).
+    public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+    /// For `.max`: the packed row of each [B, C] maximum (-1 for an empty jet).
+    private var maximumRows: [Int32] = []
+    private var forwardOffsets: JetOffsets?
+
+    public init(_ mode: Mode) {
+        self.mode = mode
+    }
+
+    /// ``output`` [B, C] from packed input [N, C] with jets at `offsets`.
+    public mutating func forward(_ input: Matrix, offsets: JetOffsets) {
+        precondition(input.rows == offsets.constituentCount, "SetPooling: input has \(input.rows) rows, offsets describe \(offsets.constituentCount) constituents")
+        forwardOffsets = offsets
+        let channels = input.columns
+        output.resize(rows: offsets.jetCount, columns: channels)
+        if mode == .max {
+            maximumRows.removeAll(keepingCapacity: true)
+            maximumRows.append(contentsOf: repeatElement(-1, count: offsets.jetCount * channels))
+        }
+        let mode = mode
+        output.storage.withUnsafeMutableBufferPointer { out in
+            input.storage.withUnsafeBufferPointer { inp in
+                maximumRows.withUnsafeMutableBufferPointer { argmax in
+                    for jet in 0..<offsets.jetCount {
+                        let pooled = out.baseAddress! + jet * channels
+                        pooled.update(repeating: 0, count: channels)
+                        let rows = offsets.rows(of: jet)
+                        guard !rows.isEmpty else { continue }
+                        switch mode {
+                        case .sum, .mean:
+                            for r in rows {
+                                let row = inp.baseAddress! + r * channels
+                                for c in 0..<channels { pooled[c] += row[c] }
+                            }
+                            if mode == .mean {
+                                let inverse = 1 / Float(rows.count)
+                                for c in 0..<channels { pooled[c] *= inverse }
+                            }
+                        case .max:
+                            let jetArgmax = argmax.baseAddress! + jet * channels
+                            pooled.update(from: inp.baseAddress! + rows.lowerBound * channels, count: channels)
+                            jetArgmax.update(repeating: Int32(rows.lowerBound), count: channels)
+                            for r in rows.dropFirst() {
+                                let row = inp.baseAddress! + r * channels
+                                for c in 0..<channels where row[c] > pooled[c] {
+                                    pooled[c] = row[c]
+                                    jetArgmax[c] = Int32(r)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``inputGradient`` [N, C] from dOutput [B, C].
+    public mutating func backward(dOutput: Matrix, offsets: JetOffsets) {
+        guard let forwardOffsets else { preconditionFailure("SetPooling: backward before forward") }
+        precondition(offsets == forwardOffsets, "SetPooling: backward got other jets than the last forward")
+        precondition(
+            dOutput.rows == offsets.jetCount && dOutput.columns == output.columns,
+            "SetPooling: dOutput is \(dOutput), expected [\(offsets.jetCount), \(output.columns)]")
+        let channels = dOutput.columns
+        inputGradient.resize(rows: offsets.constituentCount, columns: channels)
+        let mode = mode
+        inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
+            dOutput.storage.withUnsafeBufferPointer { dOut in
+                maximumRows.withUnsafeBufferPointer { argmax in
+                    if mode == .max { dInp.update(repeating: 0) }
+                    for jet in 0..<offsets.jetCount {
+                        let rows = offsets.rows(of: jet)
+                        let dPooled = dOut.baseAddress! + jet * channels
+                        switch mode {
+                        case .sum, .mean:
+                            let scale: Float = mode == .mean && !rows.isEmpty ? 1 / Float(rows.count) : 1
+                            for r in rows {
+                                let row = dInp.baseAddress! + r * channels
+                                for c in 0..<channels { row[c] = scale * dPooled[c] }
+                            }
+                        case .max:
+                            guard !rows.isEmpty else { continue }
+                            for c in 0..<channels {
+                                dInp[Int(argmax[jet * channels + c]) * channels + c] += dPooled[c]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// Small vector kernels with explicit SIMD accumulators (Swift does not vectorise float reductions itself).
+
+/// sum_i a[i] * b[i] with SIMD8 accumulators.
+@inline(__always)
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var accumulator = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        accumulator += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var sum = accumulator.sum()
+    while i < count {
+        sum += a[i] * b[i]
+        i += 1
+    }
+    return sum
+}
+
+/// sum_i a[i] with SIMD8 accumulators.
+@inline(__always)
+func sum(_ a: UnsafePointer<Float>, count: Int) -> Float {
+    var accumulator = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        accumulator += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = accumulator.sum()
+    while i < count {
+        total += a[i]
+        i += 1
+    }
+    return total
+}

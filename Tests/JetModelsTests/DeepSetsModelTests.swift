@@ -1,0 +1,93 @@
+import Foundation
+import JetModels
+import JetNN
+import JetTestSupport
+import Testing
+
+@Suite struct DeepSetsModelTests {
+    @Test(arguments: ["deepsets_binary", "deepsets_multiclass", "deepsets_max", "deepsets_attention"])
+    func matchesPyTorch(fixtureName: String) throws {
+        let fixture = try NNFixture<DeepSetsConfig>(fixtureName)
+        var model = try DeepSetsModel(config: fixture.config)
+        try checkGradientFixture(&model, fixture)
+    }
+
+    @Test(arguments: ["deepsets_adam", "deepsets_adamw"])
+    func optimizerStepsMatchPyTorch(fixtureName: String) throws {
+        let fixture = try NNFixture<DeepSetsConfig>(fixtureName)
+        let settings = try #require(fixture.optimizer)
+        var model = try DeepSetsModel(config: fixture.config)
+        try model.load(fixture.parameterTensors(for: model.parameters))
+        var optimizer = Adam(
+            learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2,
+            epsilon: settings.epsilon, weightDecay: settings.weightDecay,
+            decoupledWeightDecay: settings.kind == "adamw")
+        let batch = try fixture.batch()
+        var losses: [Float] = []
+        var dLogits = Matrix(rows: 0, columns: 0)
+        for _ in 0..<5 {
+            model.parameters.zeroGradients()
+            let logits = try model.forward(batch.jets, training: true)
+            losses.append(referenceLoss(logits: logits, batch: batch, dLogits: &dLogits))
+            model.backward(dLogits: dLogits)
+            optimizer.step(&model.parameters)
+        }
+        expectClose(losses, try fixture.values("losses"), "\(fixtureName) loss before each step")
+        for entry in model.parameters.entries {
+            expectClose(
+                model.parameters.values(of: entry), try fixture.values("final." + entry.name),
+                "\(fixtureName) \(entry.name) after 5 steps")
+        }
+    }
+
+    @Test func runningStatisticsAndEvaluationMatchPyTorch() throws {
+        let fixture = try NNFixture<DeepSetsConfig>("deepsets_running_stats")
+        var model = try DeepSetsModel(config: fixture.config)
+        try checkRunningStatistics(&model, fixture)
+    }
+
+    @Test func catchesTransposedWeightAndLeakedPadding() throws {
+        let fixture = try NNFixture<DeepSetsConfig>("deepsets_binary")
+        let batch = try fixture.batch()
+        let expected = try fixture.values("logits")
+
+        // A [5, 6] weight read as if it were stored [6, 5] (transposed layout) is far from the reference.
+        var model = try DeepSetsModel(config: fixture.config)
+        var tensors = try fixture.parameterTensors(for: model.parameters)
+        let index = try #require(tensors.firstIndex { $0.name == "constituent.1.weight" })
+        let w = tensors[index].values
+        tensors[index].values = (0..<30).map { w[($0 % 6) * 5 + $0 / 6] }
+        try model.load(tensors)
+        #expect(largestRelativeDifference(try model.forward(batch.jets, training: true).storage, expected) > 1e-2)
+
+        // Treating the padded slots as constituents (a missing mask) is far from the reference too.
+        var leaky = try DeepSetsModel(config: fixture.config)
+        try leaky.load(fixture.parameterTensors(for: leaky.parameters))
+        let inputs = try fixture.tensor("inputs")
+        let all = [Int32](repeating: Int32(inputs.shape[1]), count: inputs.shape[0])
+        let padded = try PackedJets(padded: inputs.data, multiplicities: all, maxConstituents: inputs.shape[1], features: inputs.shape[2])
+        #expect(largestRelativeDifference(try leaky.forward(padded, training: true).storage, expected) > 1e-2)
+    }
+}
+
+/// Three training forwards on batch0..2, then the running statistics and the evaluation-mode logits on batch0.
+func checkRunningStatistics<Model: JetModel, Config>(
+    _ model: inout Model, _ fixture: NNFixture<Config>, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    try model.load(fixture.parameterTensors(for: model.parameters))
+    for i in 0..<3 {
+        _ = try model.forward(try fixture.batch("batch\(i).").jets, training: true)
+    }
+    for entry in model.parameters.entries where !entry.trainable {
+        expectClose(
+            model.parameters.values(of: entry), try fixture.values("after." + entry.name),
+            "\(fixture.name) \(entry.name) after 3 training forwards", sourceLocation: sourceLocation)
+    }
+    let batch = try fixture.batch("batch0.")
+    let logits = try model.forward(batch.jets, training: false)
+    expectClose(logits.storage, try fixture.values("eval.logits"), "\(fixture.name) evaluation logits", sourceLocation: sourceLocation)
+    var dLogits = Matrix(rows: 0, columns: 0)
+    expectClose(
+        referenceLoss(logits: logits, batch: batch, dLogits: &dLogits), try fixture.scalar("eval.loss"),
+        "\(fixture.name) evaluation loss", sourceLocation: sourceLocation)
+}

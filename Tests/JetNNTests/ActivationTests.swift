@@ -1,0 +1,42 @@
+import Foundation
+import JetNN
+import JetTestSupport
+import Testing
+
+@Suite struct ActivationTests {
+    static let functions: [ActivationFunction] = [
+        .relu, .leakyReLU(slope: 0.1), .elu(alpha: 1.3), .silu, .tanh, .sigmoid, .softplus,
+    ]
+
+    @Test(arguments: functions)
+    func inputGradientMatchesFiniteDifferences(function: ActivationFunction) {
+        let input = Matrix(rows: 6, columns: 5, storage: valuesAwayFromZero(30, seed: 11))
+        let projection = randomValues(30, seed: 12)
+        var activation = Activation(function)
+        activation.forward(input)
+        activation.backward(dOutput: Matrix(rows: 6, columns: 5, storage: projection), input: input)
+        checkGradient("\(function)", analytic: activation.inputGradient.storage, at: input.storage, step: 1e-3) { x in
+            var layer = Activation(function)
+            layer.forward(Matrix(rows: 6, columns: 5, storage: x))
+            return project(layer.output.storage, onto: projection)
+        }
+    }
+
+    @Test func valuesMatchDefinitions() {
+        let x: [Float] = [-2, -0.5, 0.5, 3, 40, -40]
+        func apply(_ function: ActivationFunction) -> [Float] {
+            var layer = Activation(function)
+            layer.forward(Matrix(rows: 1, columns: x.count, storage: x))
+            return layer.output.storage
+        }
+        let d = x.map(Double.init)
+        func expected(_ f: (Double) -> Double) -> [Float] { d.map { Float(f($0)) } }
+        expectClose(apply(.relu), expected { max($0, 0) }, tolerance: .closedForm, "relu")
+        expectClose(apply(.leakyReLU(slope: 0.1)), expected { $0 > 0 ? $0 : 0.1 * $0 }, tolerance: .closedForm, "leaky")
+        expectClose(apply(.elu(alpha: 1.3)), expected { $0 > 0 ? $0 : 1.3 * (exp($0) - 1) }, tolerance: .closedForm, "elu")
+        expectClose(apply(.silu), expected { $0 / (1 + exp(-$0)) }, tolerance: .closedForm, "silu")
+        expectClose(apply(.tanh), expected { Foundation.tanh($0) }, tolerance: .closedForm, "tanh")
+        expectClose(apply(.sigmoid), expected { 1 / (1 + exp(-$0)) }, tolerance: .closedForm, "sigmoid")
+        expectClose(apply(.softplus), expected { log(1 + exp($0)) }, tolerance: .closedForm, "softplus")
+    }
+}

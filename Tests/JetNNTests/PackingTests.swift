@@ -1,0 +1,54 @@
+import JetNN
+import JetTestSupport
+import Testing
+
+@Suite struct PackingTests {
+    @Test func packUnpackRoundTripKeepsValidAndZeroesPadding() throws {
+        let (jets, slots, features) = (4, 5, 3)
+        let multiplicities: [Int32] = [2, 0, 5, 1]
+        let offsets = try JetOffsets(multiplicities: multiplicities, maxConstituents: slots)
+        #expect(offsets.offsets == [0, 2, 2, 7, 8])
+        var padded = randomValues(jets * slots * features, seed: 31)
+        for jet in 0..<jets {
+            for slot in Int(multiplicities[jet])..<slots {
+                for f in 0..<features { padded[(jet * slots + slot) * features + f] = 0 }
+            }
+        }
+        let packed = offsets.pack(padded, maxConstituents: slots, features: features)
+        #expect(packed.rows == 8 && packed.columns == 3)
+        // Jet 2's fourth constituent is packed row 2 + 3.
+        #expect(packed[5, 1] == padded[(2 * slots + 3) * features + 1])
+        #expect(offsets.unpack(packed, maxConstituents: slots) == padded)
+    }
+
+    @Test func packingPerFieldColumnsMatchesInterleavedPacking() throws {
+        let (jets, slots) = (3, 4)
+        let offsets = try JetOffsets(multiplicities: [4, 1, 2], maxConstituents: slots)
+        let pt = randomValues(jets * slots, seed: 32)
+        let eta = randomValues(jets * slots, seed: 33)
+        var interleaved = [Float](repeating: 0, count: jets * slots * 2)
+        for i in 0..<(jets * slots) {
+            interleaved[2 * i] = pt[i]
+            interleaved[2 * i + 1] = eta[i]
+        }
+        #expect(offsets.pack(fields: [pt, eta], maxConstituents: slots) == offsets.pack(interleaved, maxConstituents: slots, features: 2))
+    }
+
+    @Test func maskGivesOffsetsAndRejectsBadMasks() throws {
+        let mask: [Float] = [1, 1, 0, 0, 0, 0, 1, 1, 1]
+        let offsets = try JetOffsets(mask: mask, jetCount: 3, maxConstituents: 3)
+        #expect(offsets.offsets == [0, 2, 2, 5])
+        #expect(offsets.maxMultiplicity == 3)
+        #expect(throws: JetNNError.maskNotPrefix(jet: 0, slot: 2)) {
+            try JetOffsets(mask: [1, 0, 1], jetCount: 1, maxConstituents: 3)
+        }
+        #expect(throws: JetNNError.maskValue(jet: 0, slot: 1, value: 0.5)) {
+            try JetOffsets(mask: [1, 0.5, 0], jetCount: 1, maxConstituents: 3)
+        }
+        #expect(throws: JetNNError.multiplicityOutOfRange(jet: 1, multiplicity: 4, maxConstituents: 3)) {
+            try JetOffsets(multiplicities: [1, 4], maxConstituents: 3)
+        }
+        #expect(JetNNError.maskNotPrefix(jet: 0, slot: 2).description
+            == "constituent mask of jet 0: slot 2 is valid after an invalid slot; valid constituents must come first (pt-ordered prefix)")
+    }
+}
