@@ -4,7 +4,7 @@
 Top jets (pp -> t tbar, both W -> q q', the top and its three decay quarks within dR < 0.8 of the jet axis)
 and QCD jets (HardQCD:all), sqrt(s) = 14 TeV, MPI on, Monash tune, all stable visible particles (neutrinos
 dropped), anti-kT R = 0.8, jet pT in [550, 650] GeV, |eta| < 2. The settings reproduce those of the
-development file /work/shared/data/top_qcd_dev.h5 (its file attributes).
+development file ../shared/data/top_qcd_dev.h5 (its file attributes).
 
 Output: the compound layout of DESIGN.md section 2.1 (`jets` and `constituents`, chunked 1000 jets, gzip 4 +
 shuffle) with generator settings, seeds, versions and timings as file attributes.
