@@ -36,6 +36,24 @@ import JetMetrics
         #expect(histogram.entries == 4)
     }
 
+    @Test func equalAndUnequalEdgesBinLikeALinearScan() throws {
+        var generator = SplitMix64(seed: 3)
+        let equal = (0...10).map { -1 + 0.2 * Double($0) }
+        let unequal = equal.enumerated().map { $0.offset == 5 ? $0.element + 0.05 : $0.element }
+        for edges in [equal, unequal] {
+            // Random values plus every edge itself, where the bin guess from the width is most fragile.
+            let values = (0..<5000).map { _ in generator.nextUnit() * 2.4 - 1.2 } + edges
+            var histogram = try Histogram(edges: edges)
+            for value in values { histogram.fill(value) }
+            var expected = [Double](repeating: 0, count: edges.count - 1)
+            for value in values where value >= edges[0] && value <= edges[edges.count - 1] {
+                let bin = value == edges[edges.count - 1] ? edges.count - 2 : edges.lastIndex { $0 <= value }!
+                expected[bin] += 1
+            }
+            #expect(histogram.sumWeights == expected)
+        }
+    }
+
     @Test func negativeBinsAreReportedNotClipped() throws {
         var histogram = try Histogram(edges: [0, 1, 2, 3])
         try histogram.fill([0.5, 0.5, 1.5, 2.5, 2.5], weights: [1, -3, 2, -1, 0.5])

@@ -95,7 +95,11 @@ import Testing
     @Test func aucEqualsMannWhitneyStatistic() throws {
         var generator = SplitMix64(seed: 7)
         let n = 400
-        let scores = (0..<n).map { _ in Float(Int(generator.nextUnit() * 50)) / 50 }  // many ties
+        // Many ties, negative scores, and zeros of both signs (which must form one tie).
+        let scores = (0..<n).map { _ -> Float in
+            let score = Float(Int(generator.nextUnit() * 50) - 25) / 25
+            return score == 0 && generator.nextUnit() < 0.5 ? -0.0 : score
+        }
         let isSignal = (0..<n).map { _ in generator.nextUnit() < 0.3 }
         let signedWeights = (0..<n).map { _ in Float(generator.nextUnit() * 2 - 0.4) }
         for weights in [nil, signedWeights] {
@@ -114,6 +118,7 @@ import Testing
             }
             expectClose(roc.auc, pairSum / (signalSum * backgroundSum), tolerance: 1e-10,
                         weights == nil ? "unit weights" : "signed weights")
+            #expect(roc.count == Set(scores.map { $0 == 0 ? 0 : $0 }).count + 1)
         }
     }
 
