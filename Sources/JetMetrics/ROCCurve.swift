@@ -10,7 +10,7 @@
 /// `warnings`, never clipped.
 ///
 /// Cost: a radix sort of each class's scores (linear in n) and one merging pass; the curve has at most
-/// n + 1 points. Fewer than 2^32 jets per class.
+/// n + 1 points.
 public struct ROCCurve: Sendable {
     /// Score thresholds, strictly decreasing; `thresholds[0]` is +inf.
     public let thresholds: [Double]
@@ -121,8 +121,12 @@ public struct ROCCurve: Sendable {
         var warnings = Self.cumulativeWarnings(cumulativeSignal, total: signal.sumWeights, thresholds, "signal")
         warnings += Self.cumulativeWarnings(cumulativeBackground, total: background.sumWeights, thresholds, "background")
         self.thresholds = thresholds
-        self.signalEfficiency = cumulativeSignal.map { $0 / signal.sumWeights }
-        self.backgroundEfficiency = cumulativeBackground.map { $0 / background.sumWeights }
+        for k in cumulativeSignal.indices {
+            cumulativeSignal[k] /= signal.sumWeights
+            cumulativeBackground[k] /= background.sumWeights
+        }
+        self.signalEfficiency = cumulativeSignal
+        self.backgroundEfficiency = cumulativeBackground
         self.signal = signal
         self.background = background
         self.warnings = warnings

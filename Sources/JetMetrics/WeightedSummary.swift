@@ -27,7 +27,7 @@ public struct WeightedSummary: Codable, Equatable, Sendable {
         for q in quantileProbabilities where !(0...1).contains(q) {
             throw .invalidArgument(name: "quantile probability", value: "\(q)", expected: "a value in [0, 1]")
         }
-        let sums = WeightSums(weights: weights, count: values.count)
+        let sums = weights.map(WeightSums.init(weights:)) ?? WeightSums(unitWeights: values.count)
         guard sums.count > 0 else { throw .emptyClass(name: "summarised") }
         guard sums.sumWeights > 0 else {
             throw .nonPositiveWeightSum(name: "summarised", sumOfWeights: sums.sumWeights, count: sums.count)
