@@ -8,7 +8,7 @@ import JetMetrics
             probabilities: reference.probabilities, classCount: 3, trueClasses: reference.labels,
             weights: reference.weights)
         for t in 0..<3 {
-            expectClose(matrix.matrix[t], reference.confusion_matrix[t], tolerance: Tolerance.reference, "row \(t)")
+            expectClose(matrix.matrix[t], reference.confusionMatrix[t], tolerance: Tolerance.reference, "row \(t)")
         }
         let (scores, warnings) = matrix.precisionRecallPerClass()
         expectClose(scores.map(\.precision), reference.precision, tolerance: Tolerance.reference, "precision")
@@ -21,10 +21,10 @@ import JetMetrics
     @Test func thresholdMatrixAndBinaryScoresMatchScikitLearn() throws {
         let reference = try MetricsReference.load().binary
         let matrix = try ConfusionMatrix(
-            scores: reference.scores, isSignal: reference.is_signal, threshold: reference.threshold,
+            scores: reference.scores, isSignal: reference.isSignal, threshold: reference.threshold,
             weights: reference.weights)
         for t in 0..<2 {
-            expectClose(matrix.matrix[t], reference.confusion_matrix[t], tolerance: Tolerance.reference, "row \(t)")
+            expectClose(matrix.matrix[t], reference.confusionMatrix[t], tolerance: Tolerance.reference, "row \(t)")
         }
         let signal = try matrix.precisionRecall(classIndex: 1).scores
         expectClose(signal.precision, reference.precision, tolerance: Tolerance.reference, "precision")

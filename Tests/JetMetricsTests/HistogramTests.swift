@@ -10,8 +10,8 @@ import JetMetrics
         for (histogram, expected, name) in [(uniform, reference.uniform, "uniform"), (variable, reference.variable, "variable")] {
             var filled = histogram
             try filled.fill(reference.values, weights: reference.weights)
-            expectClose(filled.sumWeights, expected.sum_weights, tolerance: Tolerance.reference, "\(name) sum w")
-            expectClose(filled.sumWeightsSquared, expected.sum_weights_squared, tolerance: Tolerance.reference,
+            expectClose(filled.sumWeights, expected.sumWeights, tolerance: Tolerance.reference, "\(name) sum w")
+            expectClose(filled.sumWeightsSquared, expected.sumWeightsSquared, tolerance: Tolerance.reference,
                         "\(name) sum w^2")
             expectClose(filled.underflow.sumWeights, expected.underflow, tolerance: Tolerance.reference, "\(name) underflow")
             expectClose(filled.overflow.sumWeights, expected.overflow, tolerance: Tolerance.reference, "\(name) overflow")
