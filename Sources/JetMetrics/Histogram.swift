@@ -13,7 +13,9 @@ public struct Histogram: Codable, Equatable, Sendable {
     public private(set) var sumWeights: [Double]
     /// Sum of squared weights per bin; the bin error is its square root.
     public private(set) var sumWeightsSquared: [Double]
+    /// Values below the first edge (including -inf).
     public private(set) var underflow = WeightSums()
+    /// Values above the last edge (including +inf).
     public private(set) var overflow = WeightSums()
     /// Number of values that fell in a bin (unweighted).
     public private(set) var entries = 0
