@@ -90,27 +90,12 @@ public struct ROCCurve: Sendable {
         cumulativeBackground.reserveCapacity(capacity)
         var signal = WeightSums()
         var background = WeightSums()
-        signalJets.keys.withUnsafeBufferPointer { s in
-            backgroundJets.keys.withUnsafeBufferPointer { b in
-                var nextSignal = s.count - 1
-                var nextBackground = b.count - 1
-                while nextSignal >= 0 || nextBackground >= 0 {
-                    let top = max(
-                        nextSignal >= 0 ? s[nextSignal] : 0, nextBackground >= 0 ? b[nextBackground] : 0)
-                    let rank = SortedWeightedValues.rank(top)
-                    while nextSignal >= 0, SortedWeightedValues.rank(s[nextSignal]) == rank {
-                        signal.add(SortedWeightedValues.weight(s[nextSignal]))
-                        nextSignal -= 1
-                    }
-                    while nextBackground >= 0, SortedWeightedValues.rank(b[nextBackground]) == rank {
-                        background.add(SortedWeightedValues.weight(b[nextBackground]))
-                        nextBackground -= 1
-                    }
-                    thresholds.append(Double(SortedWeightedValues.value(top)))
-                    cumulativeSignal.append(signal.sumWeights)
-                    cumulativeBackground.append(background.sumWeights)
-                }
-            }
+        SortedWeightedValues.forEachDistinctValueDescending(signalJets, backgroundJets) { score, inSignal, inBackground in
+            signal.add(inSignal)
+            background.add(inBackground)
+            thresholds.append(Double(score))
+            cumulativeSignal.append(signal.sumWeights)
+            cumulativeBackground.append(background.sumWeights)
         }
         for (sums, name) in [(signal, "signal"), (background, "background")] {
             guard sums.count > 0 else { throw .emptyClass(name: name) }

@@ -43,6 +43,36 @@ struct SortedWeightedValues {
         Double(Float(bitPattern: UInt32(truncatingIfNeeded: key)))
     }
 
+    /// Walks two sorted lists together from the highest value down, calling `body` once per distinct value
+    /// with the weight sums of the entries of `first` and of `second` that have exactly that value.
+    @inline(__always)
+    static func forEachDistinctValueDescending(
+        _ first: SortedWeightedValues, _ second: SortedWeightedValues,
+        _ body: (_ value: Float, _ inFirst: WeightSums, _ inSecond: WeightSums) -> Void
+    ) {
+        first.keys.withUnsafeBufferPointer { a in
+            second.keys.withUnsafeBufferPointer { b in
+                var nextA = a.count - 1
+                var nextB = b.count - 1
+                while nextA >= 0 || nextB >= 0 {
+                    let top = max(nextA >= 0 ? a[nextA] : 0, nextB >= 0 ? b[nextB] : 0)
+                    let rank = rank(top)
+                    var groupA = WeightSums()
+                    var groupB = WeightSums()
+                    while nextA >= 0, Self.rank(a[nextA]) == rank {
+                        groupA.add(weight(a[nextA]))
+                        nextA -= 1
+                    }
+                    while nextB >= 0, Self.rank(b[nextB]) == rank {
+                        groupB.add(weight(b[nextB]))
+                        nextB -= 1
+                    }
+                    body(value(top), groupA, groupB)
+                }
+            }
+        }
+    }
+
     /// Stable LSD radix sort of `keys` by their upper 32 bits.
     private static func radixSortUpperHalf(_ keys: inout [UInt64]) {
         let n = keys.count
