@@ -56,10 +56,21 @@ struct MetricsReference: Decodable {
         var effectiveSampleSize: Double
     }
 
+    struct KolmogorovSmirnov: Decodable {
+        var first: [Float]
+        var second: [Float]
+        var firstWeights: [Float]
+        var secondWeights: [Float]
+        var unweightedScipy: Double
+        var weighted: Double
+        var weightedSymmetrizedHepMl: Double
+    }
+
     var binary: Binary
     var multiclass: Multiclass
     var histograms: Histograms
     var summary: Summary
+    var kolmogorovSmirnov: KolmogorovSmirnov
 
     static func load() throws -> MetricsReference {
         let url = try #require(
