@@ -11,7 +11,7 @@ import Testing
             title: "mapping", xAxis: Axis(label: "x", range: 0...1),
             yAxis: Axis(label: "y", scale: .logarithmic, range: 1...100),
             series: [.line(name: "one", x: [0, 0.5, 1], y: [1, 10, 100])])
-        let svg = try #require(ParsedSVG.parse(plot.svg))
+        let svg = try #require(ParsedXML.parse(plot.svg))
         let line = try #require(svg.elements("polyline", inSeries: "one").first)
         // (0, 1) -> (72, 432); (0.5, 10) -> (72 + 276, 36 + 198); (1, 100) -> (624, 36).
         #expect(line.attributes["points"] == "72.00,432.00 348.00,234.00 624.00,36.00")
@@ -26,7 +26,7 @@ import Testing
         let plot = Plot.roc([(names[0], first), (names[1], second)], ratioToFirst: true)
         let text = plot.svg
         #expect(text.contains("Deep Sets &lt;R=0.4&gt; &amp; &quot;tracks&quot;"))
-        let svg = try #require(ParsedSVG.parse(text), "the ROC plot is not well-formed XML")
+        let svg = try #require(ParsedXML.parse(text), "the ROC plot is not well-formed XML")
         #expect(svg.elements.first?.name == "svg")
         #expect(svg.elements.first?.attributes["xmlns"] == "http://www.w3.org/2000/svg")
         #expect(svg.seriesNames == names + names, "main panel, then ratio panel")
@@ -49,7 +49,7 @@ import Testing
         let plot = try Plot.histograms(
             [("background", background), ("signal", signal)], title: "Score", xLabel: "score", normalized: true,
             ratioToFirst: true)
-        let svg = try #require(ParsedSVG.parse(plot.svg))
+        let svg = try #require(ParsedXML.parse(plot.svg))
         #expect(svg.seriesNames == ["background", "signal", "signal"])
         // Background: three bins drawn as one step path, one error bar per non-empty bin.
         let backgroundPath = try #require(svg.elements("path", inSeries: "background").first)
@@ -71,7 +71,7 @@ import Testing
         let plot = Plot(
             title: "gaps", xAxis: Axis(label: "x"), yAxis: Axis(label: "y", scale: .logarithmic),
             series: [.line(name: "gappy", x: [1, 2, 3, 4, 5, 6], y: [1, 2, 0, 4, .nan, 6])])
-        let svg = try #require(ParsedSVG.parse(plot.svg))
+        let svg = try #require(ParsedXML.parse(plot.svg))
         let pieces = svg.elements("polyline", inSeries: "gappy").map { $0.attributes["points"]?.split(separator: " ").count }
         #expect(pieces == [2, 1, 1])
     }

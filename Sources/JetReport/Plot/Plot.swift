@@ -48,6 +48,9 @@ public struct Plot: Sendable {
     /// The SVG document text.
     public var svg: String { render().xml }
 
+    /// The `<svg>` element without the XML declaration, for embedding in an HTML page.
+    public var svgElement: String { render().element }
+
     /// Writes the SVG to `url` atomically (temporary file, then rename).
     public func write(to url: URL) throws(JetMetricsError) {
         try AtomicFile.write(svg, to: url)

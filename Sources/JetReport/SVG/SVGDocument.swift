@@ -15,13 +15,17 @@ public struct SVGDocument: Sendable {
         self.height = height
     }
 
-    /// The document text: XML declaration, `<svg>` root with `viewBox`, and the elements in drawing order.
+    /// The document text: XML declaration, then ``element``.
     public var xml: String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + element
+    }
+
+    /// The `<svg>` element alone (root with `viewBox` and the elements in drawing order), for embedding in HTML.
+    public var element: String {
         precondition(openGroups == 0, "every beginGroup needs an endGroup")
         let w = Self.format(width)
         let h = Self.format(height)
         return """
-            <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" viewBox="0 0 \(w) \(h)" \
             font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
 

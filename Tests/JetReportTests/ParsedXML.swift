@@ -3,9 +3,9 @@ import Foundation
 import FoundationXML
 #endif
 
-/// An SVG document parsed with Foundation's XMLParser: every element in document order, with its
+/// An SVG or XHTML document parsed with Foundation's XMLParser: every element in document order, with its
 /// attributes, its text and the `data-name` of the series group it lies in.
-final class ParsedSVG: NSObject, XMLParserDelegate {
+final class ParsedXML: NSObject, XMLParserDelegate {
     struct Element {
         var name: String
         var attributes: [String: String]
@@ -21,8 +21,8 @@ final class ParsedSVG: NSObject, XMLParserDelegate {
     private(set) var parseError: Error?
 
     /// Parses `svg`; `nil` if it is not well-formed XML.
-    static func parse(_ svg: String) -> ParsedSVG? {
-        let result = ParsedSVG()
+    static func parse(_ svg: String) -> ParsedXML? {
+        let result = ParsedXML()
         let parser = XMLParser(data: Data(svg.utf8))
         parser.delegate = result
         return parser.parse() ? result : nil
