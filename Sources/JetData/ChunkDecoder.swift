@@ -15,7 +15,9 @@ final class ChunkDecoder {
     private let rowSize: Int
     private let chunkRows: Int
     private let filters: [HDF5Dataset.Filter]
+    /// Decoded chunks by chunk index, and buffers of `chunkSize` bytes ready for reuse.
     private var decoded: [Int: [UInt8]] = [:]
+    private var spare: [[UInt8]] = []
 
     /// Returns nil when the dataset's storage or filters need libhdf5's own pipeline.
     init?(dataset: HDF5Dataset) {
@@ -38,7 +40,7 @@ final class ChunkDecoder {
     func read(rows: Range<Int>, into destination: UnsafeMutableRawPointer, threads: Int) throws -> Bool {
         let first = rows.lowerBound / chunkRows
         let last = (rows.upperBound - 1) / chunkRows
-        decoded = decoded.filter { $0.key >= first }
+        for chunk in decoded.keys where chunk < first { spare.append(decoded.removeValue(forKey: chunk)!) }
         var pending = (first...last).filter { decoded[$0] == nil }
         if !pending.isEmpty {
             let chunkCount = (rowCount + chunkRows - 1) / chunkRows
@@ -96,25 +98,43 @@ final class ChunkDecoder {
         return Int(H5Sget_simple_extent_ndims(space))
     }()
 
+    /// A `chunkSize`-byte buffer, reused when one is free.
+    private func takeBuffer() -> [UInt8] {
+        spare.popLast() ?? [UInt8](repeating: 0, count: chunkSize)
+    }
+
     /// Undoes the filter pipeline of every chunk in parallel and stores the results in `decoded`.
     private func decode(_ chunks: [Int], compressed: [(bytes: [UInt8], mask: UInt32)], threads: Int) throws {
-        var outputs = [[UInt8]](repeating: [], count: chunks.count)
+        var outputs = chunks.map { _ in takeBuffer() }
+        var scratch = chunks.map { _ in takeBuffer() }
         var errors = [String?](repeating: nil, count: chunks.count)
-        let size = chunkSize
         let filters = filters
         outputs.withUnsafeMutableBufferPointer { outputs in
-            errors.withUnsafeMutableBufferPointer { errors in
-                parallelFor(chunks.count, threads: threads) { index in
-                    do {
-                        outputs[index] = try Self.unfilter(compressed[index].bytes, mask: compressed[index].mask, filters: filters, size: size)
-                    } catch {
-                        errors[index] = "\(error)"
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                errors.withUnsafeMutableBufferPointer { errors in
+                    parallelFor(chunks.count, threads: threads) { index in
+                        do {
+                            try compressed[index].bytes.withUnsafeBytes { input in
+                                try outputs[index].withUnsafeMutableBytes { output in
+                                    try scratch[index].withUnsafeMutableBytes { scratch in
+                                        try Self.unfilter(
+                                            input, mask: compressed[index].mask, filters: filters, scratch: scratch, into: output)
+                                    }
+                                }
+                            }
+                        } catch {
+                            errors[index] = "\(error)"
+                        }
                     }
                 }
             }
         }
+        spare += scratch
         for (index, chunk) in chunks.enumerated() {
-            if let error = errors[index] { throw failure(chunk, error) }
+            if let error = errors[index] {
+                spare += outputs
+                throw failure(chunk, error)
+            }
             decoded[chunk] = outputs[index]
         }
     }
@@ -126,52 +146,67 @@ final class ChunkDecoder {
 
     private struct DecodeError: Error, CustomStringConvertible { var description: String }
 
-    /// Applies the inverse of each filter, last written first, skipping those the chunk's mask disables.
-    private static func unfilter(_ input: [UInt8], mask: UInt32, filters: [HDF5Dataset.Filter], size: Int) throws -> [UInt8] {
-        var data = input
-        for (position, filter) in filters.enumerated().reversed() where mask & (1 << UInt32(position)) == 0 {
-            if filter.id == H5Z_FILTER_DEFLATE {
-                data = try inflate(data, size: size)
-            } else {
-                data = unshuffle(data, elementSize: Int(filter.parameters.first ?? 1))
+    /// Applies the inverse of each filter, last written first, skipping those the chunk's mask
+    /// disables; the last step writes `output` (`chunkSize` bytes), earlier ones alternate with `scratch`.
+    private static func unfilter(
+        _ input: UnsafeRawBufferPointer, mask: UInt32, filters: [HDF5Dataset.Filter],
+        scratch: UnsafeMutableRawBufferPointer, into output: UnsafeMutableRawBufferPointer
+    ) throws {
+        let steps = filters.enumerated().reversed().filter { mask & (1 << UInt32($0.offset)) == 0 }.map(\.element)
+        guard !steps.isEmpty else {
+            guard input.count == output.count else {
+                throw DecodeError(description: "unfiltered chunk has \(input.count) bytes, expected \(output.count)")
             }
+            output.copyMemory(from: input)
+            return
         }
-        guard data.count == size else {
-            throw DecodeError(description: "chunk decodes to \(data.count) bytes, expected \(size)")
+        var source = input
+        for (position, filter) in steps.enumerated() {
+            // the buffer written must differ from the one read; the final step writes `output`
+            let target = (steps.count - 1 - position) % 2 == 0 ? output : scratch
+            if filter.id == H5Z_FILTER_DEFLATE {
+                try inflate(source, into: target)
+            } else {
+                guard source.count == target.count else {
+                    throw DecodeError(description: "shuffled chunk has \(source.count) bytes, expected \(target.count)")
+                }
+                unshuffle(source, into: target, elementSize: Int(filter.parameters.first ?? 1))
+            }
+            source = UnsafeRawBufferPointer(target)
         }
-        return data
     }
 
-    /// zlib-inflates `input`, which must expand to exactly `size` bytes.
-    private static func inflate(_ input: [UInt8], size: Int) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
-        var outputSize = uLongf(size)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            input.withUnsafeBufferPointer { uncompress(out.baseAddress!, &outputSize, $0.baseAddress!, uLong($0.count)) }
+    /// Inflates the zlib stream `input` (libdeflate, checksum verified), which must fill `output` exactly.
+    private static func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        guard let decompressor = libdeflate_alloc_decompressor() else { throw DecodeError(description: "out of memory") }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var produced = 0
+        let status = libdeflate_zlib_decompress(
+            decompressor, input.baseAddress, input.count, output.baseAddress, output.count, &produced)
+        guard status == LIBDEFLATE_SUCCESS, produced == output.count else {
+            throw DecodeError(description: "inflate failed (libdeflate status \(status.rawValue)); the chunk is damaged")
         }
-        guard status == Z_OK, Int(outputSize) == size else {
-            throw DecodeError(description: "inflate failed (zlib status \(status)); the chunk is damaged")
-        }
-        return output
     }
 
-    /// Inverse of HDF5's shuffle filter: byte k of element i was stored at k * n + i.
-    private static func unshuffle(_ input: [UInt8], elementSize: Int) -> [UInt8] {
+    /// Inverse of HDF5's shuffle filter: byte k of element i was stored at k * n + i; trailing bytes
+    /// (size not a multiple of the element size) are stored as is. Works in blocks of elements so the
+    /// output block stays in cache.
+    private static func unshuffle(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, elementSize: Int) {
         let count = input.count / elementSize
-        guard elementSize > 1, count > 1 else { return input }
-        var output = input
-        input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                for byte in 0..<elementSize {
-                    let plane = source.baseAddress! + byte * count
-                    var out = target.baseAddress! + byte
-                    for index in 0..<count {
-                        out.pointee = plane[index]
-                        out += elementSize
-                    }
+        let source = input.bindMemory(to: UInt8.self).baseAddress!
+        let target = output.bindMemory(to: UInt8.self).baseAddress!
+        let block = 64
+        var planes = [UnsafePointer<UInt8>](repeating: source, count: elementSize)
+        for byte in 0..<elementSize { planes[byte] = source + byte * count }
+        planes.withUnsafeBufferPointer { planes in
+            var out = target
+            for blockStart in stride(from: 0, to: count, by: block) {
+                for index in blockStart..<min(blockStart + block, count) {
+                    for byte in 0..<elementSize { out[byte] = planes[byte][index] }
+                    out += elementSize
                 }
             }
         }
-        return output
+        for index in (count * elementSize)..<input.count { target[index] = source[index] }
     }
 }

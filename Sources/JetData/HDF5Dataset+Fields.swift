@@ -29,27 +29,28 @@ extension HDF5Dataset {
     func readFields(
         rows: Range<Int>, _ extractions: [FieldExtraction], integers: FieldExtraction? = nil
     ) throws -> (floats: [[Float]], integers: [Int64]) {
-        var raw = [UInt8](repeating: 0, count: rows.count * rowSize)
-        try raw.withUnsafeMutableBytes { try readRaw(rows: rows, into: $0.baseAddress!) }
-        var floats = extractions.map { [Float](repeating: 0, count: rows.count * $0.valuesPerRow) }
+        let byteCount = rows.count * rowSize
+        if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
+        try scratch.withUnsafeMutableBytes { try readRaw(rows: rows, into: $0.baseAddress!) }
         let pieces = max(threads, 1)
-        raw.withUnsafeBytes { raw in
-            for (index, extraction) in extractions.enumerated() {
+        let floats = scratch.withUnsafeBytes { raw in
+            extractions.map { extraction in
                 let total = rows.count * extraction.valuesPerRow
-                floats[index].withUnsafeMutableBufferPointer { output in
+                return [Float](unsafeUninitializedCapacity: total) { output, count in
                     parallelFor(pieces, threads: threads) { piece in
                         let range = (total * piece / pieces)..<(total * (piece + 1) / pieces)
                         extraction.type.convert(
                             raw.baseAddress! + extraction.offset + range.lowerBound * extraction.stride,
                             stride: extraction.stride, count: range.count, into: output.baseAddress! + range.lowerBound)
                     }
+                    count = total
                 }
             }
         }
         var integerValues: [Int64] = []
         if let integers {
             integerValues = [Int64](repeating: 0, count: rows.count * integers.valuesPerRow)
-            raw.withUnsafeBytes { raw in
+            scratch.withUnsafeBytes { raw in
                 integerValues.withUnsafeMutableBufferPointer { output in
                     integers.type.convertToInt64(
                         raw.baseAddress! + integers.offset, stride: integers.stride, count: output.count,

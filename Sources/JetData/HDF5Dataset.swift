@@ -35,6 +35,8 @@ public final class HDF5Dataset {
     public let isCompound: Bool
     /// Number of threads used to inflate chunks on the fast path.
     var threads = 1
+    /// File-type bytes of the rows last read, reused across reads.
+    var scratch: [UInt8] = []
     private lazy var chunkDecoder: ChunkDecoder? = ChunkDecoder(dataset: self)
 
     init(file: String, name: String, id: hid_t) throws {
