@@ -88,8 +88,10 @@ public final class HDF5Dataset {
     }
 
     deinit {
-        H5Tclose(fileType)
-        H5Dclose(id)
+        HDF5Lock.run {
+            H5Tclose(fileType)
+            H5Dclose(id)
+        }
     }
 
     /// Number of rows (the first dimension; 1 for a scalar dataset).
@@ -137,8 +139,10 @@ public final class HDF5Dataset {
     /// inflated on `threads` threads. Everything else goes through `H5Dread`.
     func readRaw(rows: Range<Int>, into destination: UnsafeMutableRawPointer) throws {
         guard !rows.isEmpty else { return }
-        if let chunkDecoder, try chunkDecoder.read(rows: rows, into: destination, threads: threads) { return }
-        try readThroughLibrary(rows: rows, into: destination)
+        try HDF5Lock.run {
+            if let chunkDecoder, try chunkDecoder.read(rows: rows, into: destination, threads: threads) { return }
+            try readThroughLibrary(rows: rows, into: destination)
+        }
     }
 
     /// Reads rows `rows` with `H5Dread` and a row hyperslab, without type conversion.

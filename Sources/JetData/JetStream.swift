@@ -66,6 +66,10 @@ public final class JetStream {
 
     /// The next batch: `batchSize` jets passing selection and split (fewer only for the last), or nil at the end.
     public func next() throws -> JetBatch? {
+        try HDF5Lock.run { try nextBatch() }
+    }
+
+    private func nextBatch() throws -> JetBatch? {
         while (pending?.count ?? 0) < options.batchSize, let batch = try readFiltered() {
             if pending == nil { pending = batch } else { pending!.append(batch) }
         }
