@@ -241,6 +241,17 @@ def bad_inputs(jets, cons):
 def main():
     os.makedirs(OUT, exist_ok=True)
     jets, cons = compound("compound.h5")
+    labels, counts = np.unique(jets["label"], return_counts=True)
+    weights = jets["weight"].astype(np.float64)
+    inspection = {
+        "jets": len(jets), "constituentSlots": cons.shape[1],
+        "labelCounts": {str(k): int(v) for k, v in zip(labels, counts)},
+        "weightSum": weights.sum(), "weightMin": float(weights.min()), "weightMax": float(weights.max()),
+        "negativeFraction": float((weights < 0).mean()),
+        "multiplicityMean": float(cons["valid"].sum(1).mean()), "multiplicityMax": int(cons["valid"].sum(1).max()),
+    }
+    with open(os.path.join(OUT, "expected_inspection.json"), "w") as f:
+        json.dump(inspection, f, indent=1, sort_keys=True)
     bad_inputs(jets, cons)
     all_types("types.h5")
     tracks_with_gaps("tracks_gaps.h5")
