@@ -31,7 +31,7 @@ public final class JetStream {
     /// - Throws: `JetDataError` for a missing file, a pattern matching nothing, a missing dataset or
     ///   field, a bad shape or an unknown selection field.
     public init(files: [String], options: JetReadOptions) throws {
-        let paths = try files.flatMap(Self.expand)
+        let paths = try expandFilePatterns(files)
         guard let first = paths.first else { throw JetDataError.invalidOption("no input files given") }
         guard options.batchSize > 0 else { throw JetDataError.invalidOption("batch size must be positive, got \(options.batchSize)") }
         try options.split?.validate()
@@ -133,15 +133,21 @@ public final class JetStream {
         }
         return kept.count == batch.count ? batch : batch.gathering(kept)
     }
+}
 
-    /// A path, or the sorted matches of a glob pattern (`*`, `?`, `[...]`).
-    static func expand(_ pattern: String) throws -> [String] {
-        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard glob(pattern, 0, nil, &result) == 0 else { throw JetDataError.noFilesMatch(pattern: pattern) }
-        let matches = (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
-        guard !matches.isEmpty else { throw JetDataError.noFilesMatch(pattern: pattern) }
-        return matches.sorted()
-    }
+/// Paths as given, glob patterns (`*`, `?`, `[...]`) replaced by their sorted matches.
+///
+/// - Throws: `JetDataError.noFilesMatch` for a pattern matching nothing.
+public func expandFilePatterns(_ patterns: [String]) throws -> [String] {
+    try patterns.flatMap(expandFilePattern)
+}
+
+private func expandFilePattern(_ pattern: String) throws -> [String] {
+    guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+    var result = glob_t()
+    defer { globfree(&result) }
+    guard glob(pattern, 0, nil, &result) == 0 else { throw JetDataError.noFilesMatch(pattern: pattern) }
+    let matches = (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    guard !matches.isEmpty else { throw JetDataError.noFilesMatch(pattern: pattern) }
+    return matches.sorted()
 }
