@@ -15,9 +15,9 @@ final class ChunkDecoder {
     private let rowSize: Int
     private let chunkRows: Int
     private let filters: [HDF5Dataset.Filter]
-    /// Decoded chunks by chunk index, and buffers of `chunkSize` bytes ready for reuse.
-    private var decoded: [Int: [UInt8]] = [:]
-    private var spare: [[UInt8]] = []
+    /// Decoded chunks by chunk index, and buffers of `chunkSize` bytes ready for reuse (owned here).
+    private var decoded: [Int: UnsafeMutableRawBufferPointer] = [:]
+    private var spare: [UnsafeMutableRawBufferPointer] = []
 
     /// Returns nil when the dataset's storage or filters need libhdf5's own pipeline.
     init?(dataset: HDF5Dataset) {
@@ -33,11 +33,15 @@ final class ChunkDecoder {
         filters = dataset.filters
     }
 
+    deinit {
+        for buffer in spare + decoded.values { buffer.deallocate() }
+    }
+
     private var chunkSize: Int { chunkRows * rowSize }
 
-    /// Copies rows `rows` into `destination`; returns false (having written nothing) when a chunk is
-    /// not allocated in the file, so the caller falls back to `H5Dread`.
-    func read(rows: Range<Int>, into destination: UnsafeMutableRawPointer, threads: Int) throws -> Bool {
+    /// Rows `rows` as segments pointing into decoded chunks, valid until the next call; nil when a
+    /// chunk is not allocated in the file, so the caller falls back to `H5Dread`.
+    func segments(rows: Range<Int>, threads: Int) throws -> [RawSegment]? {
         let first = rows.lowerBound / chunkRows
         let last = (rows.upperBound - 1) / chunkRows
         for chunk in decoded.keys where chunk < first { spare.append(decoded.removeValue(forKey: chunk)!) }
@@ -49,19 +53,17 @@ final class ChunkDecoder {
                 if decoded[next] == nil { pending.append(next) }
                 next += 1
             }
-            guard let compressed = try readCompressed(pending) else { return false }
+            guard let compressed = try readCompressed(pending) else { return nil }
             try decode(pending, compressed: compressed, threads: threads)
         }
-        for chunk in first...last {
+        return (first...last).map { chunk in
             let chunkStart = chunk * chunkRows
             let lower = max(rows.lowerBound, chunkStart)
             let upper = min(rows.upperBound, chunkStart + chunkRows)
-            decoded[chunk]!.withUnsafeBytes { bytes in
-                (destination + (lower - rows.lowerBound) * rowSize).copyMemory(
-                    from: bytes.baseAddress! + (lower - chunkStart) * rowSize, byteCount: (upper - lower) * rowSize)
-            }
+            return RawSegment(
+                firstRow: lower - rows.lowerBound, rowCount: upper - lower,
+                bytes: UnsafeRawPointer(decoded[chunk]!.baseAddress! + (lower - chunkStart) * rowSize))
         }
-        return true
     }
 
     /// Fetches the still-compressed chunks (libhdf5 calls stay on this thread), with their filter masks;
@@ -99,33 +101,25 @@ final class ChunkDecoder {
     }()
 
     /// A `chunkSize`-byte buffer, reused when one is free.
-    private func takeBuffer() -> [UInt8] {
-        spare.popLast() ?? [UInt8](repeating: 0, count: chunkSize)
+    private func takeBuffer() -> UnsafeMutableRawBufferPointer {
+        spare.popLast() ?? .allocate(byteCount: chunkSize, alignment: 64)
     }
 
     /// Undoes the filter pipeline of every chunk in parallel and stores the results in `decoded`.
     private func decode(_ chunks: [Int], compressed: [(bytes: [UInt8], mask: UInt32)], threads: Int) throws {
-        var outputs = chunks.map { _ in takeBuffer() }
-        var scratch = chunks.map { _ in takeBuffer() }
+        let outputs = chunks.map { _ in takeBuffer() }
+        let scratch = chunks.map { _ in takeBuffer() }
         var errors = [String?](repeating: nil, count: chunks.count)
         let filters = filters
-        outputs.withUnsafeMutableBufferPointer { outputs in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                errors.withUnsafeMutableBufferPointer { errors in
-                    parallelFor(chunks.count, threads: threads) { index in
-                        do {
-                            try compressed[index].bytes.withUnsafeBytes { input in
-                                try outputs[index].withUnsafeMutableBytes { output in
-                                    try scratch[index].withUnsafeMutableBytes { scratch in
-                                        try Self.unfilter(
-                                            input, mask: compressed[index].mask, filters: filters, scratch: scratch, into: output)
-                                    }
-                                }
-                            }
-                        } catch {
-                            errors[index] = "\(error)"
-                        }
+        errors.withUnsafeMutableBufferPointer { errors in
+            parallelFor(chunks.count, threads: threads) { index in
+                do {
+                    try compressed[index].bytes.withUnsafeBytes { input in
+                        try Self.unfilter(
+                            input, mask: compressed[index].mask, filters: filters, scratch: scratch[index], into: outputs[index])
                     }
+                } catch {
+                    errors[index] = "\(error)"
                 }
             }
         }

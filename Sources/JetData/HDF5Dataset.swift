@@ -35,8 +35,8 @@ public final class HDF5Dataset {
     public let isCompound: Bool
     /// Number of threads used to inflate chunks on the fast path.
     var threads = 1
-    /// File-type bytes of the rows last read, reused across reads.
-    var scratch: [UInt8] = []
+    /// File-type bytes of the rows last read through `H5Dread`, reused across reads.
+    private var scratch: [UInt8] = []
     private lazy var chunkDecoder: ChunkDecoder? = ChunkDecoder(dataset: self)
 
     init(file: String, name: String, id: hid_t) throws {
@@ -133,15 +133,29 @@ public final class HDF5Dataset {
         }
     }
 
-    /// Reads rows `rows` as file-type bytes into `destination` (`rows.count * rowSize` bytes).
+    /// Calls `body` with rows `rows` as file-type bytes, in segments of consecutive rows.
     ///
     /// Chunked datasets compressed with deflate (and shuffle) take the fast path: raw chunks are
-    /// inflated on `threads` threads. Everything else goes through `H5Dread`.
+    /// inflated on `threads` threads and the segments point into them. Everything else goes through
+    /// `H5Dread` into one segment. The memory is valid during `body` only.
+    func withRawRows<T>(_ rows: Range<Int>, _ body: ([RawSegment]) throws -> T) throws -> T {
+        let fastSegments = try HDF5Lock.run { try chunkDecoder?.segments(rows: rows, threads: threads) }
+        if let fastSegments { return try body(fastSegments) }
+        let byteCount = rows.count * rowSize
+        if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
+        return try scratch.withUnsafeMutableBytes { buffer in
+            try HDF5Lock.run { try readThroughLibrary(rows: rows, into: buffer.baseAddress!) }
+            return try body([RawSegment(firstRow: 0, rowCount: rows.count, bytes: UnsafeRawPointer(buffer.baseAddress!))])
+        }
+    }
+
+    /// Copies rows `rows` as file-type bytes into `destination` (`rows.count * rowSize` bytes).
     func readRaw(rows: Range<Int>, into destination: UnsafeMutableRawPointer) throws {
         guard !rows.isEmpty else { return }
-        try HDF5Lock.run {
-            if let chunkDecoder, try chunkDecoder.read(rows: rows, into: destination, threads: threads) { return }
-            try readThroughLibrary(rows: rows, into: destination)
+        try withRawRows(rows) { segments in
+            for segment in segments {
+                (destination + segment.firstRow * rowSize).copyMemory(from: segment.bytes, byteCount: segment.rowCount * rowSize)
+            }
         }
     }
 
