@@ -108,7 +108,9 @@ final class ChunkDecoder {
     /// Undoes the filter pipeline of every chunk in parallel and stores the results in `decoded`.
     private func decode(_ chunks: [Int], compressed: [(bytes: [UInt8], mask: UInt32)], threads: Int) throws {
         let outputs = chunks.map { _ in takeBuffer() }
-        let scratch = chunks.map { _ in takeBuffer() }
+        // one scratch buffer per worker: parallelFor runs index i on worker i % workers
+        let workers = min(max(threads, 1), chunks.count)
+        let scratch = (0..<workers).map { _ in takeBuffer() }
         var errors = [String?](repeating: nil, count: chunks.count)
         let filters = filters
         errors.withUnsafeMutableBufferPointer { errors in
@@ -116,7 +118,8 @@ final class ChunkDecoder {
                 do {
                     try compressed[index].bytes.withUnsafeBytes { input in
                         try Self.unfilter(
-                            input, mask: compressed[index].mask, filters: filters, scratch: scratch[index], into: outputs[index])
+                            input, mask: compressed[index].mask, filters: filters, scratch: scratch[index % workers],
+                            into: outputs[index])
                     }
                 } catch {
                     errors[index] = "\(error)"
