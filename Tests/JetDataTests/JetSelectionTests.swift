@@ -22,24 +22,18 @@ import Testing
         #expect(try JetSelection("pt > 1 && abs(eta) < 2").fieldNames == ["pt", "eta"])
     }
 
-    @Test func errorsNameTheBadTokenAndPosition() {
-        #expect(throws: JetDataError.invalidSelection(expression: "pt > > 5", position: 5, reason: "unexpected '>'")) {
-            try JetSelection("pt > > 5")
-        }
-        #expect(throws: JetDataError.invalidSelection(expression: "pt > 5 $", position: 7, reason: "unexpected character '$'")) {
-            try JetSelection("pt > 5 $")
-        }
-        #expect(throws: JetDataError.invalidSelection(expression: "(pt > 5", position: 7, reason: "expected ')'")) {
-            try JetSelection("(pt > 5")
-        }
-        #expect(throws: JetDataError.invalidSelection(expression: "pt + 5", position: 0, reason: "not a condition (no comparison)")) {
-            try JetSelection("pt + 5")
-        }
-        #expect(throws: JetDataError.invalidSelection(expression: "sqrt(pt) > 5", position: 0, reason: "unknown function 'sqrt' (only abs)")) {
-            try JetSelection("sqrt(pt) > 5")
-        }
-        #expect(throws: JetDataError.invalidSelection(expression: "pt && eta > 1", position: 3, reason: "'&&' needs conditions on both sides")) {
-            try JetSelection("pt && eta > 1")
+    @Test(arguments: [
+        ("pt > > 5", 5, "unexpected '>'"),
+        ("pt > 5 $", 7, "unexpected character '$'"),
+        ("(pt > 5", 7, "expected ')'"),
+        ("pt + 5", 0, "not a condition (no comparison)"),
+        ("sqrt(pt) > 5", 0, "unknown function 'sqrt' (only abs)"),
+        ("pt && eta > 1", 3, "'&&' needs conditions on both sides"),
+        ("pt > 1.2.3", 5, "bad number '1.2.3'"),
+    ])
+    func errorsNameTheBadTokenAndPosition(expression: String, position: Int, reason: String) {
+        #expect(throws: JetDataError.invalidSelection(expression: expression, position: position, reason: reason)) {
+            try JetSelection(expression)
         }
     }
 
