@@ -4,7 +4,9 @@ import CHDF5
 /// raw chunks are fetched with `H5Dread_chunk` and the filter pipeline is undone here, on several
 /// threads, instead of by libhdf5 on one.
 ///
-/// Applies when every chunk spans whole rows (chunk shape = [c, dims...]). Decoded chunks are kept
+/// Applies when every chunk spans whole rows (chunk shape = [c, dims...]). When shuffle is the last
+/// filter to undo, chunks stay shuffled (byte planes) and fields are converted straight from the
+/// planes, which skips the byte transposition for the fields nobody reads. Decoded chunks are kept
 /// until a later read starts past them, and each read decodes at least one chunk per thread (reading
 /// ahead), so memory stays bounded by (rows per read + threads chunks).
 final class ChunkDecoder {
@@ -13,10 +15,12 @@ final class ChunkDecoder {
     private let name: String
     private let rowCount: Int
     private let rowSize: Int
+    private let elementSize: Int
     private let chunkRows: Int
     private let filters: [HDF5Dataset.Filter]
-    /// Decoded chunks by chunk index, and buffers of `chunkSize` bytes ready for reuse (owned here).
-    private var decoded: [Int: UnsafeMutableRawBufferPointer] = [:]
+    /// Decoded chunks by chunk index (with the element size when still shuffled), and buffers of
+    /// `chunkSize` bytes ready for reuse (owned here).
+    private var decoded: [Int: (buffer: UnsafeMutableRawBufferPointer, shuffledElementSize: Int?)] = [:]
     private var spare: [UnsafeMutableRawBufferPointer] = []
 
     /// Returns nil when the dataset's storage or filters need libhdf5's own pipeline.
@@ -29,12 +33,13 @@ final class ChunkDecoder {
         name = dataset.name
         rowCount = dataset.rowCount
         rowSize = dataset.rowSize
+        elementSize = dataset.elementSize
         chunkRows = chunk[0]
         filters = dataset.filters
     }
 
     deinit {
-        for buffer in spare + decoded.values { buffer.deallocate() }
+        for buffer in spare + decoded.values.map(\.buffer) { buffer.deallocate() }
     }
 
     private var chunkSize: Int { chunkRows * rowSize }
@@ -44,7 +49,7 @@ final class ChunkDecoder {
     func segments(rows: Range<Int>, threads: Int) throws -> [RawSegment]? {
         let first = rows.lowerBound / chunkRows
         let last = (rows.upperBound - 1) / chunkRows
-        for chunk in decoded.keys where chunk < first { spare.append(decoded.removeValue(forKey: chunk)!) }
+        for chunk in decoded.keys where chunk < first { spare.append(decoded.removeValue(forKey: chunk)!.buffer) }
         var pending = (first...last).filter { decoded[$0] == nil }
         if !pending.isEmpty {
             let chunkCount = (rowCount + chunkRows - 1) / chunkRows
@@ -60,9 +65,17 @@ final class ChunkDecoder {
             let chunkStart = chunk * chunkRows
             let lower = max(rows.lowerBound, chunkStart)
             let upper = min(rows.upperBound, chunkStart + chunkRows)
+            let (buffer, shuffledElementSize) = decoded[chunk]!
+            guard let elementSize = shuffledElementSize else {
+                return RawSegment(
+                    firstRow: lower - rows.lowerBound, rowCount: upper - lower,
+                    storage: .rows(UnsafeRawPointer(buffer.baseAddress! + (lower - chunkStart) * rowSize)))
+            }
             return RawSegment(
                 firstRow: lower - rows.lowerBound, rowCount: upper - lower,
-                bytes: UnsafeRawPointer(decoded[chunk]!.baseAddress! + (lower - chunkStart) * rowSize))
+                storage: .planes(
+                    UnsafeRawPointer(buffer.baseAddress!), planeLength: chunkSize / elementSize,
+                    firstElement: (lower - chunkStart) * rowSize / elementSize, elementSize: elementSize))
         }
     }
 
@@ -111,28 +124,27 @@ final class ChunkDecoder {
         // one scratch buffer per worker: parallelFor runs index i on worker i % workers
         let workers = min(max(threads, 1), chunks.count)
         let scratch = (0..<workers).map { _ in takeBuffer() }
-        var errors = [String?](repeating: nil, count: chunks.count)
-        let filters = filters
-        errors.withUnsafeMutableBufferPointer { errors in
+        var results = [Result<Int?, DecodeError>](repeating: .success(nil), count: chunks.count)
+        let filters = filters, elementSize = elementSize
+        results.withUnsafeMutableBufferPointer { results in
             parallelFor(chunks.count, threads: threads) { index in
-                do {
+                results[index] = Result {
                     try compressed[index].bytes.withUnsafeBytes { input in
                         try Self.unfilter(
-                            input, mask: compressed[index].mask, filters: filters, scratch: scratch[index % workers],
-                            into: outputs[index])
+                            input, mask: compressed[index].mask, filters: filters, keepShuffleOf: elementSize,
+                            scratch: scratch[index % workers], into: outputs[index])
                     }
-                } catch {
-                    errors[index] = "\(error)"
-                }
+                }.mapError { $0 as? DecodeError ?? DecodeError(description: "\($0)") }
             }
         }
         spare += scratch
         for (index, chunk) in chunks.enumerated() {
-            if let error = errors[index] {
-                spare += outputs
-                throw failure(chunk, error)
+            switch results[index] {
+            case .success(let shuffledElementSize): decoded[chunk] = (outputs[index], shuffledElementSize)
+            case .failure(let error):
+                spare += outputs[index...]
+                throw failure(chunk, error.description)
             }
-            decoded[chunk] = outputs[index]
         }
     }
 
@@ -145,17 +157,25 @@ final class ChunkDecoder {
 
     /// Applies the inverse of each filter, last written first, skipping those the chunk's mask
     /// disables; the last step writes `output` (`chunkSize` bytes), earlier ones alternate with `scratch`.
+    /// A final unshuffle by `keepShuffleOf` bytes (the dataset's element size) is left undone.
+    ///
+    /// - Returns: the element size when `output` holds byte planes, nil when it holds plain rows.
     private static func unfilter(
-        _ input: UnsafeRawBufferPointer, mask: UInt32, filters: [HDF5Dataset.Filter],
+        _ input: UnsafeRawBufferPointer, mask: UInt32, filters: [HDF5Dataset.Filter], keepShuffleOf elementSize: Int,
         scratch: UnsafeMutableRawBufferPointer, into output: UnsafeMutableRawBufferPointer
-    ) throws {
-        let steps = filters.enumerated().reversed().filter { mask & (1 << UInt32($0.offset)) == 0 }.map(\.element)
+    ) throws -> Int? {
+        var steps = filters.enumerated().reversed().filter { mask & (1 << UInt32($0.offset)) == 0 }.map(\.element)
+        var shuffled: Int?
+        if let last = steps.last, last.id == H5Z_FILTER_SHUFFLE, Int(last.parameters.first ?? 0) == elementSize, elementSize > 1 {
+            steps.removeLast()
+            shuffled = elementSize
+        }
         guard !steps.isEmpty else {
             guard input.count == output.count else {
                 throw DecodeError(description: "unfiltered chunk has \(input.count) bytes, expected \(output.count)")
             }
             output.copyMemory(from: input)
-            return
+            return shuffled
         }
         var source = input
         for (position, filter) in steps.enumerated() {
@@ -171,6 +191,7 @@ final class ChunkDecoder {
             }
             source = UnsafeRawBufferPointer(target)
         }
+        return shuffled
     }
 
     /// Inflates the zlib stream `input` (libdeflate, checksum verified), which must fill `output` exactly.
@@ -186,24 +207,26 @@ final class ChunkDecoder {
     }
 
     /// Inverse of HDF5's shuffle filter: byte k of element i was stored at k * n + i; trailing bytes
-    /// (size not a multiple of the element size) are stored as is. Works in blocks of elements so the
-    /// output block stays in cache.
+    /// (size not a multiple of the element size) are stored as is.
     private static func unshuffle(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, elementSize: Int) {
         let count = input.count / elementSize
-        let source = input.bindMemory(to: UInt8.self).baseAddress!
-        let target = output.bindMemory(to: UInt8.self).baseAddress!
-        let block = 64
-        var planes = [UnsafePointer<UInt8>](repeating: source, count: elementSize)
-        for byte in 0..<elementSize { planes[byte] = source + byte * count }
-        planes.withUnsafeBufferPointer { planes in
-            var out = target
-            for blockStart in stride(from: 0, to: count, by: block) {
-                for index in blockStart..<min(blockStart + block, count) {
-                    for byte in 0..<elementSize { out[byte] = planes[byte][index] }
-                    out += elementSize
-                }
-            }
+        JetData.unshuffle(
+            planes: UnsafeRawPointer(input.baseAddress!), planeLength: count, elements: 0..<count, elementSize: elementSize,
+            into: output.baseAddress!)
+        for index in (count * elementSize)..<input.count { output[index] = input[index] }
+    }
+}
+
+/// Writes elements `elements` of a shuffled chunk (byte k of element j at `planes + k * planeLength + j`)
+/// as plain elements to `target`. Works in blocks of elements so the output block stays in cache.
+func unshuffle(planes: UnsafeRawPointer, planeLength: Int, elements: Range<Int>, elementSize: Int, into target: UnsafeMutableRawPointer) {
+    let source = planes.assumingMemoryBound(to: UInt8.self)
+    var out = target.assumingMemoryBound(to: UInt8.self)
+    let block = 64
+    for blockStart in stride(from: elements.lowerBound, to: elements.upperBound, by: block) {
+        for index in blockStart..<min(blockStart + block, elements.upperBound) {
+            for byte in 0..<elementSize { out[byte] = source[byte * planeLength + index] }
+            out += elementSize
         }
-        for index in (count * elementSize)..<input.count { target[index] = source[index] }
     }
 }

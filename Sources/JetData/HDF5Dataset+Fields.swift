@@ -1,8 +1,66 @@
 /// Consecutive rows of a dataset as file-type bytes: rows `firstRow ..< firstRow + rowCount` of a read.
 struct RawSegment {
+    enum Storage {
+        /// Plain rows starting here.
+        case rows(UnsafeRawPointer)
+        /// A shuffled chunk: byte k of element j at `planes + k * planeLength + j`; the segment starts
+        /// at element `firstElement`.
+        case planes(UnsafeRawPointer, planeLength: Int, firstElement: Int, elementSize: Int)
+    }
+
     var firstRow: Int
     var rowCount: Int
-    var bytes: UnsafeRawPointer
+    var storage: Storage
+
+    /// The rows `rows` (relative to this segment) as a segment of their own.
+    func slice(_ rows: Range<Int>, rowSize: Int) -> RawSegment {
+        switch storage {
+        case .rows(let bytes):
+            return RawSegment(firstRow: firstRow + rows.lowerBound, rowCount: rows.count, storage: .rows(bytes + rows.lowerBound * rowSize))
+        case .planes(let planes, let planeLength, let firstElement, let elementSize):
+            return RawSegment(
+                firstRow: firstRow + rows.lowerBound, rowCount: rows.count,
+                storage: .planes(
+                    planes, planeLength: planeLength, firstElement: firstElement + rows.lowerBound * rowSize / elementSize,
+                    elementSize: elementSize))
+        }
+    }
+
+    /// Converts `extraction` for these rows into `destination` (the read's first value at index 0).
+    func convert(_ extraction: FieldExtraction, into destination: UnsafeMutablePointer<Float>) {
+        let count = rowCount * extraction.valuesPerRow
+        let output = destination + firstRow * extraction.valuesPerRow
+        switch storage {
+        case .rows(let bytes):
+            extraction.type.convert(bytes + extraction.offset, stride: extraction.stride, count: count, into: output)
+        case .planes(let planes, let planeLength, let firstElement, let elementSize):
+            extraction.type.convert(
+                planes: planes, planeLength: planeLength, firstByte: extraction.offset % elementSize,
+                firstElement: firstElement + extraction.offset / elementSize, elementStep: extraction.stride / elementSize,
+                count: count, into: output)
+        }
+    }
+
+    /// Converts `extraction` for these rows to Int64 into `destination` (the read's first value at index 0).
+    func convertToInt64(_ extraction: FieldExtraction, into destination: UnsafeMutablePointer<Int64>) {
+        let count = rowCount * extraction.valuesPerRow
+        let output = destination + firstRow * extraction.valuesPerRow
+        switch storage {
+        case .rows(let bytes):
+            extraction.type.convertToInt64(bytes + extraction.offset, stride: extraction.stride, count: count, into: output)
+        case .planes(let planes, let planeLength, let firstElement, let elementSize):
+            // few values (event numbers): gather each value's bytes, then convert as plain bytes
+            var value = [UInt8](repeating: 0, count: extraction.type.size)
+            let source = planes.assumingMemoryBound(to: UInt8.self)
+            for index in 0..<count {
+                let element = firstElement + (extraction.offset + index * extraction.stride) / elementSize
+                for byte in value.indices {
+                    value[byte] = source[(extraction.offset % elementSize + byte) * planeLength + element]
+                }
+                value.withUnsafeBytes { extraction.type.convertToInt64($0.baseAddress!, stride: 0, count: 1, into: output + index) }
+            }
+        }
+    }
 }
 
 /// A numeric value repeated through a row-major block of rows: value i (of `valuesPerRow` per row)
@@ -44,10 +102,10 @@ extension HDF5Dataset {
             // split segments into at least `threads` pieces of rows
             let piecesPerSegment = max(1, (threads + segments.count - 1) / segments.count)
             let pieces = segments.flatMap { segment in
-                (0..<piecesPerSegment).map { piece -> RawSegment in
-                    let lower = segment.rowCount * piece / piecesPerSegment
-                    let upper = segment.rowCount * (piece + 1) / piecesPerSegment
-                    return RawSegment(firstRow: segment.firstRow + lower, rowCount: upper - lower, bytes: segment.bytes + lower * rowSize)
+                (0..<piecesPerSegment).map { piece in
+                    segment.slice(
+                        (segment.rowCount * piece / piecesPerSegment)..<(segment.rowCount * (piece + 1) / piecesPerSegment),
+                        rowSize: rowSize)
                 }
             }
             integerValues.withUnsafeMutableBufferPointer { integerOutput in
@@ -55,14 +113,10 @@ extension HDF5Dataset {
                     parallelFor(pieces.count, threads: threads) { index in
                         let piece = pieces[index]
                         for (extraction, output) in zip(extractions, outputs) where extraction.valuesPerRow > 0 {
-                            extraction.type.convert(
-                                piece.bytes + extraction.offset, stride: extraction.stride,
-                                count: piece.rowCount * extraction.valuesPerRow, into: output! + piece.firstRow * extraction.valuesPerRow)
+                            piece.convert(extraction, into: output!)
                         }
                         if let integers, let base = integerOutput.baseAddress {
-                            integers.type.convertToInt64(
-                                piece.bytes + integers.offset, stride: integers.stride,
-                                count: piece.rowCount * integers.valuesPerRow, into: base + piece.firstRow * integers.valuesPerRow)
+                            piece.convertToInt64(integers, into: base)
                         }
                     }
                 }

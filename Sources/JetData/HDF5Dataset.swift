@@ -145,7 +145,7 @@ public final class HDF5Dataset {
         if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
         return try scratch.withUnsafeMutableBytes { buffer in
             try HDF5Lock.run { try readThroughLibrary(rows: rows, into: buffer.baseAddress!) }
-            return try body([RawSegment(firstRow: 0, rowCount: rows.count, bytes: UnsafeRawPointer(buffer.baseAddress!))])
+            return try body([RawSegment(firstRow: 0, rowCount: rows.count, storage: .rows(UnsafeRawPointer(buffer.baseAddress!)))])
         }
     }
 
@@ -154,7 +154,16 @@ public final class HDF5Dataset {
         guard !rows.isEmpty else { return }
         try withRawRows(rows) { segments in
             for segment in segments {
-                (destination + segment.firstRow * rowSize).copyMemory(from: segment.bytes, byteCount: segment.rowCount * rowSize)
+                let target = destination + segment.firstRow * rowSize
+                switch segment.storage {
+                case .rows(let bytes):
+                    target.copyMemory(from: bytes, byteCount: segment.rowCount * rowSize)
+                case .planes(let planes, let planeLength, let firstElement, let elementSize):
+                    let elements = segment.rowCount * rowSize / elementSize
+                    unshuffle(
+                        planes: planes, planeLength: planeLength, elements: firstElement..<(firstElement + elements),
+                        elementSize: elementSize, into: target)
+                }
             }
         }
     }

@@ -143,7 +143,7 @@ def columns(path, n=50, m=10, use_mask=True):
         f.create_dataset("jet_eta", data=jet_eta, **kw)
         f.create_dataset("jet_label", data=rng.integers(0, 3, n).astype(np.int16), **kw)
         f.create_dataset("part_pt", data=pt.astype(np.float32), **kw)
-        f.create_dataset("part_deta", data=(eta * valid).astype(np.float64), **kw)
+        f.create_dataset("part_deta", data=(eta * valid).astype(">f8"), **kw)  # big-endian, shuffled
         f.create_dataset("part_charge", data=(rng.integers(-1, 2, (n, m)) * valid).astype(np.int8), **kw)
         if use_mask:
             f.create_dataset("part_mask", data=valid, **kw)
