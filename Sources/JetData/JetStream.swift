@@ -9,6 +9,9 @@ import Foundation
 ///     maxConstituents: 100, batchSize: 1024, selection: try JetSelection("pt > 550")))
 /// while let batch = try stream.next() { ... }   // batch.rows / batch.fileIndices locate each jet
 /// ```
+///
+/// Use one stream from one thread at a time; several streams may run on different threads (libhdf5
+/// calls take turns behind one lock, inflating and converting run in parallel).
 public final class JetStream {
     /// The files, glob patterns expanded (sorted), in stream order.
     public let files: [String]
