@@ -63,6 +63,19 @@ import Testing
         }
     }
 
+    @Test func truncationKeepsTheFirstRealConstituentsWhenValidHasGaps() throws {
+        let expected = try #require(Expected.all["tracks_gaps.h5"])
+        let options = JetReadOptions(constituentFields: ["d0"], maxConstituents: 3)
+        let batch = try JetStream(file: fixture("tracks_gaps.h5"), options: options).readAll()
+        let compacted = expected.constituentFields["d0"]!  // [rows, 8], real values first
+        for row in expected.rows {
+            let kept = min(Int(expected.multiplicities[row]), 3)
+            #expect(batch.multiplicities[row] == Int32(kept))
+            #expect(Array(batch.constituentFields["d0"]![(row * 3)..<(row * 3 + 3)])
+                == (0..<3).map { $0 < kept ? compacted[row * 8 + $0] : 0 })
+        }
+    }
+
     @Test func selectionKeepsExactlyTheJetsPassingIt() throws {
         let full = try JetStream(file: fixture("compound.h5"), options: compoundFields).readAll()
         var options = compoundFields

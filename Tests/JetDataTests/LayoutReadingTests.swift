@@ -28,7 +28,7 @@ import Testing
     @Test func denseWithNamesFromCallerAndPtMask() throws {
         var layout = DenseLayout(
             particleFeatureNames: ["etarel", "phirel", "ptrel"], jetFeatureNames: ["type", "pt", "eta", "mass", "num_particles"])
-        layout.maskFeature = "none"
+        layout.maskFeature = nil
         try checkAgainstExpected("dense_unnamed.h5", layout: .dense(layout))
     }
 
