@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5",
             pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
+            providers: [.apt(["libhdf5-dev", "zlib1g-dev", "libdeflate-dev"])]
         ),
         .systemLibrary(
             name: "CBLAS",
