@@ -36,7 +36,11 @@ public struct Activation: Sendable {
         let function = function
         output.storage.withUnsafeMutableBufferPointer { out in
             input.storage.withUnsafeBufferPointer { inp in
-                activationForward(function, out: out.baseAddress, inp: inp.baseAddress, count: inp.count)
+                forEachChunk(of: inp.count, minimumPerChunk: elementsPerChunk) { range in
+                    activationForward(
+                        function, out: out.baseAddress.map { $0 + range.lowerBound },
+                        inp: inp.baseAddress.map { $0 + range.lowerBound }, count: range.count)
+                }
             }
         }
     }
@@ -58,15 +62,22 @@ public struct Activation: Sendable {
             dOutput.storage.withUnsafeBufferPointer { dOut in
                 input.storage.withUnsafeBufferPointer { inp in
                     output.storage.withUnsafeBufferPointer { out in
-                        activationBackward(
-                            function, dInp: dInp.baseAddress, dOut: dOut.baseAddress, inp: inp.baseAddress,
-                            out: out.baseAddress, count: inp.count)
+                        forEachChunk(of: inp.count, minimumPerChunk: elementsPerChunk) { range in
+                            activationBackward(
+                                function, dInp: dInp.baseAddress.map { $0 + range.lowerBound },
+                                dOut: dOut.baseAddress.map { $0 + range.lowerBound },
+                                inp: inp.baseAddress.map { $0 + range.lowerBound },
+                                out: out.baseAddress.map { $0 + range.lowerBound }, count: range.count)
+                        }
                     }
                 }
             }
         }
     }
 }
+
+/// Element-wise work below this size stays on one thread.
+private let elementsPerChunk = 1 << 18
 
 /// out[i] = f(inp[i]) for i < count.
 private func activationForward(
