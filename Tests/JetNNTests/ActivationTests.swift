@@ -15,10 +15,10 @@ import Testing
         var activation = Activation(function)
         activation.forward(input)
         activation.backward(dOutput: Matrix(rows: 6, columns: 5, storage: projection), input: input)
-        checkGradient("\(function)", analytic: activation.inputGradient.storage, at: input.storage, step: 1e-3) { x in
+        checkInputGradient("\(function)", analytic: activation.inputGradient, input: input, projection: projection, step: 1e-3) { x in
             var layer = Activation(function)
-            layer.forward(Matrix(rows: 6, columns: 5, storage: x))
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x)
+            return layer.output
         }
     }
 

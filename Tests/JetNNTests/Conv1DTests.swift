@@ -63,10 +63,10 @@ import Testing
         let projection = randomValues(n * 2, seed: 47)
         conv.forward(input, offsets: offsets, parameters: parameters)
         conv.backward(&parameters, dOutput: Matrix(rows: n, columns: 2, storage: projection), offsets: offsets)
-        checkGradient("Conv1D K=\(kernelSize) dInput", analytic: conv.inputGradient.storage, at: input.storage) { x in
+        checkInputGradient("Conv1D K=\(kernelSize) dInput", analytic: conv.inputGradient, input: input, projection: projection) { x in
             var layer = conv
-            layer.forward(Matrix(rows: n, columns: 3, storage: x), offsets: offsets, parameters: parameters)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, offsets: offsets, parameters: parameters)
+            return layer.output
         }
         checkParameterGradients("Conv1D K=\(kernelSize)", parameters: parameters) { p in
             var layer = conv
