@@ -2,7 +2,7 @@ import Foundation
 
 /// An element-wise nonlinearity.
 public enum ActivationFunction: Sendable, Equatable {
-    /// max(x, 0); derivative 0 at x = 0 (as PyTorch).
+    /// max(x, 0), NaN stays NaN; derivative 0 at x = 0 (as PyTorch).
     case relu
     /// x for x > 0, slope * x otherwise (PyTorch default slope 0.01).
     case leakyReLU(slope: Float)
@@ -85,7 +85,7 @@ private func activationForward(
 ) {
     guard count > 0, let out, let x = inp else { return }
     switch function {
-    case .relu: for i in 0..<count { out[i] = x[i] > 0 ? x[i] : 0 }
+    case .relu: for i in 0..<count { out[i] = max(x[i], 0) }
     case let .leakyReLU(slope): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
     case let .elu(alpha): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
     case .silu: for i in 0..<count { out[i] = x[i] * logistic(x[i]) }
