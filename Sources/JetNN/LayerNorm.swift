@@ -22,13 +22,8 @@ public struct LayerNorm: Sendable {
         precondition(channels > 0, "LayerNorm '\(name)': channels must be > 0")
         self.channels = channels
         self.epsilon = epsilon
-        var unused = SeededGenerator(seed: 0)
-        scale = parameters.add(
-            name + ".weight", shape: [channels], decays: false, initializer: .constant(1),
-            fanIn: channels, fanOut: channels, rng: &unused)
-        shift = parameters.add(
-            name + ".bias", shape: [channels], decays: false, initializer: .constant(0),
-            fanIn: channels, fanOut: channels, rng: &unused)
+        scale = parameters.add(name + ".weight", shape: [channels], decays: false, constant: 1)
+        shift = parameters.add(name + ".bias", shape: [channels], decays: false, constant: 0)
     }
 
     /// ``output`` [R, C].
