@@ -25,6 +25,12 @@ struct NNBenchmark: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Inference batch sizes (the fastest is reported).")
     var inferenceBatches: [Int] = [64, 256, 1024]
 
+    @Option(parsing: .upToNextOption, help: "Models to run: pfn, cnn.")
+    var models = ["pfn", "cnn"]
+
+    @Flag(help: "Only training (for profiling).")
+    var trainingOnly = false
+
     @Option(help: "Seconds per timing window.")
     var window = 2.0
 
@@ -39,8 +45,8 @@ struct NNBenchmark: ParsableCommand {
         let pfn = DeepSetsConfig(
             inputFeatures: features, constituentLayers: [100, 100, 128], pooling: .sum, headLayers: [100, 100, 100])
         let cnn = CNN1DConfig(inputFeatures: features, channels: [64, 64, 128, 128], kernelSize: 3, batchNorm: true, headLayers: [128])
-        try measure("pfn", try DeepSetsModel(config: pfn), flops: FlopCount(pfn), data: data)
-        try measure("cnn", try CNN1DModel(config: cnn), flops: FlopCount(cnn), data: data)
+        if models.contains("pfn") { try measure("pfn", try DeepSetsModel(config: pfn), flops: FlopCount(pfn), data: data) }
+        if models.contains("cnn") { try measure("cnn", try CNN1DModel(config: cnn), flops: FlopCount(cnn), data: data) }
     }
 
     private func measure<Model: JetModel>(_ name: String, _ initial: Model, flops: FlopCount, data: BenchmarkJets) throws {
@@ -74,7 +80,7 @@ struct NNBenchmark: ParsableCommand {
             ])
         }
         var model = initial
-        for batchSize in inferenceBatches {
+        for batchSize in inferenceBatches where !trainingOnly {
             let ranges = stride(from: 0, to: data.count, by: batchSize).map { $0..<min($0 + batchSize, data.count) }
             let pass = {
                 for range in ranges { _ = try model.forward(try data.batch(range).0, training: false) }
