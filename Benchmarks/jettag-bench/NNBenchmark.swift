@@ -38,7 +38,7 @@ struct NNBenchmark: ParsableCommand {
     var repeats = 2
 
     func run() throws {
-        openblas_set_num_threads(Int32(threads))
+        ComputeThreads.set(threads)
         let data = try BenchmarkJets(path: cache)
         emit(["side": "jettag", "mode": "sgemm", "threads": threads, "gflops": sgemmPeak()])
         let features = data.features
