@@ -10,12 +10,14 @@
 #    the same cache.
 # 2. Builds jettag-bench in release with -target-cpu native (AVX-512 here; allowed for benchmarks only).
 # 3. Runs JetTag (`jettag-bench nn`) and PyTorch (`Benchmarks/nn_torch.py run`) with 1 and 2 threads each, and
-#    prints the table. Each figure is the best of REPEATS windows of WINDOW seconds.
+#    prints the table. The two sides alternate ROUNDS times (the machine may be shared: alternating gives both the
+#    same conditions); each figure is the best over all rounds of REPEATS windows of WINDOW seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WINDOW=${WINDOW:-2}
 REPEATS=${REPEATS:-2}
 THREADS=${THREADS:-"1 2"}
+ROUNDS=${ROUNDS:-2}
 out=.build/nn-bench
 mkdir -p "$out"
 cache="$out/top_qcd_dev_8192.bin"
@@ -25,8 +27,10 @@ bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-pat
 results="$out/results-$(date -u +%Y%m%dT%H%M%S).jsonl"
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | $(uname -m)" | tee "$results"
 for t in $THREADS; do
-  OPENBLAS_NUM_THREADS=$t "$bin" nn --cache "$cache" --threads "$t" --window "$WINDOW" --repeats "$REPEATS" | tee -a "$results"
-  OMP_NUM_THREADS=$t python3 Benchmarks/nn_torch.py run "$cache" --threads "$t" --window "$WINDOW" --repeats "$REPEATS" | tee -a "$results"
+  for _ in $(seq "$ROUNDS"); do
+    OPENBLAS_NUM_THREADS=$t "$bin" nn --cache "$cache" --threads "$t" --window "$WINDOW" --repeats "$REPEATS" | tee -a "$results"
+    OMP_NUM_THREADS=$t python3 Benchmarks/nn_torch.py run "$cache" --threads "$t" --window "$WINDOW" --repeats "$REPEATS" | tee -a "$results"
+  done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
 python3 Benchmarks/nn_torch.py table "$results"
