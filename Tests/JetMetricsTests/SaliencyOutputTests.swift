@@ -130,4 +130,10 @@ import Testing
                 integratedGradients: IntegratedGradientsOptions(baseline: [0, 0])))
         }
     }
+
+    @Test func targetsDescribeThemselves() throws {
+        #expect(SaliencyTarget.binaryLogit.description == "logit 0")
+        let d = try TaggingDiscriminant(signalClass: 2, backgroundFractions: [(0, 0.25), (1, 0.75)])
+        #expect(SaliencyTarget.discriminant(d).description == "log(p_2 / (0.25 p_0 + 0.75 p_1))")
+    }
 }

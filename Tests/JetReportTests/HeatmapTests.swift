@@ -75,3 +75,32 @@ import Testing
         #expect(ColorScale.sequential.range(for: [0, 0]) == -1...1)
     }
 }
+
+@Suite struct SaliencySectionTests {
+    @Test func sectionHasHeatmapsForEverySelectionAndTheCompletenessTable() throws {
+        let names = ["pt_log", "deta"]
+        func average(_ selection: SaliencySelection, jets: Int) -> AveragedSaliency {
+            AveragedSaliency(
+                selection: selection, jetCount: jets, rankCounts: [jets, jets / 2, 0],
+                meanSigned: SaliencyMap(featureNames: names, values: [0.4, -0.2, 0.1, 0.05, 0, 0]),
+                meanAbsolute: SaliencyMap(featureNames: names, values: [0.4, 0.2, 0.1, 0.05, 0, 0]))
+        }
+        let maps = SaliencyMaps(averages: [average(.all, jets: 4), average(.label(1), jets: 2)], jets: [])
+        let report = SaliencyReport(
+            target: .discriminant(try TaggingDiscriminant(signalClass: 1, backgroundFractions: [(0, 1)])),
+            featureNames: names, maxConstituents: 3, jetCount: 4, gradient: maps,
+            integratedGradients: IntegratedGradientsResult(
+                options: IntegratedGradientsOptions(steps: 20), maps: maps,
+                completeness: CompletenessCheck(output: [1, 2], baselineOutput: [0.5, 0.5], attributionSum: [0.4, 1.5])))
+        let page = HTMLReport(title: "run", sections: [HTMLReport.Section(saliency: report)])
+        let parsed = try #require(ParsedXML.parse(page.html), "the page is not well-formed XML")
+        #expect(parsed.elements.filter { $0.name == "svg" }.count == 2 * 2 * 2, "2 methods x 2 selections x signed/absolute")
+        let captions = parsed.elements.filter { $0.name == "figcaption" }.map(\.text)
+        #expect(captions.first == "Gradient saliency, mean signed values: all jets, 4 jets")
+        #expect(captions.last == "Integrated gradients, mean absolute values: label 1, 2 jets")
+        #expect(parsed.elements.contains { $0.name == "text" && $0.text == "mean d log(p_1 / p_0) / dx" })
+        // Errors |0.4 - 0.5| = 0.1 and |1.5 - 1.5| = 0; relative 0.2 and 0.
+        let cells = parsed.elements.filter { $0.name == "td" }.map(\.text)
+        #expect(cells == ["|sum of attributions - output difference|", "0.1", "0.05", "relative to |output difference|", "0.2", "0.1"])
+    }
+}

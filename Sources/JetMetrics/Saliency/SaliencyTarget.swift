@@ -66,3 +66,19 @@ extension SaliencyTarget: Codable {
         }
     }
 }
+
+extension SaliencyTarget: CustomStringConvertible {
+    /// "logit 0", or the discriminant's formula such as "log(p_2 / (0.3 p_0 + 0.7 p_1))" (epsilon left out).
+    public var description: String {
+        switch self {
+        case let .logit(index):
+            return "logit \(index)"
+        case let .discriminant(discriminant):
+            let mix = zip(discriminant.backgroundFractions, discriminant.backgroundClasses).map { fraction, c in
+                fraction == 1 ? "p_\(c)" : "\(fraction) p_\(c)"
+            }
+            let denominator = mix.count == 1 ? mix[0] : "(\(mix.joined(separator: " + ")))"
+            return "log(p_\(discriminant.signalClass) / \(denominator))"
+        }
+    }
+}
