@@ -104,3 +104,9 @@ import Testing
         #expect(cells == ["|sum of attributions - output difference|", "0.1", "0.05", "relative to |output difference|", "0.2", "0.1"])
     }
 }
+
+@Test func columnLabelsAreThinnedToRoundSteps() {
+    #expect(Heatmap.labelStride(cellWidth: 40, minimumSpacing: 30) == 1)
+    #expect(Heatmap.labelStride(cellWidth: 12, minimumSpacing: 30) == 5)
+    #expect(Heatmap.labelStride(cellWidth: 2, minimumSpacing: 30) == 20)
+}

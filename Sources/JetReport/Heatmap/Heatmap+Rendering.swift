@@ -65,7 +65,7 @@ extension Heatmap {
             let y = frame.gridY + (Double(row) + 0.5) * frame.cellHeight + 4
             document.text(label, x: frame.gridX - 6, y: y, anchor: .end, size: 12)
         }
-        let every = Int(ceil(30 / frame.cellWidth))
+        let every = Self.labelStride(cellWidth: frame.cellWidth, minimumSpacing: 30)
         let bottom = frame.gridY + frame.gridHeight
         for (column, label) in columnLabels.enumerated() where column % every == 0 {
             let x = frame.gridX + (Double(column) + 0.5) * frame.cellWidth
@@ -84,6 +84,17 @@ extension Heatmap {
 
         drawColorBar(ticks: ticks, range: shownRange, frame: frame, on: &document)
         return document
+    }
+
+    /// The smallest of 1, 2, 5, 10, 20, 50, ... columns that puts labels at least `minimumSpacing` pixels apart.
+    static func labelStride(cellWidth: Double, minimumSpacing: Double) -> Int {
+        var magnitude = 1
+        while true {
+            for multiple in [1, 2, 5] where Double(multiple * magnitude) * cellWidth >= minimumSpacing {
+                return multiple * magnitude
+            }
+            magnitude *= 10
+        }
     }
 
     /// A vertical bar of stripes from the low end (bottom) to the high end (top), with tick marks, tick labels and
