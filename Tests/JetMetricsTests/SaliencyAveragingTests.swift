@@ -89,3 +89,32 @@ import Testing
         #expect(whole.gradient.averages[0].rankCounts == [5, 4, 3, 2, 1])
     }
 }
+
+extension SaliencyAveragingTests {
+    @Test func slicingKeepsConstituentsOffsetsAndJetFeatures() throws {
+        let jets = try randomJets(multiplicities: [2, 3, 1, 4], features: 2, jetFeatures: 3, seed: 51)
+        let slice = jets.jets(1..<3)
+        #expect(slice.offsets.offsets == [0, 3, 4])
+        #expect(slice.constituents.storage == Array(jets.constituents.storage[4..<12]))
+        #expect(slice.jetFeatures?.storage == Array(try #require(jets.jetFeatures).storage[3..<9]))
+    }
+
+    /// A jet without constituents counts as selected, reaches no rank, and has a zero map; a batch of only such
+    /// jets runs too.
+    @Test func jetsWithoutConstituentsHaveEmptyMaps() throws {
+        let (model, effective) = try linearDeepSets()
+        let jets = try randomJets(multiplicities: [2, 0, 1], features: 3, seed: 52)
+        let report = try SaliencyAnalysis.run(
+            model: model, jets: jets,
+            options: SaliencyOptions(
+                featureNames: ["a", "b", "c"], maxConstituents: 2, selections: [.all, .multiplicity(0)],
+                jetIndices: [1], integratedGradients: IntegratedGradientsOptions(steps: 2), batchSize: 1))
+        #expect(report.gradient.averages.map(\.jetCount) == [3, 1])
+        #expect(report.gradient.averages[0].rankCounts == [2, 1])
+        #expect(report.gradient.averages[1].rankCounts == [0, 0])
+        expectClose(report.gradient.averages[0].meanSigned.values, (effective + effective).map(Double.init),
+                    tolerance: Tolerance.float32, "linear model, every rank")
+        #expect(report.gradient.jets.first?.map.values == [0, 0, 0, 0, 0, 0])
+        #expect(report.integratedGradients?.completeness.absoluteError[1] == 0)
+    }
+}

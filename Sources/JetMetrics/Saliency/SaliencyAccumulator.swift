@@ -42,7 +42,11 @@ struct SaliencyAccumulator: Sendable {
     ///   - jets: [B] per-jet context.
     ///   - outputs: [B] target values.
     mutating func add(_ maps: Matrix, offsets: JetOffsets, jets context: [JetContext], outputs: [Double]) {
-        precondition(maps.columns == featureNames.count && context.count == offsets.jetCount)
+        precondition(
+            maps.columns == featureNames.count && maps.rows == offsets.constituentCount
+                && context.count == offsets.jetCount,
+            "SaliencyAccumulator: maps \(maps) and \(context.count) jets do not fit \(featureNames.count) features, "
+                + "\(offsets.constituentCount) constituents, \(offsets.jetCount) jets")
         let width = featureNames.count
         for (b, jet) in context.enumerated() {
             let ranks = min(jet.multiplicity, rankCount)

@@ -13,7 +13,8 @@ public struct SaliencyAnalysis: Sendable {
     /// Number of jets added so far.
     public private(set) var jetCount = 0
     private var gradient: SaliencyAccumulator
-    private var integrated: SaliencyAccumulator?
+    /// Integrated-gradients settings and attribution sums, when asked for.
+    private var integrated: (settings: IntegratedGradientsOptions, accumulator: SaliencyAccumulator)?
     private var outputs: [Double] = []
     private var baselineOutputs: [Double] = []
     private var attributionSums: [Double] = []
@@ -25,7 +26,7 @@ public struct SaliencyAnalysis: Sendable {
         gradient = SaliencyAccumulator(
             selections: options.selections, featureNames: options.featureNames, rankCount: options.maxConstituents,
             recordedJets: Set(options.jetIndices))
-        if options.integratedGradients != nil { integrated = gradient }
+        if let settings = options.integratedGradients { integrated = (settings, gradient) }
     }
 
     /// Gradient saliency and integrated gradients of `jets` in one call.
@@ -69,9 +70,10 @@ public struct SaliencyAnalysis: Sendable {
             }
             let (values, gradients) = try model.saliencyGradients(batch, target: options.target)
             gradient.add(gradients, offsets: batch.offsets, jets: context, outputs: values)
-            if let settings = options.integratedGradients {
+            if let settings = integrated?.settings {
                 let result = try model.integratedGradients(batch, target: options.target, options: settings)
-                integrated?.add(result.attributions, offsets: batch.offsets, jets: context, outputs: result.values)
+                integrated?.accumulator.add(
+                    result.attributions, offsets: batch.offsets, jets: context, outputs: result.values)
                 outputs += result.values
                 baselineOutputs += result.baselineValues
                 attributionSums += result.attributionSums
@@ -85,9 +87,9 @@ public struct SaliencyAnalysis: Sendable {
         SaliencyReport(
             target: options.target, featureNames: options.featureNames, maxConstituents: options.maxConstituents,
             jetCount: jetCount, gradient: gradient.maps,
-            integratedGradients: options.integratedGradients.map { settings in
+            integratedGradients: integrated.map { settings, accumulator in
                 IntegratedGradientsResult(
-                    options: settings, maps: integrated?.maps ?? SaliencyMaps(averages: [], jets: []),
+                    options: settings, maps: accumulator.maps,
                     completeness: CompletenessCheck(
                         output: outputs, baselineOutput: baselineOutputs, attributionSum: attributionSums))
             })
