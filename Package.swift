@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "JetFeatures", dependencies: ["JetData"]),
         .target(name: "JetNN", dependencies: ["CBLAS"]),
         .target(name: "JetModels", dependencies: ["JetData", "JetFeatures", "JetNN"]),
-        .target(name: "JetMetrics", dependencies: []),
+        .target(name: "JetMetrics", dependencies: ["JetModels"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
         .executableTarget(
             name: "jettag",
