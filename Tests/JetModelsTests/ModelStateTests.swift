@@ -70,4 +70,14 @@ import Testing
         let padded = jets.offsets.unpack(model.inputGradient, maxConstituents: 5)
         #expect(padded[(0 * 5 + 3) * 4..<(0 * 5 + 5) * 4].allSatisfy { $0 == 0 })
     }
+
+    @Test func descriptionsNameTheArchitectureAndParameterCount() throws {
+        // PFN: 7*100 + 100 + 100*100 + 100 + 100*128 + 128 + 128*100 + 100 + 2 * (100*100 + 100) + 100 + 1.
+        let pfn = try DeepSetsModel(config: DeepSetsConfig(inputFeatures: 7))
+        #expect(pfn.description == "DeepSets: 7 -> [100, 100, 128] -> sum pooling -> [100, 100, 100] -> 1 logit (57029 parameters)")
+        let cnn = try CNN1DModel(config: CNN1DConfig(inputFeatures: 4, channels: [6, 6], residual: true, headLayers: [5], classes: 3))
+        // 6*3*4 + 2*6 + 6*3*6 + 2*6 + 6*5 + 5 + 5*3 + 3 (no conv bias with BatchNorm).
+        #expect(cnn.description == "CNN1D: 4 -> conv k=3 [6, 6] with BatchNorm, residual -> mean pooling -> [5] -> 3 logits (257 parameters)")
+    }
 }
+
