@@ -79,5 +79,21 @@ import Testing
         // 6*3*4 + 2*6 + 6*3*6 + 2*6 + 6*5 + 5 + 5*3 + 3 (no conv bias with BatchNorm).
         #expect(cnn.description == "CNN1D: 4 -> conv k=3 [6, 6] with BatchNorm, residual -> mean pooling -> [5] -> 3 logits (257 parameters)")
     }
+
+    @Test func jetWithoutConstituentsGivesFiniteLogitsAndGradients() throws {
+        var rng = SeededGenerator(seed: 4)
+        let padded = (0..<(3 * 4 * 4)).map { _ in rng.nextNormal() }
+        let jets = try PackedJets(padded: padded, multiplicities: [3, 0, 4], maxConstituents: 4, features: 4)
+        var pfn = try DeepSetsModel(config: DeepSetsConfig(inputFeatures: 4, constituentLayers: [5], pooling: .mean, batchNorm: true, headLayers: [3]))
+        var cnn = try CNN1DModel(config: CNN1DConfig(inputFeatures: 4, channels: [5], headLayers: [3]))
+        for logits in [try pfn.forward(jets, training: true), try cnn.forward(jets, training: true)] {
+            #expect(logits.storage.allSatisfy { $0.isFinite })
+        }
+        let dLogits = Matrix(rows: 3, columns: 1, repeating: 1)
+        pfn.backward(dLogits: dLogits, computeInputGradient: true)
+        cnn.backward(dLogits: dLogits, computeInputGradient: true)
+        #expect(pfn.parameters.gradients.allSatisfy { $0.isFinite } && cnn.parameters.gradients.allSatisfy { $0.isFinite })
+        #expect(pfn.inputGradient.rows == 7 && cnn.inputGradient.rows == 7)
+    }
 }
 
