@@ -37,11 +37,8 @@ public struct BatchNorm: Sendable {
         self.channels = channels
         self.momentum = momentum
         self.epsilon = epsilon
-        var unused = SeededGenerator(seed: 0)
         func add(_ suffix: String, _ value: Float, trainable: Bool) -> ParameterSlice {
-            parameters.add(
-                name + suffix, shape: [channels], decays: false, initializer: .constant(value),
-                fanIn: channels, fanOut: channels, trainable: trainable, rng: &unused)
+            parameters.add(name + suffix, shape: [channels], decays: false, constant: value, trainable: trainable)
         }
         scale = add(".weight", 1, trainable: true)
         shift = add(".bias", 0, trainable: true)

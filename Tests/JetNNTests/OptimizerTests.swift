@@ -5,10 +5,9 @@ import Testing
 
 /// One decaying weight and one non-decaying bias, both starting at 1.
 private func weightAndBias() -> (Parameters, ParameterSlice, ParameterSlice) {
-    var rng = SeededGenerator(seed: 0)
     var parameters = Parameters()
-    let weight = parameters.add("w", shape: [1], decays: true, initializer: .constant(1), fanIn: 1, fanOut: 1, rng: &rng)
-    let bias = parameters.add("b", shape: [1], decays: false, initializer: .constant(1), fanIn: 1, fanOut: 1, rng: &rng)
+    let weight = parameters.add("w", shape: [1], decays: true, constant: 1)
+    let bias = parameters.add("b", shape: [1], decays: false, constant: 1)
     return (parameters, weight, bias)
 }
 
@@ -74,9 +73,8 @@ private func run(_ optimizer: some Optimizer, gradients: [Float]) -> (Float, Flo
     }
 
     @Test func optimizersSkipNonTrainableEntries() {
-        var rng = SeededGenerator(seed: 0)
         var parameters = Parameters()
-        let state = parameters.add("running", shape: [2], decays: false, initializer: .constant(3), fanIn: 1, fanOut: 1, trainable: false, rng: &rng)
+        let state = parameters.add("running", shape: [2], decays: false, constant: 3, trainable: false)
         parameters.setGradients([1, 1], of: state)
         var adam = Adam(learningRate: 0.1)
         adam.step(&parameters)
