@@ -9,7 +9,9 @@ import JetNN
 /// "conv.<i>.bias" (without BatchNorm), "conv.<i>.norm.weight|bias|running_mean|running_var",
 /// "head.<i>.weight|bias".
 public struct CNN1DModel: JetModel {
+    /// The architecture this model was built from (stored in the model file).
     public let config: CNN1DConfig
+    /// Trainable parameters and BatchNorm running statistics with their gradients (names in the type's summary).
     public var parameters: Parameters
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public var jetFeatureGradient: Matrix? { nil }
@@ -110,3 +112,15 @@ public struct CNN1DModel: JetModel {
         if computeInputGradient { inputGradient = gradient }
     }
 }
+
+extension CNN1DModel: CustomStringConvertible {
+    /// The architecture in one line, e.g. "CNN1D: 7 -> conv k=3 [64, 64, 128, 128] with BatchNorm -> mean pooling
+    /// -> [128] -> 1 logit (104769 parameters)".
+    public var description: String {
+        let norm = config.batchNorm ? " with BatchNorm" : ""
+        let residual = hasShortcut.contains(true) ? ", residual" : ""
+        return "CNN1D: \(config.inputFeatures) -> conv k=\(config.kernelSize) \(config.channels)\(norm)\(residual) -> mean pooling"
+            + " -> \(config.headLayers) -> \(logitCountDescription(logitCount)) (\(trainableCount(parameters)) parameters)"
+    }
+}
+

@@ -9,7 +9,9 @@ import JetNN
 /// "constituent.<i>.norm.weight|bias|running_mean|running_var", "pooling.weight" (attention pooling),
 /// "head.<i>.weight|bias".
 public struct DeepSetsModel: JetModel {
+    /// The architecture this model was built from (stored in the model file).
     public let config: DeepSetsConfig
+    /// Trainable parameters and BatchNorm running statistics with their gradients (names in the type's summary).
     public var parameters: Parameters
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public private(set) var jetFeatureGradient: Matrix?
@@ -146,3 +148,15 @@ public struct DeepSetsModel: JetModel {
         }
     }
 }
+
+extension DeepSetsModel: CustomStringConvertible {
+    /// The architecture in one line, e.g. "DeepSets: 7 -> [100, 100, 128] -> sum pooling -> [100, 100, 100] -> 1
+    /// logit (57029 parameters)".
+    public var description: String {
+        let norm = config.batchNorm ? " with BatchNorm" : ""
+        let jet = config.jetFeatures > 0 ? " + \(config.jetFeatures) jet features" : ""
+        return "DeepSets: \(config.inputFeatures) -> \(config.constituentLayers)\(norm) -> \(config.pooling.rawValue) pooling"
+            + "\(jet) -> \(config.headLayers) -> \(logitCountDescription(logitCount)) (\(trainableCount(parameters)) parameters)"
+    }
+}
+
