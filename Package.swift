@@ -33,7 +33,7 @@ let package = Package(
         ),
         .target(name: "JetData", dependencies: ["CHDF5"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "JetFeatures", dependencies: ["JetData"]),
-        .target(name: "JetNN", dependencies: ["CBLAS"]),
+        .target(name: "JetNN", dependencies: ["JetData", "CBLAS"]),
         .target(name: "JetModels", dependencies: ["JetData", "JetFeatures", "JetNN"]),
         .target(name: "JetMetrics", dependencies: ["JetModels"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),

@@ -1,3 +1,5 @@
+import JetData
+
 /// Resampling of jets to match a target distribution in kinematic bins (umami's "pdf" and "count").
 public enum Resampling {
     /// "pdf": draws with replacement so that every class follows the target's binned distribution.

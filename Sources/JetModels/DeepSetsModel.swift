@@ -1,3 +1,4 @@
+import JetData
 import JetNN
 
 /// Deep Sets / Particle Flow Network: a per-constituent network Phi, masked pooling over each jet, and a jet-level

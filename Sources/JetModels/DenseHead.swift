@@ -1,3 +1,4 @@
+import JetData
 import JetNN
 
 /// The jet-level part every model ends with: hidden Dense + ReLU (+ dropout in training) layers, then an output

@@ -1,3 +1,5 @@
+import JetData
+
 /// A 1D convolution along each jet's constituent axis, on packed rows, stride 1 and "same" padding.
 ///
 /// Shapes: input [N, Cin] packed (see ``JetOffsets``), output [N, Cout]; weight [Cout, K, Cin] (NOTE: PyTorch's

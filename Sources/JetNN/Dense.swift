@@ -1,3 +1,5 @@
+import JetData
+
 /// A fully connected layer on rows: out[R, OC] = in[R, C] * W^T + b.
 ///
 /// Shapes: input [R, C] (R = packed constituents N for a per-constituent network, or jets B), output [R, OC];

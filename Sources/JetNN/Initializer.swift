@@ -1,3 +1,5 @@
+import JetData
+
 /// How a parameter's values are initialised.
 ///
 /// Fan-in and fan-out follow PyTorch: a Dense weight [out, in] has fanIn = in, fanOut = out; a Conv1D weight

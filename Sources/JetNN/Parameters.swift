@@ -1,3 +1,5 @@
+import JetData
+
 /// One named parameter tensor inside ``Parameters``: where its values sit in the flat buffers.
 public struct ParameterSlice: Sendable, Hashable {
     /// Unique name, e.g. "phi.0.weight".

@@ -1,3 +1,4 @@
+import JetData
 import JetFeatures
 import Testing
 

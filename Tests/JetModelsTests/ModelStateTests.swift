@@ -1,4 +1,5 @@
 import JetModels
+import JetData
 import JetNN
 import JetTestSupport
 import Testing

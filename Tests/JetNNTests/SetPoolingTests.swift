@@ -1,4 +1,5 @@
 import Foundation
+import JetData
 import JetNN
 import JetTestSupport
 import Testing

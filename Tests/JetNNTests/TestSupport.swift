@@ -1,3 +1,4 @@
+import JetData
 import JetNN
 import JetTestSupport
 import Testing

@@ -3,8 +3,8 @@ import Foundation
 /// A seeded, deterministic random number generator (xoshiro256**, state expanded from the seed by
 /// SplitMix64). A value type: copying it copies the stream position, so two copies draw the same numbers.
 ///
-/// Every random choice in JetNN (initialisation, dropout) takes one of these, so a run is reproducible
-/// from its seed.
+/// Every random choice in JetTag (resampling, initialisation, dropout, shuffling) takes one of these, so a
+/// run is reproducible from its seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     private var s0: UInt64
     private var s1: UInt64
@@ -60,6 +60,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         let angle = 2 * Double.pi * u2
         spareNormal = Float(radius * sin(angle))
         return Float(radius * cos(angle))
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    public mutating func nextUnitInterval() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// Uniform integer in 0..<bound (Lemire's multiply-high; bias below bound / 2^64).
+    public mutating func nextIndex(below bound: Int) -> Int {
+        Int(next().multipliedFullWidth(by: UInt64(bound)).high)
     }
 
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
