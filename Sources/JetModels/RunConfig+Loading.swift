@@ -33,7 +33,7 @@ extension RunConfig {
     /// Sets the value at a dotted key path (`training.epochs`), creating mappings on the way: what
     /// `jettag train --set training.epochs=3` does before ``load(tree:file:)``.
     public static func applyOverride(path: String, value: Any, to tree: inout [String: Any]) throws {
-        let keys = path.split(separator: ".").map(String.init)
+        let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
             throw TrainingError.invalidOverride("'\(path)' is not a dotted key path such as training.epochs")
         }
