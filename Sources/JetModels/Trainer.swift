@@ -8,7 +8,10 @@ import JetNN
 /// Run directory: `model.h5` (the best model so far, by validation loss), `last.h5` (a checkpoint written
 /// after every epoch and when stopped), `history.csv` / `history.json`. The same seed and thread count give
 /// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
-/// batches in the same order with the same learning rates, early-stopping and plateau state.
+/// batches in the same order with the same parameters, BatchNorm statistics, learning rates, early-stopping
+/// and plateau state. The optimizer's own state (Adam moments and step count, SGD momentum) is not saved:
+/// JetNN's optimizers do not expose it yet, so only SGD without momentum continues bit for bit; for the
+/// others ``resumeWarning`` says so. Dropout masks continue from the model's seed, not from where they were.
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
@@ -17,6 +20,8 @@ public struct Trainer {
     private var optimizer: any Optimizer
     private let stepSchedule: LearningRateSchedule?
     private var plateau: ReduceOnPlateau?
+    /// Set when continuing a checkpoint cannot reproduce the uninterrupted run exactly.
+    public private(set) var resumeWarning: String?
 
     /// What the trainer reports while it runs.
     public enum Event: Sendable {
@@ -25,6 +30,8 @@ public struct Trainer {
         case step(epoch: Int, step: Int, steps: Int, loss: Float, jetsPerSecond: Double)
         /// After every epoch, with the estimated seconds left for the remaining epochs.
         case epoch(EpochRecord, secondsRemaining: Double)
+        /// Something the user should know (see ``resumeWarning``).
+        case warning(String)
     }
 
     /// A trainer at the start of a run, or continuing the checkpoint `checkpoint` (`last.h5` of a stopped run).
@@ -39,6 +46,11 @@ public struct Trainer {
             }
             try model.load(tensors)
             state = saved
+            let training = config.training
+            if saved.globalStep > 0 && !(training.optimizer == .sgd && training.momentum == 0) {
+                resumeWarning = "the \(training.optimizer.rawValue) optimizer state (moments, step count) is not in the "
+                    + "checkpoint and restarts from zero, so the continued run differs from an uninterrupted one"
+            }
         }
         optimizer = config.training.makeOptimizer()
         let training = config.training

@@ -26,6 +26,8 @@ final class TrainingProgress {
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             write("\r\(prefix)epoch \(epoch + 1)/\(epochs) [\(bar)] \(step + 1)/\(steps) loss \(format(Double(loss))) "
                 + "\(Int(jetsPerSecond)) jets/s\u{1B}[K")
+        case let .warning(message):
+            write("\(prefix)warning: \(message)\n")
         case let .epoch(record, secondsRemaining):
             if isTerminal { write("\r\u{1B}[K") }
             write("\(prefix)epoch \(record.epoch)/\(epochs)  loss \(format(record.trainingLoss))  val_loss "
