@@ -4,6 +4,7 @@
 #define JETTAG_CHDF5_SHIM_H
 #include <hdf5.h>
 #include <zlib.h>
+#include <libdeflate.h>
 
 static inline hid_t jt_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t jt_h5s_all(void) { return H5S_ALL; }

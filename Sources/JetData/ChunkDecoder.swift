@@ -4,7 +4,9 @@ import CHDF5
 /// raw chunks are fetched with `H5Dread_chunk` and the filter pipeline is undone here, on several
 /// threads, instead of by libhdf5 on one.
 ///
-/// Applies when every chunk spans whole rows (chunk shape = [c, dims...]). Decoded chunks are kept
+/// Applies when every chunk spans whole rows (chunk shape = [c, dims...]). When shuffle is the last
+/// filter to undo, chunks stay shuffled (byte planes) and fields are converted straight from the
+/// planes, which skips the byte transposition for the fields nobody reads. Decoded chunks are kept
 /// until a later read starts past them, and each read decodes at least one chunk per thread (reading
 /// ahead), so memory stays bounded by (rows per read + threads chunks).
 final class ChunkDecoder {
@@ -13,9 +15,13 @@ final class ChunkDecoder {
     private let name: String
     private let rowCount: Int
     private let rowSize: Int
+    private let elementSize: Int
     private let chunkRows: Int
     private let filters: [HDF5Dataset.Filter]
-    private var decoded: [Int: [UInt8]] = [:]
+    /// Decoded chunks by chunk index (with the element size when still shuffled), and buffers of
+    /// `chunkSize` bytes ready for reuse (owned here).
+    private var decoded: [Int: (buffer: UnsafeMutableRawBufferPointer, shuffledElementSize: Int?)] = [:]
+    private var spare: [UnsafeMutableRawBufferPointer] = []
 
     /// Returns nil when the dataset's storage or filters need libhdf5's own pipeline.
     init?(dataset: HDF5Dataset) {
@@ -27,18 +33,23 @@ final class ChunkDecoder {
         name = dataset.name
         rowCount = dataset.rowCount
         rowSize = dataset.rowSize
+        elementSize = dataset.elementSize
         chunkRows = chunk[0]
         filters = dataset.filters
     }
 
+    deinit {
+        for buffer in spare + decoded.values.map(\.buffer) { buffer.deallocate() }
+    }
+
     private var chunkSize: Int { chunkRows * rowSize }
 
-    /// Copies rows `rows` into `destination`; returns false (having written nothing) when a chunk is
-    /// not allocated in the file, so the caller falls back to `H5Dread`.
-    func read(rows: Range<Int>, into destination: UnsafeMutableRawPointer, threads: Int) throws -> Bool {
+    /// Rows `rows` as segments pointing into decoded chunks, valid until the next call; nil when a
+    /// chunk is not allocated in the file, so the caller falls back to `H5Dread`.
+    func segments(rows: Range<Int>, threads: Int) throws -> [RawSegment]? {
         let first = rows.lowerBound / chunkRows
         let last = (rows.upperBound - 1) / chunkRows
-        decoded = decoded.filter { $0.key >= first }
+        for chunk in decoded.keys where chunk < first { spare.append(decoded.removeValue(forKey: chunk)!.buffer) }
         var pending = (first...last).filter { decoded[$0] == nil }
         if !pending.isEmpty {
             let chunkCount = (rowCount + chunkRows - 1) / chunkRows
@@ -47,19 +58,25 @@ final class ChunkDecoder {
                 if decoded[next] == nil { pending.append(next) }
                 next += 1
             }
-            guard let compressed = try readCompressed(pending) else { return false }
+            guard let compressed = try readCompressed(pending) else { return nil }
             try decode(pending, compressed: compressed, threads: threads)
         }
-        for chunk in first...last {
+        return (first...last).map { chunk in
             let chunkStart = chunk * chunkRows
             let lower = max(rows.lowerBound, chunkStart)
             let upper = min(rows.upperBound, chunkStart + chunkRows)
-            decoded[chunk]!.withUnsafeBytes { bytes in
-                (destination + (lower - rows.lowerBound) * rowSize).copyMemory(
-                    from: bytes.baseAddress! + (lower - chunkStart) * rowSize, byteCount: (upper - lower) * rowSize)
+            let (buffer, shuffledElementSize) = decoded[chunk]!
+            guard let elementSize = shuffledElementSize else {
+                return RawSegment(
+                    firstRow: lower - rows.lowerBound, rowCount: upper - lower,
+                    storage: .rows(UnsafeRawPointer(buffer.baseAddress! + (lower - chunkStart) * rowSize)))
             }
+            return RawSegment(
+                firstRow: lower - rows.lowerBound, rowCount: upper - lower,
+                storage: .planes(
+                    UnsafeRawPointer(buffer.baseAddress!), planeLength: chunkSize / elementSize,
+                    firstElement: (lower - chunkStart) * rowSize / elementSize, elementSize: elementSize))
         }
-        return true
     }
 
     /// Fetches the still-compressed chunks (libhdf5 calls stay on this thread), with their filter masks;
@@ -96,26 +113,38 @@ final class ChunkDecoder {
         return Int(H5Sget_simple_extent_ndims(space))
     }()
 
+    /// A `chunkSize`-byte buffer, reused when one is free.
+    private func takeBuffer() -> UnsafeMutableRawBufferPointer {
+        spare.popLast() ?? .allocate(byteCount: chunkSize, alignment: 64)
+    }
+
     /// Undoes the filter pipeline of every chunk in parallel and stores the results in `decoded`.
     private func decode(_ chunks: [Int], compressed: [(bytes: [UInt8], mask: UInt32)], threads: Int) throws {
-        var outputs = [[UInt8]](repeating: [], count: chunks.count)
-        var errors = [String?](repeating: nil, count: chunks.count)
-        let size = chunkSize
-        let filters = filters
-        outputs.withUnsafeMutableBufferPointer { outputs in
-            errors.withUnsafeMutableBufferPointer { errors in
-                parallelFor(chunks.count, threads: threads) { index in
-                    do {
-                        outputs[index] = try Self.unfilter(compressed[index].bytes, mask: compressed[index].mask, filters: filters, size: size)
-                    } catch {
-                        errors[index] = "\(error)"
+        let outputs = chunks.map { _ in takeBuffer() }
+        // one scratch buffer per worker: parallelFor runs index i on worker i % workers
+        let workers = min(max(threads, 1), chunks.count)
+        let scratch = (0..<workers).map { _ in takeBuffer() }
+        var results = [Result<Int?, DecodeError>](repeating: .success(nil), count: chunks.count)
+        let filters = filters, elementSize = elementSize
+        results.withUnsafeMutableBufferPointer { results in
+            parallelFor(chunks.count, threads: threads) { index in
+                results[index] = Result {
+                    try compressed[index].bytes.withUnsafeBytes { input in
+                        try Self.unfilter(
+                            input, mask: compressed[index].mask, filters: filters, keepShuffleOf: elementSize,
+                            scratch: scratch[index % workers], into: outputs[index])
                     }
-                }
+                }.mapError { $0 as? DecodeError ?? DecodeError(description: "\($0)") }
             }
         }
+        spare += scratch
         for (index, chunk) in chunks.enumerated() {
-            if let error = errors[index] { throw failure(chunk, error) }
-            decoded[chunk] = outputs[index]
+            switch results[index] {
+            case .success(let shuffledElementSize): decoded[chunk] = (outputs[index], shuffledElementSize)
+            case .failure(let error):
+                spare += outputs[index...]
+                throw failure(chunk, error.description)
+            }
         }
     }
 
@@ -126,52 +155,78 @@ final class ChunkDecoder {
 
     private struct DecodeError: Error, CustomStringConvertible { var description: String }
 
-    /// Applies the inverse of each filter, last written first, skipping those the chunk's mask disables.
-    private static func unfilter(_ input: [UInt8], mask: UInt32, filters: [HDF5Dataset.Filter], size: Int) throws -> [UInt8] {
-        var data = input
-        for (position, filter) in filters.enumerated().reversed() where mask & (1 << UInt32(position)) == 0 {
+    /// Applies the inverse of each filter, last written first, skipping those the chunk's mask
+    /// disables; the last step writes `output` (`chunkSize` bytes), earlier ones alternate with `scratch`.
+    /// A final unshuffle by `keepShuffleOf` bytes (the dataset's element size) is left undone.
+    ///
+    /// - Returns: the element size when `output` holds byte planes, nil when it holds plain rows.
+    private static func unfilter(
+        _ input: UnsafeRawBufferPointer, mask: UInt32, filters: [HDF5Dataset.Filter], keepShuffleOf elementSize: Int,
+        scratch: UnsafeMutableRawBufferPointer, into output: UnsafeMutableRawBufferPointer
+    ) throws -> Int? {
+        var steps = filters.enumerated().reversed().filter { mask & (1 << UInt32($0.offset)) == 0 }.map(\.element)
+        var shuffled: Int?
+        if let last = steps.last, last.id == H5Z_FILTER_SHUFFLE, Int(last.parameters.first ?? 0) == elementSize, elementSize > 1 {
+            steps.removeLast()
+            shuffled = elementSize
+        }
+        guard !steps.isEmpty else {
+            guard input.count == output.count else {
+                throw DecodeError(description: "unfiltered chunk has \(input.count) bytes, expected \(output.count)")
+            }
+            output.copyMemory(from: input)
+            return shuffled
+        }
+        var source = input
+        for (position, filter) in steps.enumerated() {
+            // the buffer written must differ from the one read; the final step writes `output`
+            let target = (steps.count - 1 - position) % 2 == 0 ? output : scratch
             if filter.id == H5Z_FILTER_DEFLATE {
-                data = try inflate(data, size: size)
+                try inflate(source, into: target)
             } else {
-                data = unshuffle(data, elementSize: Int(filter.parameters.first ?? 1))
-            }
-        }
-        guard data.count == size else {
-            throw DecodeError(description: "chunk decodes to \(data.count) bytes, expected \(size)")
-        }
-        return data
-    }
-
-    /// zlib-inflates `input`, which must expand to exactly `size` bytes.
-    private static func inflate(_ input: [UInt8], size: Int) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
-        var outputSize = uLongf(size)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            input.withUnsafeBufferPointer { uncompress(out.baseAddress!, &outputSize, $0.baseAddress!, uLong($0.count)) }
-        }
-        guard status == Z_OK, Int(outputSize) == size else {
-            throw DecodeError(description: "inflate failed (zlib status \(status)); the chunk is damaged")
-        }
-        return output
-    }
-
-    /// Inverse of HDF5's shuffle filter: byte k of element i was stored at k * n + i.
-    private static func unshuffle(_ input: [UInt8], elementSize: Int) -> [UInt8] {
-        let count = input.count / elementSize
-        guard elementSize > 1, count > 1 else { return input }
-        var output = input
-        input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                for byte in 0..<elementSize {
-                    let plane = source.baseAddress! + byte * count
-                    var out = target.baseAddress! + byte
-                    for index in 0..<count {
-                        out.pointee = plane[index]
-                        out += elementSize
-                    }
+                guard source.count == target.count else {
+                    throw DecodeError(description: "shuffled chunk has \(source.count) bytes, expected \(target.count)")
                 }
+                unshuffle(source, into: target, elementSize: Int(filter.parameters.first ?? 1))
             }
+            source = UnsafeRawBufferPointer(target)
         }
-        return output
+        return shuffled
+    }
+
+    /// Inflates the zlib stream `input` (libdeflate, checksum verified), which must fill `output` exactly.
+    private static func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        guard let decompressor = libdeflate_alloc_decompressor() else { throw DecodeError(description: "out of memory") }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var produced = 0
+        let status = libdeflate_zlib_decompress(
+            decompressor, input.baseAddress, input.count, output.baseAddress, output.count, &produced)
+        guard status == LIBDEFLATE_SUCCESS, produced == output.count else {
+            throw DecodeError(description: "inflate failed (libdeflate status \(status.rawValue)); the chunk is damaged")
+        }
+    }
+
+    /// Inverse of HDF5's shuffle filter: byte k of element i was stored at k * n + i; trailing bytes
+    /// (size not a multiple of the element size) are stored as is.
+    private static func unshuffle(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, elementSize: Int) {
+        let count = input.count / elementSize
+        JetData.unshuffle(
+            planes: UnsafeRawPointer(input.baseAddress!), planeLength: count, elements: 0..<count, elementSize: elementSize,
+            into: output.baseAddress!)
+        for index in (count * elementSize)..<input.count { output[index] = input[index] }
+    }
+}
+
+/// Writes elements `elements` of a shuffled chunk (byte k of element j at `planes + k * planeLength + j`)
+/// as plain elements to `target`. Works in blocks of elements so the output block stays in cache.
+func unshuffle(planes: UnsafeRawPointer, planeLength: Int, elements: Range<Int>, elementSize: Int, into target: UnsafeMutableRawPointer) {
+    let source = planes.assumingMemoryBound(to: UInt8.self)
+    var out = target.assumingMemoryBound(to: UInt8.self)
+    let block = 64
+    for blockStart in stride(from: elements.lowerBound, to: elements.upperBound, by: block) {
+        for index in blockStart..<min(blockStart + block, elements.upperBound) {
+            for byte in 0..<elementSize { out[byte] = source[byte * planeLength + index] }
+            out += elementSize
+        }
     }
 }

@@ -11,6 +11,7 @@ final class CompoundReader: LayoutReader {
     private let layout: CompoundLayout
     private let jets: HDF5Dataset
     private let constituents: HDF5Dataset
+    /// Keeps the file open as long as the reader.
     private let hdf5: HDF5File
 
     var threads = 1 {

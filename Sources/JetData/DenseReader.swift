@@ -48,13 +48,13 @@ final class DenseReader: LayoutReader {
             jetFieldNames = []
             jets = nil
         }
-        if particleNames.contains(layout.maskFeature) {
-            maskName = layout.maskFeature
+        if let mask = layout.maskFeature, particleNames.contains(mask) {
+            maskName = mask
         } else if particleNames.contains(layout.ptFeature) {
             maskName = layout.ptFeature
         } else {
             throw JetDataError.missingField(
-                file: file.path, dataset: layout.particles, field: layout.maskFeature, available: particleNames)
+                file: file.path, dataset: layout.particles, field: layout.maskFeature ?? layout.ptFeature, available: particleNames)
         }
         constituentFieldNames = particleNames.filter { $0 != layout.maskFeature }
     }

@@ -35,6 +35,8 @@ public final class HDF5Dataset {
     public let isCompound: Bool
     /// Number of threads used to inflate chunks on the fast path.
     var threads = 1
+    /// File-type bytes of the rows last read through `H5Dread`, reused across reads.
+    private var scratch: [UInt8] = []
     private lazy var chunkDecoder: ChunkDecoder? = ChunkDecoder(dataset: self)
 
     init(file: String, name: String, id: hid_t) throws {
@@ -86,8 +88,10 @@ public final class HDF5Dataset {
     }
 
     deinit {
-        H5Tclose(fileType)
-        H5Dclose(id)
+        HDF5Lock.run {
+            H5Tclose(fileType)
+            H5Dclose(id)
+        }
     }
 
     /// Number of rows (the first dimension; 1 for a scalar dataset).
@@ -129,14 +133,39 @@ public final class HDF5Dataset {
         }
     }
 
-    /// Reads rows `rows` as file-type bytes into `destination` (`rows.count * rowSize` bytes).
+    /// Calls `body` with rows `rows` as file-type bytes, in segments of consecutive rows.
     ///
     /// Chunked datasets compressed with deflate (and shuffle) take the fast path: raw chunks are
-    /// inflated on `threads` threads. Everything else goes through `H5Dread`.
+    /// inflated on `threads` threads and the segments point into them. Everything else goes through
+    /// `H5Dread` into one segment. The memory is valid during `body` only.
+    func withRawRows<T>(_ rows: Range<Int>, _ body: ([RawSegment]) throws -> T) throws -> T {
+        let fastSegments = try HDF5Lock.run { try chunkDecoder?.segments(rows: rows, threads: threads) }
+        if let fastSegments { return try body(fastSegments) }
+        let byteCount = rows.count * rowSize
+        if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
+        return try scratch.withUnsafeMutableBytes { buffer in
+            try HDF5Lock.run { try readThroughLibrary(rows: rows, into: buffer.baseAddress!) }
+            return try body([RawSegment(firstRow: 0, rowCount: rows.count, storage: .rows(UnsafeRawPointer(buffer.baseAddress!)))])
+        }
+    }
+
+    /// Copies rows `rows` as file-type bytes into `destination` (`rows.count * rowSize` bytes).
     func readRaw(rows: Range<Int>, into destination: UnsafeMutableRawPointer) throws {
         guard !rows.isEmpty else { return }
-        if let chunkDecoder, try chunkDecoder.read(rows: rows, into: destination, threads: threads) { return }
-        try readThroughLibrary(rows: rows, into: destination)
+        try withRawRows(rows) { segments in
+            for segment in segments {
+                let target = destination + segment.firstRow * rowSize
+                switch segment.storage {
+                case .rows(let bytes):
+                    target.copyMemory(from: bytes, byteCount: segment.rowCount * rowSize)
+                case .planes(let planes, let planeLength, let firstElement, let elementSize):
+                    let elements = segment.rowCount * rowSize / elementSize
+                    unshuffle(
+                        planes: planes, planeLength: planeLength, elements: firstElement..<(firstElement + elements),
+                        elementSize: elementSize, into: target)
+                }
+            }
+        }
     }
 
     /// Reads rows `rows` with `H5Dread` and a row hyperslab, without type conversion.

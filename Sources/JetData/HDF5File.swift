@@ -13,6 +13,10 @@ public final class HDF5File {
     ///
     /// - Throws: `JetDataError.fileNotFound`, `.notHDF5`, or `.unreadableFile` (for example a truncated file).
     public init(readingAt path: String) throws {
+        (self.path, id) = try HDF5Lock.run { try Self.open(path) }
+    }
+
+    private static func open(_ path: String) throws -> (String, hid_t) {
         jt_h5_silence_errors()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -21,14 +25,17 @@ public final class HDF5File {
         guard H5Fis_hdf5(path) > 0 else { throw JetDataError.notHDF5(file: path) }
         let id = H5Fopen(path, jt_h5f_acc_rdonly(), jt_h5p_default())
         guard id >= 0 else { throw JetDataError.unreadableFile(file: path, reason: "H5Fopen failed") }
-        self.path = path
-        self.id = id
+        return (path, id)
     }
 
-    deinit { H5Fclose(id) }
+    deinit { HDF5Lock.run { _ = H5Fclose(id) } }
 
     /// Whether an object (group or dataset) exists at `name`, a slash-separated path from the root.
     public func contains(_ name: String) -> Bool {
+        HDF5Lock.run { linkExists(name) }
+    }
+
+    private func linkExists(_ name: String) -> Bool {
         var prefix = ""
         for component in name.split(separator: "/") {
             prefix += "/" + component
@@ -41,6 +48,10 @@ public final class HDF5File {
     ///
     /// - Throws: `JetDataError.missingDataset` when there is none.
     public func dataset(_ name: String) throws -> HDF5Dataset {
+        try HDF5Lock.run { try openDataset(name) }
+    }
+
+    private func openDataset(_ name: String) throws -> HDF5Dataset {
         guard contains(name) else { throw JetDataError.missingDataset(file: path, dataset: name) }
         let datasetID = H5Dopen2(id, name, jt_h5p_default())
         guard datasetID >= 0 else { throw JetDataError.missingDataset(file: path, dataset: name) }
@@ -49,6 +60,10 @@ public final class HDF5File {
 
     /// The full paths of all datasets in the file, found recursively, sorted.
     public func datasetNames() -> [String] {
+        HDF5Lock.run { visitDatasets() }
+    }
+
+    private func visitDatasets() -> [String] {
         final class Collector { var names: [String] = [] }
         let collector = Collector()
         let fileID = id
@@ -71,6 +86,10 @@ public final class HDF5File {
     ///
     /// A scalar string gives one element; an array of strings (fixed or variable length) gives all of them.
     public func stringAttribute(_ attribute: String, of object: String = "/") -> [String]? {
+        HDF5Lock.run { readStringAttribute(attribute, of: object) }
+    }
+
+    private func readStringAttribute(_ attribute: String, of object: String) -> [String]? {
         guard object == "/" || contains(object), H5Aexists_by_name(id, object, attribute, jt_h5p_default()) > 0 else {
             return nil
         }
@@ -82,6 +101,10 @@ public final class HDF5File {
 
     /// The names of all attributes of `object` ("/" for the file), in creation order.
     public func attributeNames(of object: String = "/") -> [String] {
+        HDF5Lock.run { readAttributeNames(of: object) }
+    }
+
+    private func readAttributeNames(of object: String) -> [String] {
         var info = H5O_info_t()
         guard H5Oget_info_by_name1(id, object, &info, jt_h5p_default()) >= 0 else { return [] }
         return (0..<Int(info.num_attrs)).compactMap { index in
@@ -97,9 +120,11 @@ public final class HDF5File {
 extension HDF5File {
     /// Reads a whole numeric dataset (any numeric type) as Float32, row-major, with its shape.
     public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) {
-        let dataset = try self.dataset(name)
-        guard dataset.rowCount > 0 else { return (dataset.shape, []) }
-        let values = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction(nil)]).floats[0]
-        return (dataset.shape, values)
+        try HDF5Lock.run {
+            let dataset = try self.dataset(name)
+            guard dataset.rowCount > 0 else { return (dataset.shape, []) }
+            let values = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction(nil)]).floats[0]
+            return (dataset.shape, values)
+        }
     }
 }

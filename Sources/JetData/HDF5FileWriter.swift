@@ -16,24 +16,31 @@ public final class HDF5FileWriter {
 
     /// Creates the temporary file next to `path`.
     public init(path: String) throws {
-        jt_h5_silence_errors()
         let url = URL(fileURLWithPath: path)
         self.path = path
         temporaryPath = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
-        id = H5Fcreate(temporaryPath, jt_h5f_acc_trunc(), jt_h5p_default(), jt_h5p_default())
+        let temporaryPath = temporaryPath
+        id = HDF5Lock.run {
+            jt_h5_silence_errors()
+            return H5Fcreate(temporaryPath, jt_h5f_acc_trunc(), jt_h5p_default(), jt_h5p_default())
+        }
         guard id >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create \(temporaryPath)") }
     }
 
     deinit {
         if !committed {
-            H5Fclose(id)
+            HDF5Lock.run { _ = H5Fclose(id) }
             try? FileManager.default.removeItem(atPath: temporaryPath)
         }
     }
 
     /// Writes `values` (row-major, `shape`) as a float32 dataset at `name` ("group/sub/name"; groups are created).
     public func writeFloats(_ values: [Float], shape: [Int], to name: String) throws {
+        try HDF5Lock.run { try createFloats(values, shape: shape, name: name) }
+    }
+
+    private func createFloats(_ values: [Float], shape: [Int], name: String) throws {
         guard shape.reduce(1, *) == values.count else {
             throw JetDataError.writeFailed(file: path, reason: "dataset '\(name)': \(values.count) values do not fill shape \(shape)")
         }
@@ -51,6 +58,10 @@ public final class HDF5FileWriter {
 
     /// Sets the string attribute `name` of `object` ("/" for the file; a group is created when missing).
     public func setAttribute(_ value: String, named name: String, on object: String = "/") throws {
+        try HDF5Lock.run { try writeAttribute(value, named: name, on: object) }
+    }
+
+    private func writeAttribute(_ value: String, named name: String, on object: String) throws {
         if object != "/", H5Lexists(id, object, jt_h5p_default()) <= 0 {
             let linkList = H5Pcreate(jt_h5p_link_create())
             defer { H5Pclose(linkList) }
@@ -71,7 +82,7 @@ public final class HDF5FileWriter {
     public func commit() throws {
         guard !committed else { return }
         committed = true
-        guard H5Fclose(id) >= 0, rename(temporaryPath, path) == 0 else {
+        guard HDF5Lock.run({ H5Fclose(id) }) >= 0, rename(temporaryPath, path) == 0 else {
             try? FileManager.default.removeItem(atPath: temporaryPath)
             throw JetDataError.writeFailed(file: path, reason: "cannot close and rename \(temporaryPath)")
         }

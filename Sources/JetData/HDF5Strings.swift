@@ -13,29 +13,26 @@ enum HDF5Strings {
 
     /// The strings stored in an attribute, or nil when it does not hold strings.
     static func read(attribute: hid_t) -> [String]? {
-        let fileType = H5Aget_type(attribute)
-        defer { H5Tclose(fileType) }
-        guard H5Tget_class(fileType) == H5T_STRING else { return nil }
-        let space = H5Aget_space(attribute)
-        defer { H5Sclose(space) }
-        let count = max(Int(H5Sget_simple_extent_npoints(space)), 0)
-        return read(count: count, fileType: fileType) { memoryType, buffer in H5Aread(attribute, memoryType, buffer) }
+        read(fileType: H5Aget_type(attribute), space: H5Aget_space(attribute)) { memoryType, buffer in
+            H5Aread(attribute, memoryType, buffer)
+        }
     }
 
     /// The strings of a 1-D string dataset (such as pandas' `axis0`), or nil when it does not hold strings.
     static func read(dataset: hid_t) -> [String]? {
-        let fileType = H5Dget_type(dataset)
-        defer { H5Tclose(fileType) }
-        guard H5Tget_class(fileType) == H5T_STRING else { return nil }
-        let space = H5Dget_space(dataset)
-        defer { H5Sclose(space) }
-        let count = max(Int(H5Sget_simple_extent_npoints(space)), 0)
-        return read(count: count, fileType: fileType) { memoryType, buffer in
+        read(fileType: H5Dget_type(dataset), space: H5Dget_space(dataset)) { memoryType, buffer in
             H5Dread(dataset, memoryType, jt_h5s_all(), jt_h5s_all(), jt_h5p_default(), buffer)
         }
     }
 
-    private static func read(count: Int, fileType: hid_t, reader: (hid_t, UnsafeMutableRawPointer) -> herr_t) -> [String]? {
+    /// Reads all strings of an attribute or dataset (closing `fileType` and `space`) through `reader`.
+    private static func read(fileType: hid_t, space: hid_t, reader: (hid_t, UnsafeMutableRawPointer) -> herr_t) -> [String]? {
+        defer {
+            H5Tclose(fileType)
+            H5Sclose(space)
+        }
+        guard H5Tget_class(fileType) == H5T_STRING else { return nil }
+        let count = max(Int(H5Sget_simple_extent_npoints(space)), 0)
         let memoryType = H5Tcopy(jt_c_s1())
         defer { H5Tclose(memoryType) }
         H5Tset_cset(memoryType, H5Tget_cset(fileType))

@@ -113,8 +113,8 @@ public struct DenseLayout: Sendable, Equatable, Codable {
     public var jetFeatureNames: [String]?
     /// Attribute (array of strings, or one comma-separated string) holding feature names.
     public var namesAttribute = "feature_names"
-    /// Particle feature that is nonzero for real particles; when there is none, `ptFeature` != 0 marks them.
-    public var maskFeature = "mask"
+    /// Particle feature that is nonzero for real particles; when nil or absent, `ptFeature` != 0 marks them.
+    public var maskFeature: String? = "mask"
     public var ptFeature = "ptrel"
 
     public init(particleFeatureNames: [String]? = nil, jetFeatureNames: [String]? = nil) {
@@ -129,7 +129,7 @@ public struct DenseLayout: Sendable, Equatable, Codable {
         particleFeatureNames = try values.decodeIfPresent([String].self, forKey: .particleFeatureNames)
         jetFeatureNames = try values.decodeIfPresent([String].self, forKey: .jetFeatureNames)
         namesAttribute = try values.decode(.namesAttribute, default: namesAttribute)
-        maskFeature = try values.decode(.maskFeature, default: maskFeature)
+        maskFeature = try values.contains(.maskFeature) ? values.decodeIfPresent(String.self, forKey: .maskFeature) : maskFeature
         ptFeature = try values.decode(.ptFeature, default: ptFeature)
     }
 }

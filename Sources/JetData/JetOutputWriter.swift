@@ -31,7 +31,18 @@ public final class JetOutputWriter {
         datasetName = dataset
         file = try HDF5FileWriter(path: path)
         recordSize = 16 + 4 * fields.count
-        memoryType = H5Tcreate(H5T_COMPOUND, recordSize)
+        let (memoryType, datasetID) = try HDF5Lock.run { [recordSize, file] in
+            try Self.create(dataset, fields: fields, recordSize: recordSize, file: file, chunkRows: chunkRows, compression: compression)
+        }
+        self.memoryType = memoryType
+        self.dataset = datasetID
+        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(value, named: name) }
+    }
+
+    private static func create(
+        _ dataset: String, fields: [String], recordSize: Int, file: HDF5FileWriter, chunkRows: Int, compression: Int
+    ) throws -> (hid_t, hid_t) {
+        let memoryType = H5Tcreate(H5T_COMPOUND, recordSize)
         H5Tinsert(memoryType, "jet_index", 0, jt_native_int64())
         H5Tinsert(memoryType, "event_number", 8, jt_native_int64())
         for (index, field) in fields.enumerated() { H5Tinsert(memoryType, field, 16 + 4 * index, jt_native_float()) }
@@ -43,12 +54,12 @@ public final class JetOutputWriter {
         H5Pset_chunk(plist, 1, &chunk)
         H5Pset_shuffle(plist)
         H5Pset_deflate(plist, UInt32(min(max(compression, 0), 9)))
-        self.dataset = H5Dcreate2(file.id, dataset, memoryType, space, jt_h5p_default(), plist, jt_h5p_default())
-        guard self.dataset >= 0 else {
+        let datasetID = H5Dcreate2(file.id, dataset, memoryType, space, jt_h5p_default(), plist, jt_h5p_default())
+        guard datasetID >= 0 else {
             H5Tclose(memoryType)
-            throw JetDataError.writeFailed(file: path, reason: "cannot create dataset '\(dataset)' with fields \(fields)")
+            throw JetDataError.writeFailed(file: file.path, reason: "cannot create dataset '\(dataset)' with fields \(fields)")
         }
-        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(value, named: name) }
+        return (memoryType, datasetID)
     }
 
     private var closed = false
@@ -58,8 +69,10 @@ public final class JetOutputWriter {
     private func close() {
         guard !closed else { return }
         closed = true
-        H5Dclose(dataset)
-        H5Tclose(memoryType)
+        HDF5Lock.run {
+            H5Dclose(dataset)
+            H5Tclose(memoryType)
+        }
     }
 
     /// Appends B rows: `jetIndices` and `eventNumbers` of length B, and B values for every field.
@@ -81,6 +94,11 @@ public final class JetOutputWriter {
                 }
             }
         }
+        try HDF5Lock.run { try write(buffer, rows: rows) }
+        count += rows
+    }
+
+    private func write(_ buffer: [UInt8], rows: Int) throws {
         var newSize = [hsize_t(count + rows)]
         guard H5Dset_extent(dataset, &newSize) >= 0 else {
             throw JetDataError.writeFailed(file: file.path, reason: "cannot extend dataset '\(datasetName)'")
@@ -93,7 +111,6 @@ public final class JetOutputWriter {
         defer { H5Sclose(memorySpace) }
         let status = buffer.withUnsafeBytes { H5Dwrite(dataset, memoryType, memorySpace, fileSpace, jt_h5p_default(), $0.baseAddress) }
         guard status >= 0 else { throw JetDataError.writeFailed(file: file.path, reason: "cannot write rows to '\(datasetName)'") }
-        count += rows
     }
 
     /// Closes the dataset and renames the file to its final path.

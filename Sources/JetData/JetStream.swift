@@ -9,6 +9,9 @@ import Foundation
 ///     maxConstituents: 100, batchSize: 1024, selection: try JetSelection("pt > 550")))
 /// while let batch = try stream.next() { ... }   // batch.rows / batch.fileIndices locate each jet
 /// ```
+///
+/// Use one stream from one thread at a time; several streams may run on different threads (libhdf5
+/// calls take turns behind one lock, inflating and converting run in parallel).
 public final class JetStream {
     /// The files, glob patterns expanded (sorted), in stream order.
     public let files: [String]
@@ -31,7 +34,7 @@ public final class JetStream {
     /// - Throws: `JetDataError` for a missing file, a pattern matching nothing, a missing dataset or
     ///   field, a bad shape or an unknown selection field.
     public init(files: [String], options: JetReadOptions) throws {
-        let paths = try files.flatMap(Self.expand)
+        let paths = try expandFilePatterns(files)
         guard let first = paths.first else { throw JetDataError.invalidOption("no input files given") }
         guard options.batchSize > 0 else { throw JetDataError.invalidOption("batch size must be positive, got \(options.batchSize)") }
         try options.split?.validate()
@@ -66,6 +69,10 @@ public final class JetStream {
 
     /// The next batch: `batchSize` jets passing selection and split (fewer only for the last), or nil at the end.
     public func next() throws -> JetBatch? {
+        try HDF5Lock.run { try nextBatch() }
+    }
+
+    private func nextBatch() throws -> JetBatch? {
         while (pending?.count ?? 0) < options.batchSize, let batch = try readFiltered() {
             if pending == nil { pending = batch } else { pending!.append(batch) }
         }
@@ -129,15 +136,21 @@ public final class JetStream {
         }
         return kept.count == batch.count ? batch : batch.gathering(kept)
     }
+}
 
-    /// A path, or the sorted matches of a glob pattern (`*`, `?`, `[...]`).
-    static func expand(_ pattern: String) throws -> [String] {
-        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard glob(pattern, 0, nil, &result) == 0 else { throw JetDataError.noFilesMatch(pattern: pattern) }
-        let matches = (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
-        guard !matches.isEmpty else { throw JetDataError.noFilesMatch(pattern: pattern) }
-        return matches.sorted()
-    }
+/// Paths as given, glob patterns (`*`, `?`, `[...]`) replaced by their sorted matches.
+///
+/// - Throws: `JetDataError.noFilesMatch` for a pattern matching nothing.
+public func expandFilePatterns(_ patterns: [String]) throws -> [String] {
+    try patterns.flatMap(expandFilePattern)
+}
+
+private func expandFilePattern(_ pattern: String) throws -> [String] {
+    guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+    var result = glob_t()
+    defer { globfree(&result) }
+    guard glob(pattern, 0, nil, &result) == 0 else { throw JetDataError.noFilesMatch(pattern: pattern) }
+    let matches = (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    guard !matches.isEmpty else { throw JetDataError.noFilesMatch(pattern: pattern) }
+    return matches.sorted()
 }

@@ -49,11 +49,13 @@ extension LayoutReader {
 
 /// Opens `path` with the reader for `layout`.
 func makeLayoutReader(path: String, layout: JetFileLayout) throws -> LayoutReader {
-    let file = try HDF5File(readingAt: path)
-    switch layout {
-    case .compound(let layout): return try CompoundReader(file: file, layout: layout)
-    case .columns(let layout): return try ColumnsReader(file: file, layout: layout)
-    case .dense(let layout): return try DenseReader(file: file, layout: layout)
-    case .pandas(let layout): return try PandasReader(file: file, layout: layout)
+    try HDF5Lock.run {
+        let file = try HDF5File(readingAt: path)
+        switch layout {
+        case .compound(let layout): return try CompoundReader(file: file, layout: layout)
+        case .columns(let layout): return try ColumnsReader(file: file, layout: layout)
+        case .dense(let layout): return try DenseReader(file: file, layout: layout)
+        case .pandas(let layout): return try PandasReader(file: file, layout: layout)
+        }
     }
 }

@@ -1,8 +1,9 @@
 import Dispatch
 
-/// Runs `body(index)` for every index in `0..<count` on up to `threads` threads (round-robin).
+/// Runs `body(index)` for every index in `0..<count` on up to `threads` threads, round-robin: index i
+/// runs on worker `i % min(threads, count)`, and each worker runs its indices one after another.
 ///
-/// `body` must only write to memory no other index touches.
+/// `body` must only write to memory no other index (or, for per-worker scratch, no other worker) touches.
 func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     let workers = min(max(threads, 1), count)
     guard workers > 1 else {

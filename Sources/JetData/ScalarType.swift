@@ -52,18 +52,46 @@ struct ScalarType: Equatable, Sendable, CustomStringConvertible {
 
     /// Converts `count` values found at `source + i * stride` to Float32 in `destination[i]`.
     func convert(_ source: UnsafeRawPointer, stride: Int, count: Int, into destination: UnsafeMutablePointer<Float>) {
-        switch (kind, size) {
-        case (.signed, 1): convertIntegers(Int8.self, source, stride, count, destination)
-        case (.signed, 2): convertIntegers(Int16.self, source, stride, count, destination)
-        case (.signed, 4): convertIntegers(Int32.self, source, stride, count, destination)
-        case (.signed, 8): convertIntegers(Int64.self, source, stride, count, destination)
-        case (.unsigned, 1): convertIntegers(UInt8.self, source, stride, count, destination)
-        case (.unsigned, 2): convertIntegers(UInt16.self, source, stride, count, destination)
-        case (.unsigned, 4): convertIntegers(UInt32.self, source, stride, count, destination)
-        case (.unsigned, 8): convertIntegers(UInt64.self, source, stride, count, destination)
-        case (.float, 2): convertBits(UInt16.self, source, stride, count, destination) { Float(Float16(bitPattern: $0)) }
-        case (.float, 4): convertBits(UInt32.self, source, stride, count, destination) { Float(bitPattern: $0) }
-        default: convertBits(UInt64.self, source, stride, count, destination) { Float(Double(bitPattern: $0)) }
+        switch size {
+        case 1: convert(count, destination) { source.load(fromByteOffset: $0 * stride, as: UInt8.self) }
+        case 2: convert(count, destination) { order(source.loadUnaligned(fromByteOffset: $0 * stride, as: UInt16.self)) }
+        case 4: convert(count, destination) { order(source.loadUnaligned(fromByteOffset: $0 * stride, as: UInt32.self)) }
+        default: convert(count, destination) { order(source.loadUnaligned(fromByteOffset: $0 * stride, as: UInt64.self)) }
+        }
+    }
+
+    /// Converts `count` values of a shuffled chunk to Float32: byte k of element j sits in plane k at
+    /// `planes + k * planeLength + j`; value i is the element `firstElement + i * elementStep` starting at
+    /// byte `firstByte` of the element.
+    func convert(
+        planes: UnsafeRawPointer, planeLength: Int, firstByte: Int, firstElement: Int, elementStep: Int, count: Int,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let base = planes.assumingMemoryBound(to: UInt8.self) + firstElement
+        // the plane holding byte b of the value, b = 0 the least significant
+        func plane(_ byte: Int) -> UnsafePointer<UInt8> { base + (firstByte + (bigEndian ? size - 1 - byte : byte)) * planeLength }
+        let step = elementStep
+        switch size {
+        case 1:
+            let p0 = plane(0)
+            convert(count, destination) { p0[$0 * step] }
+        case 2:
+            let p0 = plane(0), p1 = plane(1)
+            convert(count, destination) { UInt16(p0[$0 * step]) | UInt16(p1[$0 * step]) << 8 }
+        case 4:
+            let p0 = plane(0), p1 = plane(1), p2 = plane(2), p3 = plane(3)
+            convert(count, destination) { index in
+                let j = index * step
+                return UInt32(p0[j]) | UInt32(p1[j]) << 8 | UInt32(p2[j]) << 16 | UInt32(p3[j]) << 24
+            }
+        default:
+            let planes = (0..<8).map(plane)
+            convert(count, destination) { index in
+                let j = index * step
+                var bits: UInt64 = 0
+                for byte in 0..<8 { bits |= UInt64(planes[byte][j]) << (8 * byte) }
+                return bits
+            }
         }
     }
 
@@ -71,41 +99,47 @@ struct ScalarType: Equatable, Sendable, CustomStringConvertible {
     func convertToInt64(_ source: UnsafeRawPointer, stride: Int, count: Int, into destination: UnsafeMutablePointer<Int64>) {
         for index in 0..<count {
             let address = source + index * stride
-            switch (kind, size) {
-            case (.signed, 1): destination[index] = Int64(load(Int8.self, address))
-            case (.signed, 2): destination[index] = Int64(load(Int16.self, address))
-            case (.signed, 4): destination[index] = Int64(load(Int32.self, address))
-            case (.signed, 8): destination[index] = load(Int64.self, address)
-            case (.unsigned, 1): destination[index] = Int64(load(UInt8.self, address))
-            case (.unsigned, 2): destination[index] = Int64(load(UInt16.self, address))
-            case (.unsigned, 4): destination[index] = Int64(load(UInt32.self, address))
-            case (.unsigned, 8): destination[index] = Int64(truncatingIfNeeded: load(UInt64.self, address))
-            default:
-                var value: Float = 0
-                convert(address, stride: 0, count: 1, into: &value)
-                destination[index] = value.isFinite ? Int64(value) : 0
+            switch size {
+            case 1: destination[index] = integer(address.load(as: UInt8.self))
+            case 2: destination[index] = integer(order(address.loadUnaligned(as: UInt16.self)))
+            case 4: destination[index] = integer(order(address.loadUnaligned(as: UInt32.self)))
+            default: destination[index] = integer(order(address.loadUnaligned(as: UInt64.self)))
             }
         }
     }
 
-    @inline(__always)
-    private func load<T: FixedWidthInteger>(_ type: T.Type, _ address: UnsafeRawPointer) -> T {
-        let value = address.loadUnaligned(as: T.self)
-        return bigEndian ? value.byteSwapped : value
+    /// The value with bits `bits` (native order) as Int64.
+    private func integer<T: FixedWidthInteger & UnsignedInteger>(_ bits: T) -> Int64 {
+        switch kind {
+        case .unsigned: return Int64(truncatingIfNeeded: bits)
+        case .signed: return signExtended(bits)
+        case .float:
+            var value: Float = 0
+            convert(1, &value) { _ in bits }
+            return value.isFinite ? Int64(value) : 0
+        }
     }
 
     @inline(__always)
-    private func convertIntegers<T: FixedWidthInteger>(
-        _ type: T.Type, _ source: UnsafeRawPointer, _ stride: Int, _ count: Int, _ destination: UnsafeMutablePointer<Float>
-    ) {
-        for index in 0..<count { destination[index] = Float(load(T.self, source + index * stride)) }
-    }
+    private func order<T: FixedWidthInteger>(_ value: T) -> T { bigEndian ? value.byteSwapped : value }
 
     @inline(__always)
-    private func convertBits<T: FixedWidthInteger>(
-        _ type: T.Type, _ source: UnsafeRawPointer, _ stride: Int, _ count: Int, _ destination: UnsafeMutablePointer<Float>,
-        _ toFloat: (T) -> Float
+    private func signExtended<T: FixedWidthInteger & UnsignedInteger>(_ bits: T) -> Int64 {
+        let shift = 64 - T.bitWidth
+        return (Int64(truncatingIfNeeded: bits) << shift) >> shift
+    }
+
+    /// destination[i] = the number whose native-order bits `bits(i)` returns, for i < count.
+    @inline(__always)
+    private func convert<T: FixedWidthInteger & UnsignedInteger>(
+        _ count: Int, _ destination: UnsafeMutablePointer<Float>, _ bits: (Int) -> T
     ) {
-        for index in 0..<count { destination[index] = toFloat(load(T.self, source + index * stride)) }
+        switch (kind, T.bitWidth) {
+        case (.unsigned, _): for index in 0..<count { destination[index] = Float(bits(index)) }
+        case (.signed, _): for index in 0..<count { destination[index] = Float(signExtended(bits(index))) }
+        case (.float, 16): for index in 0..<count { destination[index] = Float(Float16(bitPattern: UInt16(truncatingIfNeeded: bits(index)))) }
+        case (.float, 32): for index in 0..<count { destination[index] = Float(bitPattern: UInt32(truncatingIfNeeded: bits(index))) }
+        default: for index in 0..<count { destination[index] = Float(Double(bitPattern: UInt64(truncatingIfNeeded: bits(index)))) }
+        }
     }
 }

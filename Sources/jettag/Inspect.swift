@@ -7,7 +7,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the datasets, detected layout, jets, labels, weights and constituent counts of HDF5 files.")
 
-    @Argument(help: "HDF5 files to inspect.")
+    @Argument(help: "HDF5 files or quoted glob patterns to inspect.")
     var files: [String]
 
     @Flag(help: "Print machine-readable JSON (an array, one object per file).")
@@ -17,7 +17,7 @@ struct Inspect: ParsableCommand {
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
-        let inspections = try files.map { try FileInspection.inspect(path: $0, threads: threads) }
+        let inspections = try expandFilePatterns(files).map { try FileInspection.inspect(path: $0, threads: threads) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
