@@ -6,7 +6,7 @@ extension RunConfig {
     /// keys, arrays, numbers, booleans, strings, NSNull).
     ///
     /// Fills `model.<kind>.inputFeatures`, `jetFeatures` (Deep Sets) and `classes` from the `features` and
-    /// `data` sections, takes the class names from the first file's `label_names` attribute when
+    /// `data` sections, the default constituent variables when `features` names none, takes the class names from the first file's `label_names` attribute when
     /// `data.classNames` is absent, and checks every value.
     /// - Parameter file: named in every error.
     /// - Throws: ``TrainingError`` naming the dotted key path and `file` for unknown keys, wrong types,
@@ -61,9 +61,12 @@ extension RunConfig {
         var model = root["model"] as? [String: Any] ?? [:]
         let kind = model["kind"] as? String ?? ModelArchitecture.Kind.deepsets.rawValue
         model["kind"] = kind
+        if var features = root["features"] as? [String: Any], features["constituentVariables"] == nil {
+            features["constituentVariables"] = defaultFeatures.constituentVariables.map(\.name)
+            root["features"] = features
+        }
         let features = root["features"] as? [String: Any]
-        let constituentCount = (features?["constituentVariables"] as? [Any])?.count
-            ?? (features == nil ? defaultFeatures.constituentVariables.count : 0)
+        let constituentCount = (features?["constituentVariables"] as? [Any])?.count ?? defaultFeatures.constituentVariables.count
         let jetCount = (features?["jetVariables"] as? [Any])?.count ?? 0
         var data = root["data"] as? [String: Any] ?? [:]
         if data["classNames"] == nil, let files = data["files"] as? [String], let first = files.first,

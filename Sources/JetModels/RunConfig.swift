@@ -18,7 +18,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var training: TrainingConfig
 
     /// weaver's particle-level inputs for top tagging: pt_log, e_log, logptrel, logerel, deltaR, deta, dphi,
-    /// up to 128 constituents, centre and scale fitted on the training split.
+    /// up to 128 constituents, centre and scale fitted on the training split. A `features` section without
+    /// `constituentVariables` gets these variables.
     public static let defaultFeatures = FeatureSpec(
         maxConstituents: 128,
         constituentVariables: ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"].map { VariableSpec($0) })

@@ -39,6 +39,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        StopSignal.install()
         let run: TrainingRun
         if let resume {
             run = try TrainingRun(resuming: URL(fileURLWithPath: resume))
@@ -46,7 +47,6 @@ struct Train: ParsableCommand {
             run = TrainingRun(config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
         }
         ComputeThreads.set(run.config.training.threads)
-        StopSignal.install()
         let progress = TrainingProgress(epochs: run.config.training.epochs, quiet: quiet)
         do {
             let model = try run.run(

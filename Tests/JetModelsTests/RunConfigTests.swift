@@ -24,6 +24,13 @@ import Testing
         #expect(config.taggerName == "deepsets")
     }
 
+    @Test func partialFeatureSectionKeepsDefaultVariables() throws {
+        let config = try RunConfig.load(tree: tree(["features": ["maxConstituents": 32]]), file: "c.yaml")
+        #expect(config.features.maxConstituents == 32)
+        #expect(config.features.constituentVariables == RunConfig.defaultFeatures.constituentVariables)
+        #expect(config.model.deepsets?.inputFeatures == 7)
+    }
+
     @Test func derivesModelSizesFromFeaturesAndClasses() throws {
         let config = try RunConfig.load(
             tree: tree([

@@ -20,15 +20,18 @@ import Testing
             ], file: "test.yaml")
     }
 
-    private func syntheticFile(_ name: String, jets: Int = 320) throws -> (URL, String) {
-        let directory = try SyntheticJetFile.temporaryDirectory(name)
-        let path = directory.appendingPathComponent("jets.h5").path
+    /// A temporary directory holding `jets.h5` with `jets` synthetic jets.
+    private func syntheticFile(jets: Int = 320) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("jets.h5")
         try SyntheticJetFile.write(to: path, count: jets, seed: 11)
         return (directory, path)
     }
 
     @Test func learnsSeparableJets() throws {
-        let (directory, file) = try syntheticFile("learn")
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
         let config = try config(file: file, training: ["epochs": 4])
         #expect(config.classNames == ["background", "signal"])
         let data = try TrainingData.load(config: config)
@@ -47,7 +50,9 @@ import Testing
     }
 
     @Test func interruptedRunContinuesToTheSameParameters() throws {
-        let (directory, file) = try syntheticFile("resume")
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
         // SGD without momentum: the optimizer whose whole state JetNN lets a checkpoint restore (see Trainer).
         let config = try config(file: file, training: ["optimizer": "sgd", "momentum": 0, "schedule": ["kind": "cosine"]])
         let data = try TrainingData.load(config: config)
@@ -75,7 +80,9 @@ import Testing
     }
 
     @Test func earlyStoppingEndsTheRunAndKeepsTheBestModel() throws {
-        let (directory, file) = try syntheticFile("early")
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
         // A learning rate this large makes the validation loss go up after the first epochs.
         let config = try config(file: file, training: ["epochs": 12, "patience": 2, "learningRate": 0.5, "optimizer": "sgd"])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
@@ -93,7 +100,9 @@ import Testing
     }
 
     @Test func modelFileRoundTripGivesIdenticalScores() throws {
-        let (directory, file) = try syntheticFile("roundtrip")
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: directory)
@@ -118,11 +127,11 @@ import Testing
     }
 
     @Test func modelFileRejectsOtherHDF5Files() throws {
-        let (directory, file) = try syntheticFile("reject", jets: 8)
+        let (temporary, file) = try syntheticFile(jets: 8)
+        defer { temporary.remove() }
         #expect(throws: TrainingError.invalidModelFile(file: file, reason: "attribute 'format' is missing")) {
             try ModelFile.read(from: file)
         }
-        _ = directory
     }
 
     @Test func jetSetPacksOnlyRealConstituents() throws {

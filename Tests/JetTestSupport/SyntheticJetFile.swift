@@ -49,11 +49,4 @@ public enum SyntheticJetFile {
         try writer.setAttribute("background,signal", named: "label_names")
         try writer.commit()
     }
-
-    /// A fresh temporary directory for one test.
-    public static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("jettag-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }
