@@ -53,7 +53,7 @@ public struct ModelFile: Sendable {
             for tensor in tensors { try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)") }
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func json<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var attributes = [
             "format": Self.format, "format_version": "\(Self.formatVersion)", "code_version": Self.codeVersion,

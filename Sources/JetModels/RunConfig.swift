@@ -57,7 +57,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// The config as compact JSON with sorted keys (stored in model files and run directories).
     public func jsonString() throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -45,7 +45,7 @@ public struct TrainingRun {
     ) throws -> ModelFile {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         let members = plan()
         let combination: MemberCombination =

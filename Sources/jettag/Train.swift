@@ -28,6 +28,9 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Flag(name: .customLong("print-config"), help: "Check the config, print it with every default filled in (JSON), and exit.")
+    var printConfig = false
+
     func validate() throws {
         if resume != nil {
             guard config == nil, out == nil, overrides.isEmpty else {
@@ -45,6 +48,12 @@ struct Train: ParsableCommand {
             run = try TrainingRun(resuming: URL(fileURLWithPath: resume))
         } else {
             run = TrainingRun(config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
+        }
+        if printConfig {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(run.config), as: UTF8.self))
+            return
         }
         ComputeThreads.set(run.config.training.threads)
         let progress = TrainingProgress(epochs: run.config.training.epochs, quiet: quiet)

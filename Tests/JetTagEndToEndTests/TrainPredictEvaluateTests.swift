@@ -165,3 +165,17 @@ import Testing
         return wins / Double(signal.count * background.count)
     }
 }
+
+@Suite struct ShippedConfigTests {
+    @Test(arguments: ["quickstart", "top-deepsets", "top-cnn1d"])
+    func shippedConfigsLoad(name: String) throws {
+        let path = packageRoot.appendingPathComponent("Configs/\(name).yaml").path
+        let result = try runJetTag(arguments: ["train", "--config", path, "--out", "unused", "--print-config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let config = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let training = config["training"] as! [String: Any]
+        #expect(training["learningRate"] as? Double == 0.001)
+        let features = config["features"] as! [String: Any]
+        #expect((features["constituentVariables"] as! [Any]).count == 7)
+    }
+}
