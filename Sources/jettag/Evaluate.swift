@@ -43,6 +43,13 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .customLong("no-weights"), help: "Give every jet weight 1.")
     var noWeights = false
 
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case all, training, validation
+    }
+
+    @Option(help: "Which jets of the inputs: all, or the training or validation part of the model's own data.split.")
+    var split: Part = .all
+
     @Option(name: .customLong("batch-size"), help: "Jets per batch.")
     var batchSize = 10_000
 
@@ -56,11 +63,20 @@ struct Evaluate: ParsableCommand {
         let classNames = file.classNames
         let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
         let labelField = labelField ?? trainingConfig?.data.labelField ?? "label"
-        let weightField = noWeights ? nil : weightField ?? (trainingConfig?.weights.eventWeights == false ? nil : trainingConfig?.data.weightField ?? "weight")
+        let trainedWithWeights = trainingConfig?.weights.eventWeights ?? true
+        let weightField = noWeights ? nil : weightField ?? (trainedWithWeights ? trainingConfig?.data.weightField ?? "weight" : nil)
         let signal = try signalIndex(classNames)
 
         var options = scorer.readOptions(batchSize: batchSize, threads: threads)
-        options.jetFields = (options.jetFields + [labelField] + (weightField.map { [$0] } ?? [])).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        for field in [labelField] + (weightField.map { [$0] } ?? []) where !options.jetFields.contains(field) {
+            options.jetFields.append(field)
+        }
+        if split != .all {
+            guard let splits = trainingConfig?.data.split.splits else {
+                throw ValidationError("--split \(split.rawValue): the model file has no training config with a data split")
+            }
+            options.split = split == .training ? splits.training : splits.validation
+        }
         let stream = try JetStream(files: files, options: options)
         var probabilities: [Float] = []
         var labels: [Int] = []

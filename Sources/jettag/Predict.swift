@@ -63,7 +63,7 @@ struct Predict: ParsableCommand {
         let kept = rows.map { $0.rows(of: stream.totalJets) } ?? 0..<stream.totalJets
         let prefix = scorer.file.tagger
         let classNames = scorer.file.classNames
-        let ensemble = { if case .ensemble = scorer.file.combination { true } else { false } }()
+        let ensemble = scorer.file.combination.hasSpread
         var fields = classNames.map { "\(prefix)_p\($0)" }
         if ensemble { fields += classNames.map { "\(prefix)_p\($0)_std" } }
         let writer = try JetOutputWriter(
