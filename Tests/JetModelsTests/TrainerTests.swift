@@ -49,6 +49,31 @@ import Testing
         #expect(csv.split(separator: "\n").count == 5)
     }
 
+    @Test func learnsThreeClassesWithSoftmax() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: file, count: 300, seed: 8, classes: 3)
+        let config = try config(file: file, training: ["epochs": 4])
+        #expect(config.classNames == ["background", "signal", "other"])
+        #expect(config.model.deepsets?.classes == 3)
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        let state = try trainer.train(directory: directory.url)
+        #expect(state.history[0].validationLoss > 0.5)
+        #expect(state.history[3].validationLoss < 0.2)
+        var scorer = try JetScorer(file: try ModelFile.read(from: directory.path("model.h5")))
+        let batch = try JetStream(file: file, options: scorer.readOptions(batchSize: 300, threads: 1)).readAll()
+        let scores = try scorer.score(batch)
+        #expect(scores.classes == 3)
+        var correct = 0
+        for jet in 0..<300 {
+            let row = Array(scores.probabilities[(3 * jet)..<(3 * jet + 3)])
+            #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+            if row.firstIndex(of: row.max()!) == jet % 3 { correct += 1 }
+        }
+        #expect(correct > 270)
+    }
+
     @Test func interruptedRunContinuesToTheSameParameters() throws {
         let (temporary, file) = try syntheticFile()
         defer { temporary.remove() }

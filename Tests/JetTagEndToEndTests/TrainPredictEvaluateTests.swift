@@ -123,6 +123,31 @@ import Testing
         }
     }
 
+    @Test func multiClassEvaluationUsesTheDiscriminant() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let jets = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: jets, count: 150, seed: 6, classes: 3)
+        try writeConfig(to: directory.path("run.yaml"), file: jets)
+        let train = try runJetTag(arguments: ["train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let evaluate = try runJetTag(arguments: [
+            "evaluate", "--model", directory.path("run/model.h5"), jets, "--out", directory.path("eval"), "--signal-class", "signal",
+            "--fractions", "background=0.25,other=0.75",
+        ])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("eval/metrics.json"))) as! [String: Any]
+        let discriminant = try #require(metrics["discriminant"] as? [String: Any])
+        #expect(discriminant["signal_class"] as? Int == 1)
+        #expect(discriminant["background_classes"] as? [Int] == [0, 2])
+        #expect(discriminant["background_fractions"] as? [Double] == [0.25, 0.75])
+        #expect(metrics["threshold"] == nil)
+        let matrix = (metrics["confusion_matrix"] as! [String: Any])["matrix"] as! [[Double]]
+        #expect(matrix.count == 3 && matrix.map { $0.reduce(0, +) } == [50, 50, 50])
+        let histograms = metrics["score_histograms"] as! [String: Any]
+        #expect(histograms.keys.sorted() == ["background", "other", "signal"])
+    }
+
     @Test func interruptedTrainingResumesToTheSameModel() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
