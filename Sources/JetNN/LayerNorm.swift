@@ -22,13 +22,8 @@ public struct LayerNorm: Sendable {
         precondition(channels > 0, "LayerNorm '\(name)': channels must be > 0")
         self.channels = channels
         self.epsilon = epsilon
-        var unused = SeededGenerator(seed: 0)
-        scale = parameters.add(
-            name + ".weight", shape: [channels], decays: false, initializer: .constant(1),
-            fanIn: channels, fanOut: channels, rng: &unused)
-        shift = parameters.add(
-            name + ".bias", shape: [channels], decays: false, initializer: .constant(0),
-            fanIn: channels, fanOut: channels, rng: &unused)
+        scale = parameters.add(name + ".weight", shape: [channels], decays: false, constant: 1)
+        shift = parameters.add(name + ".bias", shape: [channels], decays: false, constant: 0)
     }
 
     /// ``output`` [R, C].
@@ -47,19 +42,10 @@ public struct LayerNorm: Sendable {
                 mean.withUnsafeMutableBufferPointer { mu in
                     inverseStandardDeviation.withUnsafeMutableBufferPointer { rstd in
                         parameters.values.withUnsafeBufferPointer { values in
-                            let gamma = values.baseAddress! + scale.offset
-                            let beta = values.baseAddress! + shift.offset
-                            for r in 0..<rows {
-                                let xRow = x.baseAddress! + r * channels
-                                let yRow = y.baseAddress! + r * channels
-                                let m = sum(xRow, count: channels) / Float(channels)
-                                var squares: Float = 0
-                                for c in 0..<channels { squares += (xRow[c] - m) * (xRow[c] - m) }
-                                let s = 1 / (squares / Float(channels) + epsilon).squareRoot()
-                                mu[r] = m
-                                rstd[r] = s
-                                for c in 0..<channels { yRow[c] = (xRow[c] - m) * s * gamma[c] + beta[c] }
-                            }
+                            layerNormForward(
+                                out: y.baseAddress, mean: mu.baseAddress, rstd: rstd.baseAddress, inp: x.baseAddress,
+                                gamma: values.baseAddress! + scale.offset, beta: values.baseAddress! + shift.offset,
+                                rows: rows, channels: channels, epsilon: epsilon)
                         }
                     }
                 }
@@ -83,30 +69,11 @@ public struct LayerNorm: Sendable {
                         inverseStandardDeviation.withUnsafeBufferPointer { rstd in
                             parameters.values.withUnsafeBufferPointer { values in
                                 parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                                    let gamma = values.baseAddress! + scale.offset
-                                    let dGamma = grads.baseAddress! + scale.offset
-                                    let dBeta = grads.baseAddress! + shift.offset
-                                    for r in 0..<forwardRows {
-                                        let xRow = x.baseAddress! + r * channels
-                                        let dyRow = dy.baseAddress! + r * channels
-                                        let dxRow = dx.baseAddress! + r * channels
-                                        var sumG: Float = 0
-                                        var sumGXhat: Float = 0
-                                        for c in 0..<channels {
-                                            let xhat = (xRow[c] - mu[r]) * rstd[r]
-                                            let g = dyRow[c] * gamma[c]
-                                            sumG += g
-                                            sumGXhat += g * xhat
-                                            dGamma[c] += dyRow[c] * xhat
-                                            dBeta[c] += dyRow[c]
-                                        }
-                                        let meanG = sumG / Float(channels)
-                                        let meanGXhat = sumGXhat / Float(channels)
-                                        for c in 0..<channels {
-                                            let xhat = (xRow[c] - mu[r]) * rstd[r]
-                                            dxRow[c] = rstd[r] * (dyRow[c] * gamma[c] - meanG - xhat * meanGXhat)
-                                        }
-                                    }
+                                    layerNormBackward(
+                                        dInp: dx.baseAddress, dGamma: grads.baseAddress! + scale.offset,
+                                        dBeta: grads.baseAddress! + shift.offset, dOut: dy.baseAddress, inp: x.baseAddress,
+                                        mean: mu.baseAddress, rstd: rstd.baseAddress, gamma: values.baseAddress! + scale.offset,
+                                        rows: forwardRows, channels: channels)
                                 }
                             }
                         }
@@ -115,4 +82,86 @@ public struct LayerNorm: Sendable {
             }
         }
     }
+}
+
+/// Per row r of inp [rows, channels]: mean[r], rstd[r] = 1 / sqrt(var + eps), out = (x - mean) rstd gamma + beta.
+private func layerNormForward(
+    out: UnsafeMutablePointer<Float>?, mean: UnsafeMutablePointer<Float>?, rstd: UnsafeMutablePointer<Float>?,
+    inp: UnsafePointer<Float>?, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    rows: Int, channels: Int, epsilon: Float
+) {
+    guard let y = out, let mu = mean, let rstd, let x = inp else { return }
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let yRow = y + r * channels
+        let m = sum(xRow, count: channels) / Float(channels)
+        let s = 1 / (sumOfSquaredDeviations(xRow, from: m, count: channels) / Float(channels) + epsilon).squareRoot()
+        mu[r] = m
+        rstd[r] = s
+        for c in 0..<channels { yRow[c] = (xRow[c] - m) * s * gamma[c] + beta[c] }
+    }
+}
+
+/// dx = rstd (g - mean_c(g) - xhat mean_c(g xhat)) with g = dy gamma; dGamma += dy xhat, dBeta += dy.
+private func layerNormBackward(
+    dInp: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
+    dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, mean: UnsafePointer<Float>?, rstd: UnsafePointer<Float>?,
+    gamma: UnsafePointer<Float>, rows: Int, channels: Int
+) {
+    guard let dx = dInp, let dy = dOut, let x = inp, let mu = mean, let rstd else { return }
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let dyRow = dy + r * channels
+        let dxRow = dx + r * channels
+        let (sumG, sumGDeviation) = gradientSums(dyRow, gamma, xRow, mean: mu[r], count: channels)
+        let meanG = sumG / Float(channels)
+        let meanGXhat = sumGDeviation * rstd[r] / Float(channels)
+        for c in 0..<channels {
+            let xhat = (xRow[c] - mu[r]) * rstd[r]
+            dGamma[c] += dyRow[c] * xhat
+            dBeta[c] += dyRow[c]
+            dxRow[c] = rstd[r] * (dyRow[c] * gamma[c] - meanG - xhat * meanGXhat)
+        }
+    }
+}
+
+/// sum_c (x_c - mean)^2 with SIMD8 accumulators.
+private func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, from mean: Float, count: Int) -> Float {
+    var accumulator = SIMD8<Float>()
+    var c = 0
+    while c + 8 <= count {
+        let deviation = UnsafeRawPointer(x + c).loadUnaligned(as: SIMD8<Float>.self) - mean
+        accumulator += deviation * deviation
+        c += 8
+    }
+    var total = accumulator.sum()
+    while c < count {
+        total += (x[c] - mean) * (x[c] - mean)
+        c += 1
+    }
+    return total
+}
+
+/// (sum_c g_c, sum_c g_c (x_c - mean)) with g = dy * gamma, SIMD8 accumulators.
+private func gradientSums(
+    _ dy: UnsafePointer<Float>, _ gamma: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, count: Int
+) -> (Float, Float) {
+    func load(_ p: UnsafePointer<Float>, _ c: Int) -> SIMD8<Float> { UnsafeRawPointer(p + c).loadUnaligned(as: SIMD8<Float>.self) }
+    var sumG = SIMD8<Float>()
+    var sumGDeviation = SIMD8<Float>()
+    var c = 0
+    while c + 8 <= count {
+        let g = load(dy, c) * load(gamma, c)
+        sumG += g
+        sumGDeviation += g * (load(x, c) - mean)
+        c += 8
+    }
+    var (totalG, totalGDeviation) = (sumG.sum(), sumGDeviation.sum())
+    while c < count {
+        let g = dy[c] * gamma[c]
+        totalG += g
+        totalGDeviation += g * (x[c] - mean)
+        c += 1
+    }
+    return (totalG, totalGDeviation)
 }

@@ -80,6 +80,17 @@ public struct Parameters: Sendable {
         return slice
     }
 
+    /// Registers a tensor with every value equal to `constant` (norm scales and shifts, running statistics).
+    @discardableResult
+    public mutating func add(
+        _ name: String, shape: [Int], decays: Bool, constant: Float, trainable: Bool = true
+    ) -> ParameterSlice {
+        var unused = SeededGenerator(seed: 0)
+        return add(
+            name, shape: shape, decays: decays, initializer: .constant(constant), fanIn: 1, fanOut: 1,
+            trainable: trainable, rng: &unused)
+    }
+
     /// The entry called `name`, if any.
     public func entry(named name: String) -> ParameterSlice? {
         entries.first { $0.name == name }

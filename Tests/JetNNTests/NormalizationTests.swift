@@ -86,32 +86,35 @@ import Testing
         checkParameterGradients("BatchNorm training \(training)", parameters: analytic) { p in scalar(input, p) }
     }
 
-    @Test func layerNormValuesAndGradients() {
+    /// 5 channels run the scalar tails only, 19 the SIMD8 loops and a tail.
+    @Test(arguments: [5, 19])
+    func layerNormValuesAndGradients(channels: Int) {
         var parameters = Parameters()
-        var norm = LayerNorm("ln", channels: 5, parameters: &parameters)
-        parameters.setValues([1.5, 0.7, -1.2, 1, 0.4], of: norm.scale)
-        parameters.setValues([0.1, -0.3, 0.2, 0, 0.5], of: norm.shift)
-        let input = randomMatrix(rows: 4, columns: 5, seed: 64, scale: 2)
+        var norm = LayerNorm("ln", channels: channels, parameters: &parameters)
+        parameters.setValues(randomValues(channels, seed: 66).map { 1 + 0.5 * $0 }, of: norm.scale)
+        parameters.setValues(randomValues(channels, seed: 67, scale: 0.3), of: norm.shift)
+        // An offset mean: the normalisation must subtract it accurately.
+        let input = Matrix(rows: 4, columns: channels, storage: randomValues(4 * channels, seed: 64, scale: 2).map { $0 + 3 })
         norm.forward(input, parameters: parameters)
         let gamma = parameters.values(of: norm.scale)
         let beta = parameters.values(of: norm.shift)
-        var expected = [Float](repeating: 0, count: 20)
+        var expected = [Float](repeating: 0, count: 4 * channels)
         for r in 0..<4 {
-            let row = (0..<5).map { Double(input[r, $0]) }
-            let mean = row.reduce(0, +) / 5
-            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 5
-            for c in 0..<5 {
-                expected[r * 5 + c] = Float(Double(gamma[c]) * (row[c] - mean) / (variance + 1e-5).squareRoot() + Double(beta[c]))
+            let row = (0..<channels).map { Double(input[r, $0]) }
+            let mean = row.reduce(0, +) / Double(channels)
+            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(channels)
+            for c in 0..<channels {
+                expected[r * channels + c] = Float(Double(gamma[c]) * (row[c] - mean) / (variance + 1e-5).squareRoot() + Double(beta[c]))
             }
         }
         expectClose(norm.output.storage, expected, tolerance: .float32, "LayerNorm output")
 
-        let projection = randomValues(20, seed: 65)
-        norm.backward(&parameters, dOutput: Matrix(rows: 4, columns: 5, storage: projection), input: input)
-        checkGradient("LayerNorm dInput", analytic: norm.inputGradient.storage, at: input.storage) { x in
+        let projection = randomValues(4 * channels, seed: 65)
+        norm.backward(&parameters, dOutput: Matrix(rows: 4, columns: channels, storage: projection), input: input)
+        checkInputGradient("LayerNorm dInput", analytic: norm.inputGradient, input: input, projection: projection) { x in
             var layer = norm
-            layer.forward(Matrix(rows: 4, columns: 5, storage: x), parameters: parameters)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, parameters: parameters)
+            return layer.output
         }
         checkParameterGradients("LayerNorm", parameters: parameters) { p in
             var layer = norm

@@ -5,10 +5,9 @@ import Testing
 
 /// One decaying weight and one non-decaying bias, both starting at 1.
 private func weightAndBias() -> (Parameters, ParameterSlice, ParameterSlice) {
-    var rng = SeededGenerator(seed: 0)
     var parameters = Parameters()
-    let weight = parameters.add("w", shape: [1], decays: true, initializer: .constant(1), fanIn: 1, fanOut: 1, rng: &rng)
-    let bias = parameters.add("b", shape: [1], decays: false, initializer: .constant(1), fanIn: 1, fanOut: 1, rng: &rng)
+    let weight = parameters.add("w", shape: [1], decays: true, constant: 1)
+    let bias = parameters.add("b", shape: [1], decays: false, constant: 1)
     return (parameters, weight, bias)
 }
 
@@ -74,14 +73,50 @@ private func run(_ optimizer: some Optimizer, gradients: [Float]) -> (Float, Flo
     }
 
     @Test func optimizersSkipNonTrainableEntries() {
-        var rng = SeededGenerator(seed: 0)
         var parameters = Parameters()
-        let state = parameters.add("running", shape: [2], decays: false, initializer: .constant(3), fanIn: 1, fanOut: 1, trainable: false, rng: &rng)
+        let state = parameters.add("running", shape: [2], decays: false, constant: 3, trainable: false)
         parameters.setGradients([1, 1], of: state)
         var adam = Adam(learningRate: 0.1)
         adam.step(&parameters)
         var sgd = SGD(learningRate: 0.1)
         sgd.step(&parameters)
         #expect(parameters.values(of: state) == [3, 3])
+    }
+
+    /// kind 0: AdamW, 1: SGD with Nesterov momentum.
+    @Test(arguments: [0, 1])
+    func resumingFromExportedStateMatchesAnUninterruptedRun(kind: Int) throws {
+        let gradients: [[Float]] = [[0.5, -0.2], [0.1, 0.3], [-0.4, 0.2]]
+        func fresh() -> any Optimizer {
+            kind == 0 ? Adam.adamW(learningRate: 0.1, weightDecay: 0.1) : SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+        }
+        func step(_ optimizer: inout any Optimizer, _ parameters: inout Parameters, _ g: [Float], _ slices: (ParameterSlice, ParameterSlice)) {
+            parameters.setGradients([g[0]], of: slices.0)
+            parameters.setGradients([g[1]], of: slices.1)
+            optimizer.step(&parameters)
+        }
+        var (straight, weight, bias) = weightAndBias()
+        var straightOptimizer = fresh()
+        for g in gradients { step(&straightOptimizer, &straight, g, (weight, bias)) }
+
+        var (resumed, _, _) = weightAndBias()
+        var first = fresh()
+        for g in gradients.prefix(2) { step(&first, &resumed, g, (weight, bias)) }
+        var second = fresh()
+        try second.loadState(first.exportState(), parameterCount: resumed.count)
+        step(&second, &resumed, gradients[2], (weight, bias))
+        #expect(resumed.values == straight.values)
+
+        var wrongModel = fresh()
+        #expect(throws: JetNNError.self) { try wrongModel.loadState(first.exportState(), parameterCount: 3) }
+    }
+
+    @Test func optimizerStateErrorsNameTheTensor() {
+        var adam = Adam()
+        #expect(throws: JetNNError.optimizerState(optimizer: "Adam", tensor: "first_moment", expected: 2, got: nil)) {
+            try adam.loadState([NamedTensor(name: "step", shape: [1], values: [1])], parameterCount: 2)
+        }
+        #expect(JetNNError.optimizerState(optimizer: "Adam", tensor: "first_moment", expected: 2, got: 3).description
+            == "Adam state 'first_moment': expected 2 values, got 3; the checkpoint belongs to another model")
     }
 }
