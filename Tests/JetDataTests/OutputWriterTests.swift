@@ -69,6 +69,8 @@ import Testing
         #expect(file.stringAttribute("architecture") == ["{\"layers\": 2}"])
         #expect(file.stringAttribute("name", of: "parameters/dense0") == ["µ-tagger ✓"])
         #expect(file.stringAttribute("missing") == nil)
+        #expect(file.attributeNames() == ["architecture"])
+        #expect(file.attributeNames(of: "parameters/dense0") == ["name"])
         #expect(file.datasetNames() == ["/parameters/dense0/weight", "/scalar"])
     }
 }
