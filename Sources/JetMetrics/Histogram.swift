@@ -13,7 +13,9 @@ public struct Histogram: Codable, Equatable, Sendable {
     public private(set) var sumWeights: [Double]
     /// Sum of squared weights per bin; the bin error is its square root.
     public private(set) var sumWeightsSquared: [Double]
+    /// Values below the first edge (including -inf).
     public private(set) var underflow = WeightSums()
+    /// Values above the last edge (including +inf).
     public private(set) var overflow = WeightSums()
     /// Number of values that fell in a bin (unweighted).
     public private(set) var entries = 0
@@ -61,18 +63,7 @@ public struct Histogram: Codable, Equatable, Sendable {
 
     /// Adds one value with a signed weight.
     public mutating func fill(_ value: Double, weight: Double = 1) {
-        if value.isNaN {
-            nanCount += 1
-        } else if value < edges[0] {
-            underflow.add(weight)
-        } else if value > edges[edges.count - 1] {
-            overflow.add(weight)
-        } else {
-            let bin = Self.bin(of: value, edges: edges)
-            sumWeights[bin] += weight
-            sumWeightsSquared[bin] += weight * weight
-            entries += 1
-        }
+        accumulate(count: 1, value: { _ in value }, weight: { _ in weight })
     }
 
     /// Adds `values` with signed `weights` (`nil` means unit weights).
@@ -82,8 +73,61 @@ public struct Histogram: Codable, Equatable, Sendable {
     ///   - weights: N finite weights or `nil`.
     public mutating func fill(_ values: [Float], weights: [Float]? = nil) throws(JetMetricsError) {
         try checkWeights(weights, expected: values.count)
-        for i in values.indices {
-            fill(Double(values[i]), weight: weights.map { Double($0[i]) } ?? 1)
+        values.withUnsafeBufferPointer { v in
+            if let weights {
+                weights.withUnsafeBufferPointer { w in
+                    accumulate(count: v.count, value: { Double(v[$0]) }, weight: { Double(w[$0]) })
+                }
+            } else {
+                accumulate(count: v.count, value: { Double(v[$0]) }, weight: { _ in 1 })
+            }
+        }
+    }
+
+    /// Adds `count` (value, weight) pairs. Bins are found from the width when the edges are equally spaced,
+    /// by binary search otherwise. Inlined so that the closures are too.
+    @inline(__always)
+    private mutating func accumulate(count: Int, value: (Int) -> Double, weight: (Int) -> Double) {
+        let lowest = edges[0]
+        let highest = edges[edges.count - 1]
+        let width = (highest - lowest) / Double(binCount)
+        let isUniform = edges.indices.allSatisfy {
+            Swift.abs(edges[$0] - (lowest + Double($0) * width)) <= 1e-9 * width
+        }
+        let binsPerUnit = isUniform ? 1 / width : nil
+        edges.withUnsafeBufferPointer { e in
+            sumWeights.withUnsafeMutableBufferPointer { sw in
+                sumWeightsSquared.withUnsafeMutableBufferPointer { sw2 in
+                    for i in 0..<count {
+                        let x = value(i)
+                        let w = weight(i)
+                        if x.isNaN {
+                            nanCount += 1
+                        } else if x < lowest {
+                            underflow.add(w)
+                        } else if x > highest {
+                            overflow.add(w)
+                        } else {
+                            var bin = 0
+                            if let binsPerUnit {
+                                // Guess from the uniform width, then correct against the edges themselves.
+                                bin = min(Int((x - lowest) * binsPerUnit), e.count - 2)
+                                while bin > 0, x < e[bin] { bin -= 1 }
+                                while bin < e.count - 2, x >= e[bin + 1] { bin += 1 }
+                            } else {
+                                var high = e.count - 1
+                                while high - bin > 1 {
+                                    let mid = (bin + high) / 2
+                                    if x >= e[mid] { bin = mid } else { high = mid }
+                                }
+                            }
+                            sw[bin] += w
+                            sw2[bin] += w * w
+                            entries += 1
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -133,17 +177,6 @@ public struct Histogram: Codable, Equatable, Sendable {
         guard edges == other.edges else {
             throw .binningMismatch(leftEdges: edges.count, rightEdges: other.edges.count)
         }
-    }
-
-    /// Index of the bin holding `value`, which lies within [edges.first, edges.last] (binary search).
-    private static func bin(of value: Double, edges: [Double]) -> Int {
-        var low = 0
-        var high = edges.count - 1
-        while high - low > 1 {
-            let mid = (low + high) / 2
-            if value >= edges[mid] { low = mid } else { high = mid }
-        }
-        return low
     }
 
     enum CodingKeys: String, CodingKey {

@@ -9,7 +9,8 @@
 /// Weights are signed: cumulative sums may dip below zero or above the total. That is reported in
 /// `warnings`, never clipped.
 ///
-/// Cost: one sort of the selected jets (O(n log n)) and one pass; the curve has at most n + 1 points.
+/// Cost: a radix sort of each class's scores (linear in n) and one merging pass; the curve has at most
+/// n + 1 points.
 public struct ROCCurve: Sendable {
     /// Score thresholds, strictly decreasing; `thresholds[0]` is +inf.
     public let thresholds: [Double]
@@ -75,39 +76,26 @@ public struct ROCCurve: Sendable {
     /// Core: `roles[i]` is 1 for signal, 0 for background and -1 for a jet that takes no part.
     init(scores: [Float], roles: [Int8], weights: [Float]?) throws(JetMetricsError) {
         try checkWeights(weights, expected: scores.count)
-        guard scores.count < Int(UInt32.max) else {
-            throw .invalidArgument(name: "scores.count", value: "\(scores.count)", expected: "fewer than 2^32 jets")
-        }
-        let order = try Self.selectedIndicesByScore(scores: scores, roles: roles)
+        let signalJets = try SortedWeightedValues(scores, weights: weights, array: "scores") { roles[$0] == 1 }
+        let backgroundJets = try SortedWeightedValues(scores, weights: weights, array: "scores") { roles[$0] == 0 }
 
-        // One pass from the highest score down; ties form one step. Cumulative sums first, divided at the end
-        // so that the last point is exactly (1, 1).
+        // Merge the two sorted lists from the highest score down; equal scores form one step. Cumulative sums
+        // first, divided at the end so that the last point is exactly (1, 1).
+        let capacity = signalJets.keys.count + backgroundJets.keys.count + 1
         var thresholds = [Double.infinity]
         var cumulativeSignal = [0.0]
         var cumulativeBackground = [0.0]
-        thresholds.reserveCapacity(order.count + 1)
-        cumulativeSignal.reserveCapacity(order.count + 1)
-        cumulativeBackground.reserveCapacity(order.count + 1)
+        thresholds.reserveCapacity(capacity)
+        cumulativeSignal.reserveCapacity(capacity)
+        cumulativeBackground.reserveCapacity(capacity)
         var signal = WeightSums()
         var background = WeightSums()
-        scores.withUnsafeBufferPointer { s in
-            roles.withUnsafeBufferPointer { r in
-                order.withUnsafeBufferPointer { o in
-                    var k = o.count - 1
-                    while k >= 0 {
-                        let score = s[Int(o[k] & 0xFFFF_FFFF)]
-                        while k >= 0, s[Int(o[k] & 0xFFFF_FFFF)] == score {
-                            let i = Int(o[k] & 0xFFFF_FFFF)
-                            let w = weights.map { Double($0[i]) } ?? 1
-                            if r[i] == 1 { signal.add(w) } else { background.add(w) }
-                            k -= 1
-                        }
-                        thresholds.append(Double(score))
-                        cumulativeSignal.append(signal.sumWeights)
-                        cumulativeBackground.append(background.sumWeights)
-                    }
-                }
-            }
+        SortedWeightedValues.forEachDistinctValueDescending(signalJets, backgroundJets) { score, inSignal, inBackground in
+            signal.add(inSignal)
+            background.add(inBackground)
+            thresholds.append(Double(score))
+            cumulativeSignal.append(signal.sumWeights)
+            cumulativeBackground.append(background.sumWeights)
         }
         for (sums, name) in [(signal, "signal"), (background, "background")] {
             guard sums.count > 0 else { throw .emptyClass(name: name) }
@@ -118,29 +106,16 @@ public struct ROCCurve: Sendable {
         var warnings = Self.cumulativeWarnings(cumulativeSignal, total: signal.sumWeights, thresholds, "signal")
         warnings += Self.cumulativeWarnings(cumulativeBackground, total: background.sumWeights, thresholds, "background")
         self.thresholds = thresholds
-        self.signalEfficiency = cumulativeSignal.map { $0 / signal.sumWeights }
-        self.backgroundEfficiency = cumulativeBackground.map { $0 / background.sumWeights }
+        for k in cumulativeSignal.indices {
+            cumulativeSignal[k] /= signal.sumWeights
+            cumulativeBackground[k] /= background.sumWeights
+        }
+        self.signalEfficiency = cumulativeSignal
+        self.backgroundEfficiency = cumulativeBackground
         self.signal = signal
         self.background = background
         self.warnings = warnings
         self.auc = Self.trapezoidArea(x: backgroundEfficiency, y: signalEfficiency)
-    }
-
-    /// Keys `(order-preserving score bits) << 32 | jet index` of the jets with a role, sorted ascending.
-    ///
-    /// Sorting plain integers keeps the sort cache-friendly; the index is recovered from the low 32 bits.
-    private static func selectedIndicesByScore(scores: [Float], roles: [Int8]) throws(JetMetricsError) -> [UInt64] {
-        var keys = [UInt64]()
-        keys.reserveCapacity(scores.count)
-        for i in scores.indices where roles[i] >= 0 {
-            let score = scores[i]
-            guard !score.isNaN else { throw .nonFiniteValue(array: "scores", index: i, value: Double(score)) }
-            let bits = score.bitPattern
-            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-            keys.append(UInt64(ordered) << 32 | UInt64(i))
-        }
-        keys.sort()
-        return keys
     }
 
     /// Warnings for partial sums below zero or above `total`, naming the first threshold where it happens.

@@ -16,15 +16,15 @@ public struct WeightSums: Codable, Equatable, Sendable {
         self.sumWeightsSquared = sumWeightsSquared
     }
 
-    /// Sums over all weights; `nil` weights mean `count` unit weights.
-    public init(weights: [Float]?, count: Int) {
-        guard let weights else {
-            self.init(count: count, sumWeights: Double(count), sumWeightsSquared: Double(count))
-            return
-        }
-        var sums = WeightSums()
-        for w in weights { sums.add(Double(w)) }
-        self = sums
+    /// Sums over `weights`.
+    public init(weights: [Float]) {
+        self.init()
+        for w in weights { add(Double(w)) }
+    }
+
+    /// Sums over `count` unit weights.
+    public init(unitWeights count: Int) {
+        self.init(count: count, sumWeights: Double(count), sumWeightsSquared: Double(count))
     }
 
     /// Kish's effective sample size (sum w)^2 / sum w^2; 0 when there are no weights.
@@ -74,5 +74,5 @@ public struct WeightSums: Codable, Equatable, Sendable {
 
 /// Kish's effective sample size (sum w)^2 / sum w^2 of signed weights.
 public func effectiveSampleSize(weights: [Float]) -> Double {
-    WeightSums(weights: weights, count: weights.count).effectiveSampleSize
+    WeightSums(weights: weights).effectiveSampleSize
 }

@@ -2,7 +2,8 @@
 ///
 /// mean = sum w x / sum w; std = sqrt(sum w (x - mean)^2 / sum w) (numpy.average's definition; NaN when
 /// negative weights make the variance negative); quantile q = the smallest value x_k (values sorted
-/// ascending) whose cumulative weight reaches q * sum w (numpy.quantile's `inverted_cdf` method).
+/// ascending, equal values as one step) whose cumulative weight reaches q * sum w (numpy.quantile's
+/// `inverted_cdf` method). Sorting is a radix sort, linear in N.
 ///
 /// JSON keys: `weights` (``WeightSums``), `mean`, `std`, `quantile_probabilities`, `quantiles`.
 public struct WeightedSummary: Codable, Equatable, Sendable {
@@ -26,7 +27,7 @@ public struct WeightedSummary: Codable, Equatable, Sendable {
         for q in quantileProbabilities where !(0...1).contains(q) {
             throw .invalidArgument(name: "quantile probability", value: "\(q)", expected: "a value in [0, 1]")
         }
-        let sums = WeightSums(weights: weights, count: values.count)
+        let sums = weights.map(WeightSums.init(weights:)) ?? WeightSums(unitWeights: values.count)
         guard sums.count > 0 else { throw .emptyClass(name: "summarised") }
         guard sums.sumWeights > 0 else {
             throw .nonPositiveWeightSum(name: "summarised", sumOfWeights: sums.sumWeights, count: sums.count)
@@ -42,26 +43,33 @@ public struct WeightedSummary: Codable, Equatable, Sendable {
         }
         let variance = squares / sums.sumWeights
 
-        let order = values.indices.sorted { values[$0] < values[$1] }
+        let sorted = try SortedWeightedValues(values, weights: weights, array: "values") { _ in true }
         var quantiles: [Double] = []
         for q in quantileProbabilities {
-            let target = q * sums.sumWeights
-            var cumulative = 0.0
-            var value = Double(values[order[order.count - 1]])
-            for i in order {
-                cumulative += weight(i)
-                if cumulative >= target {
-                    value = Double(values[i])
-                    break
-                }
-            }
-            quantiles.append(value)
+            quantiles.append(Self.quantile(q, of: sorted.keys, totalWeight: sums.sumWeights))
         }
         self.weights = sums
         self.mean = mean
         self.std = variance >= 0 ? variance.squareRoot() : .nan
         self.quantileProbabilities = quantileProbabilities
         self.quantiles = quantiles
+    }
+
+    /// The smallest value whose cumulative weight, summed over whole groups of equal values, reaches
+    /// q * totalWeight (the largest value if none does, which signed weights can cause).
+    private static func quantile(_ q: Double, of keys: [UInt64], totalWeight: Double) -> Double {
+        let target = q * totalWeight
+        var cumulative = 0.0
+        var k = 0
+        while k < keys.count {
+            let rank = SortedWeightedValues.rank(keys[k])
+            while k < keys.count, SortedWeightedValues.rank(keys[k]) == rank {
+                cumulative += SortedWeightedValues.weight(keys[k])
+                k += 1
+            }
+            if cumulative >= target { return Double(SortedWeightedValues.value(keys[k - 1])) }
+        }
+        return Double(SortedWeightedValues.value(keys[keys.count - 1]))
     }
 
     enum CodingKeys: String, CodingKey {

@@ -10,8 +10,8 @@ import JetMetrics
         for (histogram, expected, name) in [(uniform, reference.uniform, "uniform"), (variable, reference.variable, "variable")] {
             var filled = histogram
             try filled.fill(reference.values, weights: reference.weights)
-            expectClose(filled.sumWeights, expected.sum_weights, tolerance: Tolerance.reference, "\(name) sum w")
-            expectClose(filled.sumWeightsSquared, expected.sum_weights_squared, tolerance: Tolerance.reference,
+            expectClose(filled.sumWeights, expected.sumWeights, tolerance: Tolerance.reference, "\(name) sum w")
+            expectClose(filled.sumWeightsSquared, expected.sumWeightsSquared, tolerance: Tolerance.reference,
                         "\(name) sum w^2")
             expectClose(filled.underflow.sumWeights, expected.underflow, tolerance: Tolerance.reference, "\(name) underflow")
             expectClose(filled.overflow.sumWeights, expected.overflow, tolerance: Tolerance.reference, "\(name) overflow")
@@ -34,6 +34,24 @@ import JetMetrics
         #expect(histogram.overflow == WeightSums(count: 2, sumWeights: 4, sumWeightsSquared: 8))
         #expect(histogram.nanCount == 1)
         #expect(histogram.entries == 4)
+    }
+
+    @Test func equalAndUnequalEdgesBinLikeALinearScan() throws {
+        var generator = SplitMix64(seed: 3)
+        let equal = (0...10).map { -1 + 0.2 * Double($0) }
+        let unequal = equal.enumerated().map { $0.offset == 5 ? $0.element + 0.05 : $0.element }
+        for edges in [equal, unequal] {
+            // Random values plus every edge itself, where the bin guess from the width is most fragile.
+            let values = (0..<5000).map { _ in generator.nextUnit() * 2.4 - 1.2 } + edges
+            var histogram = try Histogram(edges: edges)
+            for value in values { histogram.fill(value) }
+            var expected = [Double](repeating: 0, count: edges.count - 1)
+            for value in values where value >= edges[0] && value <= edges[edges.count - 1] {
+                let bin = value == edges[edges.count - 1] ? edges.count - 2 : edges.lastIndex { $0 <= value }!
+                expected[bin] += 1
+            }
+            #expect(histogram.sumWeights == expected)
+        }
     }
 
     @Test func negativeBinsAreReportedNotClipped() throws {

@@ -54,7 +54,7 @@ import JetMetrics
         let matrix = try ConfusionMatrix(trueClasses: [0, 1], predictedClasses: [1, 1], classCount: 2)
         let keys: [(any Encodable, Set<String>)] = [
             (matrix, ["class_count", "matrix"]),
-            (try matrix.precisionRecall(classIndex: 1).scores, ["class_index", "precision", "recall", "f1", "support"]),
+            (try matrix.precisionRecall(classIndex: 1), ["class_index", "precision", "recall", "f1", "support", "warnings"]),
             (try histogram.chiSquare(comparedTo: histogram),
              ["chi2", "ndf", "chi2_per_ndf", "compared_bins", "skipped_bins"]),
             (try histogram.ratio(to: histogram), ["edges", "ratio", "error"]),

@@ -4,11 +4,11 @@ import Testing
 @Suite struct ROCCurveTests {
     @Test func matchesScikitLearnWithWeightsAndTies() throws {
         let reference = try MetricsReference.load().binary
-        let roc = try ROCCurve(scores: reference.scores, isSignal: reference.is_signal, weights: reference.weights)
+        let roc = try ROCCurve(scores: reference.scores, isSignal: reference.isSignal, weights: reference.weights)
         expectClose(roc.thresholds, reference.thresholds, "thresholds")
         expectClose(roc.signalEfficiency, reference.tpr, tolerance: Tolerance.reference, "tpr")
         expectClose(roc.backgroundEfficiency, reference.fpr, tolerance: Tolerance.reference, "fpr")
-        expectClose(roc.auc, reference.roc_auc, tolerance: Tolerance.reference, "auc")
+        expectClose(roc.auc, reference.rocAuc, tolerance: Tolerance.reference, "auc")
         #expect(roc.warnings.isEmpty)
         #expect(roc.count < reference.scores.count, "the fixture has ties, so fewer thresholds than jets")
     }
@@ -18,11 +18,11 @@ import Testing
         let classOneScores = stride(from: 1, to: reference.probabilities.count, by: 3).map { reference.probabilities[$0] }
         let versusRest = try ROCCurve(
             scores: classOneScores, labels: reference.labels, signalClass: 1, weights: reference.weights)
-        expectClose(versusRest.auc, reference.roc_auc_1_vs_rest, tolerance: Tolerance.reference, "1 vs rest")
+        expectClose(versusRest.auc, reference.rocAuc1VsRest, tolerance: Tolerance.reference, "1 vs rest")
         let versusZero = try ROCCurve(
             scores: classOneScores, labels: reference.labels, signalClass: 1, backgroundClasses: [0],
             weights: reference.weights)
-        expectClose(versusZero.auc, reference.roc_auc_1_vs_0, tolerance: Tolerance.reference, "1 vs 0")
+        expectClose(versusZero.auc, reference.rocAuc1Vs0, tolerance: Tolerance.reference, "1 vs 0")
         #expect(versusZero.background.count == reference.labels.filter { $0 == 0 }.count)
     }
 
@@ -95,7 +95,11 @@ import Testing
     @Test func aucEqualsMannWhitneyStatistic() throws {
         var generator = SplitMix64(seed: 7)
         let n = 400
-        let scores = (0..<n).map { _ in Float(Int(generator.nextUnit() * 50)) / 50 }  // many ties
+        // Many ties, negative scores, and zeros of both signs (which must form one tie).
+        let scores = (0..<n).map { _ -> Float in
+            let score = Float(Int(generator.nextUnit() * 50) - 25) / 25
+            return score == 0 && generator.nextUnit() < 0.5 ? -0.0 : score
+        }
         let isSignal = (0..<n).map { _ in generator.nextUnit() < 0.3 }
         let signedWeights = (0..<n).map { _ in Float(generator.nextUnit() * 2 - 0.4) }
         for weights in [nil, signedWeights] {
@@ -114,6 +118,7 @@ import Testing
             }
             expectClose(roc.auc, pairSum / (signalSum * backgroundSum), tolerance: 1e-10,
                         weights == nil ? "unit weights" : "signed weights")
+            #expect(roc.count == Set(scores.map { $0 == 0 ? 0 : $0 }).count + 1)
         }
     }
 

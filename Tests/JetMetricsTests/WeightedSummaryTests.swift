@@ -6,11 +6,11 @@ import JetMetrics
         let reference = try MetricsReference.load()
         let summary = try WeightedSummary(
             values: reference.histograms.values, weights: reference.histograms.weights,
-            quantileProbabilities: reference.summary.quantile_probabilities)
+            quantileProbabilities: reference.summary.quantileProbabilities)
         expectClose(summary.mean, reference.summary.mean, tolerance: Tolerance.reference, "mean")
         expectClose(summary.std, reference.summary.std, tolerance: Tolerance.reference, "std")
         expectClose(summary.quantiles, reference.summary.quantiles, "quantiles")
-        expectClose(summary.weights.effectiveSampleSize, reference.summary.effective_sample_size,
+        expectClose(summary.weights.effectiveSampleSize, reference.summary.effectiveSampleSize,
                     tolerance: Tolerance.reference, "ESS")
     }
 

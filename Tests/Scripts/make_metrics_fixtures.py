@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values for Tests/JetMetricsTests from scikit-learn and numpy (positive weights only).
+"""Reference values for Tests/JetMetricsTests from scikit-learn, numpy, scipy and hep_ml (positive weights only).
 
 Regenerate with:  python3 Tests/Scripts/make_metrics_fixtures.py
 Writes Tests/JetMetricsTests/Fixtures/metrics_reference.json. Inputs are float32 (as JetTag reads them),
@@ -8,8 +8,12 @@ stored exactly as JSON doubles; every reference is computed from those float32 v
 import json
 import pathlib
 
+import hep_ml
 import numpy as np
+import scipy
 import sklearn
+from hep_ml.metrics_utils import ks_2samp_weighted
+from scipy.stats import ks_2samp
 from sklearn.metrics import (confusion_matrix, precision_recall_fscore_support, roc_auc_score,
                              roc_curve)
 
@@ -72,8 +76,29 @@ def main():
         "effective_sample_size": float(w64.sum() ** 2 / (w64 ** 2).sum()),
     }
 
+    # Two-sample Kolmogorov-Smirnov: values rounded to share ties within and across the samples.
+    first = np.round(rng.normal(0, 1, 250), 1).astype(np.float32)
+    second = np.round(rng.normal(0.3, 1.2, 180), 1).astype(np.float32)
+    first_weights = rng.uniform(0.1, 3.0, 250).astype(np.float32)
+    second_weights = rng.uniform(0.1, 3.0, 180).astype(np.float32)
+    grid = np.unique(np.concatenate([first, second]))
+
+    def cdf(values, weights):
+        sums = np.bincount(np.searchsorted(grid, values), weights=weights.astype(np.float64), minlength=len(grid))
+        return np.cumsum(sums) / sums.sum()
+
+    ks = {
+        "first": floats(first), "second": floats(second),
+        "first_weights": floats(first_weights), "second_weights": floats(second_weights),
+        "unweighted_scipy": float(ks_2samp(first, second).statistic),
+        "weighted": float(np.max(np.abs(cdf(first, first_weights) - cdf(second, second_weights)))),
+        "weighted_symmetrized_hep_ml": float(ks_2samp_weighted(
+            first, second, first_weights.astype(np.float64), second_weights.astype(np.float64))),
+    }
+
     fixture = {
-        "generator": f"Tests/Scripts/make_metrics_fixtures.py (scikit-learn {sklearn.__version__}, numpy {np.__version__})",
+        "generator": f"Tests/Scripts/make_metrics_fixtures.py (scikit-learn {sklearn.__version__}, "
+                     f"numpy {np.__version__}, scipy {scipy.__version__}, hep_ml {hep_ml.__version__})",
         "binary": {
             "scores": floats(scores), "is_signal": [bool(x) for x in is_signal], "weights": floats(weights),
             "roc_auc": float(auc), "fpr": floats(fpr), "tpr": floats(tpr),
@@ -88,6 +113,7 @@ def main():
         },
         "histograms": {"values": floats(values), "weights": floats(weights), **histograms},
         "summary": summary,
+        "kolmogorov_smirnov": ks,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(fixture, indent=1) + "\n")

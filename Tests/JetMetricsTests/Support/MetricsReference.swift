@@ -7,14 +7,14 @@ import JetMetrics
 struct MetricsReference: Decodable {
     struct Binary: Decodable {
         var scores: [Float]
-        var is_signal: [Bool]
+        var isSignal: [Bool]
         var weights: [Float]
-        var roc_auc: Double
+        var rocAuc: Double
         var fpr: [Double]
         var tpr: [Double]
         var thresholds: [Double]
         var threshold: Float
-        var confusion_matrix: [[Double]]
+        var confusionMatrix: [[Double]]
         var precision: Double
         var recall: Double
         var f1: Double
@@ -24,19 +24,19 @@ struct MetricsReference: Decodable {
         var labels: [Int]
         var probabilities: [Float]
         var weights: [Float]
-        var confusion_matrix: [[Double]]
+        var confusionMatrix: [[Double]]
         var precision: [Double]
         var recall: [Double]
         var f1: [Double]
         var support: [Double]
-        var roc_auc_1_vs_rest: Double
-        var roc_auc_1_vs_0: Double
+        var rocAuc1VsRest: Double
+        var rocAuc1Vs0: Double
     }
 
     struct ReferenceHistogram: Decodable {
         var edges: [Double]
-        var sum_weights: [Double]
-        var sum_weights_squared: [Double]
+        var sumWeights: [Double]
+        var sumWeightsSquared: [Double]
         var underflow: Double
         var overflow: Double
     }
@@ -51,20 +51,33 @@ struct MetricsReference: Decodable {
     struct Summary: Decodable {
         var mean: Double
         var std: Double
-        var quantile_probabilities: [Double]
+        var quantileProbabilities: [Double]
         var quantiles: [Double]
-        var effective_sample_size: Double
+        var effectiveSampleSize: Double
+    }
+
+    struct KolmogorovSmirnov: Decodable {
+        var first: [Float]
+        var second: [Float]
+        var firstWeights: [Float]
+        var secondWeights: [Float]
+        var unweightedScipy: Double
+        var weighted: Double
+        var weightedSymmetrizedHepMl: Double
     }
 
     var binary: Binary
     var multiclass: Multiclass
     var histograms: Histograms
     var summary: Summary
+    var kolmogorovSmirnov: KolmogorovSmirnov
 
     static func load() throws -> MetricsReference {
         let url = try #require(
             Bundle.module.url(forResource: "metrics_reference", withExtension: "json", subdirectory: "Fixtures"),
             "Fixtures/metrics_reference.json is missing: run python3 Tests/Scripts/make_metrics_fixtures.py")
-        return try MetricsJSON.makeDecoder().decode(MetricsReference.self, from: Data(contentsOf: url))
+        let decoder = MetricsJSON.makeDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(MetricsReference.self, from: Data(contentsOf: url))
     }
 }

@@ -1,1 +1,0 @@
-// JetReport: see ../shared/DESIGN.md section 1. Populated by its stage's work.
