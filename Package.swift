@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5",
             pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
+            providers: [.apt(["libhdf5-dev", "zlib1g-dev", "libdeflate-dev"])]
         ),
         .systemLibrary(
             name: "CBLAS",
@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "JetFeatures", dependencies: ["JetData"]),
         .target(name: "JetNN", dependencies: ["CBLAS"]),
         .target(name: "JetModels", dependencies: ["JetData", "JetFeatures", "JetNN"]),
-        .target(name: "JetMetrics", dependencies: []),
+        .target(name: "JetMetrics", dependencies: ["JetModels"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
         .executableTarget(
             name: "jettag",

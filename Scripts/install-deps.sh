@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages JetTag builds against (HDF5 + zlib, OpenBLAS), unless already present.
+# Installs the Debian packages JetTag builds against (HDF5 + zlib, libdeflate, OpenBLAS), unless already present.
 set -euo pipefail
-packages=(libhdf5-dev zlib1g-dev libopenblas-dev pkg-config)
+packages=(libhdf5-dev zlib1g-dev libdeflate-dev libopenblas-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

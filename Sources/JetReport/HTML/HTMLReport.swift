@@ -25,6 +25,8 @@ public struct HTMLReport: Sendable {
         case table(Table)
         /// A plot drawn inline, with a caption under it.
         case figure(Plot, caption: String)
+        /// A heatmap drawn inline, with a caption under it.
+        case heatmap(Heatmap, caption: String)
         /// Monospaced text, e.g. a config or a command line.
         case preformatted(String)
     }
@@ -83,6 +85,8 @@ public struct HTMLReport: Sendable {
             return "<pre>\(text.xmlEscaped)</pre>\n"
         case .figure(let plot, let caption):
             return "<figure>\n\(plot.svgElement)<figcaption>\(caption.xmlEscaped)</figcaption>\n</figure>\n"
+        case .heatmap(let heatmap, let caption):
+            return "<figure>\n\(heatmap.svgElement)<figcaption>\(caption.xmlEscaped)</figcaption>\n</figure>\n"
         case .table(let table):
             let header = table.header.map { "<th>\($0.xmlEscaped)</th>" }.joined()
             let rows = table.rows.map { "<tr>" + $0.map { "<td>\($0.xmlEscaped)</td>" }.joined() + "</tr>\n" }.joined()
@@ -97,7 +101,7 @@ public struct HTMLReport: Sendable {
         table { border-collapse: collapse; margin: 1em 0; } \
         th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; } \
         th { background: #f3f3f3; } \
-        figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; } \
+        figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: 0.9em; color: #555; } \
         pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
         """
 }

@@ -1,0 +1,14 @@
+/// The maps one saliency method produced: one average per selection and the per-jet maps asked for.
+///
+/// JSON keys: `averages`, `jets`.
+public struct SaliencyMaps: Codable, Equatable, Sendable {
+    /// One entry per ``SaliencyOptions/selections``, in that order.
+    public var averages: [AveragedSaliency]
+    /// One entry per requested jet index that was analysed, in index order.
+    public var jets: [JetSaliency]
+
+    public init(averages: [AveragedSaliency], jets: [JetSaliency]) {
+        self.averages = averages
+        self.jets = jets
+    }
+}
