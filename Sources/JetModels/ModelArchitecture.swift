@@ -50,6 +50,14 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         }
     }
 
+    /// The dropout rate of the model's head.
+    public var dropout: Float {
+        switch kind {
+        case .deepsets: deepsets!.dropout
+        case .cnn1d: cnn1d!.dropout
+        }
+    }
+
     /// A freshly initialised model, reproducible from `seed`.
     public func makeModel(seed: UInt64) throws(JetModelsError) -> any JetModel {
         switch kind {

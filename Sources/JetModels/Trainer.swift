@@ -8,10 +8,10 @@ import JetNN
 /// Run directory: `model.h5` (the best model so far, by validation loss), `last.h5` (a checkpoint written
 /// after every epoch and when stopped), `history.csv` / `history.json`. The same seed and thread count give
 /// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
-/// batches in the same order with the same parameters, BatchNorm statistics, learning rates, early-stopping
-/// and plateau state. The optimizer's own state (Adam moments and step count, SGD momentum) is not saved:
-/// JetNN's optimizers do not expose it yet, so only SGD without momentum continues bit for bit; for the
-/// others ``resumeWarning`` says so. Dropout masks continue from the model's seed, not from where they were.
+/// batches in the same order with the same parameters, BatchNorm statistics, optimizer state (moments, step
+/// count, momentum), learning rates, early-stopping and plateau state, so it ends with the same model as an
+/// uninterrupted run. The one exception is dropout: the models keep their dropout generator to themselves, so
+/// a continued run draws other masks (``resumeWarning`` says so).
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
@@ -42,17 +42,19 @@ public struct Trainer {
         state = TrainingState()
         if let checkpoint {
             guard let saved = checkpoint.trainingState, let tensors = checkpoint.members.first else {
-                throw TrainingError.cannotResume(directory: "", reason: "the checkpoint has no training state")
+                throw TrainingError.invalidModelFile(file: "checkpoint", reason: "it has no training state (a finished model file, not last.h5)")
             }
             try model.load(tensors)
             state = saved
-            let training = config.training
-            if saved.globalStep > 0 && !(training.optimizer == .sgd && training.momentum == 0) {
-                resumeWarning = "the \(training.optimizer.rawValue) optimizer state (moments, step count) is not in the "
-                    + "checkpoint and restarts from zero, so the continued run differs from an uninterrupted one"
-            }
         }
         optimizer = config.training.makeOptimizer()
+        if let checkpoint {
+            try optimizer.loadState(checkpoint.optimizerState, parameterCount: model.parameters.count)
+            if state.globalStep > 0 && config.model.dropout > 0 {
+                resumeWarning = "dropout masks are drawn afresh after continuing, so this run will differ slightly from "
+                    + "an uninterrupted one"
+            }
+        }
         let training = config.training
         stepSchedule = training.schedule.stepSchedule(epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
         if stepSchedule == nil {
@@ -197,7 +199,8 @@ public struct Trainer {
     public func checkpointFile(state: TrainingState?) throws -> ModelFile {
         ModelFile(
             tagger: config.taggerName, architecture: config.model, features: data.features, classNames: config.classNames,
-            members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state)
+            members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state,
+            optimizerState: state == nil ? [] : optimizer.exportState())
     }
 
     /// The order of the training jets in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch) alone, so a

@@ -78,8 +78,7 @@ import Testing
         let (temporary, file) = try syntheticFile()
         defer { temporary.remove() }
         let directory = temporary.url
-        // SGD without momentum: the optimizer whose whole state JetNN lets a checkpoint restore (see Trainer).
-        let config = try config(file: file, training: ["optimizer": "sgd", "momentum": 0, "schedule": ["kind": "cosine"]])
+        let config = try config(file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]])
         let data = try TrainingData.load(config: config)
 
         var uninterrupted = try Trainer(config: config, data: data)
@@ -97,6 +96,8 @@ import Testing
         let checkpoint = try ModelFile.read(from: stopped.appendingPathComponent("last.h5").path)
         #expect(checkpoint.trainingState?.completedEpochs == 1)
         #expect(checkpoint.trainingState?.stepInEpoch == 3)
+        #expect(checkpoint.optimizerState.map(\.name).sorted() == ["first_moment", "second_moment", "step"])
+        #expect(checkpoint.optimizerState.first { $0.name == "step" }?.values == [11])
         var continued = try Trainer(config: config, data: data, checkpoint: checkpoint)
         let state = try continued.train(directory: stopped)
         #expect(continued.model.parameters.values == uninterrupted.model.parameters.values)
