@@ -97,6 +97,19 @@ import Testing
         // Batches hold other jets in a shard, and BLAS may round a product of another shape differently.
         #expect(zip(scores, all.values[1]).allSatisfy { abs($0 - $1) < 1e-5 })
 
+        // --out-dir: one output per input, named like it; the shard takes every second file.
+        let second = directory.path("second.h5")
+        try SyntheticJetFile.write(to: second, count: 30, seed: 6, firstEventNumber: 90000)
+        try FileManager.default.createDirectory(atPath: directory.path("parts"), withIntermediateDirectories: true)
+        let perFile = try runJetTag(arguments: [
+            "predict", "--model", model, jets, second, "--out-dir", directory.path("parts"), "--shard", "1/2",
+        ])
+        #expect(perFile.status == 0, "\(perFile.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("parts")) == ["second.h5"])
+        let secondScores = try readScores(directory.path("parts/second.h5"), fields: fields)
+        #expect(secondScores.indices == (0..<30).map { Int64($0) })
+        #expect(secondScores.events == (0..<30).map { Int64(90000 + $0) })
+
         let evaluate = try runJetTag(arguments: ["evaluate", "--model", model, jets, "--out", directory.path("eval")])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.contains("AUC"))
