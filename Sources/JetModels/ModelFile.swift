@@ -54,16 +54,23 @@ public struct ModelFile: Sendable {
         let writer = try HDF5FileWriter(path: path)
         for (index, tensors) in members.enumerated() {
             let group = members.count == 1 ? "parameters" : "members/\(index)"
-            for tensor in tensors { try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)") }
+            for tensor in tensors {
+                try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)")
+            }
         }
-        for tensor in optimizerState { try writer.writeFloats(tensor.values, shape: tensor.shape, to: "optimizer/\(tensor.name)") }
+        for tensor in optimizerState {
+            try writer.writeFloats(tensor.values, shape: tensor.shape, to: "optimizer/\(tensor.name)")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<Value: Encodable>(_ value: Value) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
         var attributes = [
             "format": Self.format, "format_version": "\(Self.formatVersion)", "code_version": Self.codeVersion,
             "tagger": tagger, "architecture": try json(architecture), "features": try json(features),
-            "class_names": try json(classNames), "combination": try json(combination), "training_config": trainingConfig,
+            "class_names": try json(classNames), "combination": try json(combination),
+            "training_config": trainingConfig,
         ]
         if let trainingState { attributes["training_state"] = try json(trainingState) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
@@ -88,7 +95,8 @@ public struct ModelFile: Sendable {
             } catch let error as TrainingError {
                 throw error
             } catch {
-                throw TrainingError.invalidModelFile(file: path, reason: "attribute '\(name)' does not decode: \(error)")
+                throw TrainingError.invalidModelFile(
+                    file: path, reason: "attribute '\(name)' does not decode: \(error)")
             }
         }
         guard try attribute("format") == format else {
@@ -96,7 +104,10 @@ public struct ModelFile: Sendable {
         }
         guard let version = Int(try attribute("format_version")), version <= formatVersion else {
             throw TrainingError.invalidModelFile(
-                file: path, reason: "format version \(try attribute("format_version")) is newer than this JetTag reads (\(formatVersion))")
+                file: path,
+                reason:
+                    "format version \(try attribute("format_version")) is newer than this JetTag reads (\(formatVersion))"
+            )
         }
         let combination = try decoded(MemberCombination.self, "combination")
         let names = file.datasetNames()
@@ -112,7 +123,8 @@ public struct ModelFile: Sendable {
             tagger: try attribute("tagger"), architecture: try decoded(ModelArchitecture.self, "architecture"),
             features: try decoded(FeatureSpec.self, "features"), classNames: try decoded([String].self, "class_names"),
             combination: combination, members: members, trainingConfig: try attribute("training_config"),
-            trainingState: file.stringAttribute("training_state") == nil ? nil : try decoded(TrainingState.self, "training_state"),
+            trainingState: file.stringAttribute("training_state") == nil
+                ? nil : try decoded(TrainingState.self, "training_state"),
             optimizerState: try tensors(under: "/optimizer/"))
     }
 
@@ -140,8 +152,8 @@ public enum MemberCombination: Codable, Sendable, Equatable {
     public var memberCount: Int {
         switch self {
         case .single: 1
-        case let .kfold(k): k
-        case let .ensemble(count): count
+        case .kfold(let k): k
+        case .ensemble(let count): count
         }
     }
 
@@ -166,8 +178,12 @@ public enum MemberCombination: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .single: try c.encode(Kind.single, forKey: .kind)
-        case let .kfold(k): try c.encode(Kind.kfold, forKey: .kind); try c.encode(k, forKey: .k)
-        case let .ensemble(count): try c.encode(Kind.ensemble, forKey: .kind); try c.encode(count, forKey: .count)
+        case .kfold(let k):
+            try c.encode(Kind.kfold, forKey: .kind)
+            try c.encode(k, forKey: .k)
+        case .ensemble(let count):
+            try c.encode(Kind.ensemble, forKey: .kind)
+            try c.encode(count, forKey: .count)
         }
     }
 }

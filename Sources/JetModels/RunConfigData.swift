@@ -107,7 +107,9 @@ public struct SplitConfig: Codable, Sendable, Equatable {
     public var splits: (training: JetSplit, validation: JetSplit) {
         if let modulus {
             let training = (0..<modulus).filter { !validationFolds.contains($0) }
-            return (.eventNumber(modulus: modulus, folds: training), .eventNumber(modulus: modulus, folds: validationFolds))
+            return (
+                .eventNumber(modulus: modulus, folds: training), .eventNumber(modulus: modulus, folds: validationFolds)
+            )
         }
         let cut = 1 - validationFraction
         return (.fraction(seed: seed, lower: 0, upper: cut), .fraction(seed: seed, lower: cut, upper: 1))

@@ -146,7 +146,9 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
         switch kind {
         case .constant: return .constant
         case .step: return .step(stepSize: max(stepEpochs * stepsPerEpoch, 1), gamma: gamma)
-        case .cosine: return .cosine(totalSteps: total, minimum: minimum, warmupSteps: min(warmupEpochs * stepsPerEpoch, total - 1))
+        case .cosine:
+            return .cosine(
+                totalSteps: total, minimum: minimum, warmupSteps: min(warmupEpochs * stepsPerEpoch, total - 1))
         case .oneCycle: return .oneCycle(totalSteps: max(total, 4))
         case .plateau: return nil
         }

@@ -39,24 +39,25 @@ public struct Trainer {
         self.config = config
         self.data = data
         model = try config.model.makeModel(seed: config.training.seed)
+        optimizer = config.training.makeOptimizer()
         state = TrainingState()
         if let checkpoint {
             guard let saved = checkpoint.trainingState, let tensors = checkpoint.members.first else {
-                throw TrainingError.invalidModelFile(file: "checkpoint", reason: "it has no training state (a finished model file, not last.h5)")
+                throw TrainingError.invalidModelFile(
+                    file: "checkpoint", reason: "it has no training state (a finished model file, not last.h5)")
             }
             try model.load(tensors)
-            state = saved
-        }
-        optimizer = config.training.makeOptimizer()
-        if let checkpoint {
             try optimizer.loadState(checkpoint.optimizerState, parameterCount: model.parameters.count)
+            state = saved
             if state.globalStep > 0 && config.model.dropout > 0 {
-                resumeWarning = "dropout masks are drawn afresh after continuing, so this run will differ slightly from "
+                resumeWarning =
+                    "dropout masks are drawn afresh after continuing, so this run will differ slightly from "
                     + "an uninterrupted one"
             }
         }
         let training = config.training
-        stepSchedule = training.schedule.stepSchedule(epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
+        stepSchedule = training.schedule.stepSchedule(
+            epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
         if stepSchedule == nil {
             var plateau = ReduceOnPlateau(
                 learningRate: training.learningRate, factor: training.schedule.gamma,
@@ -97,19 +98,22 @@ public struct Trainer {
                 state.stepInEpoch += 1
                 state.globalStep += 1
                 jetsSeen += indices.count
-                progress(.step(
-                    epoch: epoch, step: step, steps: steps, loss: loss,
-                    jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
+                progress(
+                    .step(
+                        epoch: epoch, step: step, steps: steps, loss: loss,
+                        jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
                 if shouldStop() {
                     let checkpoint = directory.appendingPathComponent("last.h5")
                     try checkpointFile(state: state).write(to: checkpoint.path)
                     throw TrainingError.interrupted(checkpoint: checkpoint.path)
                 }
             }
+            let seconds = Date().timeIntervalSince(start)
             let record = EpochRecord(
-                epoch: epoch + 1, trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
-                validationLoss: try validationLoss(), learningRate: currentLearningRate,
-                seconds: Date().timeIntervalSince(start), jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9))
+                epoch: epoch + 1,
+                trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
+                validationLoss: try validationLoss(), learningRate: learningRate(step: max(state.globalStep - 1, 0)),
+                seconds: seconds, jetsPerSecond: Double(jetsSeen) / max(seconds, 1e-9))
             finishEpoch(record)
             if state.bestEpoch == record.epoch {
                 try checkpointFile(state: nil).write(to: directory.appendingPathComponent("model.h5").path)
@@ -122,10 +126,10 @@ public struct Trainer {
         return state
     }
 
-    /// The learning rate the next step uses.
-    private var currentLearningRate: Float {
+    /// The learning rate of optimizer step `step` (from 0) of the run; the plateau schedule's current rate.
+    private func learningRate(step: Int) -> Float {
         if let stepSchedule {
-            return stepSchedule.learningRate(base: config.training.learningRate, step: state.globalStep)
+            return stepSchedule.learningRate(base: config.training.learningRate, step: step)
         }
         return plateau!.learningRate
     }
@@ -138,10 +142,11 @@ public struct Trainer {
         model.parameters.zeroGradients()
         let logits = try model.forward(jets, training: true)
         var dLogits = Matrix(rows: 0, columns: 0)
-        let loss = Self.loss(logits: logits, labels: labels, weights: weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
+        let loss = Self.loss(
+            logits: logits, labels: labels, weights: weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
         model.backward(dLogits: dLogits, computeInputGradient: false)
         if let clip = config.training.gradientClip { model.parameters.clipGradientNorm(to: clip) }
-        optimizer.learningRate = currentLearningRate
+        optimizer.learningRate = learningRate(step: state.globalStep)
         optimizer.step(&model.parameters)
         return (loss, weights.reduce(0) { $0 + Double(abs($1)) })
     }
@@ -167,9 +172,10 @@ public struct Trainer {
             let indices = start..<min(start + 1024, validation.count)
             let weights = Array(validation.weights[indices])
             let logits = try model.forward(validation.batch(indices), training: false)
-            total += Double(Self.loss(
-                logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,
-                dLogits: &dLogits))
+            total += Double(
+                Self.loss(
+                    logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,
+                    dLogits: &dLogits))
             weightSum += weights.reduce(0) { $0 + Double(abs($1)) }
         }
         return weightSum > 0 ? total / weightSum : 0
@@ -198,7 +204,8 @@ public struct Trainer {
     /// The current model as a model file; with `state`, a checkpoint that ``init(config:data:checkpoint:)`` continues.
     public func checkpointFile(state: TrainingState?) throws -> ModelFile {
         ModelFile(
-            tagger: config.taggerName, architecture: config.model, features: data.features, classNames: config.classNames,
+            tagger: config.taggerName, architecture: config.model, features: data.features,
+            classNames: config.classNames,
             members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state,
             optimizerState: state == nil ? [] : optimizer.exportState())
     }

@@ -27,7 +27,9 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("out-dir"), help: "A directory for one output per input file.")
     var outDirectory: String?
 
-    @Option(help: ArgumentHelp("This job's part, i/N (i from 0); default from SLURM_ARRAY_TASK_ID/COUNT.", valueName: "i/N"))
+    @Option(
+        help: ArgumentHelp("This job's part, i/N (i from 0); default from SLURM_ARRAY_TASK_ID/COUNT.", valueName: "i/N")
+    )
     var shard: Shard?
 
     @Option(name: .customLong("batch-size"), help: "Jets per batch (memory is bounded by it).")
@@ -37,7 +39,9 @@ struct Predict: ParsableCommand {
     var threads = 1
 
     func validate() throws {
-        guard (out == nil) != (outDirectory == nil) else { throw ValidationError("give exactly one of --out and --out-dir") }
+        guard (out == nil) != (outDirectory == nil) else {
+            throw ValidationError("give exactly one of --out and --out-dir")
+        }
         guard batchSize > 0, threads > 0 else { throw ValidationError("--batch-size and --threads must be positive") }
     }
 
@@ -51,7 +55,9 @@ struct Predict: ParsableCommand {
             try FileManager.default.createDirectory(atPath: outDirectory!, withIntermediateDirectories: true)
             for file in shard.items(files) {
                 let name = URL(fileURLWithPath: file).lastPathComponent
-                try write([file], to: URL(fileURLWithPath: outDirectory!).appendingPathComponent(name).path, rows: nil, scorer: &scorer)
+                try write(
+                    [file], to: URL(fileURLWithPath: outDirectory!).appendingPathComponent(name).path, rows: nil,
+                    scorer: &scorer)
             }
         }
     }
@@ -68,7 +74,10 @@ struct Predict: ParsableCommand {
         if ensemble { fields += classNames.map { "\(prefix)_p\($0)_std" } }
         let writer = try JetOutputWriter(
             path: path, fields: fields,
-            attributes: ["model": model, "tagger": prefix, "class_names": classNames.joined(separator: ","), "inputs": inputs.joined(separator: ",")])
+            attributes: [
+                "model": model, "tagger": prefix, "class_names": classNames.joined(separator: ","),
+                "inputs": inputs.joined(separator: ","),
+            ])
         while var batch = try stream.next() {
             var indices = batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }
             if rows != nil {

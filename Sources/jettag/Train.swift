@@ -19,7 +19,10 @@ struct Train: ParsableCommand {
     @Option(help: "The run directory to create.")
     var out: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set training.epochs=3 (repeatable).", valueName: "key.path=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a config value, e.g. --set training.epochs=3 (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
     @Option(help: ArgumentHelp("Continue the stopped run in this directory.", valueName: "RUN"))
@@ -28,7 +31,9 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
-    @Flag(name: .customLong("print-config"), help: "Check the config, print it with every default filled in (JSON), and exit.")
+    @Flag(
+        name: .customLong("print-config"),
+        help: "Check the config, print it with every default filled in (JSON), and exit.")
     var printConfig = false
 
     func validate() throws {
@@ -47,7 +52,8 @@ struct Train: ParsableCommand {
         if let resume {
             run = try TrainingRun(resuming: URL(fileURLWithPath: resume))
         } else {
-            run = TrainingRun(config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
+            run = TrainingRun(
+                config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
         }
         if printConfig {
             let encoder = JSONEncoder()
@@ -63,7 +69,8 @@ struct Train: ParsableCommand {
                 shouldStop: { stopRequested.load(ordering: .relaxed) })
             if !quiet {
                 let path = run.directory.appendingPathComponent("model.h5").path
-                FileHandle.standardError.write(Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
             }
         } catch let error as TrainingError {
             guard case .interrupted = error else { throw error }

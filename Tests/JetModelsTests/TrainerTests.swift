@@ -14,7 +14,9 @@ import Testing
         return try RunConfig.load(
             tree: [
                 "data": ["files": [file], "split": ["validationFraction": 0.25, "seed": 3]],
-                "features": ["maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"]],
+                "features": [
+                    "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
+                ],
                 "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [16, 16], "headLayers": [16]]],
                 "training": settings,
             ], file: "test.yaml")
@@ -78,7 +80,8 @@ import Testing
         let (temporary, file) = try syntheticFile()
         defer { temporary.remove() }
         let directory = temporary.url
-        let config = try config(file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]])
+        let config = try config(
+            file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]])
         let data = try TrainingData.load(config: config)
 
         var uninterrupted = try Trainer(config: config, data: data)
@@ -88,10 +91,12 @@ import Testing
         var first = try Trainer(config: config, data: data)
         var steps = 0
         #expect(throws: TrainingError.self) {
-            try first.train(directory: stopped, shouldStop: {
-                steps += 1
-                return steps == 11  // inside the second epoch (8 steps per epoch)
-            })
+            try first.train(
+                directory: stopped,
+                shouldStop: {
+                    steps += 1
+                    return steps == 11  // inside the second epoch (8 steps per epoch)
+                })
         }
         let checkpoint = try ModelFile.read(from: stopped.appendingPathComponent("last.h5").path)
         #expect(checkpoint.trainingState?.completedEpochs == 1)
@@ -110,7 +115,8 @@ import Testing
         defer { temporary.remove() }
         let directory = temporary.url
         // A learning rate this large makes the validation loss go up after the first epochs.
-        let config = try config(file: file, training: ["epochs": 12, "patience": 2, "learningRate": 0.5, "optimizer": "sgd"])
+        let config = try config(
+            file: file, training: ["epochs": 12, "patience": 2, "learningRate": 0.5, "optimizer": "sgd"])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         let state = try trainer.train(directory: directory)
         let losses = state.history.map(\.validationLoss)
@@ -139,7 +145,9 @@ import Testing
         #expect(read.architecture == written.architecture)
         #expect(read.features == written.features)
         #expect(read.classNames == ["background", "signal"])
-        #expect(read.members.map { $0.sorted { $0.name < $1.name } } == written.members.map { $0.sorted { $0.name < $1.name } })
+        #expect(
+            read.members.map { $0.sorted { $0.name < $1.name } }
+                == written.members.map { $0.sorted { $0.name < $1.name } })
 
         let stream = try JetStream(file: file, options: JetScorer(file: read).readOptions(batchSize: 100, threads: 1))
         let batch = try stream.readAll()
@@ -149,7 +157,8 @@ import Testing
         #expect(try loaded.score(batch).probabilities == expected)
         #expect(expected.count == 2 * 320)
         // Probabilities of the two classes sum to one.
-        #expect(stride(from: 0, to: expected.count, by: 2).allSatisfy { abs(expected[$0] + expected[$0 + 1] - 1) < 1e-6 })
+        #expect(
+            stride(from: 0, to: expected.count, by: 2).allSatisfy { abs(expected[$0] + expected[$0 + 1] - 1) < 1e-6 })
     }
 
     @Test func modelFileRejectsOtherHDF5Files() throws {
@@ -163,7 +172,8 @@ import Testing
     @Test func jetSetPacksOnlyRealConstituents() throws {
         // Jets with 2, 0 and 3 real constituents in 3 slots; field a = 100 jet + 10 slot, b = a + 1.
         let multiplicities: [Int32] = [2, 0, 3]
-        var a = [Float](repeating: 0, count: 9), mask = a
+        var a = [Float](repeating: 0, count: 9)
+        var mask = a
         for jet in 0..<3 {
             for slot in 0..<Int(multiplicities[jet]) {
                 a[jet * 3 + slot] = Float(100 * jet + 10 * slot)
@@ -176,13 +186,15 @@ import Testing
         let raw = ["a", "b"].map { VariableSpec($0, subtractBy: 0, multiplyBy: 1, clipMin: nil, clipMax: nil) }
         let extractor = try FeatureExtractor(spec: FeatureSpec(maxConstituents: 3, constituentVariables: raw))
         var set = JetSet(featureCount: 2, jetFeatureCount: 0)
-        set.append(try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
+        set.append(
+            try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
         #expect(set.offsets == [0, 2, 2, 5])
         let packed = set.batch([2, 1, 0])
         #expect(packed.offsets.offsets == [0, 3, 3, 5])
         #expect(packed.constituents.storage == [200, 201, 210, 211, 220, 221, 0, 1, 10, 11])
         let subset = set.subset([2, 2], weights: [4, 5])
         #expect(subset.eventNumbers == [7, 7])
-        #expect(subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
+        #expect(
+            subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
     }
 }

@@ -13,7 +13,9 @@ public enum SyntheticJetFile {
     public static let spreads: [Float] = [0.03, 0.3, 0.1]
 
     /// Writes `count` jets of `classes` (2 or 3) classes to `path`; the same seed writes the same file.
-    public static func write(to path: String, count: Int, seed: UInt64, firstEventNumber: Int = 1000, classes: Int = 2) throws {
+    public static func write(
+        to path: String, count: Int, seed: UInt64, firstEventNumber: Int = 1000, classes: Int = 2
+    ) throws {
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func uniform() -> Float {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -39,7 +41,9 @@ public enum SyntheticJetFile {
             columns["jet_label", default: []].append(Float(label))
         }
         let writer = try HDF5FileWriter(path: path)
-        for (name, value) in [("jet_pt", Float(500)), ("jet_eta", 0), ("jet_phi", 0), ("jet_energy", 600), ("jet_weight", 1)] {
+        for (name, value) in [
+            ("jet_pt", Float(500)), ("jet_eta", 0), ("jet_phi", 0), ("jet_energy", 600), ("jet_weight", 1),
+        ] {
             try writer.writeFloats([Float](repeating: value, count: count), shape: [count], to: name)
         }
         try writer.writeFloats(columns["jet_label"]!, shape: [count], to: "jet_label")
@@ -47,7 +51,8 @@ public enum SyntheticJetFile {
         for name in ["part_pt", "part_eta", "part_phi", "part_energy", "part_mask"] {
             try writer.writeFloats(columns[name]!, shape: [count, slots], to: name)
         }
-        try writer.setAttribute(["background", "signal", "other"].prefix(classes).joined(separator: ","), named: "label_names")
+        try writer.setAttribute(
+            ["background", "signal", "other"].prefix(classes).joined(separator: ","), named: "label_names")
         try writer.commit()
     }
 }
