@@ -1,6 +1,7 @@
 import Foundation
 import JetData
 import JetFeatures
+import JetNN
 
 /// A whole training run in a directory: one model, the k models of k-fold training, or a seed ensemble,
 /// each trained by a ``Trainer`` in its own directory, then combined into `model.h5`.
@@ -37,7 +38,8 @@ public struct TrainingRun {
             directory: directory)
     }
 
-    /// Trains (or continues) every member and writes `model.h5`; returns the final model file.
+    /// Trains (or continues) every member and writes `model.h5`; returns the final model file. Sets JetNN's
+    /// `ComputeThreads` to `training.threads`.
     ///
     /// - Parameters:
     ///   - progress: member index, member count and the trainer's event.
@@ -46,6 +48,7 @@ public struct TrainingRun {
     public func run(
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
+        ComputeThreads.set(config.training.threads)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -3,6 +3,7 @@ import Foundation
 import JetData
 import JetMetrics
 import JetModels
+import JetNN
 
 /// `jettag evaluate --model M FILES --out DIR`: ROC, AUC, rejections, confusion matrix, precision/recall/F1
 /// and score histograms of a model on labelled jets.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JetData
 import JetModels
+import JetNN
 
 /// `jettag predict --model M FILES --out OUT.h5`: per-jet class probabilities aligned with the input rows.
 struct Predict: ParsableCommand {

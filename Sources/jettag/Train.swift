@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JetModels
+import JetNN
 
 /// `jettag train --config C.yaml --out RUN/`: trains a tagger as the config says.
 struct Train: ParsableCommand {
@@ -61,7 +62,6 @@ struct Train: ParsableCommand {
             print(String(decoding: try encoder.encode(run.config), as: UTF8.self))
             return
         }
-        ComputeThreads.set(run.config.training.threads)
         let progress = TrainingProgress(epochs: run.config.training.epochs, quiet: quiet)
         do {
             let model = try run.run(
