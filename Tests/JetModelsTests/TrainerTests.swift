@@ -51,6 +51,41 @@ import Testing
         #expect(csv.split(separator: "\n").count == 5)
     }
 
+    @Test func sameSeedSameModelOtherSeedOtherModel() throws {
+        let (temporary, file) = try syntheticFile(jets: 96)
+        defer { temporary.remove() }
+        let config = try config(file: file, training: ["epochs": 1])
+        let data = try TrainingData.load(config: config)
+        var first = try Trainer(config: config, data: data)
+        var second = try Trainer(config: config, data: data)
+        try first.train(directory: temporary.url.appendingPathComponent("a"))
+        try second.train(directory: temporary.url.appendingPathComponent("b"))
+        #expect(first.model.parameters.values == second.model.parameters.values)
+        var reseeded = config
+        reseeded.training.seed += 1
+        var third = try Trainer(config: reseeded, data: data)
+        try third.train(directory: temporary.url.appendingPathComponent("c"))
+        #expect(third.model.parameters.values != first.model.parameters.values)
+    }
+
+    @Test func classesAreBalancedOnTopOfEventWeights() throws {
+        let (temporary, file) = try syntheticFile(jets: 90)
+        defer { temporary.remove() }
+        // The seeded split leaves the two classes with different counts in each part; balancing evens their sums.
+        var config = try config(file: file, training: [:])
+        let balanced = try TrainingData.load(config: config)
+        for set in [balanced.training, balanced.validation] {
+            #expect(set.labels.filter { $0 == 0 }.count != set.labels.filter { $0 == 1 }.count)
+            var sums = [0.0, 0.0]
+            for (label, weight) in zip(set.labels, set.weights) { sums[Int(label)] += Double(weight) }
+            #expect(abs(sums[0] - sums[1]) < 1e-3, "\(sums)")
+            #expect(abs(sums[0] + sums[1] - Double(set.count)) < 1e-3)
+        }
+        config.weights.weighting.balanceClasses = false
+        let unbalanced = try TrainingData.load(config: config)
+        #expect(unbalanced.training.weights.allSatisfy { $0 == 1 })
+    }
+
     @Test func learnsThreeClassesWithSoftmax() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
