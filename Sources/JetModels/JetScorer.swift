@@ -93,7 +93,7 @@ public struct JetScorer {
         let zeros = [Float](repeating: 0, count: batch.count)
         set.append(
             features, labels: zeros.map { _ in 0 }, weights: zeros, eventNumbers: batch.eventNumbers, fields: [:])
-        let logits = try models[member].forward(set.batch(0..<set.count), training: false)
+        let logits = try models[member].forward(try set.batch(0..<set.count), training: false)
         return Self.probabilities(logits: logits)
     }
 

@@ -53,7 +53,7 @@ public struct JetSet: Sendable {
     }
 
     /// The jets at `indices` packed for a model.
-    public func batch<Indices: Collection<Int>>(_ indices: Indices) -> PackedJets {
+    public func batch<Indices: Collection<Int>>(_ indices: Indices) throws(JetNNError) -> PackedJets {
         var rows = 0
         for jet in indices { rows += offsets[jet + 1] - offsets[jet] }
         var packed = [Float](repeating: 0, count: rows * featureCount)
@@ -78,8 +78,7 @@ public struct JetSet: Sendable {
             }
         }
         let multiplicities = zip(jetOffsets.dropFirst(), jetOffsets).map { Int32($0 - $1) }
-        // The multiplicities come from this set's own offsets, so they are valid by construction.
-        let jetOffsetTable = try! JetOffsets(
+        let jetOffsetTable = try JetOffsets(
             multiplicities: multiplicities, maxConstituents: Int(multiplicities.max() ?? 0))
         return PackedJets(
             constituents: Matrix(rows: rows, columns: featureCount, storage: packed), offsets: jetOffsetTable,

@@ -136,7 +136,7 @@ public struct Trainer {
 
     /// One optimizer step on the jets at `indices`; returns the batch loss and its sum of |w|.
     private mutating func takeStep(_ indices: ArraySlice<Int>) throws -> (loss: Float, weightSum: Double) {
-        let jets = data.training.batch(indices)
+        let jets = try data.training.batch(indices)
         let weights = indices.map { data.training.weights[$0] }
         let labels = indices.map { data.training.labels[$0] }
         model.parameters.zeroGradients()
@@ -171,7 +171,7 @@ public struct Trainer {
         for start in stride(from: 0, to: validation.count, by: 1024) {
             let indices = start..<min(start + 1024, validation.count)
             let weights = Array(validation.weights[indices])
-            let logits = try model.forward(validation.batch(indices), training: false)
+            let logits = try model.forward(try validation.batch(indices), training: false)
             total += Double(
                 Self.loss(
                     logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,

@@ -224,12 +224,12 @@ import Testing
         set.append(
             try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
         #expect(set.offsets == [0, 2, 2, 5])
-        let packed = set.batch([2, 1, 0])
+        let packed = try set.batch([2, 1, 0])
         #expect(packed.offsets.offsets == [0, 3, 3, 5])
         #expect(packed.constituents.storage == [200, 201, 210, 211, 220, 221, 0, 1, 10, 11])
         let subset = set.subset([2, 2], weights: [4, 5])
         #expect(subset.eventNumbers == [7, 7])
         #expect(
-            subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
+            try subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
     }
 }
