@@ -34,7 +34,7 @@ public struct TrainingData: Sendable {
     public static func fittedFeatures(config: RunConfig, split: JetSplit) throws -> FeatureSpec {
         guard !config.features.isStandardized else { return config.features }
         var fitter = try StandardizationFitter(spec: config.features)
-        try forEachBatch(config: config, split: split) { batch in try fitter.accumulate(batch) }
+        try forEachBatch(config: config, split: split) { batch, _ in try fitter.accumulate(batch) }
         return try fitter.fittedSpec()
     }
 
@@ -51,24 +51,26 @@ public struct TrainingData: Sendable {
             split: split, threads: config.training.threads)
     }
 
-    /// Calls `body` for every batch of the split, stopping after `data.maxJets` jets.
-    private static func forEachBatch(config: RunConfig, split: JetSplit, _ body: (JetBatch) throws -> Void) throws {
+    /// Calls `body` with every batch of the split and the stream's files, stopping after `data.maxJets` jets.
+    private static func forEachBatch(
+        config: RunConfig, split: JetSplit, _ body: (JetBatch, [String]) throws -> Void
+    ) throws {
         let stream = try JetStream(files: config.data.files, options: try readOptions(config: config, split: split))
         var remaining = config.data.maxJets ?? Int.max
         while remaining > 0, var batch = try stream.next() {
             if batch.count > remaining { batch = batch.gathering(Array(0..<remaining)) }
             remaining -= batch.count
-            try body(batch)
+            try body(batch, stream.files)
         }
     }
 
     private static func extract(config: RunConfig, split: JetSplit, extractor: FeatureExtractor) throws -> JetSet {
         let spec = extractor.spec
-        let classCount = config.model.classes
         var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
         let binningFields = config.weights.weighting.binning?.axes.map(\.field) ?? []
-        try forEachBatch(config: config, split: split) { batch in
-            let labels = try labels(of: batch, config: config, classCount: classCount)
+        try forEachBatch(config: config, split: split) { batch, files in
+            let labels = try batch.classLabels(
+                field: config.data.labelField, classNames: config.classNames, files: files)
             let weights =
                 config.weights.eventWeights
                 ? batch.jetFields[config.data.weightField]!
@@ -80,21 +82,6 @@ public struct TrainingData: Sendable {
                 fields: fields)
         }
         return set
-    }
-
-    /// The batch's labels as class indices, checked against the class count.
-    static func labels(of batch: JetBatch, config: RunConfig, classCount: Int) throws -> [Int32] {
-        let values = batch.jetFields[config.data.labelField]!
-        return try values.indices.map { jet in
-            let value = values[jet]
-            guard value == value.rounded(), value >= 0, Int(value) < classCount else {
-                throw TrainingError.invalidData(
-                    "\(config.data.files[batch.fileIndices[jet]]): jet row \(batch.rows[jet]): label field "
-                        + "'\(config.data.labelField)' is \(value), expected an integer in 0..<\(classCount) (classes: "
-                        + "\(config.classNames.joined(separator: ", ")))")
-            }
-            return Int32(value)
-        }
     }
 
     /// Applies the `weights.weighting` spec (class balancing, flattening or resampling).

@@ -86,37 +86,28 @@ struct Evaluate: ParsableCommand {
         var weights: [Float] = []
         while let batch = try stream.next() {
             probabilities += try scorer.score(batch).probabilities
-            for (jet, value) in batch.jetFields[labelField]!.enumerated() {
-                guard value == value.rounded(), value >= 0, Int(value) < classNames.count else {
-                    throw ValidationError(
-                        "\(stream.files[batch.fileIndices[jet]]): jet row \(batch.rows[jet]): label '\(labelField)' is \(value), expected 0..<\(classNames.count)"
-                    )
-                }
-                labels.append(Int(value))
+            labels += try batch.classLabels(field: labelField, classNames: classNames, files: stream.files).map {
+                Int($0)
             }
             weights += weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count)
         }
-        let report = try evaluate(
+        let (report, roc) = try evaluate(
             probabilities: probabilities, labels: labels, weights: weights, classNames: classNames, signal: signal,
             tagger: file.tagger)
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try MetricsJSON.write(report, to: directory.appendingPathComponent("metrics.json"))
-        try ROCCurve(
-            scores: signalScores(probabilities, classNames.count, signal, report.discriminant), labels: labels,
-            signalClass: signal, weights: weights
-        )
-        .downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
+        try roc.downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
         for (name, histogram) in report.scoreHistograms {
             try histogram.csvTable.write(to: directory.appendingPathComponent("score_histogram_\(name).csv"))
         }
         print(summary(report))
     }
 
-    /// All metrics of the scored jets.
+    /// All metrics of the scored jets, and the full ROC curve.
     func evaluate(
         probabilities: [Float], labels: [Int], weights: [Float], classNames: [String], signal: Int, tagger: String
-    ) throws -> EvaluationReport {
+    ) throws -> (report: EvaluationReport, roc: ROCCurve) {
         let classCount = classNames.count
         let discriminant = classCount > 2 ? try makeDiscriminant(classNames, signal: signal) : nil
         let scores = try signalScores(probabilities, classCount, signal, discriminant)
@@ -141,11 +132,12 @@ struct Evaluate: ParsableCommand {
             histograms[name] = histogram
             histogramWarnings += histogram.warnings
         }
-        return EvaluationReport(
+        let report = EvaluationReport(
             model: model, tagger: tagger, classNames: classNames, signalClass: classNames[signal], jets: labels.count,
             discriminant: discriminant, roc: try ROCSummary(roc), threshold: classCount == 2 ? threshold : nil,
             confusionMatrix: confusion, precisionRecall: precisionRecall, scoreHistograms: histograms,
             warnings: roc.warnings + precisionWarnings + histogramWarnings)
+        return (report, roc)
     }
 
     /// p(signal) for two classes, else the discriminant.
