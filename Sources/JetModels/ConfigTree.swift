@@ -41,14 +41,27 @@ enum ConfigTree {
             return TrainingError.invalidValue(
                 path: dotted(context.codingPath), file: file, expected: "expected \(typeName(type))")
         case DecodingError.dataCorrupted(let context):
-            return TrainingError.invalidValue(
-                path: dotted(context.codingPath), file: file, expected: context.debugDescription)
+            let names = context.codingPath.map(\.stringValue)
+            let allowed = choices[names.suffix(2).joined(separator: ".")] ?? choices[names.last ?? ""]
+            let expected = allowed.map { "expected one of \($0.joined(separator: ", "))" } ?? context.debugDescription
+            return TrainingError.invalidValue(path: dotted(context.codingPath), file: file, expected: expected)
         case JetModelsError.unknownConfigKey(_, let key, let known):
             return TrainingError.unknownKey(path: "model.\(model ?? "?").\(key)", file: file, known: known)
         default:
             return error
         }
     }
+
+    /// The allowed values of the config's enumerated keys, by key name (or parent.key where names repeat).
+    static let choices: [String: [String]] = [
+        "model.kind": ModelArchitecture.Kind.allCases.map(\.rawValue),
+        "schedule.kind": ScheduleConfig.Kind.allCases.map(\.rawValue),
+        "layout.kind": ["compound", "columns", "dense", "pandas"],
+        "optimizer": TrainingConfig.OptimizerKind.allCases.map(\.rawValue),
+        "pooling": DeepSetsConfig.Pooling.allCases.map(\.rawValue),
+        "method": ["none", "weighting", "pdf", "count"],
+        "outOfRange": ["error", "clamp"],
+    ]
 
     private static func dotted(_ path: [CodingKey]) -> String {
         var text = ""

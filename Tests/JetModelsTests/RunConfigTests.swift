@@ -137,6 +137,15 @@ import Testing
         #expect(try RunConfig.load(tree: tree, file: "config.json") == config)
     }
 
+    @Test func enumeratedValuesListTheChoices() {
+        let error = failure(["training": ["schedule": ["kind": "linear"]]])
+        #expect(
+            error as? TrainingError
+                == .invalidValue(
+                    path: "training.schedule.kind", file: "c.yaml",
+                    expected: "expected one of constant, step, cosine, oneCycle, plateau"))
+    }
+
     @Test func messagesNameKeyAndFile() {
         let error = TrainingError.unknownKey(path: "training.epoch", file: "top.yaml", known: ["epochs"])
         #expect(error.description == "top.yaml: unknown key 'training.epoch'; known keys here: epochs")
