@@ -124,6 +124,23 @@ import Testing
         #expect(secondScores.indices == (0..<30).map { Int64($0) })
         #expect(secondScores.events == (0..<30).map { Int64(90000 + $0) })
 
+        // Row shards across two files read only the files holding their rows and keep the global jet index.
+        var sharded: [Int64] = []
+        var shardedEvents: [Int64] = []
+        for shard in 0..<3 {
+            let out = directory.path("both\(shard).h5")
+            let result = try runJetTag(arguments: [
+                "predict", "--model", model, jets, second, "--out", out, "--shard", "\(shard)/3",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let part = try readScores(out, fields: fields)
+            sharded += part.indices
+            shardedEvents += part.events
+        }
+        #expect(sharded == (0..<270).map { Int64($0) })
+        let expectedEvents: [Int64] = (0..<240).map { Int64(7000 + $0) } + (0..<30).map { Int64(90000 + $0) }
+        #expect(shardedEvents == expectedEvents)
+
         let evaluate = try runJetTag(arguments: ["evaluate", "--model", model, jets, "--out", directory.path("eval")])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.contains("AUC"))
