@@ -9,7 +9,9 @@ import JetNN
 /// "conv.<i>.bias" (without BatchNorm), "conv.<i>.norm.weight|bias|running_mean|running_var",
 /// "head.<i>.weight|bias".
 public struct CNN1DModel: JetModel {
+    /// The architecture this model was built from (stored in the model file).
     public let config: CNN1DConfig
+    /// Trainable parameters and BatchNorm running statistics with their gradients (names in the type's summary).
     public var parameters: Parameters
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public var jetFeatureGradient: Matrix? { nil }

@@ -9,7 +9,9 @@ import JetNN
 /// "constituent.<i>.norm.weight|bias|running_mean|running_var", "pooling.weight" (attention pooling),
 /// "head.<i>.weight|bias".
 public struct DeepSetsModel: JetModel {
+    /// The architecture this model was built from (stored in the model file).
     public let config: DeepSetsConfig
+    /// Trainable parameters and BatchNorm running statistics with their gradients (names in the type's summary).
     public var parameters: Parameters
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public private(set) var jetFeatureGradient: Matrix?
