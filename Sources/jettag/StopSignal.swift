@@ -5,9 +5,13 @@ import Synchronization
 let stopRequested = Atomic<Bool>(false)
 
 enum StopSignal {
-    /// Routes SIGINT and SIGTERM to ``stopRequested`` (a second signal still ends the process at once).
+    /// Routes SIGINT and SIGTERM to ``stopRequested`` (a second signal still ends the process at once), and
+    /// unblocks them in case the launching process blocked them (a spawned child inherits the signal mask).
     static func install() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
         for signalNumber in [SIGINT, SIGTERM] {
+            sigaddset(&signals, signalNumber)
             signal(signalNumber) { number in
                 if stopRequested.load(ordering: .relaxed) {
                     _exit(128 + number)
@@ -15,5 +19,6 @@ enum StopSignal {
                 stopRequested.store(true, ordering: .relaxed)
             }
         }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }

@@ -27,6 +27,18 @@ import Testing
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// A temporary directory holding `jets.h5` (synthetic jets) and `run.yaml` (``writeConfig(to:file:extra:)``).
+    private func prepare(
+        count: Int, seed: UInt64, classes: Int = 2, firstEventNumber: Int = 1000, extra: String = ""
+    ) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        let jets = directory.path("jets.h5")
+        try SyntheticJetFile.write(
+            to: jets, count: count, seed: seed, firstEventNumber: firstEventNumber, classes: classes)
+        try writeConfig(to: directory.path("run.yaml"), file: jets, extra: extra)
+        return (directory, jets)
+    }
+
     /// Reads `fields` of the output dataset `jets` as Float and its `jet_index` / `event_number`.
     private func readScores(
         _ path: String, fields: [String]
@@ -62,11 +74,8 @@ import Testing
     }
 
     @Test func trainPredictAndEvaluate() throws {
-        let directory = try TemporaryDirectory()
+        let (directory, jets) = try prepare(count: 240, seed: 5, firstEventNumber: 7000)
         defer { directory.remove() }
-        let jets = directory.path("jets.h5")
-        try SyntheticJetFile.write(to: jets, count: 240, seed: 5, firstEventNumber: 7000)
-        try writeConfig(to: directory.path("run.yaml"), file: jets)
         let train = try runJetTag(arguments: [
             "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--set",
             "training.epochs=3",
@@ -171,11 +180,8 @@ import Testing
     }
 
     @Test func multiClassEvaluationUsesTheDiscriminant() throws {
-        let directory = try TemporaryDirectory()
+        let (directory, jets) = try prepare(count: 150, seed: 6, classes: 3)
         defer { directory.remove() }
-        let jets = directory.path("jets.h5")
-        try SyntheticJetFile.write(to: jets, count: 150, seed: 6, classes: 3)
-        try writeConfig(to: directory.path("run.yaml"), file: jets)
         let train = try runJetTag(arguments: [
             "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--quiet",
         ])
@@ -201,29 +207,37 @@ import Testing
     }
 
     @Test func interruptedTrainingResumesToTheSameModel() throws {
-        let directory = try TemporaryDirectory()
+        let (directory, _) = try prepare(count: 2400, seed: 9, extra: "  schedule: {kind: cosine}")
         defer { directory.remove() }
-        let jets = directory.path("jets.h5")
-        try SyntheticJetFile.write(to: jets, count: 2400, seed: 9)
-        try writeConfig(to: directory.path("run.yaml"), file: jets, extra: "  schedule: {kind: cosine}")
         let reference = try runJetTag(arguments: [
             "train", "--config", directory.path("run.yaml"), "--out", directory.path("a"), "--quiet", "--set",
             "training.epochs=4",
         ])
         #expect(reference.status == 0, "\(reference.stderr)")
 
-        // SIGTERM after 1.5 s (runJetTag's timeout): wherever it lands, the run must continue to the same model.
-        let stopped = try runJetTag(
-            arguments: [
-                "train", "--config", directory.path("run.yaml"), "--out", directory.path("b"), "--quiet", "--set",
-                "training.epochs=4",
-            ], timeout: 1.5)
-        guard stopped.status == 130 else {
-            // The run finished before the signal (a fast machine): nothing to resume.
-            #expect(stopped.status == 0, "\(stopped.stderr)")
-            return
+        // SIGINT once the first epoch is recorded, so the signal lands inside the second epoch.
+        let process = Process()
+        process.executableURL = jetTagExecutable()
+        process.arguments = [
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("b"), "--quiet", "--set",
+            "training.epochs=4",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline
+            && !FileManager.default.fileExists(atPath: directory.path("b/history.csv"))
+        {
+            Thread.sleep(forTimeInterval: 0.005)
         }
-        #expect(stopped.stderr.contains("training interrupted; checkpoint written to"))
+        process.interrupt()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("training interrupted; checkpoint written to"))
+        let checkpoint = try HDF5File(readingAt: directory.path("b/last.h5"))
+        #expect(checkpoint.stringAttribute("training_state")?.first?.contains("\"completedEpochs\":1") == true)
         let resumed = try runJetTag(arguments: ["train", "--resume", directory.path("b"), "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let a = try HDF5File(readingAt: directory.path("a/last.h5"))
