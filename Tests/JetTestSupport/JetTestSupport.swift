@@ -49,7 +49,7 @@ public func runJetTag(arguments: [String], timeout: TimeInterval = 60) throws ->
 }
 
 /// `.build/<configuration>/jettag`: the directory of the test bundle holds the built products.
-private func jetTagExecutable() -> URL {
+public func jetTagExecutable() -> URL {
     let candidates = [Bundle.main.bundleURL] + Bundle.allBundles.map(\.bundleURL)
     for bundle in candidates {
         var directory = bundle

@@ -1,0 +1,97 @@
+import JetNN
+
+/// The `training` section of a run config: optimizer, learning-rate schedule, batches, epochs, early
+/// stopping, regularisation, seeds and threads.
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+        /// Adam with coupled L2 weight decay.
+        case adam
+        /// Adam with decoupled weight decay (AdamW).
+        case adamw
+        /// Stochastic gradient descent with `momentum`.
+        case sgd
+    }
+
+    public var optimizer: OptimizerKind
+    public var learningRate: Float
+    /// Weight decay of the weights (not biases or norm parameters): coupled L2 for adam and sgd,
+    /// decoupled for adamw.
+    public var weightDecay: Float
+    /// SGD momentum (0 = none).
+    public var momentum: Float
+    public var schedule: ScheduleConfig
+    /// Jets per optimizer step.
+    public var batchSize: Int
+    public var epochs: Int
+    /// Stop after this many epochs without a lower validation loss; 0 never stops early.
+    public var patience: Int
+    /// A validation loss counts as lower when it is below best - minDelta.
+    public var minDelta: Float
+    /// Clip the global gradient norm to this value; nil for no clipping.
+    public var gradientClip: Float?
+    /// Seed of the initial parameters, the shuffling and dropout.
+    public var seed: UInt64
+    /// Threads for reading and BLAS; results are reproducible for a given seed and thread count.
+    public var threads: Int
+    /// k-fold training: k models, model i trained without the jets with event_number % k == i (which it
+    /// scores in `predict`); nil trains one model on `data.split`.
+    public var kfold: Int?
+    /// Seed ensemble: this many models with seeds seed, seed + 1, ...; `predict` reports their mean and
+    /// spread. nil trains one model.
+    public var ensemble: Int?
+
+    public init(
+        optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
+        schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
+        minDelta: Float = 0, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
+        ensemble: Int? = nil
+    ) {
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.momentum = momentum
+        self.schedule = schedule
+        self.batchSize = batchSize
+        self.epochs = epochs
+        self.patience = patience
+        self.minDelta = minDelta
+        self.gradientClip = gradientClip
+        self.seed = seed
+        self.threads = threads
+        self.kfold = kfold
+        self.ensemble = ensemble
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta
+        case gradientClip, seed, threads, kfold, ensemble
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        optimizer = try c.decode(.optimizer, default: optimizer)
+        learningRate = try c.decode(.learningRate, default: learningRate)
+        weightDecay = try c.decode(.weightDecay, default: weightDecay)
+        momentum = try c.decode(.momentum, default: momentum)
+        schedule = try c.decode(.schedule, default: schedule)
+        batchSize = try c.decode(.batchSize, default: batchSize)
+        epochs = try c.decode(.epochs, default: epochs)
+        patience = try c.decode(.patience, default: patience)
+        minDelta = try c.decode(.minDelta, default: minDelta)
+        gradientClip = try c.decodeIfPresent(Float.self, forKey: .gradientClip)
+        seed = try c.decode(.seed, default: seed)
+        threads = try c.decode(.threads, default: threads)
+        kfold = try c.decodeIfPresent(Int.self, forKey: .kfold)
+        ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble)
+    }
+
+    /// A fresh optimizer as configured.
+    func makeOptimizer() -> any Optimizer {
+        switch optimizer {
+        case .adam: Adam(learningRate: learningRate, weightDecay: weightDecay)
+        case .adamw: Adam.adamW(learningRate: learningRate, weightDecay: weightDecay)
+        case .sgd: SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import JetData
+import JetFeatures
+import JetModels
+import JetNN
+import JetTestSupport
+import Testing
+
+@Suite struct TrainerTests {
+    /// A small Deep Sets run on a synthetic file of `jets` separable jets, with one BLAS thread (bit-for-bit
+    /// comparisons below need the same BLAS kernels in both runs).
+    private func config(file: String, training: [String: Any]) throws -> RunConfig {
+        ComputeThreads.set(1)
+        var settings: [String: Any] = ["batchSize": 32, "epochs": 3, "learningRate": 0.01, "seed": 7, "patience": 0]
+        for (key, value) in training { settings[key] = value }
+        return try RunConfig.load(
+            tree: [
+                "data": ["files": [file], "split": ["validationFraction": 0.25, "seed": 3]],
+                "features": [
+                    "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
+                ],
+                "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [16, 16], "headLayers": [16]]],
+                "training": settings,
+            ], file: "test.yaml")
+    }
+
+    /// A temporary directory holding `jets.h5` with `jets` synthetic jets.
+    private func syntheticFile(jets: Int = 320) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: jets, seed: 11)
+        return (directory, path)
+    }
+
+    @Test func learnsSeparableJets() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
+        let config = try config(file: file, training: ["epochs": 4])
+        #expect(config.classNames == ["background", "signal"])
+        let data = try TrainingData.load(config: config)
+        #expect(data.training.count + data.validation.count == 320)
+        #expect(data.features.isStandardized)
+        var trainer = try Trainer(config: config, data: data)
+        let state = try trainer.train(directory: directory)
+        #expect(state.history.count == 4)
+        #expect(state.history[0].validationLoss > 0.3)
+        #expect(state.history[3].validationLoss < 0.1)
+        for name in ["model.h5", "last.h5", "history.csv", "history.json"] {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)")
+        }
+        let csv = try String(contentsOf: directory.appendingPathComponent("history.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 5)
+    }
+
+    @Test func sameSeedSameModelOtherSeedOtherModel() throws {
+        let (temporary, file) = try syntheticFile(jets: 96)
+        defer { temporary.remove() }
+        let config = try config(file: file, training: ["epochs": 1])
+        let data = try TrainingData.load(config: config)
+        var first = try Trainer(config: config, data: data)
+        var second = try Trainer(config: config, data: data)
+        try first.train(directory: temporary.url.appendingPathComponent("a"))
+        try second.train(directory: temporary.url.appendingPathComponent("b"))
+        #expect(first.model.parameters.values == second.model.parameters.values)
+        var reseeded = config
+        reseeded.training.seed += 1
+        var third = try Trainer(config: reseeded, data: data)
+        try third.train(directory: temporary.url.appendingPathComponent("c"))
+        #expect(third.model.parameters.values != first.model.parameters.values)
+    }
+
+    @Test func classesAreBalancedOnTopOfEventWeights() throws {
+        let (temporary, file) = try syntheticFile(jets: 90)
+        defer { temporary.remove() }
+        // The seeded split leaves the two classes with different counts in each part; balancing evens their sums.
+        var config = try config(file: file, training: [:])
+        let balanced = try TrainingData.load(config: config)
+        for set in [balanced.training, balanced.validation] {
+            #expect(set.labels.filter { $0 == 0 }.count != set.labels.filter { $0 == 1 }.count)
+            var sums = [0.0, 0.0]
+            for (label, weight) in zip(set.labels, set.weights) { sums[Int(label)] += Double(weight) }
+            #expect(abs(sums[0] - sums[1]) < 1e-3, "\(sums)")
+            #expect(abs(sums[0] + sums[1] - Double(set.count)) < 1e-3)
+        }
+        config.weights.weighting.balanceClasses = false
+        let unbalanced = try TrainingData.load(config: config)
+        #expect(unbalanced.training.weights.allSatisfy { $0 == 1 })
+    }
+
+    @Test func learnsThreeClassesWithSoftmax() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: file, count: 300, seed: 8, classes: 3)
+        let config = try config(file: file, training: ["epochs": 4])
+        #expect(config.classNames == ["background", "signal", "other"])
+        #expect(config.model.deepsets?.classes == 3)
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        let state = try trainer.train(directory: directory.url)
+        #expect(state.history[0].validationLoss > 0.5)
+        #expect(state.history[3].validationLoss < 0.2)
+        var scorer = try JetScorer(file: try ModelFile.read(from: directory.path("model.h5")))
+        let batch = try JetStream(file: file, options: scorer.readOptions(batchSize: 300, threads: 1)).readAll()
+        let scores = try scorer.score(batch)
+        #expect(scores.classes == 3)
+        var correct = 0
+        for jet in 0..<300 {
+            let row = Array(scores.probabilities[(3 * jet)..<(3 * jet + 3)])
+            #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+            if row.firstIndex(of: row.max()!) == jet % 3 { correct += 1 }
+        }
+        #expect(correct > 270)
+    }
+
+    @Test func interruptedRunContinuesToTheSameParameters() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
+        let config = try config(
+            file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]])
+        let data = try TrainingData.load(config: config)
+
+        var uninterrupted = try Trainer(config: config, data: data)
+        let reference = try uninterrupted.train(directory: directory.appendingPathComponent("a"))
+
+        let stopped = directory.appendingPathComponent("b")
+        var first = try Trainer(config: config, data: data)
+        var steps = 0
+        #expect(throws: TrainingError.self) {
+            try first.train(
+                directory: stopped,
+                shouldStop: {
+                    steps += 1
+                    return steps == 11  // inside the second epoch (8 steps per epoch)
+                })
+        }
+        let checkpoint = try ModelFile.read(from: stopped.appendingPathComponent("last.h5").path)
+        #expect(checkpoint.trainingState?.completedEpochs == 1)
+        #expect(checkpoint.trainingState?.stepInEpoch == 3)
+        #expect(checkpoint.optimizerState.map(\.name).sorted() == ["first_moment", "second_moment", "step"])
+        #expect(checkpoint.optimizerState.first { $0.name == "step" }?.values == [11])
+        var continued = try Trainer(config: config, data: data, checkpoint: checkpoint)
+        let state = try continued.train(directory: stopped)
+        #expect(continued.model.parameters.values == uninterrupted.model.parameters.values)
+        #expect(state.history.map(\.validationLoss) == reference.history.map(\.validationLoss))
+        #expect(state.history.map(\.trainingLoss) == reference.history.map(\.trainingLoss))
+    }
+
+    @Test func earlyStoppingEndsTheRunAndKeepsTheBestModel() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
+        // A learning rate this large makes the validation loss go up after the first epochs.
+        let config = try config(
+            file: file, training: ["epochs": 12, "patience": 2, "learningRate": 0.5, "optimizer": "sgd"])
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        let state = try trainer.train(directory: directory)
+        let losses = state.history.map(\.validationLoss)
+        let best = losses.indices.min { losses[$0] < losses[$1] }!
+        #expect(state.bestEpoch == best + 1)
+        #expect(state.stoppedEarly)
+        #expect(state.history.count == state.bestEpoch + 2)
+        let bestModel = try ModelFile.read(from: directory.appendingPathComponent("model.h5").path)
+        let last = try ModelFile.read(from: directory.appendingPathComponent("last.h5").path)
+        #expect(bestModel.trainingState == nil)
+        #expect(last.trainingState?.finished == true)
+        #expect(bestModel.members != last.members)
+    }
+
+    @Test func modelFileRoundTripGivesIdenticalScores() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let directory = temporary.url
+        let config = try config(file: file, training: ["epochs": 1])
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        try trainer.train(directory: directory)
+        let written = try trainer.checkpointFile(state: nil)
+        let path = directory.appendingPathComponent("copy.h5").path
+        try written.write(to: path)
+        let read = try ModelFile.read(from: path)
+        #expect(read.architecture == written.architecture)
+        #expect(read.features == written.features)
+        #expect(read.classNames == ["background", "signal"])
+        #expect(
+            read.members.map { $0.sorted { $0.name < $1.name } }
+                == written.members.map { $0.sorted { $0.name < $1.name } })
+
+        let stream = try JetStream(file: file, options: JetScorer(file: read).readOptions(batchSize: 100, threads: 1))
+        let batch = try stream.readAll()
+        var original = try JetScorer(file: written)
+        var loaded = try JetScorer(file: read)
+        let expected = try original.score(batch).probabilities
+        // The parameters are bit-identical (above); the scores are too unless a test running in parallel changes
+        // OpenBLAS's process-wide thread count between the two passes, which may change the kernel's rounding.
+        let got = try loaded.score(batch).probabilities
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(expected.count == 2 * 320)
+        // Probabilities of the two classes sum to one.
+        #expect(
+            stride(from: 0, to: expected.count, by: 2).allSatisfy { abs(expected[$0] + expected[$0 + 1] - 1) < 1e-6 })
+    }
+
+    @Test func modelFileRejectsOtherHDF5Files() throws {
+        let (temporary, file) = try syntheticFile(jets: 8)
+        defer { temporary.remove() }
+        #expect(throws: TrainingError.invalidModelFile(file: file, reason: "attribute 'format' is missing")) {
+            try ModelFile.read(from: file)
+        }
+    }
+
+    @Test func jetSetPacksOnlyRealConstituents() throws {
+        // Jets with 2, 0 and 3 real constituents in 3 slots; field a = 100 jet + 10 slot, b = a + 1.
+        let multiplicities: [Int32] = [2, 0, 3]
+        var a = [Float](repeating: 0, count: 9)
+        var mask = a
+        for jet in 0..<3 {
+            for slot in 0..<Int(multiplicities[jet]) {
+                a[jet * 3 + slot] = Float(100 * jet + 10 * slot)
+                mask[jet * 3 + slot] = 1
+            }
+        }
+        let batch = JetBatch(
+            count: 3, maxConstituents: 3, constituentFields: ["a": a, "b": a.map { $0 + 1 }], mask: mask,
+            multiplicities: multiplicities, eventNumbers: [5, 6, 7], rows: [0, 1, 2], fileIndices: [0, 0, 0])
+        let raw = ["a", "b"].map { VariableSpec($0, subtractBy: 0, multiplyBy: 1, clipMin: nil, clipMax: nil) }
+        let extractor = try FeatureExtractor(spec: FeatureSpec(maxConstituents: 3, constituentVariables: raw))
+        var set = JetSet(featureCount: 2, jetFeatureCount: 0)
+        set.append(
+            try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
+        #expect(set.offsets == [0, 2, 2, 5])
+        let packed = try set.batch([2, 1, 0])
+        #expect(packed.offsets.offsets == [0, 3, 3, 5])
+        #expect(packed.constituents.storage == [200, 201, 210, 211, 220, 221, 0, 1, 10, 11])
+        let subset = set.subset([2, 2], weights: [4, 5])
+        #expect(subset.eventNumbers == [7, 7])
+        #expect(
+            try subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
+    }
+}
