@@ -1,4 +1,5 @@
 import Foundation
+import JetData
 import JetNN
 
 /// Trains one model of a run on data held in memory: seeded shuffling, mini-batches packed for the model,
