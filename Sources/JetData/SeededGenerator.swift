@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Every random choice in JetTag (resampling, initialisation, dropout, shuffling) takes one of these, so a
 /// run is reproducible from its seed.
-public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
     private var s0: UInt64
     private var s1: UInt64
     private var s2: UInt64
@@ -70,6 +70,27 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// Uniform integer in 0..<bound (Lemire's multiply-high; bias below bound / 2^64).
     public mutating func nextIndex(below bound: Int) -> Int {
         Int(next().multipliedFullWidth(by: UInt64(bound)).high)
+    }
+
+    private enum CodingKeys: String, CodingKey { case state, spareNormal = "spare_normal" }
+
+    /// Coded as the four state words in hexadecimal (exact whatever reads the JSON) and the pending normal, so
+    /// a checkpoint continues the stream where it stopped.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode([s0, s1, s2, s3].map { String($0, radix: 16) }, forKey: .state)
+        try container.encodeIfPresent(spareNormal, forKey: .spareNormal)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try container.decode([String].self, forKey: .state).compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .state, in: container, debugDescription: "expected four hexadecimal state words")
+        }
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+        spareNormal = try container.decodeIfPresent(Float.self, forKey: .spareNormal)
     }
 
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {

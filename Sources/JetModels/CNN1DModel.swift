@@ -25,7 +25,7 @@ public struct CNN1DModel: JetModel {
     private let hasShortcut: [Bool]
     private var pooling = SetPooling(.mean)
     private var head: DenseHead
-    private var dropoutGenerator: SeededGenerator
+    public var dropoutGenerator: SeededGenerator
     private var lastOffsets: JetOffsets?
 
     /// Builds the model with freshly initialised parameters (PyTorch's default rules), reproducible from `seed`.

@@ -26,7 +26,7 @@ public struct DeepSetsModel: JetModel {
     /// Pooled constituents followed by the jet features: the head's input [B, C + J].
     private var headInput = Matrix(rows: 0, columns: 0)
     private var pooledGradient = Matrix(rows: 0, columns: 0)
-    private var dropoutGenerator: SeededGenerator
+    public var dropoutGenerator: SeededGenerator
     private var lastBatch: PackedJets?
 
     /// Builds the model with freshly initialised parameters (PyTorch's default rules), reproducible from `seed`.

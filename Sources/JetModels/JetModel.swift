@@ -1,3 +1,4 @@
+import JetData
 import JetNN
 
 /// What the trainer and the tools need from a jet model: a forward pass from packed jets to logits, a backward
@@ -15,6 +16,8 @@ public protocol JetModel: Sendable {
     var inputGradient: Matrix { get }
     /// d(loss)/d(jet features) [B, J] from the last backward with `computeInputGradient`, nil without jet features.
     var jetFeatureGradient: Matrix? { get }
+    /// The stream dropout masks are drawn from; checkpoints save it so a continued run draws the same masks.
+    var dropoutGenerator: SeededGenerator { get set }
 
     /// Logits [B, logitCount] for the batch. Training mode uses batch statistics in BatchNorm (and updates the
     /// running ones) and active dropout; otherwise the running statistics and no dropout.

@@ -10,9 +10,8 @@ import JetNN
 /// after every epoch and when stopped), `history.csv` / `history.json`. The same seed and thread count give
 /// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
 /// batches in the same order with the same parameters, BatchNorm statistics, optimizer state (moments, step
-/// count, momentum), learning rates, early-stopping and plateau state, so it ends with the same model as an
-/// uninterrupted run. The one exception is dropout: the models keep their dropout generator to themselves, so
-/// a continued run draws other masks (``resumeWarning`` says so).
+/// count, momentum), dropout stream, learning rates, early-stopping and plateau state, so it ends with the
+/// same model as an uninterrupted run.
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
@@ -21,8 +20,6 @@ public struct Trainer {
     private var optimizer: any Optimizer
     private let stepSchedule: LearningRateSchedule?
     private var plateau: ReduceOnPlateau?
-    /// Set when continuing a checkpoint cannot reproduce the uninterrupted run exactly.
-    public private(set) var resumeWarning: String?
 
     /// What the trainer reports while it runs.
     public enum Event: Sendable {
@@ -31,8 +28,6 @@ public struct Trainer {
         case step(epoch: Int, step: Int, steps: Int, loss: Float, jetsPerSecond: Double)
         /// After every epoch, with the estimated seconds left for the remaining epochs.
         case epoch(EpochRecord, secondsRemaining: Double)
-        /// Something the user should know (see ``resumeWarning``).
-        case warning(String)
     }
 
     /// A trainer at the start of a run, or continuing the checkpoint `checkpoint` (`last.h5` of a stopped run).
@@ -50,11 +45,7 @@ public struct Trainer {
             try model.load(tensors)
             try optimizer.loadState(checkpoint.optimizerState, parameterCount: model.parameters.count)
             state = saved
-            if state.globalStep > 0 && config.model.dropout > 0 {
-                resumeWarning =
-                    "dropout masks are drawn afresh after continuing, so this run will differ slightly from "
-                    + "an uninterrupted one"
-            }
+            if let generator = saved.dropoutGenerator { model.dropoutGenerator = generator }
         }
         let training = config.training
         stepSchedule = training.schedule.stepSchedule(
@@ -204,7 +195,9 @@ public struct Trainer {
 
     /// The current model as a model file; with `state`, a checkpoint that ``init(config:data:checkpoint:)`` continues.
     public func checkpointFile(state: TrainingState?) throws -> ModelFile {
-        ModelFile(
+        var state = state
+        state?.dropoutGenerator = model.dropoutGenerator
+        return ModelFile(
             tagger: config.taggerName, architecture: config.model, features: data.features,
             classNames: config.classNames,
             members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state,

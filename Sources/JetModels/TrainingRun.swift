@@ -77,7 +77,6 @@ public struct TrainingRun {
             let data = try TrainingData.load(
                 config: memberConfig, splits: member.splits, features: checkpoint?.features ?? sharedFeatures)
             var trainer = try Trainer(config: memberConfig, data: data, checkpoint: checkpoint)
-            if let warning = trainer.resumeWarning { progress(index, members.count, .warning(warning)) }
             try trainer.train(
                 directory: member.directory, progress: { progress(index, members.count, $0) }, shouldStop: shouldStop)
             finals.append(try ModelFile.read(from: best.path))

@@ -1,3 +1,5 @@
+import JetData
+
 /// One finished epoch of a run, as the history files list it.
 public struct EpochRecord: Codable, Sendable, Equatable {
     /// Epoch number from 1.
@@ -31,6 +33,8 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var stoppedEarly = false
     /// Whether the run is complete (all epochs or stopped early).
     public var finished = false
+    /// The model's dropout stream where the run stopped (set by the trainer in every checkpoint).
+    public var dropoutGenerator: SeededGenerator?
 
     public init() {}
 }

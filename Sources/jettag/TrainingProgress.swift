@@ -27,8 +27,6 @@ final class TrainingProgress {
             write(
                 "\r\(prefix)epoch \(epoch + 1)/\(epochs) [\(bar)] \(step + 1)/\(steps) loss \(format(Double(loss))) "
                     + "\(Int(jetsPerSecond)) jets/s\u{1B}[K")
-        case .warning(let message):
-            write("\(prefix)warning: \(message)\n")
         case .epoch(let record, let secondsRemaining):
             if isTerminal { write("\r\u{1B}[K") }
             write(

@@ -9,7 +9,7 @@ import Testing
 @Suite struct TrainerTests {
     /// A small Deep Sets run on a synthetic file of `jets` separable jets, with one BLAS thread (bit-for-bit
     /// comparisons below need the same BLAS kernels in both runs).
-    private func config(file: String, training: [String: Any]) throws -> RunConfig {
+    private func config(file: String, training: [String: Any], dropout: Double = 0) throws -> RunConfig {
         ComputeThreads.set(1)
         var settings: [String: Any] = ["batchSize": 32, "epochs": 3, "learningRate": 0.01, "seed": 7, "patience": 0]
         for (key, value) in training { settings[key] = value }
@@ -19,7 +19,10 @@ import Testing
                 "features": [
                     "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
                 ],
-                "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [16, 16], "headLayers": [16]]],
+                "model": [
+                    "kind": "deepsets",
+                    "deepsets": ["constituentLayers": [16, 16], "headLayers": [16], "dropout": dropout],
+                ],
                 "training": settings,
             ], file: "test.yaml")
     }
@@ -113,12 +116,15 @@ import Testing
         #expect(correct > 270)
     }
 
-    @Test func interruptedRunContinuesToTheSameParameters() throws {
+    /// With dropout too: the checkpoint carries the dropout stream, so the continued run draws the same masks.
+    @Test(arguments: [0.0, 0.3])
+    func interruptedRunContinuesToTheSameParameters(dropout: Double) throws {
         let (temporary, file) = try syntheticFile()
         defer { temporary.remove() }
         let directory = temporary.url
         let config = try config(
-            file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]])
+            file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]],
+            dropout: dropout)
         let data = try TrainingData.load(config: config)
 
         var uninterrupted = try Trainer(config: config, data: data)
