@@ -6,8 +6,10 @@
 # with a message, when PATH does not exist (a user's clone has no ../shared/data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+shopt -s nullglob
 notebooks=("$@")
 [ ${#notebooks[@]} -gt 0 ] || notebooks=(Notebooks-md/*.md)
+[ ${#notebooks[@]} -gt 0 ] || { echo "no notebooks in Notebooks-md/"; exit 0; }
 export PATH="$PWD/.build/release:$PATH"
 status=0
 for notebook in "${notebooks[@]}"; do
