@@ -1,0 +1,98 @@
+import Foundation
+import JetData
+@testable import JetModels
+import JetTestSupport
+import Testing
+
+@Suite struct TrainingRunTests {
+    private func config(file: String, training: [String: Any]) throws -> RunConfig {
+        var settings: [String: Any] = ["batchSize": 32, "epochs": 1, "learningRate": 0.01, "seed": 7]
+        for (key, value) in training { settings[key] = value }
+        return try RunConfig.load(
+            tree: [
+                "data": ["files": [file]],
+                "features": ["maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"]],
+                "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [8], "headLayers": [8]]],
+                "training": settings,
+            ], file: "test.yaml")
+    }
+
+    /// Scores of `batch` from a single-model file holding only member `index` of `file`.
+    private func memberScores(_ file: ModelFile, _ index: Int, _ batch: JetBatch) throws -> [Float] {
+        var single = file
+        single.combination = .single
+        single.members = [file.members[index]]
+        var scorer = try JetScorer(file: single)
+        return try scorer.score(batch).probabilities
+    }
+
+    @Test func kfoldMembersNeverSeeTheFoldTheyScore() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: 90, seed: 2)
+        let run = TrainingRun(config: try config(file: path, training: ["kfold": 3]), directory: directory.url.appendingPathComponent("run"))
+        for (fold, member) in run.plan().enumerated() {
+            guard case let .eventNumber(3, training)? = member.splits?.training,
+                case let .eventNumber(3, validation)? = member.splits?.validation
+            else {
+                Issue.record("fold \(fold): splits \(String(describing: member.splits))")
+                continue
+            }
+            #expect(!training.contains(fold) && !validation.contains(fold))
+            #expect(Set(training + validation).count == 2)
+        }
+        let file = try run.run()
+        #expect(file.combination == .kfold(k: 3))
+        #expect(file.members.count == 3)
+        let stored = try ModelFile.read(from: directory.path("run/model.h5"))
+        #expect(stored.combination == .kfold(k: 3))
+
+        let batch = try JetStream(file: path, options: JetScorer(file: stored).readOptions(batchSize: 90, threads: 1)).readAll()
+        var scorer = try JetScorer(file: stored)
+        let combined = try scorer.score(batch).probabilities
+        let members = try (0..<3).map { try memberScores(stored, $0, batch) }
+        // Each jet's score is its fold's model's (up to BLAS rounding for another batch shape), not another's.
+        var otherFoldDiffers = 0
+        for jet in 0..<90 {
+            let fold = Int(batch.eventNumbers[jet] % 3)
+            #expect(abs(combined[2 * jet + 1] - members[fold][2 * jet + 1]) < 1e-6)
+            if abs(combined[2 * jet + 1] - members[(fold + 1) % 3][2 * jet + 1]) > 1e-4 { otherFoldDiffers += 1 }
+        }
+        #expect(otherFoldDiffers > 45)
+    }
+
+    @Test func ensembleReportsMeanAndSpread() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: 60, seed: 4)
+        let run = TrainingRun(config: try config(file: path, training: ["ensemble": 2]), directory: directory.url.appendingPathComponent("run"))
+        let file = try run.run()
+        #expect(file.combination == .ensemble(count: 2))
+        #expect(file.members[0] != file.members[1])
+        let batch = try JetStream(file: path, options: JetScorer(file: file).readOptions(batchSize: 60, threads: 1)).readAll()
+        var scorer = try JetScorer(file: file)
+        let scores = try scorer.score(batch)
+        let a = try memberScores(file, 0, batch), b = try memberScores(file, 1, batch)
+        for i in a.indices {
+            #expect(abs(scores.probabilities[i] - (a[i] + b[i]) / 2) < 1e-6)
+            #expect(abs(scores.spread![i] - abs(a[i] - b[i]) / 2) < 1e-6)
+        }
+    }
+
+    @Test func finishedRunsAreNotTrainedAgain() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: 60, seed: 4)
+        let url = directory.url.appendingPathComponent("run")
+        let first = try TrainingRun(config: try config(file: path, training: [:]), directory: url).run()
+        var steps = 0
+        let again = try TrainingRun(resuming: url).run(progress: { _, _, event in
+            if case .step = event { steps += 1 }
+        })
+        #expect(steps == 0)
+        #expect(again.members == first.members)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+@testable import JetData
+import JetTestSupport
+import Testing
+
+/// `jettag train`, `predict` and `evaluate` as a user runs them, on synthetic files written by the tests.
+@Suite struct TrainPredictEvaluateTests {
+    /// A run config for `file`: a small Deep Sets on deta/dphi/logptrel, 2 epochs.
+    private func writeConfig(to path: String, file: String, extra: String = "") throws {
+        let text = """
+            data:
+              files: [\(file)]
+              split: {validationFraction: 0.25, seed: 3}
+            features:
+              maxConstituents: \(SyntheticJetFile.slots)
+              constituentVariables: [deta, dphi, logptrel]
+            model:
+              kind: deepsets
+              deepsets: {constituentLayers: [16, 16], headLayers: [16]}
+            training:
+              batchSize: 32
+              epochs: 2
+              learningRate: 0.01
+            \(extra)
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Reads `fields` of the output dataset `jets` as Float and its `jet_index` / `event_number`.
+    private func readScores(_ path: String, fields: [String]) throws -> (indices: [Int64], events: [Int64], values: [[Float]]) {
+        let dataset = try HDF5File(readingAt: path).dataset("jets")
+        let rows = 0..<dataset.rowCount
+        let indices = try dataset.readFields(rows: rows, [], integers: try dataset.extraction("jet_index")).integers
+        let read = try dataset.readFields(rows: rows, try fields.map { try dataset.extraction($0) }, integers: try dataset.extraction("event_number"))
+        return (indices, read.integers, read.floats)
+    }
+
+    @Test func configErrorsNameTheKeyAndTheFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try SyntheticJetFile.write(to: directory.path("jets.h5"), count: 16, seed: 1)
+        try writeConfig(to: directory.path("typo.yaml"), file: directory.path("jets.h5"), extra: "  epoch: 3")
+        let typo = try runJetTag(arguments: ["train", "--config", directory.path("typo.yaml"), "--out", directory.path("run")])
+        #expect(typo.status != 0)
+        #expect(typo.stderr.contains("\(directory.path("typo.yaml")): unknown key 'training.epoch'"))
+
+        try writeConfig(to: directory.path("type.yaml"), file: directory.path("jets.h5"))
+        let wrongType = try runJetTag(arguments: [
+            "train", "--config", directory.path("type.yaml"), "--out", directory.path("run"), "--set", "training.batchSize=many",
+        ])
+        #expect(wrongType.status != 0)
+        #expect(wrongType.stderr.contains("\(directory.path("type.yaml")): key 'training.batchSize': expected an integer"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("run/model.h5")))
+    }
+
+    @Test func trainPredictAndEvaluate() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let jets = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: jets, count: 240, seed: 5, firstEventNumber: 7000)
+        try writeConfig(to: directory.path("run.yaml"), file: jets)
+        let train = try runJetTag(arguments: [
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--set", "training.epochs=3",
+        ])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stderr.contains("epoch 3/3"))
+        let history = try String(contentsOfFile: directory.path("run/history.csv"), encoding: .utf8)
+        #expect(history.split(separator: "\n").count == 4)
+
+        let model = directory.path("run/model.h5")
+        let fields = ["deepsets_pbackground", "deepsets_psignal"]
+        let predict = try runJetTag(arguments: ["predict", "--model", model, jets, "--out", directory.path("scores.h5"), "--batch-size", "50"])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let all = try readScores(directory.path("scores.h5"), fields: fields)
+        #expect(all.indices == (0..<240).map { Int64($0) })
+        #expect(all.events == (0..<240).map { Int64(7000 + $0) })
+        #expect(zip(all.values[0], all.values[1]).allSatisfy { abs($0 + $1 - 1) < 1e-6 })
+        // The synthetic classes alternate and are separable: signal jets (odd rows) score higher.
+        let signal = stride(from: 1, to: 240, by: 2).map { all.values[1][$0] }
+        let background = stride(from: 0, to: 240, by: 2).map { all.values[1][$0] }
+        let signalMean: Float = signal.reduce(0, +) / 120
+        let backgroundMean: Float = background.reduce(0, +) / 120
+        #expect(signalMean > backgroundMean + 0.5)
+
+        // Shards split the rows; together they are the unsharded output, row for row.
+        var indices: [Int64] = [], scores: [Float] = []
+        for shard in 0..<3 {
+            let out = directory.path("shard\(shard).h5")
+            let result = try runJetTag(arguments: ["predict", "--model", model, jets, "--out", out, "--shard", "\(shard)/3", "--batch-size", "50"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let part = try readScores(out, fields: fields)
+            #expect(part.indices.count == 80)
+            indices += part.indices
+            scores += part.values[1]
+        }
+        #expect(indices == all.indices)
+        // Batches hold other jets in a shard, and BLAS may round a product of another shape differently.
+        #expect(zip(scores, all.values[1]).allSatisfy { abs($0 - $1) < 1e-5 })
+
+        let evaluate = try runJetTag(arguments: ["evaluate", "--model", model, jets, "--out", directory.path("eval")])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stdout.contains("AUC"))
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("eval/metrics.json"))) as! [String: Any]
+        let keys: [String] = [
+            "class_names", "confusion_matrix", "jets", "model", "precision_recall", "roc", "score_histograms", "signal_class",
+            "tagger", "threshold", "warnings",
+        ]
+        #expect(metrics.keys.sorted() == keys)
+        #expect(metrics["jets"] as? Int == 240)
+        #expect(metrics["signal_class"] as? String == "signal")
+        // The confusion matrix is the count of (label, p_signal >= 0.5) pairs of the predicted scores.
+        var expected = [[0.0, 0.0], [0.0, 0.0]]
+        for row in 0..<240 { expected[row % 2][all.values[1][row] >= 0.5 ? 1 : 0] += 1 }
+        let confusion = (metrics["confusion_matrix"] as! [String: Any])["matrix"] as! [[Double]]
+        #expect(confusion == expected)
+        let roc = metrics["roc"] as! [String: Any]
+        let auc = roc["auc"] as! Double
+        #expect(abs(auc - Self.auc(signal: signal, background: background)) < 1e-9)
+        let workingPoints = (roc["working_points"] as! [[String: Any]]).map { $0["signal_efficiency"] as! Double }
+        #expect(workingPoints == [0.3, 0.5, 0.7, 0.77])
+        for name in ["roc.csv", "score_histogram_signal.csv", "score_histogram_background.csv"] {
+            #expect(FileManager.default.fileExists(atPath: directory.path("eval/\(name)")), "\(name)")
+        }
+    }
+
+    @Test func interruptedTrainingResumesToTheSameModel() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let jets = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: jets, count: 2400, seed: 9)
+        // SGD without momentum: its state is fully in the checkpoint (see Trainer).
+        try writeConfig(to: directory.path("run.yaml"), file: jets, extra: "  optimizer: sgd\n  momentum: 0")
+        let reference = try runJetTag(arguments: [
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("a"), "--quiet", "--set", "training.epochs=4",
+        ])
+        #expect(reference.status == 0, "\(reference.stderr)")
+
+        // SIGTERM after 1.5 s (runJetTag's timeout): wherever it lands, the run must continue to the same model.
+        let stopped = try runJetTag(
+            arguments: [
+                "train", "--config", directory.path("run.yaml"), "--out", directory.path("b"), "--quiet", "--set", "training.epochs=4",
+            ], timeout: 1.5)
+        guard stopped.status == 130 else {
+            // The run finished before the signal (a fast machine): nothing to resume.
+            #expect(stopped.status == 0, "\(stopped.stderr)")
+            return
+        }
+        #expect(stopped.stderr.contains("training interrupted; checkpoint written to"))
+        let resumed = try runJetTag(arguments: ["train", "--resume", directory.path("b"), "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let a = try HDF5File(readingAt: directory.path("a/last.h5"))
+        let b = try HDF5File(readingAt: directory.path("b/last.h5"))
+        let names = a.datasetNames()
+        #expect(names == b.datasetNames())
+        for name in names { #expect(try a.readFloats(name).values == b.readFloats(name).values, "\(name)") }
+        #expect(try String(contentsOfFile: directory.path("a/history.csv"), encoding: .utf8).split(separator: "\n").count == 5)
+    }
+
+    /// The probability that a signal score exceeds a background score (ties count one half).
+    private static func auc(signal: [Float], background: [Float]) -> Double {
+        var wins = 0.0
+        for s in signal {
+            for b in background { wins += s > b ? 1 : (s == b ? 0.5 : 0) }
+        }
+        return wins / Double(signal.count * background.count)
+    }
+}
+
+@Suite struct ShippedConfigTests {
+    @Test(arguments: ["quickstart", "top-deepsets", "top-cnn1d"])
+    func shippedConfigsLoad(name: String) throws {
+        let path = packageRoot.appendingPathComponent("Configs/\(name).yaml").path
+        let result = try runJetTag(arguments: ["train", "--config", path, "--out", "unused", "--print-config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let config = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let training = config["training"] as! [String: Any]
+        #expect(training["learningRate"] as? Double == 0.001)
+        let features = config["features"] as! [String: Any]
+        #expect((features["constituentVariables"] as! [Any]).count == 7)
+    }
+}
