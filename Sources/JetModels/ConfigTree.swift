@@ -1,0 +1,74 @@
+import Foundation
+
+/// Helpers that check a parsed config document against what the Codable sections understood, and turn
+/// decoding failures into ``TrainingError``s with dotted key paths.
+enum ConfigTree {
+    /// Throws for the first key of `mapping` not in `known`.
+    static func rejectUnknownKeys(of mapping: [String: Any], known: [String], path: String, file: String) throws {
+        for key in mapping.keys.sorted() where !known.contains(key) {
+            throw TrainingError.unknownKey(path: path + key, file: file, known: known)
+        }
+    }
+
+    /// Compares what the user wrote with the decoded config encoded again: a key written (with a non-null
+    /// value) that the encoding lacks was not understood by any section. Only mappings present in both
+    /// trees are compared (shorthand forms such as a variable given by name are accepted as they are).
+    static func rejectUnknownKeys(written: Any, understood: Any, path: String, file: String) throws {
+        if let mapping = written as? [String: Any], let known = understood as? [String: Any] {
+            for key in mapping.keys.sorted() {
+                let value = mapping[key]!
+                if value is NSNull { continue }
+                guard let counterpart = known[key] else {
+                    throw TrainingError.unknownKey(path: path + key, file: file, known: known.keys.sorted())
+                }
+                try rejectUnknownKeys(written: value, understood: counterpart, path: path + key + ".", file: file)
+            }
+        } else if let list = written as? [Any], let knownList = understood as? [Any], list.count == knownList.count {
+            let base = path.hasSuffix(".") ? String(path.dropLast()) : path
+            for (index, (value, counterpart)) in zip(list, knownList).enumerated() {
+                try rejectUnknownKeys(written: value, understood: counterpart, path: "\(base)[\(index)].", file: file)
+            }
+        }
+    }
+
+    /// A decoding failure as a ``TrainingError`` naming the key path; `model` is the model kind, for keys
+    /// the model configs reject themselves.
+    static func describe(_ error: Error, file: String, model: String?) -> Error {
+        switch error {
+        case let DecodingError.keyNotFound(key, context):
+            return TrainingError.missingKey(path: dotted(context.codingPath + [key]), file: file)
+        case let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context):
+            return TrainingError.invalidValue(path: dotted(context.codingPath), file: file, expected: "expected \(typeName(type))")
+        case let DecodingError.dataCorrupted(context):
+            return TrainingError.invalidValue(path: dotted(context.codingPath), file: file, expected: context.debugDescription)
+        case let JetModelsError.unknownConfigKey(_, key, known):
+            return TrainingError.unknownKey(path: "model.\(model ?? "?").\(key)", file: file, known: known)
+        default:
+            return error
+        }
+    }
+
+    private static func dotted(_ path: [CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text.isEmpty ? "(top level)" : text
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type, is Int32.Type: "an integer"
+        case is Float.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        case is [Any].Type: "a list"
+        case is [String: Any].Type: "a mapping"
+        default: "a value of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import JetData
+import JetFeatures
+import JetNN
+
+/// The self-contained model file (DESIGN.md section 5): one HDF5 file with every parameter and running
+/// statistic as a float32 dataset, and as string attributes of the root everything `predict` needs.
+///
+/// Datasets: `parameters/<name>` (JetNN's entry names, e.g. `parameters/constituent.0.weight` [out, in]) for
+/// one model; `members/<i>/<name>` for the k models of k-fold training or a seed ensemble.
+/// Attributes: `format` ("jettag-model"), `format_version`, `code_version`, `tagger`, `architecture`
+/// (JSON of ``ModelArchitecture``), `features` (JSON of the fitted `FeatureSpec`), `class_names` (JSON
+/// list), `combination` (JSON of ``MemberCombination``), `training_config` (JSON of the ``RunConfig``), and
+/// for checkpoints `training_state` (JSON of ``TrainingState``).
+public struct ModelFile: Sendable {
+    public static let format = "jettag-model"
+    public static let formatVersion = 1
+    /// The JetTag version written into every file.
+    public static let codeVersion = "0.1.0"
+
+    public var tagger: String
+    public var architecture: ModelArchitecture
+    public var features: FeatureSpec
+    public var classNames: [String]
+    public var combination: MemberCombination
+    /// One tensor list per member model.
+    public var members: [[NamedTensor]]
+    /// The run config as JSON ("" when unknown).
+    public var trainingConfig: String
+    /// Resume state of a checkpoint; nil for a finished model.
+    public var trainingState: TrainingState?
+
+    public init(
+        tagger: String, architecture: ModelArchitecture, features: FeatureSpec, classNames: [String],
+        combination: MemberCombination = .single, members: [[NamedTensor]], trainingConfig: String,
+        trainingState: TrainingState? = nil
+    ) {
+        self.tagger = tagger
+        self.architecture = architecture
+        self.features = features
+        self.classNames = classNames
+        self.combination = combination
+        self.members = members
+        self.trainingConfig = trainingConfig
+        self.trainingState = trainingState
+    }
+
+    /// Writes the file atomically (temporary name, renamed when complete).
+    public func write(to path: String) throws {
+        let writer = try HDF5FileWriter(path: path)
+        for (index, tensors) in members.enumerated() {
+            let group = members.count == 1 ? "parameters" : "members/\(index)"
+            for tensor in tensors { try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)") }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var attributes = [
+            "format": Self.format, "format_version": "\(Self.formatVersion)", "code_version": Self.codeVersion,
+            "tagger": tagger, "architecture": try json(architecture), "features": try json(features),
+            "class_names": try json(classNames), "combination": try json(combination), "training_config": trainingConfig,
+        ]
+        if let trainingState { attributes["training_state"] = try json(trainingState) }
+        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
+        try writer.commit()
+    }
+
+    /// Reads a file written by ``write(to:)``.
+    ///
+    /// - Throws: ``TrainingError/invalidModelFile(file:reason:)`` for a file of another format or version,
+    ///   or with a missing or malformed attribute; `JetDataError` when it cannot be read.
+    public static func read(from path: String) throws -> ModelFile {
+        let file = try HDF5File(readingAt: path)
+        func attribute(_ name: String) throws -> String {
+            guard let value = file.stringAttribute(name)?.first else {
+                throw TrainingError.invalidModelFile(file: path, reason: "attribute '\(name)' is missing")
+            }
+            return value
+        }
+        func decoded<Value: Decodable>(_ type: Value.Type, _ name: String) throws -> Value {
+            do {
+                return try JSONDecoder().decode(type, from: Data(try attribute(name).utf8))
+            } catch let error as TrainingError {
+                throw error
+            } catch {
+                throw TrainingError.invalidModelFile(file: path, reason: "attribute '\(name)' does not decode: \(error)")
+            }
+        }
+        guard try attribute("format") == format else {
+            throw TrainingError.invalidModelFile(file: path, reason: "attribute 'format' is not '\(format)'")
+        }
+        guard let version = Int(try attribute("format_version")), version <= formatVersion else {
+            throw TrainingError.invalidModelFile(
+                file: path, reason: "format version \(try attribute("format_version")) is newer than this JetTag reads (\(formatVersion))")
+        }
+        let combination = try decoded(MemberCombination.self, "combination")
+        let names = file.datasetNames()
+        let groups = combination == .single ? ["/parameters/"] : (0..<combination.memberCount).map { "/members/\($0)/" }
+        let members = try groups.map { group in
+            try names.filter { $0.hasPrefix(group) }.map { name in
+                let (shape, values) = try file.readFloats(name)
+                return NamedTensor(name: String(name.dropFirst(group.count)), shape: shape, values: values)
+            }
+        }
+        return ModelFile(
+            tagger: try attribute("tagger"), architecture: try decoded(ModelArchitecture.self, "architecture"),
+            features: try decoded(FeatureSpec.self, "features"), classNames: try decoded([String].self, "class_names"),
+            combination: combination, members: members, trainingConfig: try attribute("training_config"),
+            trainingState: file.stringAttribute("training_state") == nil ? nil : try decoded(TrainingState.self, "training_state"))
+    }
+
+    /// The member models with their parameters loaded.
+    public func makeModels() throws -> [any JetModel] {
+        try members.map { tensors in
+            var model = try architecture.makeModel(seed: 0)
+            try model.load(tensors)
+            return model
+        }
+    }
+}
+
+/// How the member models of a file combine into one score per jet.
+public enum MemberCombination: Codable, Sendable, Equatable {
+    /// One model.
+    case single
+    /// k-fold training: member i was trained without the jets with event_number % k == i and scores them.
+    case kfold(k: Int)
+    /// Models trained with different seeds: scores are the members' mean, with their spread reported.
+    case ensemble(count: Int)
+
+    public var memberCount: Int {
+        switch self {
+        case .single: 1
+        case let .kfold(k): k
+        case let .ensemble(count): count
+        }
+    }
+}

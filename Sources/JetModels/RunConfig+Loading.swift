@@ -1,0 +1,139 @@
+import Foundation
+import JetData
+
+extension RunConfig {
+    /// Builds a config from a parsed YAML or JSON document (Foundation objects: dictionaries with string
+    /// keys, arrays, numbers, booleans, strings, NSNull).
+    ///
+    /// Fills `model.<kind>.inputFeatures`, `jetFeatures` (Deep Sets) and `classes` from the `features` and
+    /// `data` sections, takes the class names from the first file's `label_names` attribute when
+    /// `data.classNames` is absent, and checks every value.
+    /// - Parameter file: named in every error.
+    /// - Throws: ``TrainingError`` naming the dotted key path and `file` for unknown keys, wrong types,
+    ///   missing keys and values out of range.
+    public static func load(tree: Any, file: String) throws -> RunConfig {
+        guard var root = tree as? [String: Any] else {
+            throw TrainingError.invalidValue(path: "(top level)", file: file, expected: "expected a mapping of sections")
+        }
+        try ConfigTree.rejectUnknownKeys(of: root, known: CodingKeys.allCases.map(\.rawValue), path: "", file: file)
+        try deriveModelSizes(in: &root, file: file)
+        let config: RunConfig
+        do {
+            let json = try JSONSerialization.data(withJSONObject: root, options: [.fragmentsAllowed])
+            config = try JSONDecoder().decode(RunConfig.self, from: json)
+        } catch {
+            throw ConfigTree.describe(error, file: file, model: (root["model"] as? [String: Any])?["kind"] as? String)
+        }
+        let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(config))
+        try ConfigTree.rejectUnknownKeys(written: root, understood: encoded, path: "", file: file)
+        try config.validate(file: file)
+        return config
+    }
+
+    /// Sets the value at a dotted key path (`training.epochs`), creating mappings on the way: what
+    /// `jettag train --set training.epochs=3` does before ``load(tree:file:)``.
+    public static func applyOverride(path: String, value: Any, to tree: inout [String: Any]) throws {
+        let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
+            throw TrainingError.invalidOverride("'\(path)' is not a dotted key path such as training.epochs")
+        }
+        func set(_ keys: ArraySlice<String>, in node: inout [String: Any], prefix: String) throws {
+            let key = keys.first!
+            guard keys.count > 1 else {
+                node[key] = value
+                return
+            }
+            var child: [String: Any]
+            switch node[key] {
+            case nil, is NSNull: child = [:]
+            case let mapping as [String: Any]: child = mapping
+            default:
+                throw TrainingError.invalidOverride("'\(prefix)\(key)' is not a mapping, so '\(path)' cannot be set")
+            }
+            try set(keys.dropFirst(), in: &child, prefix: prefix + key + ".")
+            node[key] = child
+        }
+        try set(keys[...], in: &tree, prefix: "")
+    }
+
+    /// Writes the derived model sizes into `model.<kind>`, failing when the user wrote different ones.
+    private static func deriveModelSizes(in root: inout [String: Any], file: String) throws {
+        var model = root["model"] as? [String: Any] ?? [:]
+        let kind = model["kind"] as? String ?? ModelArchitecture.Kind.deepsets.rawValue
+        model["kind"] = kind
+        let features = root["features"] as? [String: Any]
+        let constituentCount = (features?["constituentVariables"] as? [Any])?.count
+            ?? (features == nil ? defaultFeatures.constituentVariables.count : 0)
+        let jetCount = (features?["jetVariables"] as? [Any])?.count ?? 0
+        var data = root["data"] as? [String: Any] ?? [:]
+        if data["classNames"] == nil, let files = data["files"] as? [String], let first = files.first,
+            !first.contains(where: { "*?[".contains($0) }),
+            let names = (try? HDF5File(readingAt: first))?.stringAttribute("label_names")?.first
+        {
+            data["classNames"] = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            root["data"] = data
+        }
+        var derived: [(String, Int)] = [("inputFeatures", constituentCount)]
+        if kind == ModelArchitecture.Kind.deepsets.rawValue { derived.append(("jetFeatures", jetCount)) }
+        if let names = data["classNames"] as? [Any] { derived.append(("classes", names.count)) }
+        guard ModelArchitecture.Kind(rawValue: kind) != nil else { return }
+        var options = model[kind] as? [String: Any] ?? [:]
+        for (key, value) in derived {
+            if let written = options[key] as? Int, written != value {
+                throw TrainingError.invalidValue(
+                    path: "model.\(kind).\(key)", file: file,
+                    expected: "is \(written), but the features and classes of this config give \(value); leave it out")
+            }
+            options[key] = value
+        }
+        model[kind] = options
+        root["model"] = model
+    }
+
+    /// Range checks that the section types cannot express.
+    func validate(file: String) throws {
+        func check(_ condition: Bool, _ path: String, _ expected: String) throws {
+            guard condition else { throw TrainingError.invalidValue(path: path, file: file, expected: expected) }
+        }
+        try check(!data.files.isEmpty, "data.files", "expected at least one file or pattern")
+        try check(data.readBatchSize > 0, "data.readBatchSize", "expected a positive integer")
+        try check((data.maxJets ?? 1) > 0, "data.maxJets", "expected a positive integer")
+        if let modulus = data.split.modulus {
+            try check(modulus >= 2, "data.split.modulus", "expected 2 or more")
+            try check(
+                !data.split.validationFolds.isEmpty && data.split.validationFolds.allSatisfy { (0..<modulus).contains($0) }
+                    && data.split.validationFolds.count < modulus,
+                "data.split.validationFolds", "expected some (not all) folds in 0..<\(modulus)")
+        } else {
+            try check(
+                data.split.validationFraction > 0 && data.split.validationFraction < 1,
+                "data.split.validationFraction", "expected a fraction in (0, 1)")
+        }
+        try check(!features.constituentVariables.isEmpty, "features.constituentVariables", "expected at least one variable")
+        try check(features.maxConstituents > 0, "features.maxConstituents", "expected a positive integer")
+        try check(training.learningRate > 0, "training.learningRate", "expected a positive number")
+        try check(training.batchSize > 0, "training.batchSize", "expected a positive integer")
+        try check(training.epochs > 0, "training.epochs", "expected a positive integer")
+        try check(training.patience >= 0, "training.patience", "expected 0 (off) or a positive integer")
+        try check(training.threads > 0, "training.threads", "expected a positive integer")
+        try check((training.kfold ?? 3) >= 3, "training.kfold", "expected 3 or more (k - 2 folds train, one validates)")
+        try check((training.ensemble ?? 1) >= 1, "training.ensemble", "expected a positive number of models")
+        try check(training.kfold == nil || training.ensemble == nil, "training.ensemble", "cannot be combined with training.kfold")
+        try check((training.gradientClip ?? 1) > 0, "training.gradientClip", "expected a positive number")
+        try check(training.schedule.gamma > 0 && training.schedule.gamma < 1, "training.schedule.gamma", "expected a factor in (0, 1)")
+        try check(training.schedule.stepEpochs > 0, "training.schedule.stepEpochs", "expected a positive integer")
+        do {
+            switch model.kind {
+            case .deepsets: try model.deepsets!.validate()
+            case .cnn1d: try model.cnn1d!.validate()
+            }
+        } catch let .invalidConfig(_, field, value, expected) {
+            throw TrainingError.invalidValue(path: "model.\(model.kind.rawValue).\(field)", file: file, expected: "is \(value), expected \(expected)")
+        } catch {
+            throw error
+        }
+        if let names = data.classNames {
+            try check(names.count == model.classes, "data.classNames", "expected \(model.classes) names, one per class")
+        }
+    }
+}

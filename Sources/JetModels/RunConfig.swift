@@ -1,0 +1,62 @@
+import Foundation
+import JetFeatures
+
+/// Everything a training run needs, as written in its YAML config: sections `data`, `features`, `weights`,
+/// `model` and `training`, plus the optional `tagger` name used for output fields (`<tagger>_p<class>`;
+/// default: the model kind).
+///
+/// Every default lives in the section types' `init`s and in ``defaultFeatures``. Build one from a parsed
+/// YAML or JSON tree with ``load(tree:file:)``, which reports unknown keys and wrong types by their dotted
+/// path and the file; the model's `inputFeatures`, `jetFeatures` and `classes` are derived from the other
+/// sections.
+public struct RunConfig: Codable, Sendable, Equatable {
+    public var tagger: String?
+    public var data: DataConfig
+    public var features: FeatureSpec
+    public var weights: WeightsConfig
+    public var model: ModelArchitecture
+    public var training: TrainingConfig
+
+    /// weaver's particle-level inputs for top tagging: pt_log, e_log, logptrel, logerel, deltaR, deta, dphi,
+    /// up to 128 constituents, centre and scale fitted on the training split.
+    public static let defaultFeatures = FeatureSpec(
+        maxConstituents: 128,
+        constituentVariables: ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"].map { VariableSpec($0) })
+
+    public init(
+        tagger: String? = nil, data: DataConfig, features: FeatureSpec = RunConfig.defaultFeatures,
+        weights: WeightsConfig = WeightsConfig(), model: ModelArchitecture, training: TrainingConfig = TrainingConfig()
+    ) {
+        self.tagger = tagger
+        self.data = data
+        self.features = features
+        self.weights = weights
+        self.model = model
+        self.training = training
+    }
+
+    /// The name prefixing output score fields.
+    public var taggerName: String { tagger ?? model.kind.rawValue }
+
+    /// Class names in label order (set by ``load(tree:file:)`` from the config or the first file).
+    public var classNames: [String] { data.classNames ?? (0..<model.classes).map { "class\($0)" } }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case tagger, data, features, weights, model, training }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tagger = try c.decodeIfPresent(String.self, forKey: .tagger)
+        data = try c.decode(DataConfig.self, forKey: .data)
+        features = try c.decode(.features, default: Self.defaultFeatures)
+        weights = try c.decode(.weights, default: WeightsConfig())
+        model = try c.decode(ModelArchitecture.self, forKey: .model)
+        training = try c.decode(.training, default: TrainingConfig())
+    }
+
+    /// The config as compact JSON with sorted keys (stored in model files and run directories).
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,115 @@
+import JetData
+
+/// The `data` section of a run config: which files, how they are laid out, which fields hold labels and
+/// weights, which jets to use and how they are split into training and validation.
+public struct DataConfig: Codable, Sendable, Equatable {
+    /// HDF5 files or glob patterns, read as one stream (required).
+    public var files: [String]
+    /// The files' layout; nil (YAML `auto` or absent) detects it from the first file.
+    public var layout: JetFileLayout?
+    /// Jet field holding the class index 0..<classes.
+    public var labelField: String
+    /// Class names in label order; nil reads the file attribute `label_names` (comma-separated).
+    public var classNames: [String]?
+    /// Jet field holding the signed event weight.
+    public var weightField: String
+    /// Selection expression on jet fields (`JetSelection`), e.g. "pt > 500 && abs(eta) < 2".
+    public var selection: String?
+    /// How jets are split into training and validation.
+    public var split: SplitConfig
+    /// At most this many jets per split (the first ones in file order); nil for all.
+    public var maxJets: Int?
+    /// Jets read per HDF5 batch while loading.
+    public var readBatchSize: Int
+
+    public init(
+        files: [String], layout: JetFileLayout? = nil, labelField: String = "label", classNames: [String]? = nil,
+        weightField: String = "weight", selection: String? = nil, split: SplitConfig = SplitConfig(),
+        maxJets: Int? = nil, readBatchSize: Int = 10_000
+    ) {
+        self.files = files
+        self.layout = layout
+        self.labelField = labelField
+        self.classNames = classNames
+        self.weightField = weightField
+        self.selection = selection
+        self.split = split
+        self.maxJets = maxJets
+        self.readBatchSize = readBatchSize
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case files, layout, labelField, classNames, weightField, selection, split, maxJets, readBatchSize
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(files: try c.decode([String].self, forKey: .files))
+        if (try? c.decode(String.self, forKey: .layout)) == "auto" {
+            layout = nil
+        } else {
+            layout = try c.decodeIfPresent(JetFileLayout.self, forKey: .layout)
+        }
+        labelField = try c.decode(.labelField, default: labelField)
+        classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
+        weightField = try c.decode(.weightField, default: weightField)
+        selection = try c.decodeIfPresent(String.self, forKey: .selection)
+        split = try c.decode(.split, default: split)
+        maxJets = try c.decodeIfPresent(Int.self, forKey: .maxJets)
+        readBatchSize = try c.decode(.readBatchSize, default: readBatchSize)
+    }
+
+    /// Writes every option, `layout: auto` when it is detected.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(files, forKey: .files)
+        if let layout { try c.encode(layout, forKey: .layout) } else { try c.encode("auto", forKey: .layout) }
+        try c.encode(labelField, forKey: .labelField)
+        try c.encodeIfPresent(classNames, forKey: .classNames)
+        try c.encode(weightField, forKey: .weightField)
+        try c.encodeIfPresent(selection, forKey: .selection)
+        try c.encode(split, forKey: .split)
+        try c.encodeIfPresent(maxJets, forKey: .maxJets)
+        try c.encode(readBatchSize, forKey: .readBatchSize)
+    }
+}
+
+/// How jets are divided into training and validation (and, for k-fold training, into folds).
+///
+/// With `modulus` set, the ATLAS convention: jets with `event_number % modulus` in `validationFolds` are
+/// validation, the others training (both jets of an event stay together). Otherwise a seeded pseudo-random
+/// `validationFraction` of the jets is validation.
+public struct SplitConfig: Codable, Sendable, Equatable {
+    public var validationFraction: Double
+    public var seed: UInt64
+    public var modulus: Int?
+    public var validationFolds: [Int]
+
+    public init(validationFraction: Double = 0.2, seed: UInt64 = 0, modulus: Int? = nil, validationFolds: [Int] = [0]) {
+        self.validationFraction = validationFraction
+        self.seed = seed
+        self.modulus = modulus
+        self.validationFolds = validationFolds
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case validationFraction, seed, modulus, validationFolds }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        validationFraction = try c.decode(.validationFraction, default: validationFraction)
+        seed = try c.decode(.seed, default: seed)
+        modulus = try c.decodeIfPresent(Int.self, forKey: .modulus)
+        validationFolds = try c.decode(.validationFolds, default: validationFolds)
+    }
+
+    /// The JetData splits (training, validation).
+    public var splits: (training: JetSplit, validation: JetSplit) {
+        if let modulus {
+            let training = (0..<modulus).filter { !validationFolds.contains($0) }
+            return (.eventNumber(modulus: modulus, folds: training), .eventNumber(modulus: modulus, folds: validationFolds))
+        }
+        let cut = 1 - validationFraction
+        return (.fraction(seed: seed, lower: 0, upper: cut), .fraction(seed: seed, lower: cut, upper: 1))
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import JetNN
+
+/// Trains one model of a run on data held in memory: seeded shuffling, mini-batches packed for the model,
+/// the loss with signed weights, optimizer and schedule, validation loss every epoch, early stopping,
+/// history files, best and last checkpoints.
+///
+/// Run directory: `model.h5` (the best model so far, by validation loss), `last.h5` (a checkpoint written
+/// after every epoch and when stopped), `history.csv` / `history.json`. The same seed and thread count give
+/// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
+/// batches in the same order with the same parameters, BatchNorm statistics, learning rates, early-stopping
+/// and plateau state. The optimizer's own state (Adam moments and step count, SGD momentum) is not saved:
+/// JetNN's optimizers do not expose it yet, so only SGD without momentum continues bit for bit; for the
+/// others ``resumeWarning`` says so. Dropout masks continue from the model's seed, not from where they were.
+public struct Trainer {
+    public let config: RunConfig
+    public let data: TrainingData
+    public private(set) var model: any JetModel
+    public private(set) var state: TrainingState
+    private var optimizer: any Optimizer
+    private let stepSchedule: LearningRateSchedule?
+    private var plateau: ReduceOnPlateau?
+    /// Set when continuing a checkpoint cannot reproduce the uninterrupted run exactly.
+    public private(set) var resumeWarning: String?
+
+    /// What the trainer reports while it runs.
+    public enum Event: Sendable {
+        /// After every optimizer step: 0-based epoch and step, steps per epoch, the batch loss, jets per second
+        /// in this epoch so far.
+        case step(epoch: Int, step: Int, steps: Int, loss: Float, jetsPerSecond: Double)
+        /// After every epoch, with the estimated seconds left for the remaining epochs.
+        case epoch(EpochRecord, secondsRemaining: Double)
+        /// Something the user should know (see ``resumeWarning``).
+        case warning(String)
+    }
+
+    /// A trainer at the start of a run, or continuing the checkpoint `checkpoint` (`last.h5` of a stopped run).
+    public init(config: RunConfig, data: TrainingData, checkpoint: ModelFile? = nil) throws {
+        self.config = config
+        self.data = data
+        model = try config.model.makeModel(seed: config.training.seed)
+        state = TrainingState()
+        if let checkpoint {
+            guard let saved = checkpoint.trainingState, let tensors = checkpoint.members.first else {
+                throw TrainingError.cannotResume(directory: "", reason: "the checkpoint has no training state")
+            }
+            try model.load(tensors)
+            state = saved
+            let training = config.training
+            if saved.globalStep > 0 && !(training.optimizer == .sgd && training.momentum == 0) {
+                resumeWarning = "the \(training.optimizer.rawValue) optimizer state (moments, step count) is not in the "
+                    + "checkpoint and restarts from zero, so the continued run differs from an uninterrupted one"
+            }
+        }
+        optimizer = config.training.makeOptimizer()
+        let training = config.training
+        stepSchedule = training.schedule.stepSchedule(epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
+        if stepSchedule == nil {
+            var plateau = ReduceOnPlateau(
+                learningRate: training.learningRate, factor: training.schedule.gamma,
+                patience: training.schedule.plateauPatience, minimum: training.schedule.minimum)
+            for record in state.history { plateau.update(metric: Float(record.validationLoss)) }
+            self.plateau = plateau
+        }
+    }
+
+    private static func steps(_ jets: Int, _ batchSize: Int) -> Int { (jets + batchSize - 1) / batchSize }
+
+    /// Runs the remaining epochs, writing the run files into `directory`.
+    ///
+    /// - Parameters:
+    ///   - progress: called after every step and epoch.
+    ///   - shouldStop: polled after every step; when it returns true the trainer writes `last.h5` and throws
+    ///     ``TrainingError/interrupted(checkpoint:)``.
+    /// - Returns: the final state (its `history` lists every epoch).
+    @discardableResult
+    public mutating func train(
+        directory: URL, progress: (Event) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> TrainingState {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let training = config.training
+        let jets = data.training.count
+        let steps = Self.steps(jets, training.batchSize)
+        while !state.finished && state.completedEpochs < training.epochs {
+            let epoch = state.completedEpochs
+            let order = Self.permutation(count: jets, seed: training.seed, epoch: epoch)
+            let start = Date()
+            var jetsSeen = 0
+            while state.stepInEpoch < steps {
+                let step = state.stepInEpoch
+                let indices = order[(step * training.batchSize)..<min((step + 1) * training.batchSize, jets)]
+                let (loss, weightSum) = try takeStep(indices)
+                state.epochLossSum += Double(loss) * weightSum
+                state.epochWeightSum += weightSum
+                state.stepInEpoch += 1
+                state.globalStep += 1
+                jetsSeen += indices.count
+                progress(.step(
+                    epoch: epoch, step: step, steps: steps, loss: loss,
+                    jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
+                if shouldStop() {
+                    let checkpoint = directory.appendingPathComponent("last.h5")
+                    try checkpointFile(state: state).write(to: checkpoint.path)
+                    throw TrainingError.interrupted(checkpoint: checkpoint.path)
+                }
+            }
+            let record = EpochRecord(
+                epoch: epoch + 1, trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
+                validationLoss: try validationLoss(), learningRate: currentLearningRate,
+                seconds: Date().timeIntervalSince(start), jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9))
+            finishEpoch(record)
+            if state.bestEpoch == record.epoch {
+                try checkpointFile(state: nil).write(to: directory.appendingPathComponent("model.h5").path)
+            }
+            try checkpointFile(state: state).write(to: directory.appendingPathComponent("last.h5").path)
+            try TrainingHistory.write(state.history, to: directory)
+            let remaining = Double(training.epochs - state.completedEpochs) * record.seconds
+            progress(.epoch(record, secondsRemaining: state.finished ? 0 : remaining))
+        }
+        return state
+    }
+
+    /// The learning rate the next step uses.
+    private var currentLearningRate: Float {
+        if let stepSchedule {
+            return stepSchedule.learningRate(base: config.training.learningRate, step: state.globalStep)
+        }
+        return plateau!.learningRate
+    }
+
+    /// One optimizer step on the jets at `indices`; returns the batch loss and its sum of |w|.
+    private mutating func takeStep(_ indices: ArraySlice<Int>) throws -> (loss: Float, weightSum: Double) {
+        let jets = data.training.batch(indices)
+        let weights = indices.map { data.training.weights[$0] }
+        let labels = indices.map { data.training.labels[$0] }
+        model.parameters.zeroGradients()
+        let logits = try model.forward(jets, training: true)
+        var dLogits = Matrix(rows: 0, columns: 0)
+        let loss = Self.loss(logits: logits, labels: labels, weights: weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
+        model.backward(dLogits: dLogits, computeInputGradient: false)
+        if let clip = config.training.gradientClip { model.parameters.clipGradientNorm(to: clip) }
+        optimizer.learningRate = currentLearningRate
+        optimizer.step(&model.parameters)
+        return (loss, weights.reduce(0) { $0 + Double(abs($1)) })
+    }
+
+    /// Binary cross-entropy on one logit, softmax cross-entropy on several.
+    static func loss(
+        logits: Matrix, labels: [Int32], weights: [Float], normalization: LossNormalization, dLogits: inout Matrix
+    ) -> Float {
+        if logits.columns == 1 {
+            return BinaryCrossEntropy(normalization: normalization)
+                .loss(logits: logits, targets: labels.map { Float($0) }, weights: weights, dLogits: &dLogits)
+        }
+        return SoftmaxCrossEntropy(normalization: normalization)
+            .loss(logits: logits, labels: labels.map { Int($0) }, weights: weights, dLogits: &dLogits)
+    }
+
+    /// sum_i w_i l_i / sum_i |w_i| over the validation jets, model in evaluation mode.
+    private mutating func validationLoss() throws -> Double {
+        let validation = data.validation
+        var (total, weightSum) = (0.0, 0.0)
+        var dLogits = Matrix(rows: 0, columns: 0)
+        for start in stride(from: 0, to: validation.count, by: 1024) {
+            let indices = start..<min(start + 1024, validation.count)
+            let weights = Array(validation.weights[indices])
+            let logits = try model.forward(validation.batch(indices), training: false)
+            total += Double(Self.loss(
+                logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,
+                dLogits: &dLogits))
+            weightSum += weights.reduce(0) { $0 + Double(abs($1)) }
+        }
+        return weightSum > 0 ? total / weightSum : 0
+    }
+
+    /// Records the epoch: history, best epoch, early stopping, plateau schedule.
+    private mutating func finishEpoch(_ record: EpochRecord) {
+        state.history.append(record)
+        state.completedEpochs += 1
+        state.stepInEpoch = 0
+        state.epochLossSum = 0
+        state.epochWeightSum = 0
+        if let best = state.bestValidationLoss, !(record.validationLoss < best - Double(config.training.minDelta)) {
+            state.epochsWithoutImprovement += 1
+        } else {
+            state.bestValidationLoss = record.validationLoss
+            state.bestEpoch = record.epoch
+            state.epochsWithoutImprovement = 0
+        }
+        plateau?.update(metric: Float(record.validationLoss))
+        let patience = config.training.patience
+        if patience > 0 && state.epochsWithoutImprovement >= patience { state.stoppedEarly = true }
+        state.finished = state.stoppedEarly || state.completedEpochs >= config.training.epochs
+    }
+
+    /// The current model as a model file; with `state`, a checkpoint that ``init(config:data:checkpoint:)`` continues.
+    public func checkpointFile(state: TrainingState?) throws -> ModelFile {
+        ModelFile(
+            tagger: config.taggerName, architecture: config.model, features: data.features, classNames: config.classNames,
+            members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state)
+    }
+
+    /// The order of the training jets in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch) alone, so a
+    /// continued run draws the same orders.
+    static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var generator = SeededGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
+        var order = Array(0..<count)
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+        }
+        return order
+    }
+}

@@ -1,0 +1,108 @@
+import JetData
+import JetFeatures
+
+/// The training and validation jets of a run, loaded once into memory as network inputs, with the
+/// feature spec whose standardisation was fitted on the training jets.
+public struct TrainingData: Sendable {
+    /// The spec with every centre and scale set (what the model file stores).
+    public let features: FeatureSpec
+    public let training: JetSet
+    public let validation: JetSet
+
+    /// Reads the config's files: fits the missing standardisation on the training split (real
+    /// constituents only, streaming), then extracts both splits and applies the `weights` section.
+    ///
+    /// - Parameters:
+    ///   - splits: overrides `config.data.split` (k-fold training).
+    ///   - features: an already fitted spec to use instead of fitting (resuming a run).
+    public static func load(
+        config: RunConfig, splits: (training: JetSplit, validation: JetSplit)? = nil, features: FeatureSpec? = nil
+    ) throws -> TrainingData {
+        let (trainingSplit, validationSplit) = splits ?? config.data.split.splits
+        let spec = try features ?? fittedFeatures(config: config, split: trainingSplit)
+        let extractor = try FeatureExtractor(spec: spec)
+        let training = try weighted(try extract(config: config, split: trainingSplit, extractor: extractor), config: config, part: "training")
+        let validation = try weighted(
+            try extract(config: config, split: validationSplit, extractor: extractor), config: config, part: "validation")
+        return TrainingData(features: spec, training: training, validation: validation)
+    }
+
+    /// The config's feature spec with every missing centre and scale fitted on the jets of `split`
+    /// (real constituents only, streaming, at most `data.maxJets` jets).
+    public static func fittedFeatures(config: RunConfig, split: JetSplit) throws -> FeatureSpec {
+        guard !config.features.isStandardized else { return config.features }
+        var fitter = try StandardizationFitter(spec: config.features)
+        try forEachBatch(config: config, split: split) { batch in try fitter.accumulate(batch) }
+        return try fitter.fittedSpec()
+    }
+
+    /// The read options for the fields the config needs, restricted to `split`.
+    static func readOptions(config: RunConfig, split: JetSplit?) throws -> JetReadOptions {
+        var jetFields = config.features.requiredJetFields + [config.data.labelField]
+        if config.weights.eventWeights { jetFields.append(config.data.weightField) }
+        jetFields += config.weights.weighting.binning?.axes.map(\.field) ?? []
+        return JetReadOptions(
+            layout: config.data.layout, jetFields: jetFields.uniqued(),
+            constituentFields: config.features.requiredConstituentFields, maxConstituents: config.features.maxConstituents,
+            batchSize: config.data.readBatchSize, selection: try config.data.selection.map { try JetSelection($0) },
+            split: split, threads: config.training.threads)
+    }
+
+    /// Calls `body` for every batch of the split, stopping after `data.maxJets` jets.
+    private static func forEachBatch(config: RunConfig, split: JetSplit, _ body: (JetBatch) throws -> Void) throws {
+        let stream = try JetStream(files: config.data.files, options: try readOptions(config: config, split: split))
+        var remaining = config.data.maxJets ?? Int.max
+        while remaining > 0, var batch = try stream.next() {
+            if batch.count > remaining { batch = batch.gathering(Array(0..<remaining)) }
+            remaining -= batch.count
+            try body(batch)
+        }
+    }
+
+    private static func extract(config: RunConfig, split: JetSplit, extractor: FeatureExtractor) throws -> JetSet {
+        let spec = extractor.spec
+        let classCount = config.model.classes
+        var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+        let binningFields = config.weights.weighting.binning?.axes.map(\.field) ?? []
+        try forEachBatch(config: config, split: split) { batch in
+            let labels = try labels(of: batch, config: config, classCount: classCount)
+            let weights = config.weights.eventWeights
+                ? batch.jetFields[config.data.weightField]!
+                : [Float](repeating: 1, count: batch.count)
+            var fields: [String: [Float]] = [:]
+            for name in binningFields { fields[name] = batch.jetFields[name] }
+            set.append(try extractor.extract(batch), labels: labels, weights: weights, eventNumbers: batch.eventNumbers, fields: fields)
+        }
+        return set
+    }
+
+    /// The batch's labels as class indices, checked against the class count.
+    static func labels(of batch: JetBatch, config: RunConfig, classCount: Int) throws -> [Int32] {
+        let values = batch.jetFields[config.data.labelField]!
+        return try values.indices.map { jet in
+            let value = values[jet]
+            guard value == value.rounded(), value >= 0, Int(value) < classCount else {
+                throw TrainingError.invalidData(
+                    "\(config.data.files[batch.fileIndices[jet]]): jet row \(batch.rows[jet]): label field "
+                        + "'\(config.data.labelField)' is \(value), expected an integer in 0..<\(classCount) (classes: "
+                        + "\(config.classNames.joined(separator: ", ")))")
+            }
+            return Int32(value)
+        }
+    }
+
+    /// Applies the `weights.weighting` spec (class balancing, flattening or resampling).
+    private static func weighted(_ set: JetSet, config: RunConfig, part: String) throws -> JetSet {
+        guard set.count > 0 else {
+            throw TrainingError.invalidData("the \(part) split of \(config.data.files.joined(separator: ", ")) has no jets")
+        }
+        let result = try config.weights.weighting.apply(
+            labels: set.labels, weights: set.weights, fields: set.fields, classCount: config.model.classes)
+        if result.indices == Array(0..<set.count) {
+            var reweighted = set
+            reweighted.weights = result.weights
+            return reweighted
+        }
+        return set.subset(result.indices, weights: result.weights)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import JetData
+import JetFeatures
+
+/// A whole training run in a directory: one model, the k models of k-fold training, or a seed ensemble,
+/// each trained by a ``Trainer`` in its own directory, then combined into `model.h5`.
+///
+/// Layout of `directory`: `config.json` (the resolved run config), `model.h5` (the final model file), and
+/// for one model also `last.h5`, `history.csv`, `history.json`; for k-fold `fold<i>/...`, for an ensemble
+/// `member<i>/...` with the same files. Running again on a directory continues where it stopped: finished
+/// members are kept, a member with `last.h5` continues from it.
+public struct TrainingRun {
+    public let config: RunConfig
+    public let directory: URL
+
+    /// One model to train: its directory, seed and (for k-fold) its splits.
+    struct Member {
+        var directory: URL
+        var seed: UInt64
+        var splits: (training: JetSplit, validation: JetSplit)?
+    }
+
+    public init(config: RunConfig, directory: URL) {
+        self.config = config
+        self.directory = directory
+    }
+
+    /// Continues the run in `directory`, reading its `config.json`.
+    public init(resuming directory: URL) throws {
+        let url = directory.appendingPathComponent("config.json")
+        guard let data = try? Data(contentsOf: url) else {
+            throw TrainingError.cannotResume(directory: directory.path, reason: "it has no config.json (was it made by jettag train?)")
+        }
+        self.init(config: try RunConfig.load(tree: try JSONSerialization.jsonObject(with: data), file: url.path), directory: directory)
+    }
+
+    /// Trains (or continues) every member and writes `model.h5`; returns the final model file.
+    ///
+    /// - Parameters:
+    ///   - progress: member index, member count and the trainer's event.
+    ///   - shouldStop: polled after every step (see ``Trainer/train(directory:progress:shouldStop:)``).
+    @discardableResult
+    public func run(
+        progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> ModelFile {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
+        let members = plan()
+        let combination: MemberCombination =
+            config.training.kfold.map { .kfold(k: $0) } ?? config.training.ensemble.map { .ensemble(count: $0) } ?? .single
+        var sharedFeatures: FeatureSpec?
+        if let k = config.training.kfold {
+            sharedFeatures = try TrainingData.fittedFeatures(config: config, split: .eventNumber(modulus: k, folds: Array(0..<k)))
+        }
+        var finals: [ModelFile] = []
+        for (index, member) in members.enumerated() {
+            var memberConfig = config
+            memberConfig.training.seed = member.seed
+            let best = member.directory.appendingPathComponent("model.h5")
+            let last = member.directory.appendingPathComponent("last.h5")
+            let checkpoint = FileManager.default.fileExists(atPath: last.path) ? try ModelFile.read(from: last.path) : nil
+            if let state = checkpoint?.trainingState, state.finished {
+                finals.append(try ModelFile.read(from: best.path))
+                continue
+            }
+            let data = try TrainingData.load(
+                config: memberConfig, splits: member.splits, features: checkpoint?.features ?? sharedFeatures)
+            var trainer = try Trainer(config: memberConfig, data: data, checkpoint: checkpoint)
+            if let warning = trainer.resumeWarning { progress(index, members.count, .warning(warning)) }
+            try trainer.train(
+                directory: member.directory, progress: { progress(index, members.count, $0) }, shouldStop: shouldStop)
+            finals.append(try ModelFile.read(from: best.path))
+        }
+        guard combination != .single else { return finals[0] }
+        var combined = finals[0]
+        combined.combination = combination
+        combined.members = finals.flatMap(\.members)
+        combined.trainingConfig = try config.jsonString()
+        try combined.write(to: directory.appendingPathComponent("model.h5").path)
+        return combined
+    }
+
+    /// The members of this run.
+    func plan() -> [Member] {
+        let seed = config.training.seed
+        if let k = config.training.kfold {
+            return (0..<k).map { fold in
+                let validation = (fold + 1) % k
+                let training = (0..<k).filter { $0 != fold && $0 != validation }
+                return Member(
+                    directory: directory.appendingPathComponent("fold\(fold)"), seed: seed,
+                    splits: (.eventNumber(modulus: k, folds: training), .eventNumber(modulus: k, folds: [validation])))
+            }
+        }
+        if let count = config.training.ensemble {
+            return (0..<count).map { Member(directory: directory.appendingPathComponent("member\($0)"), seed: seed + UInt64($0)) }
+        }
+        return [Member(directory: directory, seed: seed)]
+    }
+}

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import JetData
+import JetMetrics
+import JetModels
+
+/// `jettag evaluate --model M FILES --out DIR`: ROC, AUC, rejections, confusion matrix, precision/recall/F1
+/// and score histograms of a model on labelled jets.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a trained model on labelled jets.",
+        discussion: """
+            Writes DIR/metrics.json (stable keys), DIR/roc.csv and DIR/score_histogram_<class>.csv, and prints \
+            a summary. The signal score is p(signal) for two classes and log(p_s / sum_k f_k p_k) for more \
+            (equal background fractions unless --fractions is given). Working points at signal efficiency \
+            0.3, 0.5, 0.7, 0.77 with binomial uncertainties from effective counts.
+            """)
+
+    @Option(help: "The model file.")
+    var model: String
+
+    @Argument(help: "Labelled input HDF5 files.")
+    var files: [String]
+
+    @Option(help: "Output directory.")
+    var out: String
+
+    @Option(name: .customLong("signal-class"), help: "Signal class name (default: the last class).")
+    var signalClass: String?
+
+    @Option(help: "Background fractions for the multi-class discriminant, e.g. --fractions c=0.2,light=0.8.")
+    var fractions: String?
+
+    @Option(help: "Cut on p(signal) for the two-class confusion matrix and precision/recall.")
+    var threshold: Float = 0.5
+
+    @Option(name: .customLong("label-field"), help: "Jet field with the class index (default: the training config's).")
+    var labelField: String?
+
+    @Option(name: .customLong("weight-field"), help: "Jet field with event weights (default: the training config's).")
+    var weightField: String?
+
+    @Flag(name: .customLong("no-weights"), help: "Give every jet weight 1.")
+    var noWeights = false
+
+    @Option(name: .customLong("batch-size"), help: "Jets per batch.")
+    var batchSize = 10_000
+
+    @Option(help: "Threads for reading and BLAS.")
+    var threads = 1
+
+    func run() throws {
+        ComputeThreads.set(threads)
+        let file = try ModelFile.read(from: model)
+        var scorer = try JetScorer(file: file)
+        let classNames = file.classNames
+        let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
+        let labelField = labelField ?? trainingConfig?.data.labelField ?? "label"
+        let weightField = noWeights ? nil : weightField ?? (trainingConfig?.weights.eventWeights == false ? nil : trainingConfig?.data.weightField ?? "weight")
+        let signal = try signalIndex(classNames)
+
+        var options = scorer.readOptions(batchSize: batchSize, threads: threads)
+        options.jetFields = (options.jetFields + [labelField] + (weightField.map { [$0] } ?? [])).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        let stream = try JetStream(files: files, options: options)
+        var probabilities: [Float] = []
+        var labels: [Int] = []
+        var weights: [Float] = []
+        while let batch = try stream.next() {
+            probabilities += try scorer.score(batch).probabilities
+            for (jet, value) in batch.jetFields[labelField]!.enumerated() {
+                guard value == value.rounded(), value >= 0, Int(value) < classNames.count else {
+                    throw ValidationError(
+                        "\(stream.files[batch.fileIndices[jet]]): jet row \(batch.rows[jet]): label '\(labelField)' is \(value), expected 0..<\(classNames.count)")
+                }
+                labels.append(Int(value))
+            }
+            weights += weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count)
+        }
+        let report = try evaluate(
+            probabilities: probabilities, labels: labels, weights: weights, classNames: classNames, signal: signal, tagger: file.tagger)
+        let directory = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try MetricsJSON.write(report, to: directory.appendingPathComponent("metrics.json"))
+        try ROCCurve(scores: signalScores(probabilities, classNames.count, signal, report.discriminant), labels: labels, signalClass: signal, weights: weights)
+            .downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
+        for (name, histogram) in report.scoreHistograms {
+            try histogram.csvTable.write(to: directory.appendingPathComponent("score_histogram_\(name).csv"))
+        }
+        print(summary(report))
+    }
+
+    /// All metrics of the scored jets.
+    func evaluate(
+        probabilities: [Float], labels: [Int], weights: [Float], classNames: [String], signal: Int, tagger: String
+    ) throws -> EvaluationReport {
+        let classCount = classNames.count
+        let discriminant = classCount > 2 ? try makeDiscriminant(classNames, signal: signal) : nil
+        let scores = try signalScores(probabilities, classCount, signal, discriminant)
+        let roc = try ROCCurve(scores: scores, labels: labels, signalClass: signal, weights: weights)
+        let confusion = classCount == 2
+            ? try ConfusionMatrix(
+                trueClasses: labels, predictedClasses: scores.map { $0 >= threshold ? signal : 1 - signal }, classCount: 2,
+                weights: weights)
+            : try ConfusionMatrix(probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
+        let (precisionRecall, precisionWarnings) = confusion.precisionRecallPerClass()
+        let (low, high) = classCount == 2 ? (0.0, 1.0) : (Double(scores.min() ?? 0), Double(scores.max() ?? 1) + 1e-6)
+        var histograms: [String: Histogram] = [:]
+        var histogramWarnings: [MetricWarning] = []
+        for (c, name) in classNames.enumerated() {
+            let members = labels.indices.filter { labels[$0] == c }
+            var histogram = try Histogram(binCount: 50, lowerEdge: low, upperEdge: high)
+            try histogram.fill(members.map { scores[$0] }, weights: members.map { weights[$0] })
+            histograms[name] = histogram
+            histogramWarnings += histogram.warnings
+        }
+        return EvaluationReport(
+            model: model, tagger: tagger, classNames: classNames, signalClass: classNames[signal], jets: labels.count,
+            discriminant: discriminant, roc: try ROCSummary(roc), threshold: classCount == 2 ? threshold : nil,
+            confusionMatrix: confusion, precisionRecall: precisionRecall, scoreHistograms: histograms,
+            warnings: roc.warnings + precisionWarnings + histogramWarnings)
+    }
+
+    /// p(signal) for two classes, else the discriminant.
+    private func signalScores(_ probabilities: [Float], _ classCount: Int, _ signal: Int, _ discriminant: TaggingDiscriminant?) throws -> [Float] {
+        if let discriminant { return try discriminant.evaluate(probabilities: probabilities, classCount: classCount) }
+        return stride(from: signal, to: probabilities.count, by: classCount).map { probabilities[$0] }
+    }
+
+    private func signalIndex(_ classNames: [String]) throws -> Int {
+        guard let signalClass else { return classNames.count - 1 }
+        guard let index = classNames.firstIndex(of: signalClass) else {
+            throw ValidationError("--signal-class \(signalClass): the model's classes are \(classNames.joined(separator: ", "))")
+        }
+        return index
+    }
+
+    private func makeDiscriminant(_ classNames: [String], signal: Int) throws -> TaggingDiscriminant {
+        let others = classNames.indices.filter { $0 != signal }
+        guard let fractions else {
+            return try TaggingDiscriminant(
+                signalClass: signal, backgroundFractions: others.map { ($0, 1 / Double(others.count)) })
+        }
+        let pairs = try fractions.split(separator: ",").map { item in
+            let parts = item.split(separator: "=")
+            guard parts.count == 2, let index = classNames.firstIndex(of: String(parts[0])), let value = Double(parts[1]) else {
+                throw ValidationError("--fractions: '\(item)' is not class=fraction with a class of \(classNames.joined(separator: ", "))")
+            }
+            return (classIndex: index, fraction: value)
+        }
+        return try TaggingDiscriminant(signalClass: signal, backgroundFractions: pairs)
+    }
+
+    /// The table printed on stdout.
+    private func summary(_ report: EvaluationReport) -> String {
+        var lines = [
+            "\(report.tagger): \(report.jets) jets, signal \(report.signalClass) vs \(report.classNames.filter { $0 != report.signalClass }.joined(separator: ", "))",
+            String(format: "AUC %.4f", report.roc.auc),
+            "eff_S   threshold   eff_B        1/eff_B",
+        ]
+        for point in report.roc.workingPoints {
+            lines.append(String(
+                format: "%.2f    %9.4f   %.5f    %.1f +- %.1f", point.signalEfficiency, point.threshold,
+                point.backgroundEfficiency, point.backgroundRejection, point.backgroundRejectionError))
+        }
+        for score in report.precisionRecall {
+            lines.append(
+                "\(report.classNames[score.classIndex]): "
+                    + String(format: "precision %.4f  recall %.4f  F1 %.4f", score.precision, score.recall, score.f1))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
