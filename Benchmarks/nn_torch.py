@@ -187,33 +187,43 @@ def run(args):
 
 def table(args):
     rows = [json.loads(line) for path in args.files for line in open(path) if line.startswith("{")]
-    by_key = {}
+    best = {}
     for r in rows:
-        by_key.setdefault((r["side"], r["model"], r["threads"], r["mode"]), []).append(r)
-    peaks = {r["threads"]: r["gflops"] for r in rows if r.get("mode") == "sgemm"}
-    targets = {("pfn", "train"): 2.0, ("pfn", "infer"): 2.0, ("cnn", "train"): 1.5}
-    print("| model | threads | what | JetTag | PyTorch 2.13.0 | ratio | target | JetTag GFLOP/s (valid) | sgemm peak |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for model in ("pfn", "cnn"):
-        for threads in sorted({r["threads"] for r in rows if r.get("model") == model}):
-            for mode in ("train", "infer"):
-                ours = by_key.get(("jettag", model, threads, mode), [])
-                theirs = by_key.get(("pytorch", model, threads, mode), [])
-                if not ours or not theirs:
-                    continue
-                a = max(ours, key=lambda r: r["jets_per_s"])
-                b = max(theirs, key=lambda r: r["jets_per_s"])
-                ratio = a["jets_per_s"] / b["jets_per_s"]
-                if mode == "train":
-                    what = f"train, batch {a['batch']} (steps/s: {a['steps_per_s']:.1f} vs {b['steps_per_s']:.1f})"
-                else:
-                    what = f"inference, JetTag batch {a['batch']}, PyTorch best batch {b['batch']}"
-                target = targets.get((model, mode))
-                verdict = f">= {target}x: {'met' if ratio >= target else 'MISSED'}" if target else "-"
-                peak = peaks.get(threads)
-                print(f"| {model.upper()} | {threads} | {what} | {a['jets_per_s']:,.0f} jets/s | "
-                      f"{b['jets_per_s']:,.0f} jets/s | {ratio:.2f}x | {verdict} | {a.get('gflops', 0):.1f} | "
-                      f"{peak:.1f} |" if peak else "")
+        if r["mode"] == "sgemm":
+            continue
+        key = (r["side"], r["model"], r["threads"], r["mode"], r["batch"] if r["mode"] == "train" else None)
+        if key not in best or r["jets_per_s"] > best[key]["jets_per_s"]:
+            best[key] = r
+    peaks = {r["threads"]: r["gflops"] for r in rows if r["mode"] == "sgemm"}
+    targets = {("pfn", "train", 256): 2.0, ("pfn", "infer", None): 2.0, ("cnn", "train", 256): 1.5}
+    print()
+    print("| model | threads | measurement | JetTag | PyTorch 2.13.0 | ratio | target | JetTag GFLOP/s (valid constituents) / sgemm peak |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (side, model, threads, mode, batch), ours in sorted(best.items(), key=lambda kv: (kv[0][1] != "pfn", kv[0][2], kv[0][3] != "train", kv[0][4] or 0)):
+        if side != "jettag" or ("pytorch", model, threads, mode, batch) not in best:
+            continue
+        theirs = best[("pytorch", model, threads, mode, batch)]
+        ratio = ours["jets_per_s"] / theirs["jets_per_s"]
+        if mode == "train":
+            what = f"training, batch {batch}"
+            speeds = (f"{ours['jets_per_s']:,.0f} jets/s ({ours['steps_per_s']:.2f} steps/s)",
+                      f"{theirs['jets_per_s']:,.0f} jets/s ({theirs['steps_per_s']:.2f} steps/s)")
+        else:
+            what = "inference, best batch of 64/256/1024"
+            speeds = (f"{ours['jets_per_s']:,.0f} jets/s (batch {ours['batch']})",
+                      f"{theirs['jets_per_s']:,.0f} jets/s (batch {theirs['batch']})")
+        target = targets.get((model, mode, batch))
+        verdict = "-" if target is None else f">= {target}x {'met' if ratio >= target else 'MISSED'}"
+        peak = peaks.get(threads, float("nan"))
+        print(f"| {model.upper()} | {threads} | {what} | {speeds[0]} | {speeds[1]} | {ratio:.2f}x | {verdict} | "
+              f"{ours['gflops']:.1f} / {peak:.1f} |")
+    print()
+    print("Notes: same jets and batches on both sides (first 8192 jets of top_qcd_dev.h5, 128 slots, 7 features, real "
+          "multiplicities). JetTag runs on the packed valid constituents (its packing is inside the timed loop); "
+          "PyTorch on the padded [B, 128, 7] tensor, multiplying by the mask where it matters: the PFN before the sum, "
+          "the CNN after every block (the fair equivalent of JetTag's per-jet zero halo; its BatchNorm1d statistics "
+          "include padding, JetTag's do not). Training = forward + backward + Adam, BCE loss. GFLOP/s counts the "
+          "matrix-product FLOPs of valid constituents only; the sgemm peak is one 2048^3 cblas_sgemm in the same run.")
 
 
 def main():

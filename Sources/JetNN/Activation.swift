@@ -35,16 +35,8 @@ public struct Activation: Sendable {
         forwardShape = (input.rows, input.columns)
         let function = function
         output.storage.withUnsafeMutableBufferPointer { out in
-            input.storage.withUnsafeBufferPointer { x in
-                switch function {
-                case .relu: for i in x.indices { out[i] = max(x[i], 0) }
-                case let .leakyReLU(slope): for i in x.indices { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
-                case let .elu(alpha): for i in x.indices { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
-                case .silu: for i in x.indices { out[i] = x[i] * logistic(x[i]) }
-                case .tanh: for i in x.indices { out[i] = Foundation.tanh(x[i]) }
-                case .sigmoid: for i in x.indices { out[i] = logistic(x[i]) }
-                case .softplus: for i in x.indices { out[i] = softplus(x[i]) }
-                }
+            input.storage.withUnsafeBufferPointer { inp in
+                activationForward(function, out: out.baseAddress, inp: inp.baseAddress, count: inp.count)
             }
         }
     }
@@ -62,27 +54,54 @@ public struct Activation: Sendable {
             "Activation: backward got dOutput \(dOutput), input \(input); forward was [\(forwardShape.rows), \(forwardShape.columns)]")
         inputGradient.resize(rows: input.rows, columns: input.columns)
         let function = function
-        inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-            dOutput.storage.withUnsafeBufferPointer { dy in
-                input.storage.withUnsafeBufferPointer { x in
-                    output.storage.withUnsafeBufferPointer { y in
-                        switch function {
-                        case .relu: for i in x.indices { dx[i] = x[i] > 0 ? dy[i] : 0 }
-                        case let .leakyReLU(slope): for i in x.indices { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
-                        case let .elu(alpha): for i in x.indices { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
-                        case .silu:
-                            for i in x.indices {
-                                let s = logistic(x[i])
-                                dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
-                            }
-                        case .tanh: for i in x.indices { dx[i] = dy[i] * (1 - y[i] * y[i]) }
-                        case .sigmoid: for i in x.indices { dx[i] = dy[i] * y[i] * (1 - y[i]) }
-                        case .softplus: for i in x.indices { dx[i] = dy[i] * logistic(x[i]) }
-                        }
+        inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
+            dOutput.storage.withUnsafeBufferPointer { dOut in
+                input.storage.withUnsafeBufferPointer { inp in
+                    output.storage.withUnsafeBufferPointer { out in
+                        activationBackward(
+                            function, dInp: dInp.baseAddress, dOut: dOut.baseAddress, inp: inp.baseAddress,
+                            out: out.baseAddress, count: inp.count)
                     }
                 }
             }
         }
+    }
+}
+
+/// out[i] = f(inp[i]) for i < count.
+private func activationForward(
+    _ function: ActivationFunction, out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, count: Int
+) {
+    guard count > 0, let out, let x = inp else { return }
+    switch function {
+    case .relu: for i in 0..<count { out[i] = x[i] > 0 ? x[i] : 0 }
+    case let .leakyReLU(slope): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
+    case let .elu(alpha): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
+    case .silu: for i in 0..<count { out[i] = x[i] * logistic(x[i]) }
+    case .tanh: for i in 0..<count { out[i] = Foundation.tanh(x[i]) }
+    case .sigmoid: for i in 0..<count { out[i] = logistic(x[i]) }
+    case .softplus: for i in 0..<count { out[i] = softplus(x[i]) }
+    }
+}
+
+/// dInp[i] = dOut[i] * f'(inp[i]), using out = f(inp) where that is cheaper.
+private func activationBackward(
+    _ function: ActivationFunction, dInp: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>?,
+    inp: UnsafePointer<Float>?, out: UnsafePointer<Float>?, count: Int
+) {
+    guard count > 0, let dx = dInp, let dy = dOut, let x = inp, let y = out else { return }
+    switch function {
+    case .relu: for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+    case let .leakyReLU(slope): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+    case let .elu(alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
+    case .silu:
+        for i in 0..<count {
+            let s = logistic(x[i])
+            dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
+        }
+    case .tanh: for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    case .softplus: for i in 0..<count { dx[i] = dy[i] * logistic(x[i]) }
     }
 }
 

@@ -51,32 +51,53 @@ public struct Adam: Optimizer {
             "Adam: parameter count changed from \(firstMoment.count) to \(parameters.count) since the first step")
         stepCount += 1
         let t = Float(stepCount)
-        let stepSize = learningRate / (1 - pow(beta1, t))
-        let inverseSqrtCorrection2 = 1 / (1 - pow(beta2, t)).squareRoot()
-        let (beta1, beta2, epsilon, weightDecay, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupledWeightDecay)
-        let shrink = 1 - learningRate * weightDecay
         let entries = parameters.entries
+        let settings = AdamStep(
+            beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: learningRate / (1 - pow(beta1, t)),
+            inverseSqrtCorrection2: 1 / (1 - pow(beta2, t)).squareRoot())
+        let (weightDecay, decoupled, shrink) = (weightDecay, decoupledWeightDecay, 1 - learningRate * weightDecay)
         parameters.values.withUnsafeMutableBufferPointer { p in
             parameters.gradients.withUnsafeBufferPointer { g in
                 firstMoment.withUnsafeMutableBufferPointer { m in
                     secondMoment.withUnsafeMutableBufferPointer { v in
                         for entry in entries where entry.trainable {
-                            let decay = entry.decays ? weightDecay : 0
-                            for i in entry.range {
-                                var gradient = g[i]
-                                if decoupled {
-                                    if entry.decays { p[i] *= shrink }
-                                } else {
-                                    gradient += decay * p[i]
-                                }
-                                m[i] = beta1 * m[i] + (1 - beta1) * gradient
-                                v[i] = beta2 * v[i] + (1 - beta2) * gradient * gradient
-                                p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseSqrtCorrection2 + epsilon)
-                            }
+                            let decays = entry.decays && weightDecay != 0
+                            adamUpdate(
+                                p.baseAddress! + entry.offset, g.baseAddress! + entry.offset,
+                                m.baseAddress! + entry.offset, v.baseAddress! + entry.offset, count: entry.count,
+                                settings: settings, coupledDecay: decays && !decoupled ? weightDecay : 0,
+                                shrink: decays && decoupled ? shrink : 1)
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// The per-step constants of an Adam update.
+private struct AdamStep {
+    let beta1: Float
+    let beta2: Float
+    let epsilon: Float
+    /// lr / (1 - beta1^t)
+    let stepSize: Float
+    /// 1 / sqrt(1 - beta2^t)
+    let inverseSqrtCorrection2: Float
+}
+
+/// One Adam update of `count` parameters: p *= shrink (decoupled decay), g' = g + coupledDecay * p, moments, step.
+private func adamUpdate(
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, count: Int, settings: AdamStep, coupledDecay: Float, shrink: Float
+) {
+    let (beta1, beta2, epsilon) = (settings.beta1, settings.beta2, settings.epsilon)
+    let (stepSize, inverseSqrtCorrection2) = (settings.stepSize, settings.inverseSqrtCorrection2)
+    for i in 0..<count {
+        p[i] *= shrink
+        let gradient = g[i] + coupledDecay * p[i]
+        m[i] = beta1 * m[i] + (1 - beta1) * gradient
+        v[i] = beta2 * v[i] + (1 - beta2) * gradient * gradient
+        p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseSqrtCorrection2 + epsilon)
     }
 }

@@ -16,6 +16,8 @@ public struct AttentionPooling: Sendable {
     public private(set) var attention: [Float] = []
     /// The last backward's d(loss)/d(input) [N, C] (overwritten).
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+    /// d(loss)/d(score) per constituent [N], backward's workspace.
+    private var scoreGradient: [Float] = []
     private var forwardOffsets: JetOffsets?
 
     /// Registers "<name>.weight" [C].
@@ -43,25 +45,11 @@ public struct AttentionPooling: Sendable {
             attention.withUnsafeMutableBufferPointer { a in
                 input.storage.withUnsafeBufferPointer { inp in
                     parameters.values.withUnsafeBufferPointer { values in
-                        let w = values.baseAddress! + scoreWeight.offset
-                        for r in 0..<input.rows { a[r] = dot(inp.baseAddress! + r * channels, w, count: channels) }
-                        for jet in 0..<offsets.jetCount {
-                            let pooled = out.baseAddress! + jet * channels
-                            pooled.update(repeating: 0, count: channels)
-                            let rows = offsets.rows(of: jet)
-                            guard !rows.isEmpty else { continue }
-                            var maximum = -Float.infinity
-                            for r in rows { maximum = max(maximum, a[r]) }
-                            var sum: Float = 0
-                            for r in rows {
-                                a[r] = exp(a[r] - maximum)
-                                sum += a[r]
-                            }
-                            for r in rows {
-                                a[r] /= sum
-                                let row = inp.baseAddress! + r * channels
-                                for c in 0..<channels { pooled[c] += a[r] * row[c] }
-                            }
+                        offsets.offsets.withUnsafeBufferPointer { jetOffsets in
+                            attentionForward(
+                                out: out.baseAddress, attention: a.baseAddress, inp: inp.baseAddress,
+                                weight: values.baseAddress! + scoreWeight.offset, offsets: jetOffsets.baseAddress!,
+                                jetCount: offsets.jetCount, channels: channels)
                         }
                     }
                 }
@@ -80,27 +68,24 @@ public struct AttentionPooling: Sendable {
                 && input.columns == channels,
             "AttentionPooling: backward got dOutput \(dOutput), input \(input); forward was [\(offsets.constituentCount), \(channels)] -> [\(offsets.jetCount), \(channels)]")
         inputGradient.resize(rows: input.rows, columns: channels)
+        scoreGradient.removeAll(keepingCapacity: true)
+        scoreGradient.append(contentsOf: repeatElement(0, count: input.rows))
         let (channels, scoreWeight) = (channels, scoreWeight)
         inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
-            parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                parameters.values.withUnsafeBufferPointer { values in
-                    dOutput.storage.withUnsafeBufferPointer { dOut in
-                        input.storage.withUnsafeBufferPointer { inp in
-                            output.storage.withUnsafeBufferPointer { out in
-                                attention.withUnsafeBufferPointer { a in
-                                    let w = values.baseAddress! + scoreWeight.offset
-                                    let dW = grads.baseAddress! + scoreWeight.offset
-                                    for jet in 0..<offsets.jetCount {
-                                        let g = dOut.baseAddress! + jet * channels
-                                        let gDotOutput = dot(g, out.baseAddress! + jet * channels, count: channels)
-                                        for r in offsets.rows(of: jet) {
-                                            let x = inp.baseAddress! + r * channels
-                                            let d = a[r] * (dot(g, x, count: channels) - gDotOutput)
-                                            let dx = dInp.baseAddress! + r * channels
-                                            for c in 0..<channels {
-                                                dx[c] = a[r] * g[c] + d * w[c]
-                                                dW[c] += d * x[c]
-                                            }
+            scoreGradient.withUnsafeMutableBufferPointer { dScore in
+                parameters.gradients.withUnsafeMutableBufferPointer { grads in
+                    parameters.values.withUnsafeBufferPointer { values in
+                        dOutput.storage.withUnsafeBufferPointer { dOut in
+                            input.storage.withUnsafeBufferPointer { inp in
+                                output.storage.withUnsafeBufferPointer { out in
+                                    attention.withUnsafeBufferPointer { a in
+                                        offsets.offsets.withUnsafeBufferPointer { jetOffsets in
+                                            attentionBackward(
+                                                dInp: dInp.baseAddress, dScore: dScore.baseAddress,
+                                                dWeight: grads.baseAddress! + scoreWeight.offset, dOut: dOut.baseAddress,
+                                                inp: inp.baseAddress, out: out.baseAddress, attention: a.baseAddress,
+                                                weight: values.baseAddress! + scoreWeight.offset,
+                                                offsets: jetOffsets.baseAddress!, jetCount: offsets.jetCount, channels: channels)
                                         }
                                     }
                                 }
@@ -111,4 +96,51 @@ public struct AttentionPooling: Sendable {
             }
         }
     }
+}
+
+/// out[B, C] = sum over each jet of attention[i] * inp[i, :], attention = per-jet softmax of inp * weight.
+private func attentionForward(
+    out: UnsafeMutablePointer<Float>?, attention: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?,
+    weight: UnsafePointer<Float>, offsets: UnsafePointer<Int>, jetCount: Int, channels: Int
+) {
+    guard let out else { return }
+    out.update(repeating: 0, count: jetCount * channels)
+    guard let a = attention, let inp else { return }
+    gemm(transposeA: false, transposeB: false, m: offsets[jetCount], n: 1, k: channels, a: inp, b: weight, beta: 0, c: a)
+    for jet in 0..<jetCount {
+        let (first, end) = (offsets[jet], offsets[jet + 1])
+        guard end > first else { continue }
+        let pooled = out + jet * channels
+        var maximum = -Float.infinity
+        for r in first..<end { maximum = max(maximum, a[r]) }
+        var total: Float = 0
+        for r in first..<end {
+            a[r] = exp(a[r] - maximum)
+            total += a[r]
+        }
+        for r in first..<end {
+            a[r] /= total
+            let row = inp + r * channels
+            for c in 0..<channels { pooled[c] += a[r] * row[c] }
+        }
+    }
+}
+
+/// With g the jet's dOut row and d_i = a_i (g . x_i - g . out): dInp_i = a_i g + d_i w, dWeight += inp^T d.
+private func attentionBackward(
+    dInp: UnsafeMutablePointer<Float>?, dScore: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+    dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, out: UnsafePointer<Float>?, attention: UnsafePointer<Float>?,
+    weight: UnsafePointer<Float>, offsets: UnsafePointer<Int>, jetCount: Int, channels: Int
+) {
+    guard let dx = dInp, let d = dScore, let g = dOut, let inp, let out, let a = attention else { return }
+    for jet in 0..<jetCount {
+        let gJet = g + jet * channels
+        let gDotOutput = dot(gJet, out + jet * channels, count: channels)
+        for r in offsets[jet]..<offsets[jet + 1] {
+            d[r] = a[r] * (dot(gJet, inp + r * channels, count: channels) - gDotOutput)
+            let dxRow = dx + r * channels
+            for c in 0..<channels { dxRow[c] = a[r] * gJet[c] + d[r] * weight[c] }
+        }
+    }
+    gemm(transposeA: true, transposeB: false, m: channels, n: 1, k: offsets[jetCount], a: inp, b: d, beta: 1, c: dWeight)
 }

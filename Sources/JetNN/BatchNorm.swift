@@ -24,9 +24,11 @@ public struct BatchNorm: Sendable {
     public private(set) var output = Matrix(rows: 0, columns: 0)
     /// The last backward's d(loss)/d(input) [R, C] (overwritten).
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
-    /// Mean and 1 / sqrt(var + eps) per channel used by the last forward.
-    private var mean: [Float] = []
-    private var inverseStandardDeviation: [Float] = []
+    /// [mean | 1 / sqrt(var + eps)] per channel, as the last forward used them.
+    private var statistics: [Float]
+    /// [C] x 3 per-channel coefficients and [C] x 2 Double sums: workspace, sized once.
+    private var coefficients: [Float]
+    private var sums: [Double]
     private var forward: (rows: Int, training: Bool)?
 
     /// Registers the four entries listed in the type's documentation.
@@ -45,6 +47,9 @@ public struct BatchNorm: Sendable {
         shift = add(".bias", 0, trainable: true)
         runningMean = add(".running_mean", 0, trainable: false)
         runningVariance = add(".running_var", 1, trainable: false)
+        statistics = [Float](repeating: 0, count: 2 * channels)
+        coefficients = [Float](repeating: 0, count: 3 * channels)
+        sums = [Double](repeating: 0, count: 2 * channels)
     }
 
     /// ``output`` [R, C]; in training also updates the running statistics in `parameters`.
@@ -54,38 +59,38 @@ public struct BatchNorm: Sendable {
         let rows = input.rows
         forward = (rows, training)
         output.resize(rows: rows, columns: channels)
-        mean = [Float](repeating: 0, count: channels)
-        inverseStandardDeviation = mean
         let (channels, momentum, epsilon) = (channels, momentum, epsilon)
         let (scale, shift, runningMean, runningVariance) = (scale, shift, runningMean, runningVariance)
         input.storage.withUnsafeBufferPointer { x in
-            mean.withUnsafeMutableBufferPointer { mu in
-                inverseStandardDeviation.withUnsafeMutableBufferPointer { rstd in
-                    parameters.values.withUnsafeMutableBufferPointer { values in
-                        let runMean = values.baseAddress! + runningMean.offset
-                        let runVar = values.baseAddress! + runningVariance.offset
-                        if training {
-                            var variance = [Float](repeating: 0, count: channels)
-                            columnMeanAndVariance(x, rows: rows, columns: channels, mean: mu.baseAddress!, variance: &variance)
-                            let unbiased = Float(rows) / Float(rows - 1)
-                            for c in 0..<channels {
-                                rstd[c] = 1 / (variance[c] + epsilon).squareRoot()
-                                runMean[c] = (1 - momentum) * runMean[c] + momentum * mu[c]
-                                runVar[c] = (1 - momentum) * runVar[c] + momentum * unbiased * variance[c]
+            output.storage.withUnsafeMutableBufferPointer { y in
+                statistics.withUnsafeMutableBufferPointer { stats in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        parameters.values.withUnsafeMutableBufferPointer { values in
+                            let mean = stats.baseAddress!
+                            let rstd = mean + channels
+                            let runMean = values.baseAddress! + runningMean.offset
+                            let runVar = values.baseAddress! + runningVariance.offset
+                            if training {
+                                columnMeanAndVariance(
+                                    x.baseAddress!, rows: rows, channels: channels, mean: mean, variance: rstd,
+                                    sums: sums.baseAddress!)
+                                let unbiased = Float(rows) / Float(rows - 1)
+                                for c in 0..<channels {
+                                    runMean[c] = (1 - momentum) * runMean[c] + momentum * mean[c]
+                                    runVar[c] = (1 - momentum) * runVar[c] + momentum * unbiased * rstd[c]
+                                    rstd[c] = 1 / (rstd[c] + epsilon).squareRoot()
+                                }
+                            } else {
+                                for c in 0..<channels {
+                                    mean[c] = runMean[c]
+                                    rstd[c] = 1 / (runVar[c] + epsilon).squareRoot()
+                                }
                             }
-                        } else {
-                            for c in 0..<channels {
-                                mu[c] = runMean[c]
-                                rstd[c] = 1 / (runVar[c] + epsilon).squareRoot()
-                            }
-                        }
-                        output.storage.withUnsafeMutableBufferPointer { y in
-                            let gamma = values.baseAddress! + scale.offset
-                            let beta = values.baseAddress! + shift.offset
-                            for r in 0..<rows {
-                                let xRow = x.baseAddress! + r * channels
-                                let yRow = y.baseAddress! + r * channels
-                                for c in 0..<channels { yRow[c] = (xRow[c] - mu[c]) * rstd[c] * gamma[c] + beta[c] }
+                            coefficients.withUnsafeMutableBufferPointer { coefficients in
+                                normalize(
+                                    y.baseAddress, x.baseAddress, mean: mean, rstd: rstd,
+                                    gamma: values.baseAddress! + scale.offset, beta: values.baseAddress! + shift.offset,
+                                    rows: rows, channels: channels, workspace: coefficients.baseAddress!)
                             }
                         }
                     }
@@ -96,64 +101,31 @@ public struct BatchNorm: Sendable {
 
     /// Accumulates the gamma and beta gradients and sets ``inputGradient``.
     ///
-    /// Training: dx = rstd * (g - mean_r(g) - xhat * mean_r(g * xhat)) with g = dy * gamma, the batch statistics
-    /// depending on x; evaluation: dx = dy * gamma * rstd.
+    /// Training: dx = gamma * rstd * (dy - mean_r(dy) - xhat * mean_r(dy * xhat)), the batch statistics depending
+    /// on x; evaluation: dx = dy * gamma * rstd.
     public mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, input: Matrix) {
         guard let forward else { preconditionFailure("BatchNorm: backward before forward") }
         precondition(
             dOutput.rows == forward.rows && dOutput.columns == channels && input.rows == forward.rows && input.columns == channels,
             "BatchNorm: backward got dOutput \(dOutput), input \(input); forward was [\(forward.rows), \(channels)]")
-        let rows = forward.rows
-        let training = forward.training
-        inputGradient.resize(rows: rows, columns: channels)
-        let channels = channels
-        let (scale, shift) = (scale, shift)
-        // Per channel: sum of dy and sum of dy * xhat.
-        var sumDy = [Double](repeating: 0, count: channels)
-        var sumDyXhat = sumDy
-        input.storage.withUnsafeBufferPointer { x in
-            dOutput.storage.withUnsafeBufferPointer { dy in
-                mean.withUnsafeBufferPointer { mu in
-                    inverseStandardDeviation.withUnsafeBufferPointer { rstd in
-                        sumDy.withUnsafeMutableBufferPointer { sDy in
-                            sumDyXhat.withUnsafeMutableBufferPointer { sDyX in
-                                for r in 0..<rows {
-                                    let xRow = x.baseAddress! + r * channels
-                                    let dyRow = dy.baseAddress! + r * channels
-                                    for c in 0..<channels {
-                                        sDy[c] += Double(dyRow[c])
-                                        sDyX[c] += Double(dyRow[c] * (xRow[c] - mu[c]) * rstd[c])
+        inputGradient.resize(rows: forward.rows, columns: channels)
+        let (channels, scale, shift) = (channels, scale, shift)
+        inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+            input.storage.withUnsafeBufferPointer { x in
+                dOutput.storage.withUnsafeBufferPointer { dy in
+                    statistics.withUnsafeBufferPointer { stats in
+                        sums.withUnsafeMutableBufferPointer { sums in
+                            coefficients.withUnsafeMutableBufferPointer { coefficients in
+                                parameters.gradients.withUnsafeMutableBufferPointer { grads in
+                                    parameters.values.withUnsafeBufferPointer { values in
+                                        batchNormBackward(
+                                            dInp: dx.baseAddress, dGamma: grads.baseAddress! + scale.offset,
+                                            dBeta: grads.baseAddress! + shift.offset, dOut: dy.baseAddress,
+                                            inp: x.baseAddress, mean: stats.baseAddress!, rstd: stats.baseAddress! + channels,
+                                            gamma: values.baseAddress! + scale.offset, training: forward.training,
+                                            rows: forward.rows, channels: channels,
+                                            sums: sums.baseAddress!, coefficients: coefficients.baseAddress!)
                                     }
-                                }
-                            }
-                        }
-                        parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                            for c in 0..<channels {
-                                grads[scale.offset + c] += Float(sumDyXhat[c])
-                                grads[shift.offset + c] += Float(sumDy[c])
-                            }
-                        }
-                        parameters.values.withUnsafeBufferPointer { values in
-                            let gamma = values.baseAddress! + scale.offset
-                            // dx = k * dy + a + b * x per channel, with the row-independent terms folded.
-                            var k = [Float](repeating: 0, count: channels)
-                            var a = k
-                            var b = k
-                            for c in 0..<channels {
-                                k[c] = gamma[c] * rstd[c]
-                                if training {
-                                    let meanDy = Float(sumDy[c] / Double(rows))
-                                    let meanDyXhat = Float(sumDyXhat[c] / Double(rows))
-                                    b[c] = -k[c] * meanDyXhat * rstd[c]
-                                    a[c] = -k[c] * meanDy - b[c] * mu[c]
-                                }
-                            }
-                            inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                                for r in 0..<rows {
-                                    let xRow = x.baseAddress! + r * channels
-                                    let dyRow = dy.baseAddress! + r * channels
-                                    let dxRow = dx.baseAddress! + r * channels
-                                    for c in 0..<channels { dxRow[c] = k[c] * dyRow[c] + a[c] + b[c] * xRow[c] }
                                 }
                             }
                         }
@@ -164,23 +136,91 @@ public struct BatchNorm: Sendable {
     }
 }
 
-/// Per-column mean and biased variance of x [rows, columns], accumulated in Double (two passes).
+/// Per-channel mean and biased variance of x [rows, channels], accumulated in Double (two passes);
+/// `sums` is [2 * channels] workspace.
 private func columnMeanAndVariance(
-    _ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, mean: UnsafeMutablePointer<Float>, variance: inout [Float]
+    _ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafeMutablePointer<Float>,
+    variance: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Double>
 ) {
-    var sum = [Double](repeating: 0, count: columns)
+    sums.update(repeating: 0, count: channels)
     for r in 0..<rows {
-        let row = x.baseAddress! + r * columns
-        for c in 0..<columns { sum[c] += Double(row[c]) }
+        let row = x + r * channels
+        for c in 0..<channels { sums[c] += Double(row[c]) }
     }
-    for c in 0..<columns { mean[c] = Float(sum[c] / Double(rows)) }
-    var squares = [Double](repeating: 0, count: columns)
+    for c in 0..<channels { mean[c] = Float(sums[c] / Double(rows)) }
+    sums.update(repeating: 0, count: channels)
     for r in 0..<rows {
-        let row = x.baseAddress! + r * columns
-        for c in 0..<columns {
-            let deviation = Double(row[c] - mean[c])
-            squares[c] += deviation * deviation
+        let row = x + r * channels
+        for c in 0..<channels {
+            let deviation = row[c] - mean[c]
+            sums[c] += Double(deviation * deviation)
         }
     }
-    for c in 0..<columns { variance[c] = Float(squares[c] / Double(rows)) }
+    for c in 0..<channels { variance[c] = Float(sums[c] / Double(rows)) }
+}
+
+/// y = (x - mean) * rstd * gamma + beta, as y = x * k + b per channel; `workspace` is [2 * channels].
+private func normalize(
+    _ y: UnsafeMutablePointer<Float>?, _ x: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, rows: Int, channels: Int,
+    workspace: UnsafeMutablePointer<Float>
+) {
+    guard let y, let x else { return }
+    let k = workspace
+    let b = workspace + channels
+    for c in 0..<channels {
+        k[c] = rstd[c] * gamma[c]
+        b[c] = beta[c] - mean[c] * k[c]
+    }
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let yRow = y + r * channels
+        for c in 0..<channels { yRow[c] = xRow[c] * k[c] + b[c] }
+    }
+}
+
+/// BatchNorm backward (see ``BatchNorm/backward(_:dOutput:input:)``): dx = k dy + a + b x per channel with
+/// k = gamma rstd and, in training, the terms from the batch statistics folded into a and b.
+/// `sums` is [2 * channels] and `coefficients` [3 * channels] workspace.
+private func batchNormBackward(
+    dInp: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
+    dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>, training: Bool, rows: Int, channels: Int,
+    sums: UnsafeMutablePointer<Double>, coefficients: UnsafeMutablePointer<Float>
+) {
+    guard let dx = dInp, let dy = dOut, let x = inp else { return }
+    let sumDy = sums
+    let sumDyXhat = sums + channels
+    sums.update(repeating: 0, count: 2 * channels)
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let dyRow = dy + r * channels
+        for c in 0..<channels {
+            sumDy[c] += Double(dyRow[c])
+            sumDyXhat[c] += Double(dyRow[c] * (xRow[c] - mean[c]) * rstd[c])
+        }
+    }
+    let k = coefficients
+    let a = coefficients + channels
+    let b = coefficients + 2 * channels
+    for c in 0..<channels {
+        dGamma[c] += Float(sumDyXhat[c])
+        dBeta[c] += Float(sumDy[c])
+        k[c] = gamma[c] * rstd[c]
+        if training {
+            let meanDy = Float(sumDy[c] / Double(rows))
+            let meanDyXhat = Float(sumDyXhat[c] / Double(rows))
+            b[c] = -k[c] * meanDyXhat * rstd[c]
+            a[c] = -k[c] * meanDy - b[c] * mean[c]
+        } else {
+            a[c] = 0
+            b[c] = 0
+        }
+    }
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let dyRow = dy + r * channels
+        let dxRow = dx + r * channels
+        for c in 0..<channels { dxRow[c] = k[c] * dyRow[c] + a[c] + b[c] * xRow[c] }
+    }
 }

@@ -34,7 +34,7 @@ public struct Dropout: Sendable {
             for i in m.indices { m[i] = rng.nextUniform() < keep ? scale : 0 }
             output.storage.withUnsafeMutableBufferPointer { y in
                 input.storage.withUnsafeBufferPointer { x in
-                    for i in x.indices { y[i] = x[i] * m[i] }
+                    multiplyElementwise(y.baseAddress, x.baseAddress, UnsafePointer(m.baseAddress), count: m.count)
                 }
             }
         }
@@ -54,7 +54,7 @@ public struct Dropout: Sendable {
         inputGradient.storage.withUnsafeMutableBufferPointer { dx in
             dOutput.storage.withUnsafeBufferPointer { dy in
                 mask.withUnsafeBufferPointer { m in
-                    for i in dx.indices { dx[i] = dy[i] * m[i] }
+                    multiplyElementwise(dx.baseAddress, dy.baseAddress, m.baseAddress, count: m.count)
                 }
             }
         }

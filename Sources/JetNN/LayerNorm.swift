@@ -47,19 +47,10 @@ public struct LayerNorm: Sendable {
                 mean.withUnsafeMutableBufferPointer { mu in
                     inverseStandardDeviation.withUnsafeMutableBufferPointer { rstd in
                         parameters.values.withUnsafeBufferPointer { values in
-                            let gamma = values.baseAddress! + scale.offset
-                            let beta = values.baseAddress! + shift.offset
-                            for r in 0..<rows {
-                                let xRow = x.baseAddress! + r * channels
-                                let yRow = y.baseAddress! + r * channels
-                                let m = sum(xRow, count: channels) / Float(channels)
-                                var squares: Float = 0
-                                for c in 0..<channels { squares += (xRow[c] - m) * (xRow[c] - m) }
-                                let s = 1 / (squares / Float(channels) + epsilon).squareRoot()
-                                mu[r] = m
-                                rstd[r] = s
-                                for c in 0..<channels { yRow[c] = (xRow[c] - m) * s * gamma[c] + beta[c] }
-                            }
+                            layerNormForward(
+                                out: y.baseAddress, mean: mu.baseAddress, rstd: rstd.baseAddress, inp: x.baseAddress,
+                                gamma: values.baseAddress! + scale.offset, beta: values.baseAddress! + shift.offset,
+                                rows: rows, channels: channels, epsilon: epsilon)
                         }
                     }
                 }
@@ -83,36 +74,67 @@ public struct LayerNorm: Sendable {
                         inverseStandardDeviation.withUnsafeBufferPointer { rstd in
                             parameters.values.withUnsafeBufferPointer { values in
                                 parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                                    let gamma = values.baseAddress! + scale.offset
-                                    let dGamma = grads.baseAddress! + scale.offset
-                                    let dBeta = grads.baseAddress! + shift.offset
-                                    for r in 0..<forwardRows {
-                                        let xRow = x.baseAddress! + r * channels
-                                        let dyRow = dy.baseAddress! + r * channels
-                                        let dxRow = dx.baseAddress! + r * channels
-                                        var sumG: Float = 0
-                                        var sumGXhat: Float = 0
-                                        for c in 0..<channels {
-                                            let xhat = (xRow[c] - mu[r]) * rstd[r]
-                                            let g = dyRow[c] * gamma[c]
-                                            sumG += g
-                                            sumGXhat += g * xhat
-                                            dGamma[c] += dyRow[c] * xhat
-                                            dBeta[c] += dyRow[c]
-                                        }
-                                        let meanG = sumG / Float(channels)
-                                        let meanGXhat = sumGXhat / Float(channels)
-                                        for c in 0..<channels {
-                                            let xhat = (xRow[c] - mu[r]) * rstd[r]
-                                            dxRow[c] = rstd[r] * (dyRow[c] * gamma[c] - meanG - xhat * meanGXhat)
-                                        }
-                                    }
+                                    layerNormBackward(
+                                        dInp: dx.baseAddress, dGamma: grads.baseAddress! + scale.offset,
+                                        dBeta: grads.baseAddress! + shift.offset, dOut: dy.baseAddress, inp: x.baseAddress,
+                                        mean: mu.baseAddress, rstd: rstd.baseAddress, gamma: values.baseAddress! + scale.offset,
+                                        rows: forwardRows, channels: channels)
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// Per row r of inp [rows, channels]: mean[r], rstd[r] = 1 / sqrt(var + eps), out = (x - mean) rstd gamma + beta.
+private func layerNormForward(
+    out: UnsafeMutablePointer<Float>?, mean: UnsafeMutablePointer<Float>?, rstd: UnsafeMutablePointer<Float>?,
+    inp: UnsafePointer<Float>?, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    rows: Int, channels: Int, epsilon: Float
+) {
+    guard let y = out, let mu = mean, let rstd, let x = inp else { return }
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let yRow = y + r * channels
+        let m = sum(xRow, count: channels) / Float(channels)
+        var squares: Float = 0
+        for c in 0..<channels { squares += (xRow[c] - m) * (xRow[c] - m) }
+        let s = 1 / (squares / Float(channels) + epsilon).squareRoot()
+        mu[r] = m
+        rstd[r] = s
+        for c in 0..<channels { yRow[c] = (xRow[c] - m) * s * gamma[c] + beta[c] }
+    }
+}
+
+/// dx = rstd (g - mean_c(g) - xhat mean_c(g xhat)) with g = dy gamma; dGamma += dy xhat, dBeta += dy.
+private func layerNormBackward(
+    dInp: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
+    dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, mean: UnsafePointer<Float>?, rstd: UnsafePointer<Float>?,
+    gamma: UnsafePointer<Float>, rows: Int, channels: Int
+) {
+    guard let dx = dInp, let dy = dOut, let x = inp, let mu = mean, let rstd else { return }
+    for r in 0..<rows {
+        let xRow = x + r * channels
+        let dyRow = dy + r * channels
+        let dxRow = dx + r * channels
+        var sumG: Float = 0
+        var sumGXhat: Float = 0
+        for c in 0..<channels {
+            let xhat = (xRow[c] - mu[r]) * rstd[r]
+            let g = dyRow[c] * gamma[c]
+            sumG += g
+            sumGXhat += g * xhat
+            dGamma[c] += dyRow[c] * xhat
+            dBeta[c] += dyRow[c]
+        }
+        let meanG = sumG / Float(channels)
+        let meanGXhat = sumGXhat / Float(channels)
+        for c in 0..<channels {
+            let xhat = (xRow[c] - mu[r]) * rstd[r]
+            dxRow[c] = rstd[r] * (dyRow[c] * gamma[c] - meanG - xhat * meanGXhat)
         }
     }
 }

@@ -58,7 +58,7 @@ public struct Matrix: Sendable, Equatable {
             "Matrix.add: shape [\(other.rows), \(other.columns)] does not match [\(rows), \(columns)]")
         storage.withUnsafeMutableBufferPointer { a in
             other.storage.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { a[i] += b[i] }
+                addElementwise(a.baseAddress, a.baseAddress, b.baseAddress, count: a.count)
             }
         }
     }
@@ -72,7 +72,7 @@ public struct Matrix: Sendable, Equatable {
         storage.withUnsafeMutableBufferPointer { out in
             a.storage.withUnsafeBufferPointer { x in
                 b.storage.withUnsafeBufferPointer { y in
-                    for i in out.indices { out[i] = x[i] + y[i] }
+                    addElementwise(out.baseAddress, x.baseAddress, y.baseAddress, count: out.count)
                 }
             }
         }

@@ -29,19 +29,29 @@ public struct SGD: Optimizer {
             parameters.gradients.withUnsafeBufferPointer { g in
                 velocity.withUnsafeMutableBufferPointer { b in
                     for entry in entries where entry.trainable {
-                        let decay = entry.decays ? weightDecay : 0
-                        for i in entry.range {
-                            let gradient = g[i] + decay * p[i]
-                            guard momentum != 0 else {
-                                p[i] -= learningRate * gradient
-                                continue
-                            }
-                            b[i] = firstStep ? gradient : momentum * b[i] + gradient
-                            p[i] -= learningRate * (nesterov ? gradient + momentum * b[i] : b[i])
-                        }
+                        sgdUpdate(
+                            p.baseAddress! + entry.offset, g.baseAddress! + entry.offset, b.baseAddress! + entry.offset,
+                            count: entry.count, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
+                            decay: entry.decays ? weightDecay : 0, firstStep: firstStep)
                     }
                 }
             }
         }
+    }
+}
+
+/// One SGD update of `count` parameters with velocity b (see ``SGD``).
+private func sgdUpdate(
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>, count: Int,
+    learningRate: Float, momentum: Float, nesterov: Bool, decay: Float, firstStep: Bool
+) {
+    for i in 0..<count {
+        let gradient = g[i] + decay * p[i]
+        guard momentum != 0 else {
+            p[i] -= learningRate * gradient
+            continue
+        }
+        b[i] = firstStep ? gradient : momentum * b[i] + gradient
+        p[i] -= learningRate * (nesterov ? gradient + momentum * b[i] : b[i])
     }
 }

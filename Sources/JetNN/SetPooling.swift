@@ -39,33 +39,10 @@ public struct SetPooling: Sendable {
         output.storage.withUnsafeMutableBufferPointer { out in
             input.storage.withUnsafeBufferPointer { inp in
                 maximumRows.withUnsafeMutableBufferPointer { argmax in
-                    for jet in 0..<offsets.jetCount {
-                        let pooled = out.baseAddress! + jet * channels
-                        pooled.update(repeating: 0, count: channels)
-                        let rows = offsets.rows(of: jet)
-                        guard !rows.isEmpty else { continue }
-                        switch mode {
-                        case .sum, .mean:
-                            for r in rows {
-                                let row = inp.baseAddress! + r * channels
-                                for c in 0..<channels { pooled[c] += row[c] }
-                            }
-                            if mode == .mean {
-                                let inverse = 1 / Float(rows.count)
-                                for c in 0..<channels { pooled[c] *= inverse }
-                            }
-                        case .max:
-                            let jetArgmax = argmax.baseAddress! + jet * channels
-                            pooled.update(from: inp.baseAddress! + rows.lowerBound * channels, count: channels)
-                            jetArgmax.update(repeating: Int32(rows.lowerBound), count: channels)
-                            for r in rows.dropFirst() {
-                                let row = inp.baseAddress! + r * channels
-                                for c in 0..<channels where row[c] > pooled[c] {
-                                    pooled[c] = row[c]
-                                    jetArgmax[c] = Int32(r)
-                                }
-                            }
-                        }
+                    offsets.offsets.withUnsafeBufferPointer { jetOffsets in
+                        poolingForward(
+                            mode, out: out.baseAddress, inp: inp.baseAddress, maximumRows: argmax.baseAddress,
+                            offsets: jetOffsets.baseAddress!, jetCount: offsets.jetCount, channels: channels)
                     }
                 }
             }
@@ -85,26 +62,75 @@ public struct SetPooling: Sendable {
         inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
             dOutput.storage.withUnsafeBufferPointer { dOut in
                 maximumRows.withUnsafeBufferPointer { argmax in
-                    if mode == .max { dInp.update(repeating: 0) }
-                    for jet in 0..<offsets.jetCount {
-                        let rows = offsets.rows(of: jet)
-                        let dPooled = dOut.baseAddress! + jet * channels
-                        switch mode {
-                        case .sum, .mean:
-                            let scale: Float = mode == .mean && !rows.isEmpty ? 1 / Float(rows.count) : 1
-                            for r in rows {
-                                let row = dInp.baseAddress! + r * channels
-                                for c in 0..<channels { row[c] = scale * dPooled[c] }
-                            }
-                        case .max:
-                            guard !rows.isEmpty else { continue }
-                            for c in 0..<channels {
-                                dInp[Int(argmax[jet * channels + c]) * channels + c] += dPooled[c]
-                            }
-                        }
+                    offsets.offsets.withUnsafeBufferPointer { jetOffsets in
+                        poolingBackward(
+                            mode, dInp: dInp.baseAddress, dOut: dOut.baseAddress, maximumRows: argmax.baseAddress,
+                            offsets: jetOffsets.baseAddress!, jetCount: offsets.jetCount, channels: channels)
                     }
                 }
             }
+        }
+    }
+}
+
+/// out[B, C] pooled from inp[N, C]; for `.max` also the packed row of each maximum (-1 for an empty jet).
+private func poolingForward(
+    _ mode: SetPooling.Mode, out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?,
+    maximumRows: UnsafeMutablePointer<Int32>?, offsets: UnsafePointer<Int>, jetCount: Int, channels: Int
+) {
+    guard let out else { return }
+    out.update(repeating: 0, count: jetCount * channels)
+    guard let inp else { return }
+    for jet in 0..<jetCount {
+        let pooled = out + jet * channels
+        let (first, end) = (offsets[jet], offsets[jet + 1])
+        guard end > first else { continue }
+        switch mode {
+        case .sum, .mean:
+            for r in first..<end {
+                let row = inp + r * channels
+                for c in 0..<channels { pooled[c] += row[c] }
+            }
+            if mode == .mean {
+                let inverse = 1 / Float(end - first)
+                for c in 0..<channels { pooled[c] *= inverse }
+            }
+        case .max:
+            let argmax = maximumRows! + jet * channels
+            pooled.update(from: inp + first * channels, count: channels)
+            argmax.update(repeating: Int32(first), count: channels)
+            for r in (first + 1)..<end {
+                let row = inp + r * channels
+                for c in 0..<channels where row[c] > pooled[c] {
+                    pooled[c] = row[c]
+                    argmax[c] = Int32(r)
+                }
+            }
+        }
+    }
+}
+
+/// dInp[N, C] from dOut[B, C]: broadcast (sum), broadcast / n_b (mean), or routed to the maximum's row (max).
+private func poolingBackward(
+    _ mode: SetPooling.Mode, dInp: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>?,
+    maximumRows: UnsafePointer<Int32>?, offsets: UnsafePointer<Int>, jetCount: Int, channels: Int
+) {
+    guard let dInp, let dOut else { return }
+    if mode == .max { dInp.update(repeating: 0, count: offsets[jetCount] * channels) }
+    for jet in 0..<jetCount {
+        let (first, end) = (offsets[jet], offsets[jet + 1])
+        guard end > first else { continue }
+        let dPooled = dOut + jet * channels
+        switch mode {
+        case .sum, .mean:
+            let scale: Float = mode == .mean ? 1 / Float(end - first) : 1
+            for r in first..<end {
+                let row = dInp + r * channels
+                for c in 0..<channels { row[c] = scale * dPooled[c] }
+            }
+        case .max:
+            let argmax = maximumRows! + jet * channels
+            for c in 0..<channels { dInp[Int(argmax[c]) * channels + c] += dPooled[c] }
         }
     }
 }

@@ -34,3 +34,15 @@ func sum(_ a: UnsafePointer<Float>, count: Int) -> Float {
     }
     return total
 }
+
+/// out[i] = a[i] + b[i] (out may be a).
+func addElementwise(_ out: UnsafeMutablePointer<Float>?, _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, count: Int) {
+    guard count > 0, let out, let a, let b else { return }
+    for i in 0..<count { out[i] = a[i] + b[i] }
+}
+
+/// out[i] = a[i] * b[i].
+func multiplyElementwise(_ out: UnsafeMutablePointer<Float>?, _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, count: Int) {
+    guard count > 0, let out, let a, let b else { return }
+    for i in 0..<count { out[i] = a[i] * b[i] }
+}

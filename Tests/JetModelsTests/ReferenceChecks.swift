@@ -53,3 +53,13 @@ func checkGradientFixture<Model: JetModel, Config>(
 func largestRelativeDifference(_ a: [Float], _ b: [Float]) -> Float {
     zip(a, b).map { abs($0 - $1) / max(abs($1), 1e-3) }.max() ?? 0
 }
+
+/// Logits of `model` with the fixture's parameters when every padded slot is taken for a constituent: what a
+/// model that ignored the mask would compute (the junk in the padding makes it far from the reference).
+func logitsWithPaddingAsConstituents<Model: JetModel, Config>(_ model: inout Model, _ fixture: NNFixture<Config>) throws -> [Float] {
+    try model.load(fixture.parameterTensors(for: model.parameters))
+    let inputs = try fixture.tensor("inputs")
+    let all = [Int32](repeating: Int32(inputs.shape[1]), count: inputs.shape[0])
+    let padded = try PackedJets(padded: inputs.data, multiplicities: all, maxConstituents: inputs.shape[1], features: inputs.shape[2])
+    return try model.forward(padded, training: true).storage
+}

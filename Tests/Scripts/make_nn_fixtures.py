@@ -109,6 +109,15 @@ class MaskedBatchNorm(torch.nn.Module):
         return (h - mean) / torch.sqrt(var + BN_EPS) * self.weight + self.bias
 
 
+def norm_buffers(prefix, norms):
+    """Running statistics of the BatchNorm after layer i, named as JetNN names them."""
+    out = {}
+    for i, norm in enumerate(norms or []):
+        out[f"{prefix}.{i}.norm.running_mean"] = norm.running_mean
+        out[f"{prefix}.{i}.norm.running_var"] = norm.running_var
+    return out
+
+
 def dense(n_in, n_out, phase, bias=True):
     layer = torch.nn.Linear(n_in, n_out, bias=bias, dtype=DTYPE)
     with torch.no_grad():
@@ -195,12 +204,7 @@ class DeepSets(torch.nn.Module):
         return out
 
     def buffers_named(self):
-        out = {}
-        if self.norms is not None:
-            for i, norm in enumerate(self.norms):
-                out[f"constituent.{i}.norm.running_mean"] = norm.running_mean
-                out[f"constituent.{i}.norm.running_var"] = norm.running_var
-        return out
+        return norm_buffers("constituent", self.norms)
 
 
 class CNN1D(torch.nn.Module):
@@ -251,12 +255,7 @@ class CNN1D(torch.nn.Module):
         return out
 
     def buffers_named(self):
-        out = {}
-        if self.norms is not None:
-            for i, norm in enumerate(self.norms):
-                out[f"conv.{i}.norm.running_mean"] = norm.running_mean
-                out[f"conv.{i}.norm.running_var"] = norm.running_var
-        return out
+        return norm_buffers("conv", self.norms)
 
 
 def jettag_layout(name, tensor):

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# JetNN benchmark: PFN and P-CNN training and inference, JetTag vs PyTorch (torch==2.13.0), 1 and 2 threads.
+#
+#   Benchmarks/nn.sh            # from the package root; prints the table with ratios
+#
+# 1. Prepares the batches: a small Python step exports weaver's 7 particle features (pt_log, e_log, logptrel,
+#    logerel, deltaR, deta, dphi; standardised over valid constituents) and the real multiplicities of the first
+#    8192 jets of ../shared/data/top_qcd_dev.h5 (128 constituent slots) to a raw float32 cache under .build/
+#    (gitignored). It exists because the Swift HDF5 reader is being written concurrently; both sides then read
+#    the same cache.
+# 2. Builds jettag-bench in release with -target-cpu native (AVX-512 here; allowed for benchmarks only).
+# 3. Runs JetTag (`jettag-bench nn`) and PyTorch (`Benchmarks/nn_torch.py run`) with 1 and 2 threads each, and
+#    prints the table. Each figure is the best of REPEATS windows of WINDOW seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WINDOW=${WINDOW:-2}
+REPEATS=${REPEATS:-2}
+THREADS=${THREADS:-"1 2"}
+out=.build/nn-bench
+mkdir -p "$out"
+cache="$out/top_qcd_dev_8192.bin"
+[ -f "$cache" ] || python3 Benchmarks/nn_torch.py export "$cache" --input ../shared/data/top_qcd_dev.h5 --jets 8192 --slots 128
+swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag-bench 2>&1 | tail -1
+bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag-bench
+results="$out/results-$(date -u +%Y%m%dT%H%M%S).jsonl"
+echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | $(uname -m)" | tee "$results"
+for t in $THREADS; do
+  OPENBLAS_NUM_THREADS=$t "$bin" nn --cache "$cache" --threads "$t" --window "$WINDOW" --repeats "$REPEATS" | tee -a "$results"
+  OMP_NUM_THREADS=$t python3 Benchmarks/nn_torch.py run "$cache" --threads "$t" --window "$WINDOW" --repeats "$REPEATS" | tee -a "$results"
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
+python3 Benchmarks/nn_torch.py table "$results"
