@@ -3,7 +3,8 @@ import Foundation
 import JetNN
 
 /// Forward + backward time of JetNN's per-constituent kernels on packed jets, against the same operations in
-/// PyTorch on the padded [B, P, C] tensors a PyTorch model uses (Benchmarks/reference/layers_pytorch.py).
+/// PyTorch on the padded [B, P, C] tensors a PyTorch model uses and, where PyTorch has the operation, on the
+/// same packed rows (Benchmarks/reference/layers_pytorch.py). Every layer computes its input gradient.
 struct LayerBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "layers",
@@ -78,17 +79,18 @@ struct LayerBenchmark: ParsableCommand {
         }
 
         let reference = try pytorchTimes(multiplicities: multiplicities)
-        print("operation (forward + backward)   JetNN ms   PyTorch ms   PyTorch / JetNN")
+        print("operation (forward + backward)  JetNN ms | PyTorch padded ms  ratio | PyTorch packed ms  ratio")
         for (name, milliseconds) in results {
-            let torch = reference[name]
-            let torchText = torch.map { String(format: "%10.2f", $0) } ?? "         -"
-            let ratio = torch.map { String(format: "%8.2fx", $0 / milliseconds) } ?? "        -"
-            print(name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%9.2f", milliseconds) + "   " + torchText + "   " + ratio)
+            var line = name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%9.2f", milliseconds)
+            for torch in reference[name] ?? [] {
+                line += String(format: " | %17.2f %6.2fx", torch, torch / milliseconds)
+            }
+            print(line)
         }
     }
 
-    /// Runs the PyTorch side with the same multiplicities; returns milliseconds by operation name.
-    private func pytorchTimes(multiplicities: [Int32]) throws -> [String: Double] {
+    /// Runs the PyTorch side with the same multiplicities; returns [padded, packed] milliseconds by operation name.
+    private func pytorchTimes(multiplicities: [Int32]) throws -> [String: [Double]] {
         guard !python.isEmpty else { return [:] }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("reference/layers_pytorch.py").path
@@ -109,10 +111,10 @@ struct LayerBenchmark: ParsableCommand {
         guard process.terminationStatus == 0 else {
             throw ValidationError("PyTorch reference failed (status \(process.terminationStatus)): \(script)")
         }
-        var times: [String: Double] = [:]
+        var times: [String: [Double]] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: " ")
-            if parts.count == 2, let value = Double(parts[1]) { times[String(parts[0])] = value }
+            if let name = parts.first { times[String(name)] = parts.dropFirst().compactMap { Double($0) } }
         }
         return times
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// An element-wise nonlinearity.
 public enum ActivationFunction: Sendable, Equatable {
-    /// max(x, 0); derivative 0 at x = 0 (as PyTorch).
+    /// max(x, 0), NaN stays NaN; derivative 0 at x = 0 (as PyTorch).
     case relu
     /// x for x > 0, slope * x otherwise (PyTorch default slope 0.01).
     case leakyReLU(slope: Float)
@@ -36,7 +36,11 @@ public struct Activation: Sendable {
         let function = function
         output.storage.withUnsafeMutableBufferPointer { out in
             input.storage.withUnsafeBufferPointer { inp in
-                activationForward(function, out: out.baseAddress, inp: inp.baseAddress, count: inp.count)
+                forEachChunk(of: inp.count, minimumPerChunk: elementsPerChunk) { range in
+                    activationForward(
+                        function, out: out.baseAddress.map { $0 + range.lowerBound },
+                        inp: inp.baseAddress.map { $0 + range.lowerBound }, count: range.count)
+                }
             }
         }
     }
@@ -58,9 +62,13 @@ public struct Activation: Sendable {
             dOutput.storage.withUnsafeBufferPointer { dOut in
                 input.storage.withUnsafeBufferPointer { inp in
                     output.storage.withUnsafeBufferPointer { out in
-                        activationBackward(
-                            function, dInp: dInp.baseAddress, dOut: dOut.baseAddress, inp: inp.baseAddress,
-                            out: out.baseAddress, count: inp.count)
+                        forEachChunk(of: inp.count, minimumPerChunk: elementsPerChunk) { range in
+                            activationBackward(
+                                function, dInp: dInp.baseAddress.map { $0 + range.lowerBound },
+                                dOut: dOut.baseAddress.map { $0 + range.lowerBound },
+                                inp: inp.baseAddress.map { $0 + range.lowerBound },
+                                out: out.baseAddress.map { $0 + range.lowerBound }, count: range.count)
+                        }
                     }
                 }
             }
@@ -68,13 +76,16 @@ public struct Activation: Sendable {
     }
 }
 
+/// Element-wise work below this size stays on one thread.
+private let elementsPerChunk = 1 << 18
+
 /// out[i] = f(inp[i]) for i < count.
 private func activationForward(
     _ function: ActivationFunction, out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, count: Int
 ) {
     guard count > 0, let out, let x = inp else { return }
     switch function {
-    case .relu: for i in 0..<count { out[i] = x[i] > 0 ? x[i] : 0 }
+    case .relu: for i in 0..<count { out[i] = max(x[i], 0) }
     case let .leakyReLU(slope): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
     case let .elu(alpha): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
     case .silu: for i in 0..<count { out[i] = x[i] * logistic(x[i]) }

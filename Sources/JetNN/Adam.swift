@@ -75,6 +75,29 @@ public struct Adam: Optimizer {
     }
 }
 
+extension Adam {
+    /// "first_moment" and "second_moment" [P], "step" [1] (the step count, exact up to 2^24 steps).
+    public func exportState() -> [NamedTensor] {
+        guard stepCount > 0 else { return [] }
+        return [
+            NamedTensor(name: "first_moment", shape: [firstMoment.count], values: firstMoment),
+            NamedTensor(name: "second_moment", shape: [secondMoment.count], values: secondMoment),
+            NamedTensor(name: "step", shape: [1], values: [Float(stepCount)]),
+        ]
+    }
+
+    public mutating func loadState(_ tensors: [NamedTensor], parameterCount: Int) throws(JetNNError) {
+        guard !tensors.isEmpty else {
+            (firstMoment, secondMoment, stepCount) = ([], [], 0)
+            return
+        }
+        let first = try stateTensor("first_moment", count: parameterCount, in: tensors, optimizer: "Adam")
+        let second = try stateTensor("second_moment", count: parameterCount, in: tensors, optimizer: "Adam")
+        let step = try stateTensor("step", count: 1, in: tensors, optimizer: "Adam")
+        (firstMoment, secondMoment, stepCount) = (first, second, Int(step[0]))
+    }
+}
+
 /// The per-step constants of an Adam update.
 private struct AdamStep {
     let beta1: Float

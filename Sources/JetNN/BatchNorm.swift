@@ -29,7 +29,7 @@ public struct BatchNorm: Sendable {
     /// [C] x 3 per-channel coefficients and [C] x 2 Double sums: workspace, sized once.
     private var coefficients: [Float]
     private var sums: [Double]
-    private var forward: (rows: Int, training: Bool)?
+    private var lastForward: (rows: Int, training: Bool)?
 
     /// Registers the four entries listed in the type's documentation.
     public init(_ name: String, channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, parameters: inout Parameters) {
@@ -57,7 +57,7 @@ public struct BatchNorm: Sendable {
         precondition(input.columns == channels, "BatchNorm: input has \(input.columns) channels, layer expects \(channels)")
         precondition(!training || input.rows > 1, "BatchNorm: training needs more than one row per channel, got \(input.rows)")
         let rows = input.rows
-        forward = (rows, training)
+        lastForward = (rows, training)
         output.resize(rows: rows, columns: channels)
         let (channels, momentum, epsilon) = (channels, momentum, epsilon)
         let (scale, shift, runningMean, runningVariance) = (scale, shift, runningMean, runningVariance)
@@ -104,11 +104,11 @@ public struct BatchNorm: Sendable {
     /// Training: dx = gamma * rstd * (dy - mean_r(dy) - xhat * mean_r(dy * xhat)), the batch statistics depending
     /// on x; evaluation: dx = dy * gamma * rstd.
     public mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, input: Matrix) {
-        guard let forward else { preconditionFailure("BatchNorm: backward before forward") }
+        guard let lastForward else { preconditionFailure("BatchNorm: backward before forward") }
         precondition(
-            dOutput.rows == forward.rows && dOutput.columns == channels && input.rows == forward.rows && input.columns == channels,
-            "BatchNorm: backward got dOutput \(dOutput), input \(input); forward was [\(forward.rows), \(channels)]")
-        inputGradient.resize(rows: forward.rows, columns: channels)
+            dOutput.rows == lastForward.rows && dOutput.columns == channels && input.rows == lastForward.rows && input.columns == channels,
+            "BatchNorm: backward got dOutput \(dOutput), input \(input); forward was [\(lastForward.rows), \(channels)]")
+        inputGradient.resize(rows: lastForward.rows, columns: channels)
         let (channels, scale, shift) = (channels, scale, shift)
         inputGradient.storage.withUnsafeMutableBufferPointer { dx in
             input.storage.withUnsafeBufferPointer { x in
@@ -122,8 +122,8 @@ public struct BatchNorm: Sendable {
                                             dInp: dx.baseAddress, dGamma: grads.baseAddress! + scale.offset,
                                             dBeta: grads.baseAddress! + shift.offset, dOut: dy.baseAddress,
                                             inp: x.baseAddress, mean: stats.baseAddress!, rstd: stats.baseAddress! + channels,
-                                            gamma: values.baseAddress! + scale.offset, training: forward.training,
-                                            rows: forward.rows, channels: channels,
+                                            gamma: values.baseAddress! + scale.offset, training: lastForward.training,
+                                            rows: lastForward.rows, channels: channels,
                                             sums: sums.baseAddress!, coefficients: coefficients.baseAddress!)
                                     }
                                 }

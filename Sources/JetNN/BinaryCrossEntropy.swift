@@ -19,16 +19,10 @@ public struct BinaryCrossEntropy: Sendable {
     public func loss(logits: Matrix, targets: [Float], weights: [Float]? = nil, dLogits: inout Matrix) -> Float {
         precondition(logits.columns == 1, "BinaryCrossEntropy: logits must be [B, 1], got \(logits)")
         precondition(targets.count == logits.rows, "BinaryCrossEntropy: \(targets.count) targets for \(logits.rows) logits")
-        let scale = normalization.inverseNormalizer(weights: weights, count: logits.rows)
-        dLogits.resize(rows: logits.rows, columns: 1)
-        var total = 0.0
-        for i in 0..<logits.rows {
-            let x = logits.storage[i]
+        return weightedLoss(logits: logits, weights: weights, normalization: normalization, dLogits: &dLogits) { i, x, gradient in
             let y = targets[i]
-            let w = Double(weights?[i] ?? 1)
-            total += w * Double(max(x, 0) - x * y + log1p(exp(-abs(x))))
-            dLogits.storage[i] = Float(w * scale) * (logistic(x) - y)
+            gradient[0] = logistic(x[0]) - y
+            return Double(max(x[0], 0) - x[0] * y + log1p(exp(-abs(x[0]))))
         }
-        return Float(total * scale)
     }
 }

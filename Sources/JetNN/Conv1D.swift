@@ -20,6 +20,8 @@ public struct Conv1D: Sendable {
     public let weight: ParameterSlice
     /// [outputChannels], nil without bias.
     public let bias: ParameterSlice?
+    /// Set false for a first layer whose input gradient nobody reads (saves one sgemm and the col2im).
+    public var computesInputGradient = true
     /// The last forward's result [N, Cout].
     public private(set) var output = Matrix(rows: 0, columns: 0)
     /// The last backward's d(loss)/d(input) [N, Cin] (overwritten).
@@ -68,7 +70,13 @@ public struct Conv1D: Sendable {
         let (weight, bias) = (weight, bias)
         columns.storage.withUnsafeMutableBufferPointer { cols in
             input.storage.withUnsafeBufferPointer { inp in
-                im2col(cols: cols, inp: inp, offsets: offsets, channels: inputChannels, kernelSize: kernelSize, padding: padding)
+                offsets.offsets.withUnsafeBufferPointer { jetOffsets in
+                    forEachChunk(of: offsets.jetCount, minimumPerChunk: jetsPerChunk) { jets in
+                        im2col(
+                            cols: cols.baseAddress, inp: inp.baseAddress, offsets: jetOffsets.baseAddress!, jets: jets,
+                            channels: inputChannels, kernelSize: kernelSize, padding: padding)
+                    }
+                }
             }
             output.storage.withUnsafeMutableBufferPointer { out in
                 parameters.values.withUnsafeBufferPointer { values in
@@ -81,7 +89,8 @@ public struct Conv1D: Sendable {
         }
     }
 
-    /// Accumulates the weight and bias gradients and sets ``inputGradient`` [N, Cin].
+    /// Accumulates the weight and bias gradients and sets ``inputGradient`` [N, Cin] (unless
+    /// ``computesInputGradient`` is false).
     ///
     /// - Parameters:
     ///   - parameters: receives the weight and bias gradients (+=).
@@ -95,17 +104,19 @@ public struct Conv1D: Sendable {
             "Conv1D: dOutput is \(dOutput), expected [\(offsets.constituentCount), \(outputChannels)]")
         let rows = dOutput.rows
         let width = kernelSize * inputChannels
-        columnGradient.resize(rows: rows, columns: width)
-        inputGradient.resize(rows: rows, columns: inputChannels)
+        if computesInputGradient {
+            columnGradient.resize(rows: rows, columns: width)
+            inputGradient.resize(rows: rows, columns: inputChannels)
+        }
         let (kernelSize, inputChannels, outputChannels, padding) = (kernelSize, inputChannels, outputChannels, padding)
-        let (weight, bias) = (weight, bias)
+        let (weight, bias, computesInputGradient) = (weight, bias, computesInputGradient)
         columnGradient.storage.withUnsafeMutableBufferPointer { dCols in
             parameters.gradients.withUnsafeMutableBufferPointer { grads in
                 parameters.values.withUnsafeBufferPointer { values in
                     dOutput.storage.withUnsafeBufferPointer { dOut in
                         columns.storage.withUnsafeBufferPointer { cols in
                             denseBackward(
-                                dInp: dCols, dWeight: grads.baseAddress! + weight.offset,
+                                dInp: computesInputGradient ? dCols : nil, dWeight: grads.baseAddress! + weight.offset,
                                 dBias: bias.map { grads.baseAddress! + $0.offset }, dOut: dOut, inp: cols,
                                 weight: values.baseAddress! + weight.offset,
                                 rows: rows, inputCount: width, outputCount: outputChannels)
@@ -113,8 +124,15 @@ public struct Conv1D: Sendable {
                     }
                 }
             }
+            guard computesInputGradient else { return }
             inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
-                col2im(dInp: dInp, dCols: UnsafeBufferPointer(dCols), offsets: offsets, channels: inputChannels, kernelSize: kernelSize, padding: padding)
+                offsets.offsets.withUnsafeBufferPointer { jetOffsets in
+                    forEachChunk(of: offsets.jetCount, minimumPerChunk: jetsPerChunk) { jets in
+                        col2im(
+                            dInp: dInp.baseAddress, dCols: dCols.baseAddress, offsets: jetOffsets.baseAddress!, jets: jets,
+                            channels: inputChannels, kernelSize: kernelSize, padding: padding)
+                    }
+                }
             }
         }
     }
@@ -136,22 +154,26 @@ public struct Conv1D: Sendable {
     }
 }
 
-/// cols[N, K * C]: row r = offsets[b] + t holds, for k in 0..<K, inp[offsets[b] + t + k - padding, 0..<C], or
-/// zeros where t + k - padding is outside 0..<n_b.
+/// Jets per thread below which im2col / col2im stay on one thread.
+private let jetsPerChunk = 128
+
+/// For the given jets, cols[N, K * C] row r = offsets[b] + t holds, for k in 0..<K,
+/// inp[offsets[b] + t + k - padding, 0..<C], or zeros where t + k - padding is outside 0..<n_b.
 private func im2col(
-    cols: UnsafeMutableBufferPointer<Float>, inp: UnsafeBufferPointer<Float>, offsets: JetOffsets,
+    cols: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, offsets: UnsafePointer<Int>, jets: Range<Int>,
     channels: Int, kernelSize: Int, padding: Int
 ) {
+    guard let cols, let inp else { return }
     let width = kernelSize * channels
-    for jet in 0..<offsets.jetCount {
-        let first = offsets.offsets[jet]
-        let n = offsets.offsets[jet + 1] - first
+    for jet in jets {
+        let first = offsets[jet]
+        let n = offsets[jet + 1] - first
         for t in 0..<n {
-            let row = cols.baseAddress! + (first + t) * width
+            let row = cols + (first + t) * width
             for k in 0..<kernelSize {
                 let source = t + k - padding
                 if source >= 0 && source < n {
-                    (row + k * channels).update(from: inp.baseAddress! + (first + source) * channels, count: channels)
+                    (row + k * channels).update(from: inp + (first + source) * channels, count: channels)
                 } else {
                     (row + k * channels).update(repeating: 0, count: channels)
                 }
@@ -160,22 +182,25 @@ private func im2col(
     }
 }
 
-/// The adjoint of im2col: dInp[N, C] = scatter-add of dCols[N, K * C] back to the positions each entry read.
+/// The adjoint of im2col for the given jets: their rows of dInp[N, C] become the scatter-add of dCols[N, K * C]
+/// back to the positions each entry read.
 private func col2im(
-    dInp: UnsafeMutableBufferPointer<Float>, dCols: UnsafeBufferPointer<Float>, offsets: JetOffsets,
+    dInp: UnsafeMutablePointer<Float>?, dCols: UnsafePointer<Float>?, offsets: UnsafePointer<Int>, jets: Range<Int>,
     channels: Int, kernelSize: Int, padding: Int
 ) {
-    dInp.update(repeating: 0)
+    guard let dInp, let dCols, !jets.isEmpty else { return }
     let width = kernelSize * channels
-    for jet in 0..<offsets.jetCount {
-        let first = offsets.offsets[jet]
-        let n = offsets.offsets[jet + 1] - first
+    let firstRow = offsets[jets.lowerBound]
+    (dInp + firstRow * channels).update(repeating: 0, count: (offsets[jets.upperBound] - firstRow) * channels)
+    for jet in jets {
+        let first = offsets[jet]
+        let n = offsets[jet + 1] - first
         for t in 0..<n {
-            let row = dCols.baseAddress! + (first + t) * width
+            let row = dCols + (first + t) * width
             for k in 0..<kernelSize {
                 let target = t + k - padding
                 guard target >= 0 && target < n else { continue }
-                let destination = dInp.baseAddress! + (first + target) * channels
+                let destination = dInp + (first + target) * channels
                 let source = row + k * channels
                 for c in 0..<channels { destination[c] += source[c] }
             }

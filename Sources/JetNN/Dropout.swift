@@ -11,7 +11,7 @@ public struct Dropout: Sendable {
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     /// Per element 0 or 1 / (1 - rate) from the last active forward.
     private var mask: [Float] = []
-    private var forward: (rows: Int, columns: Int, active: Bool)?
+    private var lastForward: (rows: Int, columns: Int, active: Bool)?
 
     public init(rate: Float) {
         precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
@@ -20,7 +20,7 @@ public struct Dropout: Sendable {
 
     /// ``output`` = input * mask when `active` (drawing a new mask from `rng`), else input.
     public mutating func forward(_ input: Matrix, active: Bool, rng: inout SeededGenerator) {
-        forward = (input.rows, input.columns, active)
+        lastForward = (input.rows, input.columns, active)
         guard active && rate > 0 else {
             output = input
             return
@@ -42,11 +42,11 @@ public struct Dropout: Sendable {
 
     /// ``inputGradient`` = dOutput * mask (dOutput when the forward was inactive).
     public mutating func backward(dOutput: Matrix) {
-        guard let forward else { preconditionFailure("Dropout: backward before forward") }
+        guard let lastForward else { preconditionFailure("Dropout: backward before forward") }
         precondition(
-            dOutput.rows == forward.rows && dOutput.columns == forward.columns,
-            "Dropout: dOutput is \(dOutput), forward was [\(forward.rows), \(forward.columns)]")
-        guard forward.active && rate > 0 else {
+            dOutput.rows == lastForward.rows && dOutput.columns == lastForward.columns,
+            "Dropout: dOutput is \(dOutput), forward was [\(lastForward.rows), \(lastForward.columns)]")
+        guard lastForward.active && rate > 0 else {
             inputGradient = dOutput
             return
         }

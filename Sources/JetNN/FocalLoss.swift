@@ -25,24 +25,20 @@ public struct FocalLoss: Sendable {
     public func loss(logits: Matrix, targets: [Float], weights: [Float]? = nil, dLogits: inout Matrix) -> Float {
         precondition(logits.columns == 1, "FocalLoss: logits must be [B, 1], got \(logits)")
         precondition(targets.count == logits.rows, "FocalLoss: \(targets.count) targets for \(logits.rows) logits")
-        let scale = normalization.inverseNormalizer(weights: weights, count: logits.rows)
-        dLogits.resize(rows: logits.rows, columns: 1)
-        var total = 0.0
-        for i in 0..<logits.rows {
-            let x = Double(logits.storage[i])
+        let (gamma, alpha) = (Double(gamma), alpha.map(Double.init))
+        return weightedLoss(logits: logits, weights: weights, normalization: normalization, dLogits: &dLogits) { i, logit, gradient in
+            let x = Double(logit[0])
             let y = Double(targets[i])
             let p = 1 / (1 + exp(-x))
             let oneMinusP = 1 / (1 + exp(x))
             let crossEntropy = max(x, 0) - x * y + log1p(exp(-abs(x)))
             // q = 1 - p_t, and its derivative dq/dx = (1 - 2y) p (1 - p).
             let q = y * oneMinusP + (1 - y) * p
-            let modulation = pow(q, Double(gamma))
-            let dModulation = q > 0 ? Double(gamma) * pow(q, Double(gamma) - 1) * (1 - 2 * y) * p * oneMinusP : 0
-            let alphaT = alpha.map { Double($0) * y + (1 - Double($0)) * (1 - y) } ?? 1
-            let w = Double(weights?[i] ?? 1)
-            total += w * alphaT * modulation * crossEntropy
-            dLogits.storage[i] = Float(w * scale * alphaT * ((p - y) * modulation + crossEntropy * dModulation))
+            let modulation = pow(q, gamma)
+            let dModulation = q > 0 ? gamma * pow(q, gamma - 1) * (1 - 2 * y) * p * oneMinusP : 0
+            let alphaT = alpha.map { $0 * y + (1 - $0) * (1 - y) } ?? 1
+            gradient[0] = Float(alphaT * ((p - y) * modulation + crossEntropy * dModulation))
+            return alphaT * modulation * crossEntropy
         }
-        return Float(total * scale)
     }
 }

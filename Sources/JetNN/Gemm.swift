@@ -13,8 +13,13 @@ func gemm(
 ) {
     guard m > 0, n > 0, let c else { return }
     guard k > 0 else {
-        // BLAS leaves C untouched when k == 0 only if beta == 1; make the empty product explicit.
-        if beta != 1 { UnsafeMutableBufferPointer(start: c, count: m * n).update(repeating: 0) }
+        // The product is empty: C = beta * C, with beta = 0 overwriting (as BLAS does for k > 0).
+        let values = UnsafeMutableBufferPointer(start: c, count: m * n)
+        if beta == 0 {
+            values.update(repeating: 0)
+        } else if beta != 1 {
+            for i in values.indices { values[i] *= beta }
+        }
         return
     }
     cblas_sgemm(

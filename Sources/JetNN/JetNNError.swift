@@ -14,6 +14,8 @@ public enum JetNNError: Error, CustomStringConvertible, Equatable {
     case parameterShape(name: String, expected: [Int], got: [Int])
     /// A tensor whose value count does not match its shape.
     case valueCount(name: String, expected: Int, got: Int)
+    /// Restoring an optimizer: a state tensor missing (`got` nil) or of the wrong size.
+    case optimizerState(optimizer: String, tensor: String, expected: Int, got: Int?)
 
     public var description: String {
         switch self {
@@ -31,6 +33,10 @@ public enum JetNNError: Error, CustomStringConvertible, Equatable {
             "parameter '\(name)': expected shape \(expected), got \(got)"
         case let .valueCount(name, expected, got):
             "parameter '\(name)': expected \(expected) values for its shape, got \(got)"
+        case let .optimizerState(optimizer, tensor, expected, got?):
+            "\(optimizer) state '\(tensor)': expected \(expected) values, got \(got); the checkpoint belongs to another model"
+        case let .optimizerState(optimizer, tensor, _, nil):
+            "\(optimizer) state '\(tensor)' is missing from the checkpoint"
         }
     }
 }

@@ -28,3 +28,28 @@ public enum LossNormalization: Sendable, Equatable {
         return normalizer == 0 ? 0 : 1 / normalizer
     }
 }
+
+/// The loop every loss shares: for each example i (row i of `logits`), `example(i, x_i, g_i)` returns the
+/// unweighted loss l_i and writes d l_i / d x_i into g_i; the driver scales g_i by w_i / normaliser and returns
+/// sum_i w_i l_i / normaliser. `dLogits` is resized to the shape of `logits`.
+func weightedLoss(
+    logits: Matrix, weights: [Float]?, normalization: LossNormalization, dLogits: inout Matrix,
+    example: (_ row: Int, _ x: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>) -> Double
+) -> Float {
+    let scale = normalization.inverseNormalizer(weights: weights, count: logits.rows)
+    let columns = logits.columns
+    dLogits.resize(rows: logits.rows, columns: columns)
+    var total = 0.0
+    logits.storage.withUnsafeBufferPointer { x in
+        dLogits.storage.withUnsafeMutableBufferPointer { dx in
+            for i in 0..<logits.rows {
+                let w = Double(weights?[i] ?? 1)
+                let gradient = dx.baseAddress! + i * columns
+                total += w * example(i, x.baseAddress! + i * columns, gradient)
+                let factor = Float(w * scale)
+                for k in 0..<columns { gradient[k] *= factor }
+            }
+        }
+    }
+    return Float(total * scale)
+}

@@ -37,14 +37,20 @@ public struct Matrix: Sendable, Equatable {
         set { storage[row * columns + column] = newValue }
     }
 
-    /// Changes the shape, keeping the allocated capacity (no allocation when the matrix shrinks or keeps its
-    /// size). Values are unspecified afterwards except that new elements are zero; layers overwrite them.
+    /// Changes the shape for reuse as an output buffer. No allocation when the matrix shrinks or stays within
+    /// its capacity; growing beyond it allocates afresh with 1/8 headroom (batches vary in their number of
+    /// constituents) and does not copy the old values. Values are unspecified afterwards (new elements are
+    /// zero): layers overwrite them.
     public mutating func resize(rows: Int, columns: Int) {
         precondition(rows >= 0 && columns >= 0, "Matrix: negative shape [\(rows), \(columns)]")
         let needed = rows * columns
         if storage.count > needed {
             storage.removeLast(storage.count - needed)
         } else if storage.count < needed {
+            if storage.capacity < needed {
+                storage = []
+                storage.reserveCapacity(needed + needed / 8)
+            }
             storage.append(contentsOf: repeatElement(0, count: needed - storage.count))
         }
         self.rows = rows

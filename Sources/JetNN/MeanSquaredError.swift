@@ -16,20 +16,14 @@ public struct MeanSquaredError: Sendable {
     public func loss(predictions: Matrix, targets: [Float], weights: [Float]? = nil, dPredictions: inout Matrix) -> Float {
         precondition(targets.count == predictions.count, "MeanSquaredError: \(targets.count) targets for predictions \(predictions)")
         let outputs = predictions.columns
-        let scale = normalization.inverseNormalizer(weights: weights, count: predictions.rows)
-        dPredictions.resize(rows: predictions.rows, columns: outputs)
-        var total = 0.0
-        for i in 0..<predictions.rows {
-            let w = Double(weights?[i] ?? 1)
-            let factor = Float(w * scale * 2 / Double(outputs))
-            var squares: Float = 0
-            for k in (i * outputs)..<((i + 1) * outputs) {
-                let difference = predictions.storage[k] - targets[k]
-                squares += difference * difference
-                dPredictions.storage[k] = factor * difference
+        return weightedLoss(logits: predictions, weights: weights, normalization: normalization, dLogits: &dPredictions) { i, x, gradient in
+            var squares = 0.0
+            for k in 0..<outputs {
+                let difference = x[k] - targets[i * outputs + k]
+                squares += Double(difference * difference)
+                gradient[k] = 2 * difference / Float(outputs)
             }
-            total += w * Double(squares) / Double(outputs)
+            return squares / Double(outputs)
         }
-        return Float(total * scale)
     }
 }

@@ -40,6 +40,17 @@ public struct SGD: Optimizer {
     }
 }
 
+extension SGD {
+    /// "velocity" [P] (the momentum buffer).
+    public func exportState() -> [NamedTensor] {
+        velocity.isEmpty ? [] : [NamedTensor(name: "velocity", shape: [velocity.count], values: velocity)]
+    }
+
+    public mutating func loadState(_ tensors: [NamedTensor], parameterCount: Int) throws(JetNNError) {
+        velocity = tensors.isEmpty ? [] : try stateTensor("velocity", count: parameterCount, in: tensors, optimizer: "SGD")
+    }
+}
+
 /// One SGD update of `count` parameters with velocity b (see ``SGD``).
 private func sgdUpdate(
     _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>, count: Int,

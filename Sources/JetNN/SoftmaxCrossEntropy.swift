@@ -18,31 +18,19 @@ public struct SoftmaxCrossEntropy: Sendable {
     public func loss(logits: Matrix, labels: [Int], weights: [Float]? = nil, dLogits: inout Matrix) -> Float {
         precondition(labels.count == logits.rows, "SoftmaxCrossEntropy: \(labels.count) labels for \(logits.rows) jets")
         let classes = logits.columns
-        let scale = normalization.inverseNormalizer(weights: weights, count: logits.rows)
-        dLogits.resize(rows: logits.rows, columns: classes)
-        var total = 0.0
-        logits.storage.withUnsafeBufferPointer { x in
-            dLogits.storage.withUnsafeMutableBufferPointer { dx in
-                for i in 0..<logits.rows {
-                    let label = labels[i]
-                    precondition(label >= 0 && label < classes, "SoftmaxCrossEntropy: jet \(i) has label \(label), expected 0..<\(classes)")
-                    let row = x.baseAddress! + i * classes
-                    let dRow = dx.baseAddress! + i * classes
-                    var maximum = -Float.infinity
-                    for k in 0..<classes { maximum = max(maximum, row[k]) }
-                    var sum: Float = 0
-                    for k in 0..<classes {
-                        dRow[k] = exp(row[k] - maximum)
-                        sum += dRow[k]
-                    }
-                    let w = Double(weights?[i] ?? 1)
-                    total += w * Double(log(sum) + (maximum - row[label]))
-                    let factor = Float(w * scale)
-                    for k in 0..<classes { dRow[k] = factor * dRow[k] / sum }
-                    dRow[label] -= factor
-                }
+        return weightedLoss(logits: logits, weights: weights, normalization: normalization, dLogits: &dLogits) { i, x, gradient in
+            let label = labels[i]
+            precondition(label >= 0 && label < classes, "SoftmaxCrossEntropy: jet \(i) has label \(label), expected 0..<\(classes)")
+            var maximum = -Float.infinity
+            for k in 0..<classes { maximum = max(maximum, x[k]) }
+            var sum: Float = 0
+            for k in 0..<classes {
+                gradient[k] = exp(x[k] - maximum)
+                sum += gradient[k]
             }
+            for k in 0..<classes { gradient[k] /= sum }
+            gradient[label] -= 1
+            return Double(log(sum) + (maximum - x[label]))
         }
-        return Float(total * scale)
     }
 }

@@ -15,10 +15,10 @@ import Testing
         var activation = Activation(function)
         activation.forward(input)
         activation.backward(dOutput: Matrix(rows: 6, columns: 5, storage: projection), input: input)
-        checkGradient("\(function)", analytic: activation.inputGradient.storage, at: input.storage, step: 1e-3) { x in
+        checkInputGradient("\(function)", analytic: activation.inputGradient, input: input, projection: projection, step: 1e-3) { x in
             var layer = Activation(function)
-            layer.forward(Matrix(rows: 6, columns: 5, storage: x))
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x)
+            return layer.output
         }
     }
 
@@ -32,6 +32,9 @@ import Testing
         let d = x.map(Double.init)
         func expected(_ f: (Double) -> Double) -> [Float] { d.map { Float(f($0)) } }
         expectClose(apply(.relu), expected { max($0, 0) }, tolerance: .closedForm, "relu")
+        var relu = Activation(.relu)
+        relu.forward(Matrix(rows: 1, columns: 1, storage: [.nan]))
+        #expect(relu.output.storage[0].isNaN, "ReLU must not hide a NaN")
         expectClose(apply(.leakyReLU(slope: 0.1)), expected { $0 > 0 ? $0 : 0.1 * $0 }, tolerance: .closedForm, "leaky")
         expectClose(apply(.elu(alpha: 1.3)), expected { $0 > 0 ? $0 : 1.3 * (exp($0) - 1) }, tolerance: .closedForm, "elu")
         expectClose(apply(.silu), expected { $0 / (1 + exp(-$0)) }, tolerance: .closedForm, "silu")

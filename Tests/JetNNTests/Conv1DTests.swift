@@ -63,10 +63,10 @@ import Testing
         let projection = randomValues(n * 2, seed: 47)
         conv.forward(input, offsets: offsets, parameters: parameters)
         conv.backward(&parameters, dOutput: Matrix(rows: n, columns: 2, storage: projection), offsets: offsets)
-        checkGradient("Conv1D K=\(kernelSize) dInput", analytic: conv.inputGradient.storage, at: input.storage) { x in
+        checkInputGradient("Conv1D K=\(kernelSize) dInput", analytic: conv.inputGradient, input: input, projection: projection) { x in
             var layer = conv
-            layer.forward(Matrix(rows: n, columns: 3, storage: x), offsets: offsets, parameters: parameters)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, offsets: offsets, parameters: parameters)
+            return layer.output
         }
         checkParameterGradients("Conv1D K=\(kernelSize)", parameters: parameters) { p in
             var layer = conv
@@ -79,5 +79,34 @@ import Testing
         // torch [out 1, in 2, K 3]: in 0 -> [1, 2, 3], in 1 -> [4, 5, 6]; ours [out 1, K 3, in 2].
         #expect(Conv1D.weightFromPyTorchLayout([1, 2, 3, 4, 5, 6], outputChannels: 1, inputChannels: 2, kernelSize: 3)
             == [1, 4, 2, 5, 3, 6])
+    }
+}
+
+@Suite struct ComputeThreadsTests {
+    @Test func twoThreadsGiveTheSameResultsAsOne() throws {
+        // 600 jets and 2^19+ activations: both the im2col/col2im and the element-wise loops split.
+        let multiplicities = (0..<600).map { Int32($0 % 9) }
+        let offsets = try JetOffsets(multiplicities: multiplicities, maxConstituents: 8)
+        let n = offsets.constituentCount
+        var rng = SeededGenerator(seed: 91)
+        var parameters = Parameters()
+        let conv = Conv1D("conv", inputChannels: 2, outputChannels: 3, kernelSize: 3, parameters: &parameters, rng: &rng)
+        let input = randomMatrix(rows: n, columns: 2, seed: 92)
+        let dOutput = randomMatrix(rows: n, columns: 3, seed: 93)
+        let large = randomMatrix(rows: 1 << 12, columns: 130, seed: 94)
+        func run(threads: Int) -> [Float] {
+            ComputeThreads.set(threads)
+            defer { ComputeThreads.set(1) }
+            var layer = conv
+            var gradients = parameters
+            layer.forward(input, offsets: offsets, parameters: gradients)
+            layer.backward(&gradients, dOutput: dOutput, offsets: offsets)
+            var activation = Activation(.silu)
+            activation.forward(large)
+            activation.backward(dOutput: large, input: large)
+            return layer.output.storage + layer.inputGradient.storage + gradients.gradients
+                + activation.output.storage + activation.inputGradient.storage
+        }
+        #expect(run(threads: 2) == run(threads: 1))
     }
 }

@@ -24,10 +24,10 @@ import Testing
         dense.forward(input, parameters: parameters)
         dense.backward(&parameters, dOutput: Matrix(rows: 7, columns: 4, storage: projection), input: input)
 
-        checkGradient("Dense dInput", analytic: dense.inputGradient.storage, at: input.storage) { x in
+        checkInputGradient("Dense dInput", analytic: dense.inputGradient, input: input, projection: projection) { x in
             var layer = dense
-            layer.forward(Matrix(rows: 7, columns: 5, storage: x), parameters: parameters)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, parameters: parameters)
+            return layer.output
         }
         checkParameterGradients("Dense", parameters: parameters) { p in
             var layer = dense

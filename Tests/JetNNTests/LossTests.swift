@@ -3,6 +3,19 @@ import JetNN
 import JetTestSupport
 import Testing
 
+/// Checks a loss's d(loss)/d(logits) for [rows, columns] logits against finite differences of the loss itself.
+private func checkLossGradient(
+    _ label: String, logits: [Float], rows: Int, columns: Int,
+    sourceLocation: SourceLocation = #_sourceLocation, loss: (Matrix, inout Matrix) -> Float
+) {
+    var dLogits = Matrix(rows: 0, columns: 0)
+    _ = loss(Matrix(rows: rows, columns: columns, storage: logits), &dLogits)
+    var scratch = Matrix(rows: 0, columns: 0)
+    checkGradient(label, analytic: dLogits.storage, at: logits, sourceLocation: sourceLocation) { x in
+        Double(loss(Matrix(rows: rows, columns: columns, storage: x), &scratch))
+    }
+}
+
 @Suite struct LossTests {
     static let weights: [Float] = [1.5, -0.5, 0.7, 2, -1.2, 0.3]
     static let normalizations: [LossNormalization] = [.absoluteWeightSum, .weightSum, .exampleCount, .none]
@@ -12,11 +25,8 @@ import Testing
         let logits = randomValues(6, seed: 21, scale: 2)
         let targets: [Float] = [1, 0, 1, 0.3, 0, 1]
         let loss = BinaryCrossEntropy(normalization: normalization)
-        var dLogits = Matrix(rows: 0, columns: 0)
-        _ = loss.loss(logits: Matrix(rows: 6, columns: 1, storage: logits), targets: targets, weights: Self.weights, dLogits: &dLogits)
-        var scratch = Matrix(rows: 0, columns: 0)
-        checkGradient("BCE \(normalization)", analytic: dLogits.storage, at: logits) { x in
-            Double(loss.loss(logits: Matrix(rows: 6, columns: 1, storage: x), targets: targets, weights: Self.weights, dLogits: &scratch))
+        checkLossGradient("BCE \(normalization)", logits: logits, rows: 6, columns: 1) { x, dx in
+            loss.loss(logits: x, targets: targets, weights: Self.weights, dLogits: &dx)
         }
     }
 
@@ -48,11 +58,8 @@ import Testing
         let logits = randomValues(6 * 4, seed: 22, scale: 2)
         let labels = [0, 3, 1, 2, 2, 0]
         let loss = SoftmaxCrossEntropy(normalization: normalization)
-        var dLogits = Matrix(rows: 0, columns: 0)
-        _ = loss.loss(logits: Matrix(rows: 6, columns: 4, storage: logits), labels: labels, weights: Self.weights, dLogits: &dLogits)
-        var scratch = Matrix(rows: 0, columns: 0)
-        checkGradient("softmax CE \(normalization)", analytic: dLogits.storage, at: logits) { x in
-            Double(loss.loss(logits: Matrix(rows: 6, columns: 4, storage: x), labels: labels, weights: Self.weights, dLogits: &scratch))
+        checkLossGradient("softmax CE \(normalization)", logits: logits, rows: 6, columns: 4) { x, dx in
+            loss.loss(logits: x, labels: labels, weights: Self.weights, dLogits: &dx)
         }
     }
 
@@ -71,11 +78,8 @@ import Testing
         let logits = randomValues(6, seed: 23, scale: 2)
         let targets: [Float] = [1, 0, 1, 0, 1, 0]
         let loss = FocalLoss(gamma: gamma, alpha: alpha)
-        var dLogits = Matrix(rows: 0, columns: 0)
-        _ = loss.loss(logits: Matrix(rows: 6, columns: 1, storage: logits), targets: targets, weights: Self.weights, dLogits: &dLogits)
-        var scratch = Matrix(rows: 0, columns: 0)
-        checkGradient("focal gamma \(gamma)", analytic: dLogits.storage, at: logits) { x in
-            Double(loss.loss(logits: Matrix(rows: 6, columns: 1, storage: x), targets: targets, weights: Self.weights, dLogits: &scratch))
+        checkLossGradient("focal gamma \(gamma)", logits: logits, rows: 6, columns: 1) { x, dx in
+            loss.loss(logits: x, targets: targets, weights: Self.weights, dLogits: &dx)
         }
     }
 
@@ -107,9 +111,8 @@ import Testing
             expected += Double(Self.weights[i]) * squares / 2
         }
         expectClose(value, Float(expected / Self.weights.reduce(0) { $0 + Double(abs($1)) }), tolerance: .closedForm, "MSE")
-        var scratch = Matrix(rows: 0, columns: 0)
-        checkGradient("MSE", analytic: dPredictions.storage, at: predictions) { x in
-            Double(loss.loss(predictions: Matrix(rows: 6, columns: 2, storage: x), targets: targets, weights: Self.weights, dPredictions: &scratch))
+        checkLossGradient("MSE", logits: predictions, rows: 6, columns: 2) { x, dx in
+            loss.loss(predictions: x, targets: targets, weights: Self.weights, dPredictions: &dx)
         }
     }
 }

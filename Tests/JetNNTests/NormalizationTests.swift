@@ -108,10 +108,10 @@ import Testing
 
         let projection = randomValues(20, seed: 65)
         norm.backward(&parameters, dOutput: Matrix(rows: 4, columns: 5, storage: projection), input: input)
-        checkGradient("LayerNorm dInput", analytic: norm.inputGradient.storage, at: input.storage) { x in
+        checkInputGradient("LayerNorm dInput", analytic: norm.inputGradient, input: input, projection: projection) { x in
             var layer = norm
-            layer.forward(Matrix(rows: 4, columns: 5, storage: x), parameters: parameters)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, parameters: parameters)
+            return layer.output
         }
         checkParameterGradients("LayerNorm", parameters: parameters) { p in
             var layer = norm

@@ -84,4 +84,41 @@ private func run(_ optimizer: some Optimizer, gradients: [Float]) -> (Float, Flo
         sgd.step(&parameters)
         #expect(parameters.values(of: state) == [3, 3])
     }
+
+    /// kind 0: AdamW, 1: SGD with Nesterov momentum.
+    @Test(arguments: [0, 1])
+    func resumingFromExportedStateMatchesAnUninterruptedRun(kind: Int) throws {
+        let gradients: [[Float]] = [[0.5, -0.2], [0.1, 0.3], [-0.4, 0.2]]
+        func fresh() -> any Optimizer {
+            kind == 0 ? Adam.adamW(learningRate: 0.1, weightDecay: 0.1) : SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+        }
+        func step(_ optimizer: inout any Optimizer, _ parameters: inout Parameters, _ g: [Float], _ slices: (ParameterSlice, ParameterSlice)) {
+            parameters.setGradients([g[0]], of: slices.0)
+            parameters.setGradients([g[1]], of: slices.1)
+            optimizer.step(&parameters)
+        }
+        var (straight, weight, bias) = weightAndBias()
+        var straightOptimizer = fresh()
+        for g in gradients { step(&straightOptimizer, &straight, g, (weight, bias)) }
+
+        var (resumed, _, _) = weightAndBias()
+        var first = fresh()
+        for g in gradients.prefix(2) { step(&first, &resumed, g, (weight, bias)) }
+        var second = fresh()
+        try second.loadState(first.exportState(), parameterCount: resumed.count)
+        step(&second, &resumed, gradients[2], (weight, bias))
+        #expect(resumed.values == straight.values)
+
+        var wrongModel = fresh()
+        #expect(throws: JetNNError.self) { try wrongModel.loadState(first.exportState(), parameterCount: 3) }
+    }
+
+    @Test func optimizerStateErrorsNameTheTensor() {
+        var adam = Adam()
+        #expect(throws: JetNNError.optimizerState(optimizer: "Adam", tensor: "first_moment", expected: 2, got: nil)) {
+            try adam.loadState([NamedTensor(name: "step", shape: [1], values: [1])], parameterCount: 2)
+        }
+        #expect(JetNNError.optimizerState(optimizer: "Adam", tensor: "first_moment", expected: 2, got: 3).description
+            == "Adam state 'first_moment': expected 2 values, got 3; the checkpoint belongs to another model")
+    }
 }

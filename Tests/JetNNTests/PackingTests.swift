@@ -52,3 +52,28 @@ import Testing
             == "constituent mask of jet 0: slot 2 is valid after an invalid slot; valid constituents must come first (pt-ordered prefix)")
     }
 }
+
+@Suite struct MatrixTests {
+    @Test func resizeReusesCapacityAndKeepsTheShapeConsistent() {
+        var matrix = Matrix(rows: 4, columns: 3, repeating: 1)
+        matrix.resize(rows: 2, columns: 5)
+        #expect(matrix.rows == 2 && matrix.columns == 5 && matrix.count == 10)
+        let capacity = matrix.storage.capacity
+        matrix.resize(rows: 1, columns: 12)
+        #expect(matrix.count == 12 && matrix.storage.capacity == capacity, "growing within capacity does not allocate")
+        matrix.resize(rows: 100, columns: 3)
+        #expect(matrix.count == 300 && matrix.storage.capacity >= 300 + 300 / 8, "growing beyond it leaves headroom")
+        #expect(matrix.storage[12..<300].allSatisfy { $0 == 0 })
+    }
+
+    @Test func sumsAndAccumulation() {
+        let a = Matrix(rows: 2, columns: 2, storage: [1, 2, 3, 4])
+        var sum = Matrix(rows: 0, columns: 0)
+        sum.setSum(a, a)
+        #expect(sum.storage == [2, 4, 6, 8])
+        sum.add(a)
+        #expect(sum.storage == [3, 6, 9, 12])
+        sum.zero()
+        #expect(sum.storage == [0, 0, 0, 0] && sum.rows == 2)
+    }
+}

@@ -40,10 +40,10 @@ import Testing
         #expect(pooling.output.storage[3..<6].allSatisfy { $0 == 0 })
         let projection = randomValues(12, seed: 52)
         pooling.backward(dOutput: Matrix(rows: 4, columns: 3, storage: projection), offsets: Self.offsets)
-        checkGradient("\(mode) pooling dInput", analytic: pooling.inputGradient.storage, at: Self.input.storage, step: 1e-3) { x in
+        checkInputGradient("\(mode) pooling dInput", analytic: pooling.inputGradient, input: Self.input, projection: projection, step: 1e-3) { x in
             var layer = SetPooling(mode)
-            layer.forward(Matrix(rows: 8, columns: 3, storage: x), offsets: Self.offsets)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, offsets: Self.offsets)
+            return layer.output
         }
     }
 
@@ -82,10 +82,10 @@ import Testing
 
         let projection = randomValues(12, seed: 55)
         pooling.backward(&parameters, dOutput: Matrix(rows: 4, columns: 3, storage: projection), input: input, offsets: Self.offsets)
-        checkGradient("attention dInput", analytic: pooling.inputGradient.storage, at: input.storage) { x in
+        checkInputGradient("attention dInput", analytic: pooling.inputGradient, input: input, projection: projection) { x in
             var layer = pooling
-            layer.forward(Matrix(rows: 8, columns: 3, storage: x), offsets: Self.offsets, parameters: parameters)
-            return project(layer.output.storage, onto: projection)
+            layer.forward(x, offsets: Self.offsets, parameters: parameters)
+            return layer.output
         }
         checkParameterGradients("attention", parameters: parameters) { p in
             var layer = pooling

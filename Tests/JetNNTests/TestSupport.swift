@@ -36,3 +36,14 @@ func checkParameterGradients(
         }
     }
 }
+
+/// Checks a layer's input gradient for the scalar projection . output(input) against finite differences;
+/// `output` runs a fresh forward pass on the perturbed input.
+func checkInputGradient(
+    _ label: String, analytic: Matrix, input: Matrix, projection: [Float], step: Float = 1e-2,
+    sourceLocation: SourceLocation = #_sourceLocation, output: (Matrix) -> Matrix
+) {
+    checkGradient(label, analytic: analytic.storage, at: input.storage, step: step, sourceLocation: sourceLocation) { x in
+        project(output(Matrix(rows: input.rows, columns: input.columns, storage: x)).storage, onto: projection)
+    }
+}
