@@ -25,9 +25,11 @@ public struct ReweightingData: Sendable {
     /// - Parameters:
     ///   - extractor: a standardised feature extractor for the classifier inputs.
     ///   - observables: closure observables to keep.
+    ///   - sourceFields: jet fields of the source files to keep in `jets.fields` (NaN for target jets), e.g.
+    ///     weights computed by another tool.
     public static func load(
         source: ReweightingConfig.Sample, target: ReweightingConfig.Sample, split: JetSplit, extractor: FeatureExtractor,
-        observables: [JetObservable] = [], threads: Int
+        observables: [JetObservable] = [], sourceFields: [String] = [], threads: Int
     ) throws -> ReweightingData {
         let spec = extractor.spec
         var data = ReweightingData(
@@ -35,7 +37,9 @@ public struct ReweightingData: Sendable {
             sourceCount: 0, observables: [:], jetIndices: [])
         for (label, sample) in [source, target].enumerated() {
             let before = data.jets.count
-            try data.append(sample, label: Int32(label), split: split, extractor: extractor, observables: observables, threads: threads)
+            try data.append(
+                sample, label: Int32(label), split: split, extractor: extractor, observables: observables, fields: sourceFields,
+                keepFields: label == 0, threads: threads)
             guard data.jets.count > before else {
                 throw TrainingError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(split)")
             }
@@ -46,19 +50,22 @@ public struct ReweightingData: Sendable {
 
     private mutating func append(
         _ sample: ReweightingConfig.Sample, label: Int32, split: JetSplit, extractor: FeatureExtractor,
-        observables kept: [JetObservable], threads: Int
+        observables kept: [JetObservable], fields: [String], keepFields: Bool, threads: Int
     ) throws {
         let spec = extractor.spec
         let inputs = ObservableInputs(features: spec, extra: kept)
         let stream = try JetStream(
             files: sample.files,
-            options: try inputs.readOptions(jetFields: [sample.weightField], split: split, selection: sample.selection, threads: threads))
+            options: try inputs.readOptions(jetFields: [sample.weightField] + (keepFields ? fields : []), split: split, selection: sample.selection, threads: threads))
         let firstRows = stream.jetCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
         while let raw = try stream.next() {
             let batch = try inputs.augmented(raw)
             jets.append(
                 try extractor.extract(batch), labels: [Int32](repeating: label, count: batch.count),
-                weights: batch.jetFields[sample.weightField]!, eventNumbers: batch.eventNumbers, fields: [:])
+                weights: batch.jetFields[sample.weightField]!, eventNumbers: batch.eventNumbers,
+                fields: Dictionary(uniqueKeysWithValues: fields.map { name in
+                    (name, keepFields ? batch.jetFields[name]! : [Float](repeating: .nan, count: batch.count))
+                }))
             for observable in kept {
                 observables[observable, default: []] += try observable.values(
                     in: batch, jetKinematics: spec.jetKinematics, constituentKinematics: spec.constituentKinematics)
