@@ -1,0 +1,102 @@
+import Foundation
+import JetData
+import JetFeatures
+
+/// Trains a reweighting classifier in a run directory: source (label 0) against target (label 1), negative
+/// weights treated as the config says, each class's weight sum normalised in the loss.
+///
+/// Directory: `model.h5` (the classifier with the lowest validation loss, a standard model file), `last.h5`,
+/// `history.csv` / `history.json` (from ``Trainer``), `reweighting.json` (``ReweightingInfo``: the density-ratio
+/// settings and normalisation, the config, what resampling did), and `resampler-source/`, `resampler-target/`
+/// for the `resample` strategy.
+public struct ReweightingRun {
+    public let config: ReweightingConfig
+    public let directory: URL
+
+    public init(config: ReweightingConfig, directory: URL) {
+        self.config = config
+        self.directory = directory
+    }
+
+    /// Trains the classifier (after the resamplers, for `resample`) and writes the run directory.
+    ///
+    /// - Parameter progress: the stage ("classifier", "resampler-target", ...) and the trainer's event.
+    @discardableResult
+    public func run(
+        progress: (String, Trainer.Event) -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> ReweightingInfo {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let options = config.options
+        let threads = config.classifier.training.threads
+        let (trainingSplit, validationSplit) = (options.split(options.trainingFolds), options.split(options.validationFolds))
+        let features = try ReweightingData.fittedFeatures(
+            config.classifier.features, samples: [config.source, config.target], split: trainingSplit, threads: threads)
+        let extractor = try FeatureExtractor(spec: features)
+        var training = try ReweightingData.load(
+            source: config.source, target: config.target, split: trainingSplit, extractor: extractor, threads: threads)
+        var validation = try ReweightingData.load(
+            source: config.source, target: config.target, split: validationSplit, extractor: extractor, threads: threads)
+        func sum(_ data: ReweightingData, _ range: Range<Int>) -> Double { range.reduce(0) { $0 + Double(data.jets.weights[$1]) } }
+        let sourceSum = sum(training, training.sourceRange) + sum(validation, validation.sourceRange)
+        let targetSum = sum(training, training.targetRange) + sum(validation, validation.targetRange)
+        guard sourceSum > 0, targetSum > 0 else {
+            throw TrainingError.invalidData("the signed weight sums of source (\(sourceSum)) and target (\(targetSum)) must be positive")
+        }
+        var resampling: [String: NeuralResampler.Summary] = [:]
+        switch options.negativeWeights {
+        case .signed: break
+        case .abs, .drop:
+            training.jets = Self.transformed(training.jets, options.negativeWeights)
+            validation.jets = Self.transformed(validation.jets, options.negativeWeights)
+        case .resample:
+            for (label, name) in ["source", "target"].enumerated() {
+                let (trainingIndices, validationIndices) = (
+                    Self.indices(of: label, in: training.jets), Self.indices(of: label, in: validation.jets)
+                )
+                guard trainingIndices.contains(where: { training.jets.weights[$0] < 0 }) else { continue }
+                let stage = "resampler-\(name)"
+                let resampler = try NeuralResampler.train(
+                    training: training.jets.subset(trainingIndices, weights: trainingIndices.map { training.jets.weights[$0] }),
+                    validation: validation.jets.subset(validationIndices, weights: validationIndices.map { validation.jets.weights[$0] }),
+                    features: features, config: config.classifier, directory: directory.appendingPathComponent(stage),
+                    progress: { progress(stage, $0) }, shouldStop: shouldStop)
+                resampling[name] = try Self.resample(&training, indices: trainingIndices, with: resampler)
+                try Self.resample(&validation, indices: validationIndices, with: resampler)
+            }
+        }
+        let model = try BinaryClassifierTraining(config: config.classifier).train(
+            training: training.jets, validation: validation.jets, features: features, directory: directory,
+            progress: { progress("classifier", $0) }, shouldStop: shouldStop)
+        let info = ReweightingInfo(
+            config: config,
+            densityRatio: DensityRatio(epsilon: options.epsilon, cap: options.cap, normalization: targetSum / sourceSum),
+            sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
+        try info.write(to: directory)
+        return info
+    }
+
+    /// Replaces the weights of the jets at `indices` by their resampled ones.
+    @discardableResult
+    static func resample(_ data: inout ReweightingData, indices: [Int], with resampler: NeuralResampler) throws -> NeuralResampler.Summary {
+        let (weights, summary) = try resampler.resampled(data.jets.subset(indices, weights: indices.map { data.jets.weights[$0] }))
+        for (position, jet) in indices.enumerated() { data.jets.weights[jet] = weights[position] }
+        return summary
+    }
+
+    /// Jets of class `label`.
+    static func indices(of label: Int, in jets: JetSet) -> [Int] {
+        jets.labels.indices.filter { jets.labels[$0] == Int32(label) }
+    }
+
+    /// `jets` with the `abs` or `drop` strategy applied.
+    static func transformed(_ jets: JetSet, _ strategy: NegativeWeightStrategy) -> JetSet {
+        let kept = jets.weights.indices.filter { strategy.transformed(jets.weights[$0]) != nil }
+        let weights = kept.map { strategy.transformed(jets.weights[$0])! }
+        if kept.count == jets.count {
+            var result = jets
+            result.weights = weights
+            return result
+        }
+        return jets.subset(kept, weights: weights)
+    }
+}
