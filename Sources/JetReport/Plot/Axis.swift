@@ -55,10 +55,9 @@ public struct Axis: Sendable, Equatable {
             return (floor(low / step) * step)...(ceil(high / step) * step)
         case .logarithmic:
             var lowDecade = floor(log10(low))
-            var highDecade = ceil(log10(high))
+            var highDecade = ceil(log10(high) + headroom * (log10(high) - lowDecade))
             if lowDecade == highDecade { (lowDecade, highDecade) = (lowDecade - 1, highDecade + 1) }
-            highDecade += headroom * (highDecade - lowDecade)
-            return pow(10, lowDecade)...pow(10, ceil(highDecade))
+            return pow(10, lowDecade)...pow(10, highDecade)
         }
     }
 
