@@ -43,6 +43,8 @@ struct ReweightClosure: ParsableCommand {
     @Flag(name: .customLong("no-two-sample"), help: "Skip the classifier two-sample test.")
     var noTwoSample = false
 
+    @OptionGroup var htmlReport: ReportOptions
+
     func validate() throws {
         guard (model == nil) != (newWeightField == nil) else { throw ValidationError("give exactly one of --model and --new-weight-field") }
         guard model != nil || config != nil else { throw ValidationError("--new-weight-field needs --config") }
@@ -91,6 +93,7 @@ struct ReweightClosure: ParsableCommand {
             counters: ["jets": counts.jets, "clipped_low": counts.clippedLow, "clipped_high": counts.clippedHigh, "capped": counts.capped])
         try report.write(to: URL(fileURLWithPath: out))
         print(Self.summary(report))
+        try htmlReport.write(for: out)
     }
 
     /// AUCs of fresh classifiers (first half of the held-out folds trains, the second half is scored) with

@@ -98,7 +98,7 @@ struct RunReport {
         if let model = run.model {
             rows.append(["Model file", "model.h5 (\(model.tagger), \(model.members.count) member(s), code \(ModelFile.codeVersion))"])
         }
-        return HTMLReport.Section(title: "Run", blocks: [.table(HTMLReport.Table(header: ["", ""], rows: rows))])
+        return HTMLReport.Section(title: "Run", blocks: [.table(HTMLReport.Table(header: ["Setting", "Value"], rows: rows))])
     }
 
     /// Data summary, ROC and scores (against the reference run's when comparing) and input distributions.

@@ -28,6 +28,8 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @OptionGroup var htmlReport: ReportOptions
+
     @Flag(name: .customLong("print-config"), help: "Check the config, print it with every default filled in (JSON), and exit.")
     var printConfig = false
 
@@ -65,6 +67,7 @@ struct Train: ParsableCommand {
                 let path = run.directory.appendingPathComponent("model.h5").path
                 FileHandle.standardError.write(Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
             }
+            try htmlReport.write(for: run.directory.path)
         } catch let error as TrainingError {
             guard case .interrupted = error else { throw error }
             FileHandle.standardError.write(Data("\n\(error)\n".utf8))
