@@ -30,11 +30,11 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        try Self.write(directory: directory, compare: compare, out: out, maxJets: maxJets)
+        print(try Self.write(directory: directory, compare: compare, out: out, maxJets: maxJets))
     }
 
-    /// Builds the page of `directory` and writes it with its plots; prints where.
-    static func write(directory: String, compare: String? = nil, out: String? = nil, maxJets: Int = 20_000) throws {
+    /// Builds the page of `directory` and writes it with its plots; returns a line saying where.
+    static func write(directory: String, compare: String? = nil, out: String? = nil, maxJets: Int = 20_000) throws -> String {
         let url = URL(fileURLWithPath: directory)
         let report = RunReport(
             run: try RunReport.Run(directory: url), reference: try compare.map { try RunReport.Run(directory: URL(fileURLWithPath: $0)) },
@@ -43,7 +43,7 @@ struct Report: ParsableCommand {
         let destination = out.map { URL(fileURLWithPath: $0) } ?? url.appendingPathComponent("report.html")
         try page.write(to: destination)
         try page.writePlots(to: destination.deletingLastPathComponent().appendingPathComponent("plots"))
-        print("wrote \(destination.path) (\(page.sections.count) sections, \(page.figureCount) figures)")
+        return "wrote \(destination.path) (\(page.sections.count) sections, \(page.figureCount) figures)"
     }
 }
 
@@ -52,9 +52,9 @@ struct ReportOptions: ParsableArguments {
     @Flag(name: .customLong("no-report"), help: "Do not write DIR/report.html at the end.")
     var noReport = false
 
-    /// Writes `directory`/report.html unless `--no-report` was given.
+    /// Writes `directory`/report.html unless `--no-report` was given, saying so on stderr.
     func write(for directory: String) throws {
         guard !noReport else { return }
-        try Report.write(directory: directory)
+        FileHandle.standardError.write(Data((try Report.write(directory: directory) + "\n").utf8))
     }
 }

@@ -23,7 +23,8 @@ struct RunReport {
                 throw ValidationError("run directory \(directory.path) does not exist")
             }
             self.directory = directory
-            name = directory.standardizedFileURL.lastPathComponent
+            let name = directory.standardizedFileURL.lastPathComponent
+            self.name = name
             let configURL = directory.appendingPathComponent("config.json")
             config = (try? Data(contentsOf: configURL))
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) }
@@ -31,7 +32,7 @@ struct RunReport {
             histories = RunReport.files(named: "history.json", in: directory).compactMap { url in
                 let history = try? JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: url))
                 let member = url.deletingLastPathComponent().lastPathComponent
-                return history.map { (url.deletingLastPathComponent() == directory ? "training" : member, $0) }
+                return history.map { (url.deletingLastPathComponent() == directory ? name : "\(name)/\(member)", $0) }
             }
             let modelPath = directory.appendingPathComponent("model.h5").path
             model = config != nil && FileManager.default.fileExists(atPath: modelPath) ? try ModelFile.read(from: modelPath) : nil
@@ -56,7 +57,7 @@ struct RunReport {
     /// The page.
     func html() throws -> HTMLReport {
         var sections = [summary()]
-        let histories = run.histories + (reference.map { reference in reference.histories.map { ("\(reference.name) \($0.name)", $0.history) } } ?? [])
+        let histories = run.histories + (reference?.histories ?? [])
         if !histories.isEmpty { sections.append(HTMLReport.Section(training: histories)) }
         if let validation = try run.validationJets(maxJets: maxJets) {
             sections += try validationSections(validation)

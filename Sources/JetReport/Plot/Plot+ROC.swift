@@ -89,7 +89,8 @@ extension Plot {
         let order = x.indices.sorted { x[$0] < x[$1] }
         guard let upper = order.firstIndex(where: { x[$0] >= target }) else { return .nan }
         let high = order[upper]
-        guard upper > 0, x[high] > target else { return y[high] > 0 ? 1 / y[high] : .nan }
+        if x[high] == target { return y[high] > 0 ? 1 / y[high] : .nan }
+        guard upper > 0 else { return .nan }
         let low = order[upper - 1]
         let efficiency = y[low] + (y[high] - y[low]) * (target - x[low]) / (x[high] - x[low])
         return efficiency > 0 ? 1 / efficiency : .nan
