@@ -6,7 +6,7 @@ import JetFeatures
 /// weights treated as the config says, each class's weight sum normalised in the loss.
 ///
 /// Directory: `model.h5` (the classifier with the lowest validation loss, a standard model file), `last.h5`,
-/// `history.csv` / `history.json` (from ``Trainer``), `reweighting.json` (``ReweightingInfo``: the density-ratio
+/// `history.csv` / `history.json` (from ``Trainer``; in `member<i>/` for an ensemble, `training.ensemble`), `reweighting.json` (``ReweightingInfo``: the density-ratio
 /// settings and normalisation, the config, what resampling did), and `resampler-source/`, `resampler-target/`
 /// for the `resample` strategy.
 public struct ReweightingRun {
@@ -64,15 +64,43 @@ public struct ReweightingRun {
                 try Self.resample(&validation, indices: validationIndices, with: resampler)
             }
         }
-        let model = try BinaryClassifierTraining(config: config.classifier).train(
-            training: training.jets, validation: validation.jets, features: features, directory: directory,
-            progress: { progress("classifier", $0) }, shouldStop: shouldStop)
+        let model = try trainClassifier(training: training.jets, validation: validation.jets, features: features, progress: progress, shouldStop: shouldStop)
         let info = ReweightingInfo(
             config: config,
             densityRatio: DensityRatio(epsilon: options.epsilon, cap: options.cap, normalization: targetSum / sourceSum),
             sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
         try info.write(to: directory)
         return info
+    }
+
+    /// The classifier, or with `training.ensemble = n` the n classifiers with seeds seed, seed + 1, ... (in
+    /// `member<i>/`) combined into one model file whose score is their mean; writes `model.h5`.
+    private func trainClassifier(
+        training: JetSet, validation: JetSet, features: FeatureSpec, progress: (String, Trainer.Event) -> Void,
+        shouldStop: () -> Bool
+    ) throws -> ModelFile {
+        guard let count = config.classifier.training.ensemble else {
+            return try BinaryClassifierTraining(config: config.classifier).train(
+                training: training, validation: validation, features: features, directory: directory,
+                progress: { progress("classifier", $0) }, shouldStop: shouldStop)
+        }
+        var members: [ModelFile] = []
+        for member in 0..<count {
+            var memberConfig = config.classifier
+            memberConfig.training.seed += UInt64(member)
+            memberConfig.training.ensemble = nil
+            let stage = "classifier member \(member + 1)/\(count)"
+            members.append(try BinaryClassifierTraining(config: memberConfig).train(
+                training: training, validation: validation, features: features,
+                directory: directory.appendingPathComponent("member\(member)"), progress: { progress(stage, $0) },
+                shouldStop: shouldStop))
+        }
+        var combined = members[0]
+        combined.combination = .ensemble(count: count)
+        combined.members = members.flatMap(\.members)
+        combined.trainingConfig = try config.classifier.jsonString()
+        try combined.write(to: directory.appendingPathComponent("model.h5").path)
+        return combined
     }
 
     /// Replaces the weights of the jets at `indices` by their resampled ones.
