@@ -154,3 +154,31 @@ import Testing
         #expect(summary.negativeBefore == grid.filter { $0 < 0.5 }.count)
     }
 }
+
+@Suite struct FlatteningTests {
+    /// 40 jets per part with pt = 0..39 (two per quantile bin), weights pt + 1 with the sign alternating by
+    /// class: after flattening every bin's mean |w| over both parts is 1, and signs and within-bin ratios stay.
+    @Test func flatteningDividesByTheBinMeanOfBothSamples() {
+        func part(labels: [Int32]) -> ReweightingData {
+            var jets = JetSet(featureCount: 1, jetFeatureCount: 0)
+            let pt = (0..<40).map(Float.init)
+            jets.append(
+                FeatureBatch(
+                    count: 40, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: 0, constituentFeatures: pt,
+                    mask: [Float](repeating: 1, count: 40), jetFeatures: []),
+                labels: labels, weights: pt.enumerated().map { i, value in (value + 1) * (i % 2 == 0 ? 1 : -1) },
+                eventNumbers: (0..<40).map(Int64.init), fields: [:])
+            return ReweightingData(jets: jets, sourceCount: 20, observables: [.pt: pt], jetIndices: (0..<40).map(Int64.init))
+        }
+        let labels = (0..<40).map { Int32($0 % 2) }
+        var parts = [part(labels: labels), part(labels: labels)]
+        ReweightingRun.flatten(&parts, in: .pt)
+        for bin in 0..<20 {
+            // bin `bin` holds pt 2 bin and 2 bin + 1 in both parts: |w| 2 bin + 1 and 2 bin + 2, mean 2 bin + 1.5.
+            let weights = parts.flatMap { [$0.jets.weights[2 * bin], $0.jets.weights[2 * bin + 1]] }
+            #expect(abs(weights.map(abs).reduce(0, +) / 4 - 1) < 1e-6, "bin \(bin): \(weights)")
+            #expect(abs(weights[0] - Float(2 * bin + 1) / (Float(2 * bin) + 1.5)) < 1e-6)
+            #expect(weights[1] < 0)
+        }
+    }
+}
