@@ -124,9 +124,9 @@ struct ReweightClosure: ParsableCommand {
     static func summary(_ report: ClosureReport) -> String {
         var lines = ["observable      chi2/ndf before   chi2/ndf after"]
         for observable in report.observables {
-            lines.append(String(
-                format: "%-15@ %8.2f (%3d)    %8.2f (%3d)", observable.name as NSString, observable.chi2Before.chi2PerNdf,
-                observable.chi2Before.ndf, observable.chi2After.chi2PerNdf, observable.chi2After.ndf))
+            lines.append(observable.name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(
+                format: " %8.2f (%3d)    %8.2f (%3d)", observable.chi2Before.chi2PerNdf, observable.chi2Before.ndf,
+                observable.chi2After.chi2PerNdf, observable.chi2After.ndf))
         }
         if let twoSample = report.twoSample {
             lines.append(String(format: "two-sample AUC  %8.4f          %8.4f", twoSample.aucBefore, twoSample.aucAfter))

@@ -69,8 +69,11 @@ import Testing
         return set
     }
 
-    /// Largest |log r_learned - log r_true| over the grid after training on the samples.
-    private func ratioError(negativeWeights: Bool, strategy: NegativeWeightStrategy, name: String) throws -> (error: Float, losses: [Double]) {
+    /// Over the grid after training on the samples: the largest |log r_learned - log r_true|, the bias step
+    /// (mean of log r_learned - log r_true for x <= -0.25 minus that for x >= 1), and the epochs' losses.
+    private func ratioError(
+        negativeWeights: Bool, strategy: NegativeWeightStrategy, name: String
+    ) throws -> (error: Float, step: Float, losses: [Double]) {
         let directory = try SyntheticJetFile.temporaryDirectory("reweighting-\(name)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let training = ReweightingRun.transformed(samples(count: 4000, negativeWeights: negativeWeights, seed: 1), strategy)
@@ -81,9 +84,16 @@ import Testing
         var models = try model.makeModels()
         let f = try gridSet().probabilities(models: &models)
         var counts = DensityRatio.Counts()
-        let error = zip(grid, f).map { x, f in abs(log(DensityRatio().ratio(f, counts: &counts)) - (0.5 * x - 0.125)) }.max()!
+        let residuals = zip(grid, f).map { x, f in log(DensityRatio().ratio(f, counts: &counts)) - (0.5 * x - 0.125) }
+        func mean(_ selected: (Float) -> Bool) -> Float {
+            let values = zip(grid, residuals).filter { selected($0.0) }.map(\.1)
+            return values.reduce(0, +) / Float(values.count)
+        }
         let state = try ModelFile.read(from: directory.appendingPathComponent("last.h5").path).trainingState!
-        return (error, state.history.flatMap { [$0.trainingLoss, $0.validationLoss] })
+        return (
+            residuals.map(abs).max()!, mean { $0 <= -0.25 } - mean { $0 >= 1 },
+            state.history.flatMap { [$0.trainingLoss, $0.validationLoss] }
+        )
     }
 
     /// Tolerance: with 4000 jets per class the statistical error of a fitted log-ratio on |x| <= 1.5 is about
@@ -91,7 +101,7 @@ import Testing
     /// for the network's approximation error; signed weights with 16-30% negatives inflate the variance
     /// (effective sample size about half), hence 0.3 there.
     @Test func learnedRatioMatchesTheKnownDensityRatio() throws {
-        let (error, losses) = try ratioError(negativeWeights: false, strategy: .signed, name: "positive")
+        let (error, _, losses) = try ratioError(negativeWeights: false, strategy: .signed, name: "positive")
         #expect(error < 0.2, "max |log r - log r_true| = \(error)")
         #expect(losses.allSatisfy { $0.isFinite })
     }
@@ -99,10 +109,12 @@ import Testing
     @Test func signedNegativeWeightsStayUnbiasedAndFiniteAbsIsBiased() throws {
         let signed = try ratioError(negativeWeights: true, strategy: .signed, name: "signed")
         #expect(signed.error < 0.3, "signed: max |log r - log r_true| = \(signed.error)")
+        #expect(abs(signed.step) < 0.25, "signed: bias step \(signed.step)")
         #expect(signed.losses.allSatisfy { $0.isFinite }, "\(signed.losses)")
-        // |w| over-weights x < 0.5 by (1 / 0.4) / (1 / 0.9) = 2.25: log 2.25 = 0.81 off below the step.
+        // |w| over-weights the target below x = 0.5 by (1 / 0.4) / (1 / 0.9) = 2.25 relative to above: a step of
+        // log 2.25 = 0.81 in log r (smoothed by the network near x = 0.5).
         let absolute = try ratioError(negativeWeights: true, strategy: .abs, name: "abs")
-        #expect(absolute.error > 0.5, "abs: max |log r - log r_true| = \(absolute.error)")
+        #expect(absolute.step > 0.5, "abs: bias step \(absolute.step)")
     }
 
     @Test func negativeWeightsGiveFiniteGradients() throws {
@@ -140,5 +152,33 @@ import Testing
         }
         #expect(weights.allSatisfy { $0 >= 0 })
         #expect(summary.negativeBefore == grid.filter { $0 < 0.5 }.count)
+    }
+}
+
+@Suite struct FlatteningTests {
+    /// 40 jets per part with pt = 0..39 (two per quantile bin), weights pt + 1 with the sign alternating by
+    /// class: after flattening every bin's mean |w| over both parts is 1, and signs and within-bin ratios stay.
+    @Test func flatteningDividesByTheBinMeanOfBothSamples() {
+        func part(labels: [Int32]) -> ReweightingData {
+            var jets = JetSet(featureCount: 1, jetFeatureCount: 0)
+            let pt = (0..<40).map(Float.init)
+            jets.append(
+                FeatureBatch(
+                    count: 40, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: 0, constituentFeatures: pt,
+                    mask: [Float](repeating: 1, count: 40), jetFeatures: []),
+                labels: labels, weights: pt.enumerated().map { i, value in (value + 1) * (i % 2 == 0 ? 1 : -1) },
+                eventNumbers: (0..<40).map(Int64.init), fields: [:])
+            return ReweightingData(jets: jets, sourceCount: 20, observables: [.pt: pt], jetIndices: (0..<40).map(Int64.init))
+        }
+        let labels = (0..<40).map { Int32($0 % 2) }
+        var parts = [part(labels: labels), part(labels: labels)]
+        ReweightingRun.flatten(&parts, in: .pt)
+        for bin in 0..<20 {
+            // bin `bin` holds pt 2 bin and 2 bin + 1 in both parts: |w| 2 bin + 1 and 2 bin + 2, mean 2 bin + 1.5.
+            let weights = parts.flatMap { [$0.jets.weights[2 * bin], $0.jets.weights[2 * bin + 1]] }
+            #expect(abs(weights.map(abs).reduce(0, +) / 4 - 1) < 1e-6, "bin \(bin): \(weights)")
+            #expect(abs(weights[0] - Float(2 * bin + 1) / (Float(2 * bin) + 1.5)) < 1e-6)
+            #expect(weights[1] < 0)
+        }
     }
 }

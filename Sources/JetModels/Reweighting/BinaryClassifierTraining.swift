@@ -5,10 +5,12 @@ import JetNN
 /// Trains a binary classifier (label 0 vs 1) on jets held in memory with the shared ``Trainer``: used for the
 /// reweighting classifier, the Neural Resampler and the closure's two-sample test.
 ///
-/// The two classes' signed weight sums are each normalised to half the jet count, so the classes weigh
-/// equally in the loss whatever their totals (the trainer divides by sum |w|).
+/// With `balanced`, the two classes' signed weight sums are each normalised to half the jet count, so the
+/// classes weigh equally in the loss whatever their totals (the trainer divides by sum |w|) and f / (1 - f)
+/// estimates the ratio of the normalised densities; without, the weights are used as given.
 struct BinaryClassifierTraining {
     var config: RunConfig
+    var balanced = true
 
     /// Trains on `training` (validation loss on `validation`), writing the run files into `directory`; returns
     /// the trained model: the best epoch's (by validation loss) when `bestEpoch`, else the last.
@@ -16,8 +18,9 @@ struct BinaryClassifierTraining {
         training: JetSet, validation: JetSet, features: FeatureSpec, directory: URL, bestEpoch: Bool = true,
         progress: (Trainer.Event) -> Void, shouldStop: () -> Bool
     ) throws -> ModelFile {
-        let data = TrainingData(
-            features: features, training: try Self.classBalanced(training), validation: try Self.classBalanced(validation))
+        let data = balanced
+            ? TrainingData(features: features, training: try Self.classBalanced(training), validation: try Self.classBalanced(validation))
+            : TrainingData(features: features, training: training, validation: validation)
         var trainer = try Trainer(config: config, data: data)
         try trainer.train(directory: directory, progress: progress, shouldStop: shouldStop)
         if bestEpoch { return try ModelFile.read(from: directory.appendingPathComponent("model.h5").path) }

@@ -5,7 +5,9 @@
 ///
 ///     new weight = old weight * r(x) * normalization,
 ///
-/// `normalization` = (target weight sum) / (source weight sum), so the reweighted source has the target's total.
+/// `normalization` makes the reweighted source's total equal the target's: target weight sum over sum_i w_i r(x_i)
+/// on the training jets (``ReweightingRun`` computes it; equal to target sum / source sum for a perfectly
+/// calibrated classifier, and it absorbs constants from class balancing or training-weight flattening).
 /// f is clipped to [epsilon, 1 - epsilon] before the ratio, and r capped at `cap` when one is set; both are
 /// counted in ``Counts``.
 public struct DensityRatio: Codable, Sendable, Equatable {
@@ -13,7 +15,7 @@ public struct DensityRatio: Codable, Sendable, Equatable {
     public var epsilon: Float
     /// Upper bound on r; nil for none.
     public var cap: Float?
-    /// Target over source weight sum: the factor restoring the target's total.
+    /// The factor giving the reweighted source the target's total.
     public var normalization: Double
 
     /// What the clipping and the cap changed.

@@ -33,7 +33,8 @@ public struct NeuralResampler: Sendable {
         training: JetSet, validation: JetSet, features: FeatureSpec, config: RunConfig, directory: URL,
         progress: (Trainer.Event) -> Void, shouldStop: () -> Bool
     ) throws -> NeuralResampler {
-        let model = try BinaryClassifierTraining(config: config).train(
+        // Not class-balanced: g needs the true proportions of positive and negative weight at each x.
+        let model = try BinaryClassifierTraining(config: config, balanced: false).train(
             training: signProblem(training), validation: signProblem(validation), features: features, directory: directory,
             progress: progress, shouldStop: shouldStop)
         return NeuralResampler(model: model)

@@ -44,6 +44,11 @@ public struct ReweightingConfig: Codable, Sendable {
         public var cap: Float?
         /// Jets are split by `event_number % modulus` (both jets of an event stay together).
         public var modulus: Int
+        /// Training-weight flattening: each jet's training weight is divided by the mean |w| of both samples'
+        /// jets in its bin of this observable (20 bins at quantiles). The same factor multiplies both classes at
+        /// any x, so the density ratio the classifier learns is unchanged, while steeply weighted spectra
+        /// (pT-hat biased samples) get training statistics everywhere. nil: weights as they are.
+        public var flattenIn: JetObservable?
         /// Folds that train the classifier.
         public var trainingFolds: [Int]
         /// Folds for the validation loss (best epoch, early stopping).
@@ -52,12 +57,14 @@ public struct ReweightingConfig: Codable, Sendable {
         public var heldOutFolds: [Int]
 
         public init(
-            negativeWeights: NegativeWeightStrategy = .signed, epsilon: Float = 1e-6, cap: Float? = nil, modulus: Int = 8,
+            negativeWeights: NegativeWeightStrategy = .signed, epsilon: Float = 1e-6, cap: Float? = nil, flattenIn: JetObservable? = nil,
+            modulus: Int = 8,
             trainingFolds: [Int] = [0, 1, 2], validationFolds: [Int] = [3], heldOutFolds: [Int] = [4, 5, 6, 7]
         ) {
             self.negativeWeights = negativeWeights
             self.epsilon = epsilon
             self.cap = cap
+            self.flattenIn = flattenIn
             self.modulus = modulus
             self.trainingFolds = trainingFolds
             self.validationFolds = validationFolds
@@ -65,7 +72,7 @@ public struct ReweightingConfig: Codable, Sendable {
         }
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case negativeWeights, epsilon, cap, modulus, trainingFolds, validationFolds, heldOutFolds
+            case negativeWeights, epsilon, cap, flattenIn, modulus, trainingFolds, validationFolds, heldOutFolds
         }
 
         public init(from decoder: Decoder) throws {
@@ -74,6 +81,7 @@ public struct ReweightingConfig: Codable, Sendable {
             negativeWeights = try c.decode(.negativeWeights, default: negativeWeights)
             epsilon = try c.decode(.epsilon, default: epsilon)
             cap = try c.decodeIfPresent(Float.self, forKey: .cap)
+            flattenIn = try c.decodeIfPresent(JetObservable.self, forKey: .flattenIn)
             modulus = try c.decode(.modulus, default: modulus)
             trainingFolds = try c.decode(.trainingFolds, default: trainingFolds)
             validationFolds = try c.decode(.validationFolds, default: validationFolds)
