@@ -156,7 +156,7 @@ def run(args):
             def train_step():
                 s = starts[cursor[0] % len(starts)]
                 cursor[0] += 1
-                optimizer.zero_grad(set_to_none=False)
+                optimizer.zero_grad()
                 logits = model(x[s:s + batch], mask[s:s + batch])
                 loss = loss_fn(logits[:, 0], labels[s:s + batch])
                 loss.backward()

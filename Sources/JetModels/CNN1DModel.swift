@@ -110,3 +110,15 @@ public struct CNN1DModel: JetModel {
         if computeInputGradient { inputGradient = gradient }
     }
 }
+
+extension CNN1DModel: CustomStringConvertible {
+    /// The architecture in one line, e.g. "CNN1D: 7 -> conv k=3 [64, 64, 128, 128] with BatchNorm -> mean pooling
+    /// -> [128] -> 1 logit (104769 parameters)".
+    public var description: String {
+        let norm = config.batchNorm ? " with BatchNorm" : ""
+        let residual = hasShortcut.contains(true) ? ", residual" : ""
+        return "CNN1D: \(config.inputFeatures) -> conv k=\(config.kernelSize) \(config.channels)\(norm)\(residual) -> mean pooling"
+            + " -> \(config.headLayers) -> \(logitCountDescription(logitCount)) (\(trainableCount(parameters)) parameters)"
+    }
+}
+

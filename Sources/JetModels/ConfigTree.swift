@@ -35,13 +35,15 @@ enum ConfigTree {
     /// the model configs reject themselves.
     static func describe(_ error: Error, file: String, model: String?) -> Error {
         switch error {
-        case let DecodingError.keyNotFound(key, context):
+        case DecodingError.keyNotFound(let key, let context):
             return TrainingError.missingKey(path: dotted(context.codingPath + [key]), file: file)
-        case let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context):
-            return TrainingError.invalidValue(path: dotted(context.codingPath), file: file, expected: "expected \(typeName(type))")
-        case let DecodingError.dataCorrupted(context):
-            return TrainingError.invalidValue(path: dotted(context.codingPath), file: file, expected: context.debugDescription)
-        case let JetModelsError.unknownConfigKey(_, key, known):
+        case DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context):
+            return TrainingError.invalidValue(
+                path: dotted(context.codingPath), file: file, expected: "expected \(typeName(type))")
+        case DecodingError.dataCorrupted(let context):
+            return TrainingError.invalidValue(
+                path: dotted(context.codingPath), file: file, expected: context.debugDescription)
+        case JetModelsError.unknownConfigKey(_, let key, let known):
             return TrainingError.unknownKey(path: "model.\(model ?? "?").\(key)", file: file, known: known)
         default:
             return error

@@ -146,3 +146,15 @@ public struct DeepSetsModel: JetModel {
         }
     }
 }
+
+extension DeepSetsModel: CustomStringConvertible {
+    /// The architecture in one line, e.g. "DeepSets: 7 -> [100, 100, 128] -> sum pooling -> [100, 100, 100] -> 1
+    /// logit (57029 parameters)".
+    public var description: String {
+        let norm = config.batchNorm ? " with BatchNorm" : ""
+        let jet = config.jetFeatures > 0 ? " + \(config.jetFeatures) jet features" : ""
+        return "DeepSets: \(config.inputFeatures) -> \(config.constituentLayers)\(norm) -> \(config.pooling.rawValue) pooling"
+            + "\(jet) -> \(config.headLayers) -> \(logitCountDescription(logitCount)) (\(trainableCount(parameters)) parameters)"
+    }
+}
+

@@ -36,3 +36,12 @@ extension JetModel {
     /// Loads every parameter and running statistic by name (all must be present with their shapes).
     public mutating func load(_ tensors: [NamedTensor]) throws(JetNNError) { try parameters.load(tensors) }
 }
+
+/// "1 logit" or "n logits", for model descriptions.
+func logitCountDescription(_ count: Int) -> String { count == 1 ? "1 logit" : "\(count) logits" }
+
+/// Number of trainable scalars (running statistics excluded).
+func trainableCount(_ parameters: Parameters) -> Int {
+    parameters.entries.filter(\.trainable).reduce(0) { $0 + $1.count }
+}
+

@@ -28,7 +28,9 @@ public struct JetScorer {
         public func column(_ index: Int) -> [Float] { (0..<count).map { probabilities[$0 * classes + index] } }
 
         /// The spread of class `index` [B], nil without an ensemble.
-        public func spreadColumn(_ index: Int) -> [Float]? { spread.map { s in (0..<count).map { s[$0 * classes + index] } } }
+        public func spreadColumn(_ index: Int) -> [Float]? {
+            spread.map { s in (0..<count).map { s[$0 * classes + index] } }
+        }
     }
 
     public init(file: ModelFile) throws {
@@ -54,11 +56,14 @@ public struct JetScorer {
         let classes = classes
         switch file.combination {
         case .single:
-            return Scores(count: batch.count, classes: classes, probabilities: try probabilities(batch, member: 0), spread: nil)
-        case let .kfold(k):
+            return Scores(
+                count: batch.count, classes: classes, probabilities: try probabilities(batch, member: 0), spread: nil)
+        case .kfold(let k):
             var result = [Float](repeating: 0, count: batch.count * classes)
             for fold in 0..<k {
-                let jets = batch.eventNumbers.indices.filter { Int(((batch.eventNumbers[$0] % Int64(k)) + Int64(k)) % Int64(k)) == fold }
+                let jets = batch.eventNumbers.indices.filter {
+                    Int(((batch.eventNumbers[$0] % Int64(k)) + Int64(k)) % Int64(k)) == fold
+                }
                 guard !jets.isEmpty else { continue }
                 let scores = try probabilities(batch.gathering(jets), member: fold)
                 for (position, jet) in jets.enumerated() {
@@ -66,7 +71,7 @@ public struct JetScorer {
                 }
             }
             return Scores(count: batch.count, classes: classes, probabilities: result, spread: nil)
-        case let .ensemble(count):
+        case .ensemble(let count):
             let members = try (0..<count).map { try probabilities(batch, member: $0) }
             var mean = [Float](repeating: 0, count: batch.count * classes)
             var spread = mean
@@ -74,7 +79,8 @@ public struct JetScorer {
                 let values = members.map { Double($0[i]) }
                 let average = values.reduce(0, +) / Double(count)
                 mean[i] = Float(average)
-                spread[i] = Float((values.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(count)).squareRoot())
+                spread[i] = Float(
+                    (values.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(count)).squareRoot())
             }
             return Scores(count: batch.count, classes: classes, probabilities: mean, spread: spread)
         }
@@ -85,7 +91,8 @@ public struct JetScorer {
         let features = try extractor.extract(batch)
         var set = JetSet(featureCount: features.constituentFeatureCount, jetFeatureCount: features.jetFeatureCount)
         let zeros = [Float](repeating: 0, count: batch.count)
-        set.append(features, labels: zeros.map { _ in 0 }, weights: zeros, eventNumbers: batch.eventNumbers, fields: [:])
+        set.append(
+            features, labels: zeros.map { _ in 0 }, weights: zeros, eventNumbers: batch.eventNumbers, fields: [:])
         let logits = try models[member].forward(set.batch(0..<set.count), training: false)
         return Self.probabilities(logits: logits)
     }

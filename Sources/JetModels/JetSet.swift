@@ -73,21 +73,26 @@ public struct JetSet: Sendable {
             }
         }
         for (position, jet) in indices.enumerated() {
-            for k in 0..<jetFeatureCount { jetValues[position * jetFeatureCount + k] = jetFeatures[jet * jetFeatureCount + k] }
+            for k in 0..<jetFeatureCount {
+                jetValues[position * jetFeatureCount + k] = jetFeatures[jet * jetFeatureCount + k]
+            }
         }
         let multiplicities = zip(jetOffsets.dropFirst(), jetOffsets).map { Int32($0 - $1) }
         // The multiplicities come from this set's own offsets, so they are valid by construction.
-        let jetOffsetTable = try! JetOffsets(multiplicities: multiplicities, maxConstituents: Int(multiplicities.max() ?? 0))
+        let jetOffsetTable = try! JetOffsets(
+            multiplicities: multiplicities, maxConstituents: Int(multiplicities.max() ?? 0))
         return PackedJets(
             constituents: Matrix(rows: rows, columns: featureCount, storage: packed), offsets: jetOffsetTable,
-            jetFeatures: jetFeatureCount > 0 ? Matrix(rows: indices.count, columns: jetFeatureCount, storage: jetValues) : nil)
+            jetFeatures: jetFeatureCount > 0
+                ? Matrix(rows: indices.count, columns: jetFeatureCount, storage: jetValues) : nil)
     }
 
     /// The subset at `indices` (in that order, repeats allowed) with new `weights`.
     public func subset(_ indices: [Int], weights newWeights: [Float]) -> JetSet {
         var result = JetSet(featureCount: featureCount, jetFeatureCount: jetFeatureCount)
         for jet in indices {
-            result.constituents.append(contentsOf: constituents[(offsets[jet] * featureCount)..<(offsets[jet + 1] * featureCount)])
+            result.constituents.append(
+                contentsOf: constituents[(offsets[jet] * featureCount)..<(offsets[jet + 1] * featureCount)])
             result.offsets.append(result.offsets[result.offsets.count - 1] + offsets[jet + 1] - offsets[jet])
             result.jetFeatures.append(contentsOf: jetFeatures[(jet * jetFeatureCount)..<((jet + 1) * jetFeatureCount)])
         }

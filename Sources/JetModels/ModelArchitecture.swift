@@ -2,7 +2,8 @@
 /// `architecture` attribute of a model file.
 ///
 /// YAML: `kind: deepsets` (or `cnn1d`) and the chosen model's options under a key of the same name,
-/// e.g. `deepsets: {constituentLayers: [100, 100, 128], pooling: sum}`. `inputFeatures`, `jetFeatures` and
+/// e.g. `deepsets: {constituentLayers: [100, 100, 128], pooling: sum}`. The other kind's section may be present
+/// too (checked, kept, unused), so `--set model.kind=cnn1d` switches models. `inputFeatures`, `jetFeatures` and
 /// `classes` are derived from the `features` and `data` sections when not given.
 public struct ModelArchitecture: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -28,18 +29,12 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
+        deepsets = try c.decodeIfPresent(DeepSetsConfig.self, forKey: .deepsets)
+        cnn1d = try c.decodeIfPresent(CNN1DConfig.self, forKey: .cnn1d)
         switch kind {
         case .deepsets: deepsets = try c.decode(DeepSetsConfig.self, forKey: .deepsets)
         case .cnn1d: cnn1d = try c.decode(CNN1DConfig.self, forKey: .cnn1d)
         }
-    }
-
-    /// Writes only the chosen model's options.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encodeIfPresent(kind == .deepsets ? deepsets : nil, forKey: .deepsets)
-        try c.encodeIfPresent(kind == .cnn1d ? cnn1d : nil, forKey: .cnn1d)
     }
 
     /// Number of classes the model separates.
@@ -47,6 +42,14 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         switch kind {
         case .deepsets: deepsets!.classes
         case .cnn1d: cnn1d!.classes
+        }
+    }
+
+    /// The dropout rate of the model's head.
+    public var dropout: Float {
+        switch kind {
+        case .deepsets: deepsets!.dropout
+        case .cnn1d: cnn1d!.dropout
         }
     }
 

@@ -11,7 +11,8 @@ import JetNN
 /// Attributes: `format` ("jettag-model"), `format_version`, `code_version`, `tagger`, `architecture`
 /// (JSON of ``ModelArchitecture``), `features` (JSON of the fitted `FeatureSpec`), `class_names` (JSON
 /// list), `combination` (JSON of ``MemberCombination``), `training_config` (JSON of the ``RunConfig``), and
-/// for checkpoints `training_state` (JSON of ``TrainingState``).
+/// for checkpoints `training_state` (JSON of ``TrainingState``) with the optimizer's state as datasets
+/// `optimizer/<name>` (JetNN's `exportState()` names, e.g. `optimizer/first_moment`).
 public struct ModelFile: Sendable {
     public static let format = "jettag-model"
     public static let formatVersion = 1
@@ -29,11 +30,13 @@ public struct ModelFile: Sendable {
     public var trainingConfig: String
     /// Resume state of a checkpoint; nil for a finished model.
     public var trainingState: TrainingState?
+    /// The optimizer's state of a checkpoint (empty otherwise).
+    public var optimizerState: [NamedTensor]
 
     public init(
         tagger: String, architecture: ModelArchitecture, features: FeatureSpec, classNames: [String],
         combination: MemberCombination = .single, members: [[NamedTensor]], trainingConfig: String,
-        trainingState: TrainingState? = nil
+        trainingState: TrainingState? = nil, optimizerState: [NamedTensor] = []
     ) {
         self.tagger = tagger
         self.architecture = architecture
@@ -43,6 +46,7 @@ public struct ModelFile: Sendable {
         self.members = members
         self.trainingConfig = trainingConfig
         self.trainingState = trainingState
+        self.optimizerState = optimizerState
     }
 
     /// Writes the file atomically (temporary name, renamed when complete).
@@ -50,15 +54,23 @@ public struct ModelFile: Sendable {
         let writer = try HDF5FileWriter(path: path)
         for (index, tensors) in members.enumerated() {
             let group = members.count == 1 ? "parameters" : "members/\(index)"
-            for tensor in tensors { try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)") }
+            for tensor in tensors {
+                try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)")
+            }
+        }
+        for tensor in optimizerState {
+            try writer.writeFloats(tensor.values, shape: tensor.shape, to: "optimizer/\(tensor.name)")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<Value: Encodable>(_ value: Value) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
         var attributes = [
             "format": Self.format, "format_version": "\(Self.formatVersion)", "code_version": Self.codeVersion,
             "tagger": tagger, "architecture": try json(architecture), "features": try json(features),
-            "class_names": try json(classNames), "combination": try json(combination), "training_config": trainingConfig,
+            "class_names": try json(classNames), "combination": try json(combination),
+            "training_config": trainingConfig,
         ]
         if let trainingState { attributes["training_state"] = try json(trainingState) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
@@ -83,7 +95,8 @@ public struct ModelFile: Sendable {
             } catch let error as TrainingError {
                 throw error
             } catch {
-                throw TrainingError.invalidModelFile(file: path, reason: "attribute '\(name)' does not decode: \(error)")
+                throw TrainingError.invalidModelFile(
+                    file: path, reason: "attribute '\(name)' does not decode: \(error)")
             }
         }
         guard try attribute("format") == format else {
@@ -91,22 +104,28 @@ public struct ModelFile: Sendable {
         }
         guard let version = Int(try attribute("format_version")), version <= formatVersion else {
             throw TrainingError.invalidModelFile(
-                file: path, reason: "format version \(try attribute("format_version")) is newer than this JetTag reads (\(formatVersion))")
+                file: path,
+                reason:
+                    "format version \(try attribute("format_version")) is newer than this JetTag reads (\(formatVersion))"
+            )
         }
         let combination = try decoded(MemberCombination.self, "combination")
         let names = file.datasetNames()
         let groups = combination == .single ? ["/parameters/"] : (0..<combination.memberCount).map { "/members/\($0)/" }
-        let members = try groups.map { group in
+        func tensors(under group: String) throws -> [NamedTensor] {
             try names.filter { $0.hasPrefix(group) }.map { name in
                 let (shape, values) = try file.readFloats(name)
                 return NamedTensor(name: String(name.dropFirst(group.count)), shape: shape, values: values)
             }
         }
+        let members = try groups.map(tensors(under:))
         return ModelFile(
             tagger: try attribute("tagger"), architecture: try decoded(ModelArchitecture.self, "architecture"),
             features: try decoded(FeatureSpec.self, "features"), classNames: try decoded([String].self, "class_names"),
             combination: combination, members: members, trainingConfig: try attribute("training_config"),
-            trainingState: file.stringAttribute("training_state") == nil ? nil : try decoded(TrainingState.self, "training_state"))
+            trainingState: file.stringAttribute("training_state") == nil
+                ? nil : try decoded(TrainingState.self, "training_state"),
+            optimizerState: try tensors(under: "/optimizer/"))
     }
 
     /// The member models with their parameters loaded.
@@ -115,24 +134,6 @@ public struct ModelFile: Sendable {
             var model = try architecture.makeModel(seed: 0)
             try model.load(tensors)
             return model
-        }
-    }
-}
-
-/// How the member models of a file combine into one score per jet.
-public enum MemberCombination: Codable, Sendable, Equatable {
-    /// One model.
-    case single
-    /// k-fold training: member i was trained without the jets with event_number % k == i and scores them.
-    case kfold(k: Int)
-    /// Models trained with different seeds: scores are the members' mean, with their spread reported.
-    case ensemble(count: Int)
-
-    public var memberCount: Int {
-        switch self {
-        case .single: 1
-        case let .kfold(k): k
-        case let .ensemble(count): count
         }
     }
 }

@@ -13,7 +13,8 @@ extension RunConfig {
     ///   missing keys and values out of range.
     public static func load(tree: Any, file: String) throws -> RunConfig {
         guard var root = tree as? [String: Any] else {
-            throw TrainingError.invalidValue(path: "(top level)", file: file, expected: "expected a mapping of sections")
+            throw TrainingError.invalidValue(
+                path: "(top level)", file: file, expected: "expected a mapping of sections")
         }
         try ConfigTree.rejectUnknownKeys(of: root, known: CodingKeys.allCases.map(\.rawValue), path: "", file: file)
         try deriveModelSizes(in: &root, file: file)
@@ -66,7 +67,8 @@ extension RunConfig {
             root["features"] = features
         }
         let features = root["features"] as? [String: Any]
-        let constituentCount = (features?["constituentVariables"] as? [Any])?.count ?? defaultFeatures.constituentVariables.count
+        let constituentCount =
+            (features?["constituentVariables"] as? [Any])?.count ?? defaultFeatures.constituentVariables.count
         let jetCount = (features?["jetVariables"] as? [Any])?.count ?? 0
         var data = root["data"] as? [String: Any] ?? [:]
         if data["classNames"] == nil, let files = data["files"] as? [String], let first = files.first,
@@ -76,20 +78,23 @@ extension RunConfig {
             data["classNames"] = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             root["data"] = data
         }
-        var derived: [(String, Int)] = [("inputFeatures", constituentCount)]
-        if kind == ModelArchitecture.Kind.deepsets.rawValue { derived.append(("jetFeatures", jetCount)) }
+        var derived: [(String, Int)] = [("inputFeatures", constituentCount), ("jetFeatures", jetCount)]
         if let names = data["classNames"] as? [Any] { derived.append(("classes", names.count)) }
         guard ModelArchitecture.Kind(rawValue: kind) != nil else { return }
-        var options = model[kind] as? [String: Any] ?? [:]
-        for (key, value) in derived {
-            if let written = options[key] as? Int, written != value {
-                throw TrainingError.invalidValue(
-                    path: "model.\(kind).\(key)", file: file,
-                    expected: "is \(written), but the features and classes of this config give \(value); leave it out")
+        for section in ModelArchitecture.Kind.allCases.map(\.rawValue) where section == kind || model[section] != nil {
+            var options = model[section] as? [String: Any] ?? [:]
+            for (key, value) in derived
+            where section == ModelArchitecture.Kind.deepsets.rawValue || key != "jetFeatures" {
+                if let written = options[key] as? Int, written != value {
+                    throw TrainingError.invalidValue(
+                        path: "model.\(section).\(key)", file: file,
+                        expected:
+                            "is \(written), but the features and classes of this config give \(value); leave it out")
+                }
+                options[key] = value
             }
-            options[key] = value
+            model[section] = options
         }
-        model[kind] = options
         root["model"] = model
     }
 
@@ -104,7 +109,8 @@ extension RunConfig {
         if let modulus = data.split.modulus {
             try check(modulus >= 2, "data.split.modulus", "expected 2 or more")
             try check(
-                !data.split.validationFolds.isEmpty && data.split.validationFolds.allSatisfy { (0..<modulus).contains($0) }
+                !data.split.validationFolds.isEmpty
+                    && data.split.validationFolds.allSatisfy { (0..<modulus).contains($0) }
                     && data.split.validationFolds.count < modulus,
                 "data.split.validationFolds", "expected some (not all) folds in 0..<\(modulus)")
         } else {
@@ -112,7 +118,8 @@ extension RunConfig {
                 data.split.validationFraction > 0 && data.split.validationFraction < 1,
                 "data.split.validationFraction", "expected a fraction in (0, 1)")
         }
-        try check(!features.constituentVariables.isEmpty, "features.constituentVariables", "expected at least one variable")
+        try check(
+            !features.constituentVariables.isEmpty, "features.constituentVariables", "expected at least one variable")
         try check(features.maxConstituents > 0, "features.maxConstituents", "expected a positive integer")
         try check(training.learningRate > 0, "training.learningRate", "expected a positive number")
         try check(training.batchSize > 0, "training.batchSize", "expected a positive integer")
@@ -121,9 +128,13 @@ extension RunConfig {
         try check(training.threads > 0, "training.threads", "expected a positive integer")
         try check((training.kfold ?? 3) >= 3, "training.kfold", "expected 3 or more (k - 2 folds train, one validates)")
         try check((training.ensemble ?? 1) >= 1, "training.ensemble", "expected a positive number of models")
-        try check(training.kfold == nil || training.ensemble == nil, "training.ensemble", "cannot be combined with training.kfold")
+        try check(
+            training.kfold == nil || training.ensemble == nil, "training.ensemble",
+            "cannot be combined with training.kfold")
         try check((training.gradientClip ?? 1) > 0, "training.gradientClip", "expected a positive number")
-        try check(training.schedule.gamma > 0 && training.schedule.gamma < 1, "training.schedule.gamma", "expected a factor in (0, 1)")
+        try check(
+            training.schedule.gamma > 0 && training.schedule.gamma < 1, "training.schedule.gamma",
+            "expected a factor in (0, 1)")
         try check(training.schedule.stepEpochs > 0, "training.schedule.stepEpochs", "expected a positive integer")
         do {
             switch model.kind {
@@ -131,7 +142,9 @@ extension RunConfig {
             case .cnn1d: try model.cnn1d!.validate()
             }
         } catch let .invalidConfig(_, field, value, expected) {
-            throw TrainingError.invalidValue(path: "model.\(model.kind.rawValue).\(field)", file: file, expected: "is \(value), expected \(expected)")
+            throw TrainingError.invalidValue(
+                path: "model.\(model.kind.rawValue).\(field)", file: file, expected: "is \(value), expected \(expected)"
+            )
         } catch {
             throw error
         }

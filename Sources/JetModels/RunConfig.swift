@@ -22,7 +22,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// `constituentVariables` gets these variables.
     public static let defaultFeatures = FeatureSpec(
         maxConstituents: 128,
-        constituentVariables: ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"].map { VariableSpec($0) })
+        constituentVariables: ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"].map {
+            VariableSpec($0)
+        })
 
     public init(
         tagger: String? = nil, data: DataConfig, features: FeatureSpec = RunConfig.defaultFeatures,

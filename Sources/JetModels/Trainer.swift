@@ -8,10 +8,10 @@ import JetNN
 /// Run directory: `model.h5` (the best model so far, by validation loss), `last.h5` (a checkpoint written
 /// after every epoch and when stopped), `history.csv` / `history.json`. The same seed and thread count give
 /// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
-/// batches in the same order with the same parameters, BatchNorm statistics, learning rates, early-stopping
-/// and plateau state. The optimizer's own state (Adam moments and step count, SGD momentum) is not saved:
-/// JetNN's optimizers do not expose it yet, so only SGD without momentum continues bit for bit; for the
-/// others ``resumeWarning`` says so. Dropout masks continue from the model's seed, not from where they were.
+/// batches in the same order with the same parameters, BatchNorm statistics, optimizer state (moments, step
+/// count, momentum), learning rates, early-stopping and plateau state, so it ends with the same model as an
+/// uninterrupted run. The one exception is dropout: the models keep their dropout generator to themselves, so
+/// a continued run draws other masks (``resumeWarning`` says so).
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
@@ -39,22 +39,25 @@ public struct Trainer {
         self.config = config
         self.data = data
         model = try config.model.makeModel(seed: config.training.seed)
+        optimizer = config.training.makeOptimizer()
         state = TrainingState()
         if let checkpoint {
             guard let saved = checkpoint.trainingState, let tensors = checkpoint.members.first else {
-                throw TrainingError.cannotResume(directory: "", reason: "the checkpoint has no training state")
+                throw TrainingError.invalidModelFile(
+                    file: "checkpoint", reason: "it has no training state (a finished model file, not last.h5)")
             }
             try model.load(tensors)
+            try optimizer.loadState(checkpoint.optimizerState, parameterCount: model.parameters.count)
             state = saved
-            let training = config.training
-            if saved.globalStep > 0 && !(training.optimizer == .sgd && training.momentum == 0) {
-                resumeWarning = "the \(training.optimizer.rawValue) optimizer state (moments, step count) is not in the "
-                    + "checkpoint and restarts from zero, so the continued run differs from an uninterrupted one"
+            if state.globalStep > 0 && config.model.dropout > 0 {
+                resumeWarning =
+                    "dropout masks are drawn afresh after continuing, so this run will differ slightly from "
+                    + "an uninterrupted one"
             }
         }
-        optimizer = config.training.makeOptimizer()
         let training = config.training
-        stepSchedule = training.schedule.stepSchedule(epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
+        stepSchedule = training.schedule.stepSchedule(
+            epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
         if stepSchedule == nil {
             var plateau = ReduceOnPlateau(
                 learningRate: training.learningRate, factor: training.schedule.gamma,
@@ -95,19 +98,22 @@ public struct Trainer {
                 state.stepInEpoch += 1
                 state.globalStep += 1
                 jetsSeen += indices.count
-                progress(.step(
-                    epoch: epoch, step: step, steps: steps, loss: loss,
-                    jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
+                progress(
+                    .step(
+                        epoch: epoch, step: step, steps: steps, loss: loss,
+                        jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
                 if shouldStop() {
                     let checkpoint = directory.appendingPathComponent("last.h5")
                     try checkpointFile(state: state).write(to: checkpoint.path)
                     throw TrainingError.interrupted(checkpoint: checkpoint.path)
                 }
             }
+            let seconds = Date().timeIntervalSince(start)
             let record = EpochRecord(
-                epoch: epoch + 1, trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
-                validationLoss: try validationLoss(), learningRate: currentLearningRate,
-                seconds: Date().timeIntervalSince(start), jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9))
+                epoch: epoch + 1,
+                trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
+                validationLoss: try validationLoss(), learningRate: learningRate(step: max(state.globalStep - 1, 0)),
+                seconds: seconds, jetsPerSecond: Double(jetsSeen) / max(seconds, 1e-9))
             finishEpoch(record)
             if state.bestEpoch == record.epoch {
                 try checkpointFile(state: nil).write(to: directory.appendingPathComponent("model.h5").path)
@@ -120,10 +126,10 @@ public struct Trainer {
         return state
     }
 
-    /// The learning rate the next step uses.
-    private var currentLearningRate: Float {
+    /// The learning rate of optimizer step `step` (from 0) of the run; the plateau schedule's current rate.
+    private func learningRate(step: Int) -> Float {
         if let stepSchedule {
-            return stepSchedule.learningRate(base: config.training.learningRate, step: state.globalStep)
+            return stepSchedule.learningRate(base: config.training.learningRate, step: step)
         }
         return plateau!.learningRate
     }
@@ -136,10 +142,11 @@ public struct Trainer {
         model.parameters.zeroGradients()
         let logits = try model.forward(jets, training: true)
         var dLogits = Matrix(rows: 0, columns: 0)
-        let loss = Self.loss(logits: logits, labels: labels, weights: weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
+        let loss = Self.loss(
+            logits: logits, labels: labels, weights: weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
         model.backward(dLogits: dLogits, computeInputGradient: false)
         if let clip = config.training.gradientClip { model.parameters.clipGradientNorm(to: clip) }
-        optimizer.learningRate = currentLearningRate
+        optimizer.learningRate = learningRate(step: state.globalStep)
         optimizer.step(&model.parameters)
         return (loss, weights.reduce(0) { $0 + Double(abs($1)) })
     }
@@ -165,9 +172,10 @@ public struct Trainer {
             let indices = start..<min(start + 1024, validation.count)
             let weights = Array(validation.weights[indices])
             let logits = try model.forward(validation.batch(indices), training: false)
-            total += Double(Self.loss(
-                logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,
-                dLogits: &dLogits))
+            total += Double(
+                Self.loss(
+                    logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,
+                    dLogits: &dLogits))
             weightSum += weights.reduce(0) { $0 + Double(abs($1)) }
         }
         return weightSum > 0 ? total / weightSum : 0
@@ -196,8 +204,10 @@ public struct Trainer {
     /// The current model as a model file; with `state`, a checkpoint that ``init(config:data:checkpoint:)`` continues.
     public func checkpointFile(state: TrainingState?) throws -> ModelFile {
         ModelFile(
-            tagger: config.taggerName, architecture: config.model, features: data.features, classNames: config.classNames,
-            members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state)
+            tagger: config.taggerName, architecture: config.model, features: data.features,
+            classNames: config.classNames,
+            members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state,
+            optimizerState: state == nil ? [] : optimizer.exportState())
     }
 
     /// The order of the training jets in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch) alone, so a

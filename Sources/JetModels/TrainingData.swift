@@ -21,9 +21,11 @@ public struct TrainingData: Sendable {
         let (trainingSplit, validationSplit) = splits ?? config.data.split.splits
         let spec = try features ?? fittedFeatures(config: config, split: trainingSplit)
         let extractor = try FeatureExtractor(spec: spec)
-        let training = try weighted(try extract(config: config, split: trainingSplit, extractor: extractor), config: config, part: "training")
+        let training = try weighted(
+            try extract(config: config, split: trainingSplit, extractor: extractor), config: config, part: "training")
         let validation = try weighted(
-            try extract(config: config, split: validationSplit, extractor: extractor), config: config, part: "validation")
+            try extract(config: config, split: validationSplit, extractor: extractor), config: config,
+            part: "validation")
         return TrainingData(features: spec, training: training, validation: validation)
     }
 
@@ -43,7 +45,8 @@ public struct TrainingData: Sendable {
         jetFields += config.weights.weighting.binning?.axes.map(\.field) ?? []
         return JetReadOptions(
             layout: config.data.layout, jetFields: jetFields.uniqued(),
-            constituentFields: config.features.requiredConstituentFields, maxConstituents: config.features.maxConstituents,
+            constituentFields: config.features.requiredConstituentFields,
+            maxConstituents: config.features.maxConstituents,
             batchSize: config.data.readBatchSize, selection: try config.data.selection.map { try JetSelection($0) },
             split: split, threads: config.training.threads)
     }
@@ -66,12 +69,15 @@ public struct TrainingData: Sendable {
         let binningFields = config.weights.weighting.binning?.axes.map(\.field) ?? []
         try forEachBatch(config: config, split: split) { batch in
             let labels = try labels(of: batch, config: config, classCount: classCount)
-            let weights = config.weights.eventWeights
+            let weights =
+                config.weights.eventWeights
                 ? batch.jetFields[config.data.weightField]!
                 : [Float](repeating: 1, count: batch.count)
             var fields: [String: [Float]] = [:]
             for name in binningFields { fields[name] = batch.jetFields[name] }
-            set.append(try extractor.extract(batch), labels: labels, weights: weights, eventNumbers: batch.eventNumbers, fields: fields)
+            set.append(
+                try extractor.extract(batch), labels: labels, weights: weights, eventNumbers: batch.eventNumbers,
+                fields: fields)
         }
         return set
     }
@@ -94,7 +100,8 @@ public struct TrainingData: Sendable {
     /// Applies the `weights.weighting` spec (class balancing, flattening or resampling).
     private static func weighted(_ set: JetSet, config: RunConfig, part: String) throws -> JetSet {
         guard set.count > 0 else {
-            throw TrainingError.invalidData("the \(part) split of \(config.data.files.joined(separator: ", ")) has no jets")
+            throw TrainingError.invalidData(
+                "the \(part) split of \(config.data.files.joined(separator: ", ")) has no jets")
         }
         let result = try config.weights.weighting.apply(
             labels: set.labels, weights: set.weights, fields: set.fields, classCount: config.model.classes)

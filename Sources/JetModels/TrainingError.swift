@@ -22,21 +22,22 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .unknownKey(path, file, known):
-            "\(file): unknown key '\(path)'" + (known.isEmpty ? "" : "; known keys here: \(known.joined(separator: ", "))")
-        case let .invalidValue(path, file, expected):
+        case .unknownKey(let path, let file, let known):
+            "\(file): unknown key '\(path)'"
+                + (known.isEmpty ? "" : "; known keys here: \(known.joined(separator: ", "))")
+        case .invalidValue(let path, let file, let expected):
             "\(file): key '\(path)': \(expected)"
-        case let .missingKey(path, file):
+        case .missingKey(let path, let file):
             "\(file): required key '\(path)' is missing"
-        case let .invalidOverride(message):
+        case .invalidOverride(let message):
             "--set: \(message)"
-        case let .invalidData(message):
+        case .invalidData(let message):
             message
-        case let .invalidModelFile(file, reason):
+        case .invalidModelFile(let file, let reason):
             "\(file): not a usable JetTag model file: \(reason)"
-        case let .cannotResume(directory, reason):
+        case .cannotResume(let directory, let reason):
             "cannot resume \(directory): \(reason)"
-        case let .interrupted(checkpoint):
+        case .interrupted(let checkpoint):
             "training interrupted; checkpoint written to \(checkpoint) (continue with --resume)"
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import JetData
 import JetFeatures
+import JetNN
 
 /// A whole training run in a directory: one model, the k models of k-fold training, or a seed ensemble,
 /// each trained by a ``Trainer`` in its own directory, then combined into `model.h5`.
@@ -29,12 +30,16 @@ public struct TrainingRun {
     public init(resuming directory: URL) throws {
         let url = directory.appendingPathComponent("config.json")
         guard let data = try? Data(contentsOf: url) else {
-            throw TrainingError.cannotResume(directory: directory.path, reason: "it has no config.json (was it made by jettag train?)")
+            throw TrainingError.cannotResume(
+                directory: directory.path, reason: "it has no config.json (was it made by jettag train?)")
         }
-        self.init(config: try RunConfig.load(tree: try JSONSerialization.jsonObject(with: data), file: url.path), directory: directory)
+        self.init(
+            config: try RunConfig.load(tree: try JSONSerialization.jsonObject(with: data), file: url.path),
+            directory: directory)
     }
 
-    /// Trains (or continues) every member and writes `model.h5`; returns the final model file.
+    /// Trains (or continues) every member and writes `model.h5`; returns the final model file. Sets JetNN's
+    /// `ComputeThreads` to `training.threads`.
     ///
     /// - Parameters:
     ///   - progress: member index, member count and the trainer's event.
@@ -43,16 +48,19 @@ public struct TrainingRun {
     public func run(
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
+        ComputeThreads.set(config.training.threads)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         let members = plan()
         let combination: MemberCombination =
-            config.training.kfold.map { .kfold(k: $0) } ?? config.training.ensemble.map { .ensemble(count: $0) } ?? .single
+            config.training.kfold.map { .kfold(k: $0) } ?? config.training.ensemble.map { .ensemble(count: $0) }
+            ?? .single
         var sharedFeatures: FeatureSpec?
         if let k = config.training.kfold {
-            sharedFeatures = try TrainingData.fittedFeatures(config: config, split: .eventNumber(modulus: k, folds: Array(0..<k)))
+            sharedFeatures = try TrainingData.fittedFeatures(
+                config: config, split: .eventNumber(modulus: k, folds: Array(0..<k)))
         }
         var finals: [ModelFile] = []
         for (index, member) in members.enumerated() {
@@ -60,7 +68,8 @@ public struct TrainingRun {
             memberConfig.training.seed = member.seed
             let best = member.directory.appendingPathComponent("model.h5")
             let last = member.directory.appendingPathComponent("last.h5")
-            let checkpoint = FileManager.default.fileExists(atPath: last.path) ? try ModelFile.read(from: last.path) : nil
+            let checkpoint =
+                FileManager.default.fileExists(atPath: last.path) ? try ModelFile.read(from: last.path) : nil
             if let state = checkpoint?.trainingState, state.finished {
                 finals.append(try ModelFile.read(from: best.path))
                 continue
@@ -95,7 +104,9 @@ public struct TrainingRun {
             }
         }
         if let count = config.training.ensemble {
-            return (0..<count).map { Member(directory: directory.appendingPathComponent("member\($0)"), seed: seed + UInt64($0)) }
+            return (0..<count).map {
+                Member(directory: directory.appendingPathComponent("member\($0)"), seed: seed + UInt64($0))
+            }
         }
         return [Member(directory: directory, seed: seed)]
     }

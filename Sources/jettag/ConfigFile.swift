@@ -35,7 +35,7 @@ enum ConfigFile {
 
     private static func foundationValue(_ node: Node, origin: String) throws -> Any {
         switch node {
-        case let .mapping(mapping):
+        case .mapping(let mapping):
             var result: [String: Any] = [:]
             for (key, value) in mapping {
                 guard let name = key.string else { throw ValidationError("\(origin): mapping keys must be strings") }
@@ -43,9 +43,9 @@ enum ConfigFile {
                 result[name] = try foundationValue(value, origin: origin)
             }
             return result
-        case let .sequence(sequence):
+        case .sequence(let sequence):
             return try sequence.map { try foundationValue($0, origin: origin) }
-        case let .scalar(scalar):
+        case .scalar(let scalar):
             switch Tag.Name(rawValue: node.tag.description) {
             case .null: return NSNull()
             case .bool: return node.bool ?? scalar.string

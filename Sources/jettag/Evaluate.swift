@@ -3,6 +3,7 @@ import Foundation
 import JetData
 import JetMetrics
 import JetModels
+import JetNN
 
 /// `jettag evaluate --model M FILES --out DIR`: ROC, AUC, rejections, confusion matrix, precision/recall/F1
 /// and score histograms of a model on labelled jets.
@@ -43,6 +44,13 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .customLong("no-weights"), help: "Give every jet weight 1.")
     var noWeights = false
 
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case all, training, validation
+    }
+
+    @Option(help: "Which jets of the inputs: all, or the training or validation part of the model's own data.split.")
+    var split: Part = .all
+
     @Option(name: .customLong("batch-size"), help: "Jets per batch.")
     var batchSize = 10_000
 
@@ -58,11 +66,22 @@ struct Evaluate: ParsableCommand {
         let classNames = file.classNames
         let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
         let labelField = labelField ?? trainingConfig?.data.labelField ?? "label"
-        let weightField = noWeights ? nil : weightField ?? (trainingConfig?.weights.eventWeights == false ? nil : trainingConfig?.data.weightField ?? "weight")
+        let trainedWithWeights = trainingConfig?.weights.eventWeights ?? true
+        let weightField =
+            noWeights ? nil : weightField ?? (trainedWithWeights ? trainingConfig?.data.weightField ?? "weight" : nil)
         let signal = try signalIndex(classNames)
 
         var options = scorer.readOptions(batchSize: batchSize, threads: threads)
-        options.jetFields = (options.jetFields + [labelField] + (weightField.map { [$0] } ?? [])).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        for field in [labelField] + (weightField.map { [$0] } ?? []) where !options.jetFields.contains(field) {
+            options.jetFields.append(field)
+        }
+        if split != .all {
+            guard let splits = trainingConfig?.data.split.splits else {
+                throw ValidationError(
+                    "--split \(split.rawValue): the model file has no training config with a data split")
+            }
+            options.split = split == .training ? splits.training : splits.validation
+        }
         let stream = try JetStream(files: files, options: options)
         var probabilities: [Float] = []
         var labels: [Int] = []
@@ -72,19 +91,24 @@ struct Evaluate: ParsableCommand {
             for (jet, value) in batch.jetFields[labelField]!.enumerated() {
                 guard value == value.rounded(), value >= 0, Int(value) < classNames.count else {
                     throw ValidationError(
-                        "\(stream.files[batch.fileIndices[jet]]): jet row \(batch.rows[jet]): label '\(labelField)' is \(value), expected 0..<\(classNames.count)")
+                        "\(stream.files[batch.fileIndices[jet]]): jet row \(batch.rows[jet]): label '\(labelField)' is \(value), expected 0..<\(classNames.count)"
+                    )
                 }
                 labels.append(Int(value))
             }
             weights += weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count)
         }
         let report = try evaluate(
-            probabilities: probabilities, labels: labels, weights: weights, classNames: classNames, signal: signal, tagger: file.tagger)
+            probabilities: probabilities, labels: labels, weights: weights, classNames: classNames, signal: signal,
+            tagger: file.tagger)
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try MetricsJSON.write(report, to: directory.appendingPathComponent("metrics.json"))
-        try ROCCurve(scores: signalScores(probabilities, classNames.count, signal, report.discriminant), labels: labels, signalClass: signal, weights: weights)
-            .downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
+        try ROCCurve(
+            scores: signalScores(probabilities, classNames.count, signal, report.discriminant), labels: labels,
+            signalClass: signal, weights: weights
+        )
+        .downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
         for (name, histogram) in report.scoreHistograms {
             try histogram.csvTable.write(to: directory.appendingPathComponent("score_histogram_\(name).csv"))
         }
@@ -100,11 +124,18 @@ struct Evaluate: ParsableCommand {
         let discriminant = classCount > 2 ? try makeDiscriminant(classNames, signal: signal) : nil
         let scores = try signalScores(probabilities, classCount, signal, discriminant)
         let roc = try ROCCurve(scores: scores, labels: labels, signalClass: signal, weights: weights)
-        let confusion = classCount == 2
+        let confusion =
+            classCount == 2
             ? try ConfusionMatrix(
-                trueClasses: labels, predictedClasses: scores.map { $0 >= threshold ? signal : 1 - signal }, classCount: 2,
+                trueClasses: labels, predictedClasses: scores.map { $0 >= threshold ? signal : 1 - signal },
+                classCount: 2,
                 weights: weights)
+<<<<<<< HEAD
             : try ConfusionMatrix(probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
+=======
+            : try ConfusionMatrix(
+                probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
+>>>>>>> train
         let precisionRecall = confusion.precisionRecallPerClass()
         let precisionWarnings = precisionRecall.flatMap(\.warnings)
         let (low, high) = classCount == 2 ? (0.0, 1.0) : (Double(scores.min() ?? 0), Double(scores.max() ?? 1) + 1e-6)
@@ -125,7 +156,9 @@ struct Evaluate: ParsableCommand {
     }
 
     /// p(signal) for two classes, else the discriminant.
-    private func signalScores(_ probabilities: [Float], _ classCount: Int, _ signal: Int, _ discriminant: TaggingDiscriminant?) throws -> [Float] {
+    private func signalScores(
+        _ probabilities: [Float], _ classCount: Int, _ signal: Int, _ discriminant: TaggingDiscriminant?
+    ) throws -> [Float] {
         if let discriminant { return try discriminant.evaluate(probabilities: probabilities, classCount: classCount) }
         return stride(from: signal, to: probabilities.count, by: classCount).map { probabilities[$0] }
     }
@@ -133,7 +166,8 @@ struct Evaluate: ParsableCommand {
     private func signalIndex(_ classNames: [String]) throws -> Int {
         guard let signalClass else { return classNames.count - 1 }
         guard let index = classNames.firstIndex(of: signalClass) else {
-            throw ValidationError("--signal-class \(signalClass): the model's classes are \(classNames.joined(separator: ", "))")
+            throw ValidationError(
+                "--signal-class \(signalClass): the model's classes are \(classNames.joined(separator: ", "))")
         }
         return index
     }
@@ -146,8 +180,12 @@ struct Evaluate: ParsableCommand {
         }
         let pairs = try fractions.split(separator: ",").map { item in
             let parts = item.split(separator: "=")
-            guard parts.count == 2, let index = classNames.firstIndex(of: String(parts[0])), let value = Double(parts[1]) else {
-                throw ValidationError("--fractions: '\(item)' is not class=fraction with a class of \(classNames.joined(separator: ", "))")
+            guard parts.count == 2, let index = classNames.firstIndex(of: String(parts[0])),
+                let value = Double(parts[1])
+            else {
+                throw ValidationError(
+                    "--fractions: '\(item)' is not class=fraction with a class of \(classNames.joined(separator: ", "))"
+                )
             }
             return (classIndex: index, fraction: value)
         }
@@ -162,9 +200,10 @@ struct Evaluate: ParsableCommand {
             "eff_S   threshold   eff_B        1/eff_B",
         ]
         for point in report.roc.workingPoints {
-            lines.append(String(
-                format: "%.2f    %9.4f   %.5f    %.1f +- %.1f", point.signalEfficiency, point.threshold,
-                point.backgroundEfficiency, point.backgroundRejection, point.backgroundRejectionError))
+            lines.append(
+                String(
+                    format: "%.2f    %9.4f   %.5f    %.1f +- %.1f", point.signalEfficiency, point.threshold,
+                    point.backgroundEfficiency, point.backgroundRejection, point.backgroundRejectionError))
         }
         for score in report.precisionRecall {
             lines.append(

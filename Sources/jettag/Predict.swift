@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JetData
 import JetModels
+import JetNN
 
 /// `jettag predict --model M FILES --out OUT.h5`: per-jet class probabilities aligned with the input rows.
 struct Predict: ParsableCommand {
@@ -27,7 +28,9 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("out-dir"), help: "A directory for one output per input file.")
     var outDirectory: String?
 
-    @Option(help: ArgumentHelp("This job's part, i/N (i from 0); default from SLURM_ARRAY_TASK_ID/COUNT.", valueName: "i/N"))
+    @Option(
+        help: ArgumentHelp("This job's part, i/N (i from 0); default from SLURM_ARRAY_TASK_ID/COUNT.", valueName: "i/N")
+    )
     var shard: Shard?
 
     @Option(name: .customLong("batch-size"), help: "Jets per batch (memory is bounded by it).")
@@ -37,7 +40,9 @@ struct Predict: ParsableCommand {
     var threads = 1
 
     func validate() throws {
-        guard (out == nil) != (outDirectory == nil) else { throw ValidationError("give exactly one of --out and --out-dir") }
+        guard (out == nil) != (outDirectory == nil) else {
+            throw ValidationError("give exactly one of --out and --out-dir")
+        }
         guard batchSize > 0, threads > 0 else { throw ValidationError("--batch-size and --threads must be positive") }
     }
 
@@ -51,7 +56,9 @@ struct Predict: ParsableCommand {
             try FileManager.default.createDirectory(atPath: outDirectory!, withIntermediateDirectories: true)
             for file in shard.items(files) {
                 let name = URL(fileURLWithPath: file).lastPathComponent
-                try write([file], to: URL(fileURLWithPath: outDirectory!).appendingPathComponent(name).path, rows: nil, scorer: &scorer)
+                try write(
+                    [file], to: URL(fileURLWithPath: outDirectory!).appendingPathComponent(name).path, rows: nil,
+                    scorer: &scorer)
             }
         }
     }
@@ -63,12 +70,15 @@ struct Predict: ParsableCommand {
         let kept = rows.map { $0.rows(of: stream.totalJets) } ?? 0..<stream.totalJets
         let prefix = scorer.file.tagger
         let classNames = scorer.file.classNames
-        let ensemble = { if case .ensemble = scorer.file.combination { true } else { false } }()
+        let ensemble = scorer.file.combination.hasSpread
         var fields = classNames.map { "\(prefix)_p\($0)" }
         if ensemble { fields += classNames.map { "\(prefix)_p\($0)_std" } }
         let writer = try JetOutputWriter(
             path: path, fields: fields,
-            attributes: ["model": model, "tagger": prefix, "class_names": classNames.joined(separator: ","), "inputs": inputs.joined(separator: ",")])
+            attributes: [
+                "model": model, "tagger": prefix, "class_names": classNames.joined(separator: ","),
+                "inputs": inputs.joined(separator: ","),
+            ])
         while var batch = try stream.next() {
             var indices = batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }
             if rows != nil {

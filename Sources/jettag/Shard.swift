@@ -13,7 +13,9 @@ struct Shard: ExpressibleByArgument, Equatable {
 
     init?(argument: String) {
         let parts = argument.split(separator: "/")
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 0, (0..<count).contains(index) else {
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 0,
+            (0..<count).contains(index)
+        else {
             return nil
         }
         self.init(index: index, count: count)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JetModels
+import JetNN
 
 /// `jettag train --config C.yaml --out RUN/`: trains a tagger as the config says.
 struct Train: ParsableCommand {
@@ -19,7 +20,10 @@ struct Train: ParsableCommand {
     @Option(help: "The run directory to create.")
     var out: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set training.epochs=3 (repeatable).", valueName: "key.path=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a config value, e.g. --set training.epochs=3 (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
     @Option(help: ArgumentHelp("Continue the stopped run in this directory.", valueName: "RUN"))
@@ -28,10 +32,12 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
-    @OptionGroup var htmlReport: ReportOptions
-
-    @Flag(name: .customLong("print-config"), help: "Check the config, print it with every default filled in (JSON), and exit.")
+    @Flag(
+        name: .customLong("print-config"),
+        help: "Check the config, print it with every default filled in (JSON), and exit.")
     var printConfig = false
+
+    @OptionGroup var htmlReport: ReportOptions
 
     func validate() throws {
         if resume != nil {
@@ -49,7 +55,8 @@ struct Train: ParsableCommand {
         if let resume {
             run = try TrainingRun(resuming: URL(fileURLWithPath: resume))
         } else {
-            run = TrainingRun(config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
+            run = TrainingRun(
+                config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
         }
         if printConfig {
             let encoder = JSONEncoder()
@@ -57,7 +64,6 @@ struct Train: ParsableCommand {
             print(String(decoding: try encoder.encode(run.config), as: UTF8.self))
             return
         }
-        ComputeThreads.set(run.config.training.threads)
         let progress = TrainingProgress(epochs: run.config.training.epochs, quiet: quiet)
         do {
             let model = try run.run(
@@ -65,7 +71,8 @@ struct Train: ParsableCommand {
                 shouldStop: { stopRequested.load(ordering: .relaxed) })
             if !quiet {
                 let path = run.directory.appendingPathComponent("model.h5").path
-                FileHandle.standardError.write(Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
             }
             try htmlReport.write(for: run.directory.path)
         } catch let error as TrainingError {

@@ -18,21 +18,23 @@ final class TrainingProgress {
         guard !quiet else { return }
         let prefix = members > 1 ? "model \(member + 1)/\(members) " : ""
         switch event {
-        case let .step(epoch, step, steps, loss, jetsPerSecond):
+        case .step(let epoch, let step, let steps, let loss, let jetsPerSecond):
             guard isTerminal, Date().timeIntervalSince(lastDraw) > 0.2 || step + 1 == steps else { return }
             lastDraw = Date()
             let width = 30
             let filled = width * (step + 1) / steps
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            write("\r\(prefix)epoch \(epoch + 1)/\(epochs) [\(bar)] \(step + 1)/\(steps) loss \(format(Double(loss))) "
-                + "\(Int(jetsPerSecond)) jets/s\u{1B}[K")
-        case let .warning(message):
+            write(
+                "\r\(prefix)epoch \(epoch + 1)/\(epochs) [\(bar)] \(step + 1)/\(steps) loss \(format(Double(loss))) "
+                    + "\(Int(jetsPerSecond)) jets/s\u{1B}[K")
+        case .warning(let message):
             write("\(prefix)warning: \(message)\n")
-        case let .epoch(record, secondsRemaining):
+        case .epoch(let record, let secondsRemaining):
             if isTerminal { write("\r\u{1B}[K") }
-            write("\(prefix)epoch \(record.epoch)/\(epochs)  loss \(format(record.trainingLoss))  val_loss "
-                + "\(format(record.validationLoss))  lr \(record.learningRate)  \(Int(record.jetsPerSecond)) jets/s  "
-                + "\(String(format: "%.1f", record.seconds)) s  ETA \(duration(secondsRemaining))\n")
+            write(
+                "\(prefix)epoch \(record.epoch)/\(epochs)  loss \(format(record.trainingLoss))  val_loss "
+                    + "\(format(record.validationLoss))  lr \(record.learningRate)  \(Int(record.jetsPerSecond)) jets/s  "
+                    + "\(String(format: "%.1f", record.seconds)) s  ETA \(duration(secondsRemaining))\n")
         }
     }
 

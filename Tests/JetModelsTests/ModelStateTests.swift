@@ -70,4 +70,30 @@ import Testing
         let padded = jets.offsets.unpack(model.inputGradient, maxConstituents: 5)
         #expect(padded[(0 * 5 + 3) * 4..<(0 * 5 + 5) * 4].allSatisfy { $0 == 0 })
     }
+
+    @Test func descriptionsNameTheArchitectureAndParameterCount() throws {
+        // PFN: 7*100 + 100 + 100*100 + 100 + 100*128 + 128 + 128*100 + 100 + 2 * (100*100 + 100) + 100 + 1.
+        let pfn = try DeepSetsModel(config: DeepSetsConfig(inputFeatures: 7))
+        #expect(pfn.description == "DeepSets: 7 -> [100, 100, 128] -> sum pooling -> [100, 100, 100] -> 1 logit (57029 parameters)")
+        let cnn = try CNN1DModel(config: CNN1DConfig(inputFeatures: 4, channels: [6, 6], residual: true, headLayers: [5], classes: 3))
+        // 6*3*4 + 2*6 + 6*3*6 + 2*6 + 6*5 + 5 + 5*3 + 3 (no conv bias with BatchNorm).
+        #expect(cnn.description == "CNN1D: 4 -> conv k=3 [6, 6] with BatchNorm, residual -> mean pooling -> [5] -> 3 logits (257 parameters)")
+    }
+
+    @Test func jetWithoutConstituentsGivesFiniteLogitsAndGradients() throws {
+        var rng = SeededGenerator(seed: 4)
+        let padded = (0..<(3 * 4 * 4)).map { _ in rng.nextNormal() }
+        let jets = try PackedJets(padded: padded, multiplicities: [3, 0, 4], maxConstituents: 4, features: 4)
+        var pfn = try DeepSetsModel(config: DeepSetsConfig(inputFeatures: 4, constituentLayers: [5], pooling: .mean, batchNorm: true, headLayers: [3]))
+        var cnn = try CNN1DModel(config: CNN1DConfig(inputFeatures: 4, channels: [5], headLayers: [3]))
+        for logits in [try pfn.forward(jets, training: true), try cnn.forward(jets, training: true)] {
+            #expect(logits.storage.allSatisfy { $0.isFinite })
+        }
+        let dLogits = Matrix(rows: 3, columns: 1, repeating: 1)
+        pfn.backward(dLogits: dLogits, computeInputGradient: true)
+        cnn.backward(dLogits: dLogits, computeInputGradient: true)
+        #expect(pfn.parameters.gradients.allSatisfy { $0.isFinite } && cnn.parameters.gradients.allSatisfy { $0.isFinite })
+        #expect(pfn.inputGradient.rows == 7 && cnn.inputGradient.rows == 7)
+    }
 }
+

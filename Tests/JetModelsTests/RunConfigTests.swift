@@ -10,6 +10,16 @@ import Testing
         return root
     }
 
+    /// The error loading `tree(extra)` throws, nil when it loads.
+    private func failure(_ extra: [String: Any]) -> Error? {
+        do {
+            _ = try RunConfig.load(tree: tree(extra), file: "c.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     @Test func defaultsFillEverySection() throws {
         let config = try RunConfig.load(tree: tree(), file: "c.yaml")
         #expect(config.training.batchSize == 256)
@@ -17,7 +27,10 @@ import Testing
         #expect(config.training.learningRate == 1e-3)
         #expect(config.data.split.validationFraction == 0.2)
         #expect(config.features.maxConstituents == 128)
-        #expect(config.features.constituentVariables.map(\.name) == ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"])
+        #expect(
+            config.features.constituentVariables.map(\.name) == [
+                "pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi",
+            ])
         #expect(config.model.kind == .deepsets)
         #expect(config.model.deepsets?.inputFeatures == 7)
         #expect(config.model.deepsets?.classes == 2)
@@ -41,64 +54,62 @@ import Testing
         #expect(config.model.cnn1d?.channels == [8])
     }
 
+    @Test func switchingModelKindKeepsTheOtherSection() throws {
+        var root = tree(["model": ["kind": "deepsets", "deepsets": ["pooling": "max"], "cnn1d": ["channels": [4]]]])
+        try RunConfig.applyOverride(path: "model.kind", value: "cnn1d", to: &root)
+        let config = try RunConfig.load(tree: root, file: "c.yaml")
+        #expect(config.model.kind == .cnn1d)
+        #expect(config.model.cnn1d?.channels == [4])
+        #expect(config.model.deepsets?.pooling == .max)
+        #expect(config.model.classes == 2)
+    }
+
     @Test func unknownKeysNameTheirPathAndFile() {
         let cases: [([String: Any], String)] = [
             (["trainng": ["epochs": 3]], "trainng"),
             (["training": ["epoch": 3]], "training.epoch"),
             (["training": ["schedule": ["kind": "step", "gama": 0.5]]], "training.schedule.gama"),
-            (["features": ["constituentVariables": [["name": "deta", "clipMn": 1]]]], "features.constituentVariables[0].clipMn"),
+            (
+                ["features": ["constituentVariables": [["name": "deta", "clipMn": 1]]]],
+                "features.constituentVariables[0].clipMn"
+            ),
             (["model": ["kind": "deepsets", "deepsets": ["poolng": "sum"]]], "model.deepsets.poolng"),
             (["weights": ["weighting": ["methd": "none"]]], "weights.weighting.methd"),
         ]
         for (extra, path) in cases {
-            #expect(throws: TrainingError.self) { try RunConfig.load(tree: tree(extra), file: "c.yaml") }
-            do {
-                _ = try RunConfig.load(tree: tree(extra), file: "c.yaml")
-            } catch let TrainingError.unknownKey(found, file, _) {
-                #expect(found == path)
-                #expect(file == "c.yaml")
-            } catch {
-                Issue.record("\(path): unexpected error \(error)")
+            guard case TrainingError.unknownKey(let found, let file, _)? = failure(extra) else {
+                Issue.record("\(path): expected an unknown-key error, got \(String(describing: failure(extra)))")
+                continue
             }
+            #expect(found == path)
+            #expect(file == "c.yaml")
         }
     }
 
-    @Test func wrongTypesNameTheirPath() {
+    @Test func wrongTypesAndValuesNameTheirPathAndFile() {
         let cases: [([String: Any], String)] = [
             (["training": ["epochs": "ten"]], "training.epochs"),
             (["training": ["optimizer": "adamax"]], "training.optimizer"),
             (["data": ["files": "a.h5", "classNames": ["qcd", "top"]]], "data.files"),
-            (["model": ["kind": "deepsets", "deepsets": ["constituentLayers": [8, "x"]]]], "model.deepsets.constituentLayers[1]"),
-        ]
-        for (extra, path) in cases {
-            do {
-                _ = try RunConfig.load(tree: tree(extra), file: "c.yaml")
-                Issue.record("\(path): no error")
-            } catch let TrainingError.invalidValue(found, file, _) {
-                #expect(found == path)
-                #expect(file == "c.yaml")
-            } catch {
-                Issue.record("\(path): unexpected error \(error)")
-            }
-        }
-    }
-
-    @Test func rangeAndConsistencyErrors() {
-        let cases: [([String: Any], String)] = [
+            (
+                ["model": ["kind": "deepsets", "deepsets": ["constituentLayers": [8, "x"]]]],
+                "model.deepsets.constituentLayers[1]"
+            ),
             (["training": ["batchSize": 0]], "training.batchSize"),
-            (["data": ["files": ["a.h5"], "classNames": ["a", "b"], "split": ["validationFraction": 1.5]]], "data.split.validationFraction"),
+            (
+                ["data": ["files": ["a.h5"], "classNames": ["a", "b"], "split": ["validationFraction": 1.5]]],
+                "data.split.validationFraction"
+            ),
             (["model": ["kind": "deepsets", "deepsets": ["inputFeatures": 3]]], "model.deepsets.inputFeatures"),
             (["model": ["kind": "cnn1d", "cnn1d": ["kernelSize": 4]]], "model.cnn1d.kernelSize"),
         ]
         for (extra, path) in cases {
-            do {
-                _ = try RunConfig.load(tree: tree(extra), file: "c.yaml")
-                Issue.record("\(path): no error")
-            } catch let TrainingError.invalidValue(found, _, _) {
-                #expect(found == path)
-            } catch {
-                Issue.record("\(path): unexpected error \(error)")
+            guard case TrainingError.invalidValue(let found, let file, _)? = failure(extra) else {
+                Issue.record("\(path): expected an invalid-value error, got \(String(describing: failure(extra)))")
+                continue
             }
+            #expect(found == path)
+            #expect(file == "c.yaml")
         }
         #expect(throws: TrainingError.missingKey(path: "data.files", file: "c.yaml")) {
             try RunConfig.load(tree: ["data": ["classNames": ["a", "b"]]], file: "c.yaml")
@@ -113,12 +124,15 @@ import Testing
         #expect(config.training.epochs == 3)
         #expect(config.training.schedule.kind == .cosine)
         #expect(throws: TrainingError.self) { try RunConfig.applyOverride(path: "data.files.x", value: 1, to: &root) }
-        #expect(throws: TrainingError.self) { try RunConfig.applyOverride(path: "training..epochs", value: 1, to: &root) }
+        #expect(throws: TrainingError.self) {
+            try RunConfig.applyOverride(path: "training..epochs", value: 1, to: &root)
+        }
     }
 
     @Test func encodedConfigLoadsBackEqual() throws {
         let config = try RunConfig.load(
-            tree: tree(["training": ["kfold": 4, "schedule": ["kind": "step", "gamma": 0.5]], "tagger": "pfn"]), file: "c.yaml")
+            tree: tree(["training": ["kfold": 4, "schedule": ["kind": "step", "gamma": 0.5]], "tagger": "pfn"]),
+            file: "c.yaml")
         let tree = try JSONSerialization.jsonObject(with: Data(try config.jsonString().utf8))
         #expect(try RunConfig.load(tree: tree, file: "config.json") == config)
     }

@@ -14,7 +14,9 @@ import Testing
         return try RunConfig.load(
             tree: [
                 "data": ["files": [file], "split": ["validationFraction": 0.25, "seed": 3]],
-                "features": ["maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"]],
+                "features": [
+                    "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
+                ],
                 "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [16, 16], "headLayers": [16]]],
                 "training": settings,
             ], file: "test.yaml")
@@ -49,12 +51,72 @@ import Testing
         #expect(csv.split(separator: "\n").count == 5)
     }
 
+    @Test func sameSeedSameModelOtherSeedOtherModel() throws {
+        let (temporary, file) = try syntheticFile(jets: 96)
+        defer { temporary.remove() }
+        let config = try config(file: file, training: ["epochs": 1])
+        let data = try TrainingData.load(config: config)
+        var first = try Trainer(config: config, data: data)
+        var second = try Trainer(config: config, data: data)
+        try first.train(directory: temporary.url.appendingPathComponent("a"))
+        try second.train(directory: temporary.url.appendingPathComponent("b"))
+        #expect(first.model.parameters.values == second.model.parameters.values)
+        var reseeded = config
+        reseeded.training.seed += 1
+        var third = try Trainer(config: reseeded, data: data)
+        try third.train(directory: temporary.url.appendingPathComponent("c"))
+        #expect(third.model.parameters.values != first.model.parameters.values)
+    }
+
+    @Test func classesAreBalancedOnTopOfEventWeights() throws {
+        let (temporary, file) = try syntheticFile(jets: 90)
+        defer { temporary.remove() }
+        // The seeded split leaves the two classes with different counts in each part; balancing evens their sums.
+        var config = try config(file: file, training: [:])
+        let balanced = try TrainingData.load(config: config)
+        for set in [balanced.training, balanced.validation] {
+            #expect(set.labels.filter { $0 == 0 }.count != set.labels.filter { $0 == 1 }.count)
+            var sums = [0.0, 0.0]
+            for (label, weight) in zip(set.labels, set.weights) { sums[Int(label)] += Double(weight) }
+            #expect(abs(sums[0] - sums[1]) < 1e-3, "\(sums)")
+            #expect(abs(sums[0] + sums[1] - Double(set.count)) < 1e-3)
+        }
+        config.weights.weighting.balanceClasses = false
+        let unbalanced = try TrainingData.load(config: config)
+        #expect(unbalanced.training.weights.allSatisfy { $0 == 1 })
+    }
+
+    @Test func learnsThreeClassesWithSoftmax() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: file, count: 300, seed: 8, classes: 3)
+        let config = try config(file: file, training: ["epochs": 4])
+        #expect(config.classNames == ["background", "signal", "other"])
+        #expect(config.model.deepsets?.classes == 3)
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        let state = try trainer.train(directory: directory.url)
+        #expect(state.history[0].validationLoss > 0.5)
+        #expect(state.history[3].validationLoss < 0.2)
+        var scorer = try JetScorer(file: try ModelFile.read(from: directory.path("model.h5")))
+        let batch = try JetStream(file: file, options: scorer.readOptions(batchSize: 300, threads: 1)).readAll()
+        let scores = try scorer.score(batch)
+        #expect(scores.classes == 3)
+        var correct = 0
+        for jet in 0..<300 {
+            let row = Array(scores.probabilities[(3 * jet)..<(3 * jet + 3)])
+            #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+            if row.firstIndex(of: row.max()!) == jet % 3 { correct += 1 }
+        }
+        #expect(correct > 270)
+    }
+
     @Test func interruptedRunContinuesToTheSameParameters() throws {
         let (temporary, file) = try syntheticFile()
         defer { temporary.remove() }
         let directory = temporary.url
-        // SGD without momentum: the optimizer whose whole state JetNN lets a checkpoint restore (see Trainer).
-        let config = try config(file: file, training: ["optimizer": "sgd", "momentum": 0, "schedule": ["kind": "cosine"]])
+        let config = try config(
+            file: file, training: ["optimizer": "adamw", "weightDecay": 0.01, "schedule": ["kind": "cosine"]])
         let data = try TrainingData.load(config: config)
 
         var uninterrupted = try Trainer(config: config, data: data)
@@ -64,14 +126,18 @@ import Testing
         var first = try Trainer(config: config, data: data)
         var steps = 0
         #expect(throws: TrainingError.self) {
-            try first.train(directory: stopped, shouldStop: {
-                steps += 1
-                return steps == 11  // inside the second epoch (8 steps per epoch)
-            })
+            try first.train(
+                directory: stopped,
+                shouldStop: {
+                    steps += 1
+                    return steps == 11  // inside the second epoch (8 steps per epoch)
+                })
         }
         let checkpoint = try ModelFile.read(from: stopped.appendingPathComponent("last.h5").path)
         #expect(checkpoint.trainingState?.completedEpochs == 1)
         #expect(checkpoint.trainingState?.stepInEpoch == 3)
+        #expect(checkpoint.optimizerState.map(\.name).sorted() == ["first_moment", "second_moment", "step"])
+        #expect(checkpoint.optimizerState.first { $0.name == "step" }?.values == [11])
         var continued = try Trainer(config: config, data: data, checkpoint: checkpoint)
         let state = try continued.train(directory: stopped)
         #expect(continued.model.parameters.values == uninterrupted.model.parameters.values)
@@ -84,7 +150,8 @@ import Testing
         defer { temporary.remove() }
         let directory = temporary.url
         // A learning rate this large makes the validation loss go up after the first epochs.
-        let config = try config(file: file, training: ["epochs": 12, "patience": 2, "learningRate": 0.5, "optimizer": "sgd"])
+        let config = try config(
+            file: file, training: ["epochs": 12, "patience": 2, "learningRate": 0.5, "optimizer": "sgd"])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         let state = try trainer.train(directory: directory)
         let losses = state.history.map(\.validationLoss)
@@ -113,7 +180,9 @@ import Testing
         #expect(read.architecture == written.architecture)
         #expect(read.features == written.features)
         #expect(read.classNames == ["background", "signal"])
-        #expect(read.members.map { $0.sorted { $0.name < $1.name } } == written.members.map { $0.sorted { $0.name < $1.name } })
+        #expect(
+            read.members.map { $0.sorted { $0.name < $1.name } }
+                == written.members.map { $0.sorted { $0.name < $1.name } })
 
         let stream = try JetStream(file: file, options: JetScorer(file: read).readOptions(batchSize: 100, threads: 1))
         let batch = try stream.readAll()
@@ -123,7 +192,8 @@ import Testing
         #expect(try loaded.score(batch).probabilities == expected)
         #expect(expected.count == 2 * 320)
         // Probabilities of the two classes sum to one.
-        #expect(stride(from: 0, to: expected.count, by: 2).allSatisfy { abs(expected[$0] + expected[$0 + 1] - 1) < 1e-6 })
+        #expect(
+            stride(from: 0, to: expected.count, by: 2).allSatisfy { abs(expected[$0] + expected[$0 + 1] - 1) < 1e-6 })
     }
 
     @Test func modelFileRejectsOtherHDF5Files() throws {
@@ -137,7 +207,8 @@ import Testing
     @Test func jetSetPacksOnlyRealConstituents() throws {
         // Jets with 2, 0 and 3 real constituents in 3 slots; field a = 100 jet + 10 slot, b = a + 1.
         let multiplicities: [Int32] = [2, 0, 3]
-        var a = [Float](repeating: 0, count: 9), mask = a
+        var a = [Float](repeating: 0, count: 9)
+        var mask = a
         for jet in 0..<3 {
             for slot in 0..<Int(multiplicities[jet]) {
                 a[jet * 3 + slot] = Float(100 * jet + 10 * slot)
@@ -150,13 +221,15 @@ import Testing
         let raw = ["a", "b"].map { VariableSpec($0, subtractBy: 0, multiplyBy: 1, clipMin: nil, clipMax: nil) }
         let extractor = try FeatureExtractor(spec: FeatureSpec(maxConstituents: 3, constituentVariables: raw))
         var set = JetSet(featureCount: 2, jetFeatureCount: 0)
-        set.append(try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
+        set.append(
+            try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
         #expect(set.offsets == [0, 2, 2, 5])
         let packed = set.batch([2, 1, 0])
         #expect(packed.offsets.offsets == [0, 3, 3, 5])
         #expect(packed.constituents.storage == [200, 201, 210, 211, 220, 221, 0, 1, 10, 11])
         let subset = set.subset([2, 2], weights: [4, 5])
         #expect(subset.eventNumbers == [7, 7])
-        #expect(subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
+        #expect(
+            subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
     }
 }

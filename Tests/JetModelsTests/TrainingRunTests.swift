@@ -1,8 +1,9 @@
 import Foundation
 import JetData
-@testable import JetModels
 import JetTestSupport
 import Testing
+
+@testable import JetModels
 
 @Suite struct TrainingRunTests {
     private func config(file: String, training: [String: Any]) throws -> RunConfig {
@@ -11,7 +12,9 @@ import Testing
         return try RunConfig.load(
             tree: [
                 "data": ["files": [file]],
-                "features": ["maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"]],
+                "features": [
+                    "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
+                ],
                 "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [8], "headLayers": [8]]],
                 "training": settings,
             ], file: "test.yaml")
@@ -31,10 +34,12 @@ import Testing
         defer { directory.remove() }
         let path = directory.path("jets.h5")
         try SyntheticJetFile.write(to: path, count: 90, seed: 2)
-        let run = TrainingRun(config: try config(file: path, training: ["kfold": 3]), directory: directory.url.appendingPathComponent("run"))
+        let run = TrainingRun(
+            config: try config(file: path, training: ["kfold": 3]),
+            directory: directory.url.appendingPathComponent("run"))
         for (fold, member) in run.plan().enumerated() {
-            guard case let .eventNumber(3, training)? = member.splits?.training,
-                case let .eventNumber(3, validation)? = member.splits?.validation
+            guard case .eventNumber(3, let training)? = member.splits?.training,
+                case .eventNumber(3, let validation)? = member.splits?.validation
             else {
                 Issue.record("fold \(fold): splits \(String(describing: member.splits))")
                 continue
@@ -48,7 +53,8 @@ import Testing
         let stored = try ModelFile.read(from: directory.path("run/model.h5"))
         #expect(stored.combination == .kfold(k: 3))
 
-        let batch = try JetStream(file: path, options: JetScorer(file: stored).readOptions(batchSize: 90, threads: 1)).readAll()
+        let batch = try JetStream(file: path, options: JetScorer(file: stored).readOptions(batchSize: 90, threads: 1))
+            .readAll()
         var scorer = try JetScorer(file: stored)
         let combined = try scorer.score(batch).probabilities
         let members = try (0..<3).map { try memberScores(stored, $0, batch) }
@@ -67,14 +73,18 @@ import Testing
         defer { directory.remove() }
         let path = directory.path("jets.h5")
         try SyntheticJetFile.write(to: path, count: 60, seed: 4)
-        let run = TrainingRun(config: try config(file: path, training: ["ensemble": 2]), directory: directory.url.appendingPathComponent("run"))
+        let run = TrainingRun(
+            config: try config(file: path, training: ["ensemble": 2]),
+            directory: directory.url.appendingPathComponent("run"))
         let file = try run.run()
         #expect(file.combination == .ensemble(count: 2))
         #expect(file.members[0] != file.members[1])
-        let batch = try JetStream(file: path, options: JetScorer(file: file).readOptions(batchSize: 60, threads: 1)).readAll()
+        let batch = try JetStream(file: path, options: JetScorer(file: file).readOptions(batchSize: 60, threads: 1))
+            .readAll()
         var scorer = try JetScorer(file: file)
         let scores = try scorer.score(batch)
-        let a = try memberScores(file, 0, batch), b = try memberScores(file, 1, batch)
+        let a = try memberScores(file, 0, batch)
+        let b = try memberScores(file, 1, batch)
         for i in a.indices {
             #expect(abs(scores.probabilities[i] - (a[i] + b[i]) / 2) < 1e-6)
             #expect(abs(scores.spread![i] - abs(a[i] - b[i]) / 2) < 1e-6)

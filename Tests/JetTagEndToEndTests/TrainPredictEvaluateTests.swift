@@ -1,7 +1,8 @@
 import Foundation
-@testable import JetData
 import JetTestSupport
 import Testing
+
+@testable import JetData
 
 /// `jettag train`, `predict` and `evaluate` as a user runs them, on synthetic files written by the tests.
 @Suite struct TrainPredictEvaluateTests {
@@ -27,11 +28,14 @@ import Testing
     }
 
     /// Reads `fields` of the output dataset `jets` as Float and its `jet_index` / `event_number`.
-    private func readScores(_ path: String, fields: [String]) throws -> (indices: [Int64], events: [Int64], values: [[Float]]) {
+    private func readScores(
+        _ path: String, fields: [String]
+    ) throws -> (indices: [Int64], events: [Int64], values: [[Float]]) {
         let dataset = try HDF5File(readingAt: path).dataset("jets")
         let rows = 0..<dataset.rowCount
         let indices = try dataset.readFields(rows: rows, [], integers: try dataset.extraction("jet_index")).integers
-        let read = try dataset.readFields(rows: rows, try fields.map { try dataset.extraction($0) }, integers: try dataset.extraction("event_number"))
+        let read = try dataset.readFields(
+            rows: rows, try fields.map { try dataset.extraction($0) }, integers: try dataset.extraction("event_number"))
         return (indices, read.integers, read.floats)
     }
 
@@ -40,16 +44,20 @@ import Testing
         defer { directory.remove() }
         try SyntheticJetFile.write(to: directory.path("jets.h5"), count: 16, seed: 1)
         try writeConfig(to: directory.path("typo.yaml"), file: directory.path("jets.h5"), extra: "  epoch: 3")
-        let typo = try runJetTag(arguments: ["train", "--config", directory.path("typo.yaml"), "--out", directory.path("run")])
+        let typo = try runJetTag(arguments: [
+            "train", "--config", directory.path("typo.yaml"), "--out", directory.path("run"),
+        ])
         #expect(typo.status != 0)
         #expect(typo.stderr.contains("\(directory.path("typo.yaml")): unknown key 'training.epoch'"))
 
         try writeConfig(to: directory.path("type.yaml"), file: directory.path("jets.h5"))
         let wrongType = try runJetTag(arguments: [
-            "train", "--config", directory.path("type.yaml"), "--out", directory.path("run"), "--set", "training.batchSize=many",
+            "train", "--config", directory.path("type.yaml"), "--out", directory.path("run"), "--set",
+            "training.batchSize=many",
         ])
         #expect(wrongType.status != 0)
-        #expect(wrongType.stderr.contains("\(directory.path("type.yaml")): key 'training.batchSize': expected an integer"))
+        #expect(
+            wrongType.stderr.contains("\(directory.path("type.yaml")): key 'training.batchSize': expected an integer"))
         #expect(!FileManager.default.fileExists(atPath: directory.path("run/model.h5")))
     }
 
@@ -60,7 +68,8 @@ import Testing
         try SyntheticJetFile.write(to: jets, count: 240, seed: 5, firstEventNumber: 7000)
         try writeConfig(to: directory.path("run.yaml"), file: jets)
         let train = try runJetTag(arguments: [
-            "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--set", "training.epochs=3",
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--set",
+            "training.epochs=3",
         ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stderr.contains("epoch 3/3"))
@@ -69,7 +78,9 @@ import Testing
 
         let model = directory.path("run/model.h5")
         let fields = ["deepsets_pbackground", "deepsets_psignal"]
-        let predict = try runJetTag(arguments: ["predict", "--model", model, jets, "--out", directory.path("scores.h5"), "--batch-size", "50"])
+        let predict = try runJetTag(arguments: [
+            "predict", "--model", model, jets, "--out", directory.path("scores.h5"), "--batch-size", "50",
+        ])
         #expect(predict.status == 0, "\(predict.stderr)")
         let all = try readScores(directory.path("scores.h5"), fields: fields)
         #expect(all.indices == (0..<240).map { Int64($0) })
@@ -83,10 +94,13 @@ import Testing
         #expect(signalMean > backgroundMean + 0.5)
 
         // Shards split the rows; together they are the unsharded output, row for row.
-        var indices: [Int64] = [], scores: [Float] = []
+        var indices: [Int64] = []
+        var scores: [Float] = []
         for shard in 0..<3 {
             let out = directory.path("shard\(shard).h5")
-            let result = try runJetTag(arguments: ["predict", "--model", model, jets, "--out", out, "--shard", "\(shard)/3", "--batch-size", "50"])
+            let result = try runJetTag(arguments: [
+                "predict", "--model", model, jets, "--out", out, "--shard", "\(shard)/3", "--batch-size", "50",
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             let part = try readScores(out, fields: fields)
             #expect(part.indices.count == 80)
@@ -97,12 +111,28 @@ import Testing
         // Batches hold other jets in a shard, and BLAS may round a product of another shape differently.
         #expect(zip(scores, all.values[1]).allSatisfy { abs($0 - $1) < 1e-5 })
 
+        // --out-dir: one output per input, named like it; the shard takes every second file.
+        let second = directory.path("second.h5")
+        try SyntheticJetFile.write(to: second, count: 30, seed: 6, firstEventNumber: 90000)
+        try FileManager.default.createDirectory(atPath: directory.path("parts"), withIntermediateDirectories: true)
+        let perFile = try runJetTag(arguments: [
+            "predict", "--model", model, jets, second, "--out-dir", directory.path("parts"), "--shard", "1/2",
+        ])
+        #expect(perFile.status == 0, "\(perFile.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("parts")) == ["second.h5"])
+        let secondScores = try readScores(directory.path("parts/second.h5"), fields: fields)
+        #expect(secondScores.indices == (0..<30).map { Int64($0) })
+        #expect(secondScores.events == (0..<30).map { Int64(90000 + $0) })
+
         let evaluate = try runJetTag(arguments: ["evaluate", "--model", model, jets, "--out", directory.path("eval")])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.contains("AUC"))
-        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("eval/metrics.json"))) as! [String: Any]
+        let metrics =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: directory.url.appendingPathComponent("eval/metrics.json"))) as! [String: Any]
         let keys: [String] = [
-            "class_names", "confusion_matrix", "jets", "model", "precision_recall", "roc", "score_histograms", "signal_class",
+            "class_names", "confusion_matrix", "jets", "model", "precision_recall", "roc", "score_histograms",
+            "signal_class",
             "tagger", "threshold", "warnings",
         ]
         #expect(metrics.keys.sorted() == keys)
@@ -123,22 +153,53 @@ import Testing
         }
     }
 
+    @Test func multiClassEvaluationUsesTheDiscriminant() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let jets = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: jets, count: 150, seed: 6, classes: 3)
+        try writeConfig(to: directory.path("run.yaml"), file: jets)
+        let train = try runJetTag(arguments: [
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--quiet",
+        ])
+        #expect(train.status == 0, "\(train.stderr)")
+        let evaluate = try runJetTag(arguments: [
+            "evaluate", "--model", directory.path("run/model.h5"), jets, "--out", directory.path("eval"),
+            "--signal-class", "signal",
+            "--fractions", "background=0.25,other=0.75",
+        ])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let metrics =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: directory.url.appendingPathComponent("eval/metrics.json"))) as! [String: Any]
+        let discriminant = try #require(metrics["discriminant"] as? [String: Any])
+        #expect(discriminant["signal_class"] as? Int == 1)
+        #expect(discriminant["background_classes"] as? [Int] == [0, 2])
+        #expect(discriminant["background_fractions"] as? [Double] == [0.25, 0.75])
+        #expect(metrics["threshold"] == nil)
+        let matrix = (metrics["confusion_matrix"] as! [String: Any])["matrix"] as! [[Double]]
+        #expect(matrix.count == 3 && matrix.map { $0.reduce(0, +) } == [50, 50, 50])
+        let histograms = metrics["score_histograms"] as! [String: Any]
+        #expect(histograms.keys.sorted() == ["background", "other", "signal"])
+    }
+
     @Test func interruptedTrainingResumesToTheSameModel() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let jets = directory.path("jets.h5")
         try SyntheticJetFile.write(to: jets, count: 2400, seed: 9)
-        // SGD without momentum: its state is fully in the checkpoint (see Trainer).
-        try writeConfig(to: directory.path("run.yaml"), file: jets, extra: "  optimizer: sgd\n  momentum: 0")
+        try writeConfig(to: directory.path("run.yaml"), file: jets, extra: "  schedule: {kind: cosine}")
         let reference = try runJetTag(arguments: [
-            "train", "--config", directory.path("run.yaml"), "--out", directory.path("a"), "--quiet", "--set", "training.epochs=4",
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("a"), "--quiet", "--set",
+            "training.epochs=4",
         ])
         #expect(reference.status == 0, "\(reference.stderr)")
 
         // SIGTERM after 1.5 s (runJetTag's timeout): wherever it lands, the run must continue to the same model.
         let stopped = try runJetTag(
             arguments: [
-                "train", "--config", directory.path("run.yaml"), "--out", directory.path("b"), "--quiet", "--set", "training.epochs=4",
+                "train", "--config", directory.path("run.yaml"), "--out", directory.path("b"), "--quiet", "--set",
+                "training.epochs=4",
             ], timeout: 1.5)
         guard stopped.status == 130 else {
             // The run finished before the signal (a fast machine): nothing to resume.
@@ -152,8 +213,11 @@ import Testing
         let b = try HDF5File(readingAt: directory.path("b/last.h5"))
         let names = a.datasetNames()
         #expect(names == b.datasetNames())
+        #expect(names.contains("/optimizer/first_moment"))
         for name in names { #expect(try a.readFloats(name).values == b.readFloats(name).values, "\(name)") }
-        #expect(try String(contentsOfFile: directory.path("a/history.csv"), encoding: .utf8).split(separator: "\n").count == 5)
+        #expect(
+            try String(contentsOfFile: directory.path("a/history.csv"), encoding: .utf8).split(separator: "\n").count
+                == 5)
     }
 
     /// The probability that a signal score exceeds a background score (ties count one half).

@@ -5,14 +5,17 @@ import JetData
 /// through JetData's writer, for training and CLI tests.
 ///
 /// Every jet has pt 500, eta 0, phi 0, energy 600 and 4 to 8 constituents (pt 20..100, energy = 1.2 pt).
-/// Class 1 spreads its constituents over |deta|, |dphi| ~ 0.3, class 0 keeps them within ~0.03: the two
-/// classes are separable from deta/dphi alone. Labels alternate 0, 1, 0, ...; event numbers are
+/// Class c spreads its constituents uniformly over |deta|, |dphi| < ``spreads``[c] (0.03, 0.3, 0.1): the
+/// classes are separable from deta/dphi alone. Labels cycle 0, 1, (2,) 0, ...; event numbers are
 /// `firstEventNumber + row`; weights are 1.
 public enum SyntheticJetFile {
     public static let slots = 8
+    public static let spreads: [Float] = [0.03, 0.3, 0.1]
 
-    /// Writes `count` jets to `path`; the same seed writes the same file.
-    public static func write(to path: String, count: Int, seed: UInt64, firstEventNumber: Int = 1000) throws {
+    /// Writes `count` jets of `classes` (2 or 3) classes to `path`; the same seed writes the same file.
+    public static func write(
+        to path: String, count: Int, seed: UInt64, firstEventNumber: Int = 1000, classes: Int = 2
+    ) throws {
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func uniform() -> Float {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -23,8 +26,8 @@ public enum SyntheticJetFile {
             columns[name] = [Float](repeating: 0, count: count * slots)
         }
         for jet in 0..<count {
-            let label = jet % 2
-            let spread: Float = label == 1 ? 0.3 : 0.03
+            let label = jet % classes
+            let spread = spreads[label]
             let multiplicity = 4 + Int(uniform() * 5)
             for slot in 0..<multiplicity {
                 let index = jet * slots + slot
@@ -38,7 +41,9 @@ public enum SyntheticJetFile {
             columns["jet_label", default: []].append(Float(label))
         }
         let writer = try HDF5FileWriter(path: path)
-        for (name, value) in [("jet_pt", Float(500)), ("jet_eta", 0), ("jet_phi", 0), ("jet_energy", 600), ("jet_weight", 1)] {
+        for (name, value) in [
+            ("jet_pt", Float(500)), ("jet_eta", 0), ("jet_phi", 0), ("jet_energy", 600), ("jet_weight", 1),
+        ] {
             try writer.writeFloats([Float](repeating: value, count: count), shape: [count], to: name)
         }
         try writer.writeFloats(columns["jet_label"]!, shape: [count], to: "jet_label")
@@ -46,7 +51,8 @@ public enum SyntheticJetFile {
         for name in ["part_pt", "part_eta", "part_phi", "part_energy", "part_mask"] {
             try writer.writeFloats(columns[name]!, shape: [count, slots], to: name)
         }
-        try writer.setAttribute("background,signal", named: "label_names")
+        try writer.setAttribute(
+            ["background", "signal", "other"].prefix(classes).joined(separator: ","), named: "label_names")
         try writer.commit()
     }
 }

@@ -12,7 +12,7 @@ extension FeatureSpec {
             case .deltaR: fields += [names.eta, names.phi]
             case .logPt, .logPtRel: fields.append(names.pt)
             case .logEnergy, .logEnergyRel: fields.append(names.energy)
-            case let .field(name): fields.append(name)
+            case .field(let name): fields.append(name)
             }
         }
         return fields.uniqued()
