@@ -130,12 +130,8 @@ struct Evaluate: ParsableCommand {
                 trueClasses: labels, predictedClasses: scores.map { $0 >= threshold ? signal : 1 - signal },
                 classCount: 2,
                 weights: weights)
-<<<<<<< HEAD
-            : try ConfusionMatrix(probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
-=======
             : try ConfusionMatrix(
                 probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
->>>>>>> train
         let precisionRecall = confusion.precisionRecallPerClass()
         let precisionWarnings = precisionRecall.flatMap(\.warnings)
         let (low, high) = classCount == 2 ? (0.0, 1.0) : (Double(scores.min() ?? 0), Double(scores.max() ?? 1) + 1e-6)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JetData
 import JetModels
+import JetNN
 
 /// `jettag reweight apply --model M FILES --out OUT.h5`: new weights aligned with the input rows.
 struct ReweightApply: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import JetFeatures
 import JetMetrics
 import JetModels
+import JetNN
 
 /// `jettag reweight closure`: how well the reweighted source matches the target on held-out jets.
 struct ReweightClosure: ParsableCommand {

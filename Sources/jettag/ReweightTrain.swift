@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JetModels
+import JetNN
 
 /// `jettag reweight train --config C.yaml --out RUN/`.
 struct ReweightTrain: ParsableCommand {

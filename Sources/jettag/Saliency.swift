@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JetMetrics
 import JetModels
+import JetNN
 import JetReport
 
 /// `jettag saliency --model M FILES --out DIR`: which inputs the tagger's output is sensitive to.
