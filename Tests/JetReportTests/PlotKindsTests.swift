@@ -50,7 +50,7 @@ import Testing
 
     @Test func featureAndWeightDistributions() throws {
         let feature = try Plot.featureDistribution(
-            "deltaR", histograms: [("qcd", try histogram([0.1, 0.2])), ("top", try histogram([0.6, 0.7], weights: [2, -1]))])
+            "deltaR", histograms: [("qcd", try histogram([0.1, 0.2])), ("top", try histogram([0.6, 0.9], weights: [2, -1]))])
         let svg = try #require(ParsedXML.parse(feature.svg))
         #expect(svg.seriesNames == ["qcd jets", "top jets"])
         #expect(svg.elements.contains { $0.name == "text" && $0.text == "deltaR (standardised)" })
