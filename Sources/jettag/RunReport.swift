@@ -57,7 +57,7 @@ struct RunReport {
     /// The page.
     func html() throws -> HTMLReport {
         var sections = [summary()]
-        let histories = run.histories + (reference?.histories ?? [])
+        let histories = (reference?.histories ?? []) + run.histories
         if !histories.isEmpty { sections.append(HTMLReport.Section(training: histories)) }
         if let validation = try run.validationJets(maxJets: maxJets) {
             sections += try validationSections(validation)
