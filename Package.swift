@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "JetNNTests", dependencies: ["JetNN", "JetTestSupport"]),
         .testTarget(name: "JetModelsTests", dependencies: ["JetModels", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
+        .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics", "JetModels"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]
 )

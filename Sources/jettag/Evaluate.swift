@@ -57,6 +57,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Threads for reading and BLAS.")
     var threads = 1
 
+    @OptionGroup var htmlReport: ReportOptions
+
     func run() throws {
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
@@ -102,6 +104,7 @@ struct Evaluate: ParsableCommand {
             try histogram.csvTable.write(to: directory.appendingPathComponent("score_histogram_\(name).csv"))
         }
         print(summary(report))
+        try htmlReport.write(for: out)
     }
 
     /// All metrics of the scored jets, and the full ROC curve.

@@ -37,6 +37,8 @@ struct Train: ParsableCommand {
         help: "Check the config, print it with every default filled in (JSON), and exit.")
     var printConfig = false
 
+    @OptionGroup var htmlReport: ReportOptions
+
     func validate() throws {
         if resume != nil {
             guard config == nil, out == nil, overrides.isEmpty else {
@@ -72,6 +74,7 @@ struct Train: ParsableCommand {
                 FileHandle.standardError.write(
                     Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
             }
+            try htmlReport.write(for: run.directory.path)
         } catch let error as TrainingError {
             guard case .interrupted = error else { throw error }
             FileHandle.standardError.write(Data("\n\(error)\n".utf8))

@@ -34,4 +34,14 @@ import Testing
         #expect("a<b & \"c\" 'd'>".xmlEscaped == "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;")
         #expect("plain".xmlEscaped == "plain")
     }
+
+    @Test func aRangeAtTheLimitOfDoublePrecisionIsWidened() {
+        // Quantile edges of a constant observable (every jet at pT 500 GeV): 500 and its next Double up.
+        let axis = Axis(label: "pT")
+        let range = axis.resolvedRange(for: [500, 500.00000000000006])
+        #expect(range == 494...506, "500 +- 1%, widened to whole ticks of 2")
+        #expect(axis.ticks(in: range).map(\.value) == [494, 496, 498, 500, 502, 504, 506])
+        let narrow = 500...500.00000000000006
+        #expect(axis.ticks(in: narrow).count <= 50)
+    }
 }

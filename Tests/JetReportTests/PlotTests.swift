@@ -32,7 +32,7 @@ import Testing
         #expect(svg.seriesNames == names + names, "main panel, then ratio panel")
         #expect(svg.elements.filter { $0.name == "text" && $0.group == "legend" }.map(\.text) == names)
         let axisTexts = svg.elements.filter { $0.name == "text" }.map(\.text)
-        for label in ["Signal efficiency", "Background rejection", "Ratio", "1", "10", "0.2", "1.0"] {
+        for label in ["Signal efficiency", "Background rejection 1/εB", "Ratio to \(names[0])", "1", "10", "0.2", "1.0"] {
             #expect(axisTexts.contains(label), "missing text \(label)")
         }
         // The first curve's ratio to itself is 1 everywhere on the grid.

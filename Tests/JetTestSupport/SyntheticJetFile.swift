@@ -55,4 +55,11 @@ public enum SyntheticJetFile {
             ["background", "signal", "other"].prefix(classes).joined(separator: ","), named: "label_names")
         try writer.commit()
     }
+
+    /// A fresh temporary directory for one test.
+    public static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("jettag-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
 }

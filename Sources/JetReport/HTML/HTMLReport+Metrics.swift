@@ -21,7 +21,7 @@ extension HTMLReport.Table {
     }
 
     /// Four significant digits; "inf" and "nan" spelled out.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         value.isFinite ? String(format: "%.4g", value) : "\(value)"
     }
 }

@@ -100,7 +100,7 @@ public struct HTMLReport: Sendable {
         h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; } \
         table { border-collapse: collapse; margin: 1em 0; } \
         th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; } \
-        th { background: #f3f3f3; } \
+        th { background: #f3f3f3; } td:first-child { text-align: left; } \
         figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: 0.9em; color: #555; } \
         pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
         """

@@ -49,16 +49,20 @@ public struct Axis: Sendable, Equatable {
         }
         switch scale {
         case .linear:
-            if low == high { (low, high) = (low - 1, high + 1) }
+            // A span at the limit of Double precision (e.g. 500 and 500.00000000000006) has no ticks to draw.
+            let magnitude = max(Swift.abs(low), Swift.abs(high))
+            if high - low <= 1e-9 * magnitude || low == high {
+                let pad = magnitude > 0 ? 0.01 * magnitude : 1
+                (low, high) = (low - pad, high + pad)
+            }
             high += headroom * (high - low)
             let step = Self.niceStep(for: high - low)
             return (floor(low / step) * step)...(ceil(high / step) * step)
         case .logarithmic:
             var lowDecade = floor(log10(low))
-            var highDecade = ceil(log10(high))
+            var highDecade = ceil(log10(high) + headroom * (log10(high) - lowDecade))
             if lowDecade == highDecade { (lowDecade, highDecade) = (lowDecade - 1, highDecade + 1) }
-            highDecade += headroom * (highDecade - lowDecade)
-            return pow(10, lowDecade)...pow(10, ceil(highDecade))
+            return pow(10, lowDecade)...pow(10, highDecade)
         }
     }
 
@@ -69,11 +73,12 @@ public struct Axis: Sendable, Equatable {
             let step = Self.niceStep(for: range.upperBound - range.lowerBound)
             let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
             var ticks: [Tick] = []
-            var k = ceil(range.lowerBound / step - 1e-9)
-            while k * step <= range.upperBound + 1e-9 * step {
-                let value = k * step
+            let first = ceil(range.lowerBound / step - 1e-9)
+            // At most 50 ticks: a range too narrow for its magnitude must not loop on k * step.
+            for k in 0..<50 {
+                let value = (first + Double(k)) * step
+                guard value <= range.upperBound + 1e-9 * step, ticks.last.map({ value > $0.value }) ?? true else { break }
                 ticks.append(Tick(value: value, label: String(format: "%.\(decimals)f", value == 0 ? 0 : value)))
-                k += 1
             }
             return ticks
         case .logarithmic:

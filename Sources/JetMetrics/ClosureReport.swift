@@ -1,0 +1,50 @@
+import Foundation
+
+/// Everything `jettag reweight closure` measures: per observable histograms and chi-squares, the weight
+/// diagnostics, the classifier two-sample test, and counters from applying the weights.
+///
+/// JSON keys: `observables` (``ObservableClosure`` list), `weights` (``WeightDiagnostics``), `two_sample`
+/// (``TwoSampleAUC``, absent when not run), `counters` (name -> count, e.g. clipped classifier outputs).
+public struct ClosureReport: Codable, Equatable, Sendable {
+    public var observables: [ObservableClosure]
+    public var weights: WeightDiagnostics
+    public var twoSample: TwoSampleAUC?
+    public var counters: [String: Int]
+
+    public init(observables: [ObservableClosure], weights: WeightDiagnostics, twoSample: TwoSampleAUC?, counters: [String: Int]) {
+        self.observables = observables
+        self.weights = weights
+        self.twoSample = twoSample
+        self.counters = counters
+    }
+
+    /// One row per observable: chi2, ndf and chi2/ndf before and after (`observable` is the row number in
+    /// ``observables``; the names are in the JSON).
+    public var summaryTable: CSVTable {
+        CSVTable(columns: [
+            ("observable", observables.indices.map(Double.init)),
+            ("chi2_before", observables.map(\.chi2Before.chi2)), ("ndf_before", observables.map { Double($0.chi2Before.ndf) }),
+            ("chi2_per_ndf_before", observables.map(\.chi2Before.chi2PerNdf)),
+            ("chi2_after", observables.map(\.chi2After.chi2)), ("ndf_after", observables.map { Double($0.chi2After.ndf) }),
+            ("chi2_per_ndf_after", observables.map(\.chi2After.chi2PerNdf)),
+        ])
+    }
+
+    /// Writes `closure.json`, `closure_summary.csv` and `closure_<observable>.csv` into `directory`.
+    public func write(to directory: URL) throws(JetMetricsError) {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .writeFailed(path: directory.path, reason: "\(error)")
+        }
+        try MetricsJSON.write(self, to: directory.appendingPathComponent("closure.json"))
+        try summaryTable.write(to: directory.appendingPathComponent("closure_summary.csv"))
+        for observable in observables {
+            try observable.csvTable.write(to: directory.appendingPathComponent("closure_\(observable.name).csv"))
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case observables, weights, twoSample = "two_sample", counters
+    }
+}

@@ -1,0 +1,44 @@
+import JetData
+import JetFeatures
+
+/// Applies a trained reweighting run to jets: new weight = old weight * f / (1 - f) * normalisation, with f the
+/// classifier's target probability (see ``DensityRatio``), batch by batch.
+///
+/// ```swift
+/// var reweighter = try Reweighter(modelPath: "run/model.h5")
+/// let stream = try JetStream(files: inputs, options: try reweighter.readOptions(batchSize: 10_000, threads: 1))
+/// var counts = DensityRatio.Counts()
+/// while let batch = try stream.next() { let (weights, f) = try reweighter.reweight(batch, counts: &counts) }
+/// ```
+public struct Reweighter {
+    public let info: ReweightingInfo
+    private var scorer: JetScorer
+    private let inputs: ObservableInputs
+
+    /// Reads the model file and the `reweighting.json` next to it.
+    public init(modelPath: String) throws {
+        info = try ReweightingInfo.read(nextTo: modelPath)
+        scorer = try JetScorer(file: try ModelFile.read(from: modelPath))
+        inputs = ObservableInputs(features: scorer.file.features)
+    }
+
+    /// The jet field holding the old weights (the source sample's).
+    public var weightField: String { info.config.source.weightField }
+
+    /// Read options for the classifier's inputs and the old weight.
+    public func readOptions(split: JetSplit? = nil, batchSize: Int, threads: Int) throws -> JetReadOptions {
+        try inputs.readOptions(jetFields: [weightField], split: split, batchSize: batchSize, threads: threads)
+    }
+
+    /// New weights [B] for the jets of `batch` (which must carry ``weightField``) and the classifier's target
+    /// probabilities f [B]; clipping and capping are added to `counts`.
+    public mutating func reweight(
+        _ batch: JetBatch, counts: inout DensityRatio.Counts
+    ) throws -> (weights: [Float], targetProbabilities: [Float]) {
+        guard let old = batch.jetFields[weightField] else {
+            throw TrainingError.invalidData("the jets have no weight field '\(weightField)' (the reweighting run's source.weightField)")
+        }
+        let f = try scorer.score(try inputs.augmented(batch)).column(1)
+        return (info.densityRatio.weights(old: old, scores: f, counts: &counts), f)
+    }
+}

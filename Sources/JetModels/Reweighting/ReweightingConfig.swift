@@ -1,0 +1,210 @@
+import Foundation
+import JetData
+import JetFeatures
+
+/// A reweighting job as written in its YAML config (`jettag reweight train --config C.yaml`): the source and
+/// target samples, how negative weights are treated, the density-ratio clipping, the split, the closure
+/// observables, and the classifier as a run config's `features`, `model` and `training` sections.
+///
+/// YAML sections: `source` and `target` (``Sample``), `reweighting` (``Options``), `closure` (``Closure``),
+/// `features`, `model`, `training` (as in a training run config; the `data` section is derived: label 0 is the
+/// source, 1 the target).
+public struct ReweightingConfig: Codable, Sendable {
+    /// One sample: its files and weight field.
+    public struct Sample: Codable, Sendable, Equatable {
+        /// HDF5 files or glob patterns (required).
+        public var files: [String]
+        /// Jet field holding the signed event weight.
+        public var weightField: String
+        /// Selection expression on jet fields (`JetSelection`).
+        public var selection: String?
+
+        public init(files: [String], weightField: String = "weight", selection: String? = nil) {
+            self.files = files
+            self.weightField = weightField
+            self.selection = selection
+        }
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case files, weightField, selection }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(files: try c.decode([String].self, forKey: .files))
+            weightField = try c.decode(.weightField, default: weightField)
+            selection = try c.decodeIfPresent(String.self, forKey: .selection)
+        }
+    }
+
+    /// The `reweighting` section.
+    public struct Options: Codable, Sendable, Equatable {
+        public var negativeWeights: NegativeWeightStrategy
+        /// Classifier outputs are clipped to [epsilon, 1 - epsilon].
+        public var epsilon: Float
+        /// Upper bound on the density ratio f / (1 - f); nil for none.
+        public var cap: Float?
+        /// Jets are split by `event_number % modulus` (both jets of an event stay together).
+        public var modulus: Int
+        /// Training-weight flattening: each jet's training weight is divided by the mean |w| of both samples'
+        /// jets in its bin of this observable (20 bins at quantiles). The same factor multiplies both classes at
+        /// any x, so the density ratio the classifier learns is unchanged, while steeply weighted spectra
+        /// (pT-hat biased samples) get training statistics everywhere. nil: weights as they are.
+        public var flattenIn: JetObservable?
+        /// Folds that train the classifier.
+        public var trainingFolds: [Int]
+        /// Folds for the validation loss (best epoch, early stopping).
+        public var validationFolds: [Int]
+        /// Folds never seen in training: closure is measured on them.
+        public var heldOutFolds: [Int]
+
+        public init(
+            negativeWeights: NegativeWeightStrategy = .signed, epsilon: Float = 1e-6, cap: Float? = nil, flattenIn: JetObservable? = nil,
+            modulus: Int = 8,
+            trainingFolds: [Int] = [0, 1, 2], validationFolds: [Int] = [3], heldOutFolds: [Int] = [4, 5, 6, 7]
+        ) {
+            self.negativeWeights = negativeWeights
+            self.epsilon = epsilon
+            self.cap = cap
+            self.flattenIn = flattenIn
+            self.modulus = modulus
+            self.trainingFolds = trainingFolds
+            self.validationFolds = validationFolds
+            self.heldOutFolds = heldOutFolds
+        }
+
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case negativeWeights, epsilon, cap, flattenIn, modulus, trainingFolds, validationFolds, heldOutFolds
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init()
+            negativeWeights = try c.decode(.negativeWeights, default: negativeWeights)
+            epsilon = try c.decode(.epsilon, default: epsilon)
+            cap = try c.decodeIfPresent(Float.self, forKey: .cap)
+            flattenIn = try c.decodeIfPresent(JetObservable.self, forKey: .flattenIn)
+            modulus = try c.decode(.modulus, default: modulus)
+            trainingFolds = try c.decode(.trainingFolds, default: trainingFolds)
+            validationFolds = try c.decode(.validationFolds, default: validationFolds)
+            heldOutFolds = try c.decode(.heldOutFolds, default: heldOutFolds)
+        }
+
+        /// The split of the given folds.
+        public func split(_ folds: [Int]) -> JetSplit { .eventNumber(modulus: modulus, folds: folds) }
+    }
+
+    /// The `closure` section: observables, binning, and the two-sample classifier's epochs.
+    public struct Closure: Codable, Sendable, Equatable {
+        public var observables: [JetObservable]
+        /// Bins per observable, edges at quantiles of the target's held-out jets (equal jet counts).
+        public var bins: Int
+        /// Epochs of the two-sample classifier (trained on half the held-out folds, AUC on the other half).
+        public var epochs: Int
+
+        public init(observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10) {
+            self.observables = observables
+            self.bins = bins
+            self.epochs = epochs
+        }
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case observables, bins, epochs }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init()
+            observables = try c.decode(.observables, default: observables)
+            bins = try c.decode(.bins, default: bins)
+            epochs = try c.decode(.epochs, default: epochs)
+        }
+    }
+
+    public var source: Sample
+    public var target: Sample
+    public var options: Options
+    public var closure: Closure
+    /// The classifier's run config: `features`, `model`, `training`; `data` lists source then target files.
+    public var classifier: RunConfig
+
+    private enum CodingKeys: String, CodingKey { case source, target, options = "reweighting", closure, classifier }
+
+    static let sectionKeys = ["source", "target", "reweighting", "closure"]
+    static let classifierKeys = ["features", "model", "training"]
+
+    /// Builds the config from a parsed YAML or JSON document, checking every key and value.
+    ///
+    /// - Parameter file: named in every error.
+    public static func load(tree: Any, file: String) throws -> ReweightingConfig {
+        guard let root = tree as? [String: Any] else {
+            throw TrainingError.invalidValue(path: "(top level)", file: file, expected: "expected a mapping of sections")
+        }
+        try ConfigTree.rejectUnknownKeys(of: root, known: sectionKeys + classifierKeys, path: "", file: file)
+        func section<T: Decodable>(_ key: String, _ type: T.Type, default value: T?) throws -> T {
+            guard let node = root[key] else {
+                guard let value else { throw TrainingError.missingKey(path: key, file: file) }
+                return value
+            }
+            do {
+                let data = try JSONSerialization.data(withJSONObject: node, options: [.fragmentsAllowed])
+                return try JSONDecoder().decode(T.self, from: data)
+            } catch {
+                throw ConfigTree.describe(error, file: file, model: nil).prefixed(key)
+            }
+        }
+        let source = try section("source", Sample.self, default: nil)
+        let target = try section("target", Sample.self, default: nil)
+        let options = try section("reweighting", Options.self, default: Options())
+        let closure = try section("closure", Closure.self, default: Closure())
+        for (key, decoded) in [("source", try encoded(source)), ("target", try encoded(target)),
+                               ("reweighting", try encoded(options)), ("closure", try encoded(closure))] {
+            if let written = root[key] { try ConfigTree.rejectUnknownKeys(written: written, understood: decoded, path: key + ".", file: file) }
+        }
+        var classifierTree = root.filter { classifierKeys.contains($0.key) }
+        classifierTree["data"] = [
+            "files": source.files + target.files, "classNames": ["source", "target"], "weightField": source.weightField,
+            "split": ["modulus": options.modulus, "validationFolds": options.validationFolds],
+        ] as [String: Any]
+        let config = ReweightingConfig(
+            source: source, target: target, options: options, closure: closure,
+            classifier: try RunConfig.load(tree: classifierTree, file: file))
+        try config.validate(file: file)
+        return config
+    }
+
+    private static func encoded<T: Encodable>(_ value: T) throws -> Any {
+        try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
+    }
+
+    func validate(file: String) throws {
+        func check(_ condition: Bool, _ path: String, _ expected: String) throws {
+            guard condition else { throw TrainingError.invalidValue(path: path, file: file, expected: expected) }
+        }
+        try check(!source.files.isEmpty, "source.files", "expected at least one file or pattern")
+        try check(!target.files.isEmpty, "target.files", "expected at least one file or pattern")
+        try check(options.epsilon > 0 && options.epsilon < 0.5, "reweighting.epsilon", "expected a number in (0, 0.5)")
+        try check((options.cap ?? 2) > 1, "reweighting.cap", "expected a ratio above 1")
+        try check(options.modulus >= 2, "reweighting.modulus", "expected 2 or more")
+        let folds = [options.trainingFolds, options.validationFolds, options.heldOutFolds]
+        try check(
+            folds.allSatisfy { !$0.isEmpty && $0.allSatisfy { (0..<options.modulus).contains($0) } }
+                && Set(folds.joined()).count == folds.joined().count,
+            "reweighting.heldOutFolds",
+            "expected non-empty, disjoint training, validation and held-out folds in 0..<\(options.modulus)")
+        try check(options.heldOutFolds.count >= 2, "reweighting.heldOutFolds", "expected 2 or more folds (the two-sample test halves them)")
+        try check(!closure.observables.isEmpty, "closure.observables", "expected at least one observable")
+        try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
+        try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
+        try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
+    }
+}
+
+extension Error {
+    /// A ``TrainingError`` whose key path is given relative to section `key`, made absolute.
+    func prefixed(_ key: String) -> Error {
+        switch self as? TrainingError {
+        case let .invalidValue(path, file, expected)?:
+            TrainingError.invalidValue(path: path == "(top level)" ? key : "\(key).\(path)", file: file, expected: expected)
+        case let .missingKey(path, file)?:
+            TrainingError.missingKey(path: "\(key).\(path)", file: file)
+        default: self
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import JetData
+import JetFeatures
+
+/// Trains a reweighting classifier in a run directory: source (label 0) against target (label 1), negative
+/// weights treated as the config says, each class's weight sum normalised in the loss.
+///
+/// Directory: `model.h5` (the classifier with the lowest validation loss, a standard model file), `last.h5`,
+/// `history.csv` / `history.json` (from ``Trainer``; in `member<i>/` for an ensemble, `training.ensemble`), `reweighting.json` (``ReweightingInfo``: the density-ratio
+/// settings and normalisation, the config, what resampling did), and `resampler-source/`, `resampler-target/`
+/// for the `resample` strategy.
+public struct ReweightingRun {
+    public let config: ReweightingConfig
+    public let directory: URL
+
+    public init(config: ReweightingConfig, directory: URL) {
+        self.config = config
+        self.directory = directory
+    }
+
+    /// Trains the classifier (after the resamplers, for `resample`) and writes the run directory.
+    ///
+    /// - Parameter progress: the stage ("classifier", "resampler-target", ...) and the trainer's event.
+    @discardableResult
+    public func run(
+        progress: (String, Trainer.Event) -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> ReweightingInfo {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let options = config.options
+        let threads = config.classifier.training.threads
+        let (trainingSplit, validationSplit) = (options.split(options.trainingFolds), options.split(options.validationFolds))
+        let features = try ReweightingData.fittedFeatures(
+            config.classifier.features, samples: [config.source, config.target], split: trainingSplit, threads: threads)
+        let extractor = try FeatureExtractor(spec: features)
+        let flattening = options.flattenIn.map { [$0] } ?? []
+        var training = try ReweightingData.load(
+            source: config.source, target: config.target, split: trainingSplit, extractor: extractor, observables: flattening,
+            threads: threads)
+        var validation = try ReweightingData.load(
+            source: config.source, target: config.target, split: validationSplit, extractor: extractor, observables: flattening,
+            threads: threads)
+        func sum(_ data: ReweightingData, _ range: Range<Int>) -> Double { range.reduce(0) { $0 + Double(data.jets.weights[$1]) } }
+        let sourceSum = sum(training, training.sourceRange) + sum(validation, validation.sourceRange)
+        let targetSum = sum(training, training.targetRange) + sum(validation, validation.targetRange)
+        guard sourceSum > 0, targetSum > 0 else {
+            throw TrainingError.invalidData("the signed weight sums of source (\(sourceSum)) and target (\(targetSum)) must be positive")
+        }
+        let original = [training, validation]
+        var resampling: [String: NeuralResampler.Summary] = [:]
+        switch options.negativeWeights {
+        case .signed: break
+        case .abs, .drop:
+            training.jets = Self.transformed(training.jets, options.negativeWeights)
+            validation.jets = Self.transformed(validation.jets, options.negativeWeights)
+        case .resample:
+            for (label, name) in ["source", "target"].enumerated() {
+                let (trainingIndices, validationIndices) = (
+                    Self.indices(of: label, in: training.jets), Self.indices(of: label, in: validation.jets)
+                )
+                guard trainingIndices.contains(where: { training.jets.weights[$0] < 0 }) else { continue }
+                let stage = "resampler-\(name)"
+                let resampler = try NeuralResampler.train(
+                    training: training.jets.subset(trainingIndices, weights: trainingIndices.map { training.jets.weights[$0] }),
+                    validation: validation.jets.subset(validationIndices, weights: validationIndices.map { validation.jets.weights[$0] }),
+                    features: features, config: config.classifier, directory: directory.appendingPathComponent(stage),
+                    progress: { progress(stage, $0) }, shouldStop: shouldStop)
+                resampling[name] = try Self.resample(&training, indices: trainingIndices, with: resampler)
+                try Self.resample(&validation, indices: validationIndices, with: resampler)
+            }
+        }
+        if let observable = options.flattenIn {
+            var parts = [training, validation]
+            Self.flatten(&parts, in: observable)
+            (training, validation) = (parts[0], parts[1])
+        }
+        let model = try trainClassifier(
+            training: training.jets, validation: validation.jets, features: features, progress: progress, shouldStop: shouldStop)
+        let normalization = try Self.normalization(
+            model: model, jets: original, targetSum: targetSum, epsilon: options.epsilon, cap: options.cap)
+        let info = ReweightingInfo(
+            config: config,
+            densityRatio: DensityRatio(epsilon: options.epsilon, cap: options.cap, normalization: normalization),
+            sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
+        try info.write(to: directory)
+        return info
+    }
+
+    /// The classifier, or with `training.ensemble = n` the n classifiers with seeds seed, seed + 1, ... (in
+    /// `member<i>/`) combined into one model file whose score is their mean; writes `model.h5`.
+    private func trainClassifier(
+        training: JetSet, validation: JetSet, features: FeatureSpec, progress: (String, Trainer.Event) -> Void,
+        shouldStop: () -> Bool
+    ) throws -> ModelFile {
+        guard let count = config.classifier.training.ensemble else {
+            return try BinaryClassifierTraining(config: config.classifier).train(
+                training: training, validation: validation, features: features, directory: directory,
+                progress: { progress("classifier", $0) }, shouldStop: shouldStop)
+        }
+        var members: [ModelFile] = []
+        for member in 0..<count {
+            var memberConfig = config.classifier
+            memberConfig.training.seed += UInt64(member)
+            memberConfig.training.ensemble = nil
+            let stage = "classifier member \(member + 1)/\(count)"
+            members.append(try BinaryClassifierTraining(config: memberConfig).train(
+                training: training, validation: validation, features: features,
+                directory: directory.appendingPathComponent("member\(member)"), progress: { progress(stage, $0) },
+                shouldStop: shouldStop))
+        }
+        var combined = members[0]
+        combined.combination = .ensemble(count: count)
+        combined.members = members.flatMap(\.members)
+        combined.trainingConfig = try config.classifier.jsonString()
+        try combined.write(to: directory.appendingPathComponent("model.h5").path)
+        return combined
+    }
+
+    /// The factor making the reweighted source's total equal the target's on the training and validation
+    /// jets (`parts`, with their original weights): target sum / sum_i w_i r(x_i) over the source jets. It
+    /// also absorbs any constant the classifier's ratio carries (class balancing, flattening).
+    static func normalization(
+        model: ModelFile, jets parts: [ReweightingData], targetSum: Double, epsilon: Float, cap: Float?
+    ) throws -> Double {
+        var models = try model.makeModels()
+        let ratio = DensityRatio(epsilon: epsilon, cap: cap)
+        var counts = DensityRatio.Counts()
+        var reweightedSum = 0.0
+        for part in parts {
+            let weights = Array(part.jets.weights[part.sourceRange])
+            let f = try part.jets.subset(Array(part.sourceRange), weights: weights).probabilities(models: &models)
+            for (weight, score) in zip(weights, f) { reweightedSum += Double(weight) * Double(ratio.ratio(score, counts: &counts)) }
+        }
+        guard reweightedSum > 0 else {
+            throw TrainingError.invalidData("the reweighted source has weight sum \(reweightedSum); cannot normalise it to the target's \(targetSum)")
+        }
+        return targetSum / reweightedSum
+    }
+
+    /// Divides every training weight by the mean |w| of the jets of `parts` (both samples) in its bin of
+    /// `observable`: 20 bins at quantiles of the first part's jets.
+    static func flatten(_ parts: inout [ReweightingData], in observable: JetObservable) {
+        let sorted = parts[0].observables[observable]!.sorted()
+        let edges = (1..<20).map { sorted[$0 * sorted.count / 20] }
+        func bin(_ value: Float) -> Int { edges.firstIndex { value < $0 } ?? edges.count }
+        var (sums, counts) = ([Double](repeating: 0, count: 20), [Double](repeating: 0, count: 20))
+        for part in parts {
+            for (value, weight) in zip(part.observables[observable]!, part.jets.weights) {
+                sums[bin(value)] += Double(Swift.abs(weight))
+                counts[bin(value)] += 1
+            }
+        }
+        for p in parts.indices {
+            let column = parts[p].observables[observable]!
+            for jet in 0..<parts[p].jets.count where sums[bin(column[jet])] > 0 {
+                let b = bin(column[jet])
+                parts[p].jets.weights[jet] = Float(Double(parts[p].jets.weights[jet]) * counts[b] / sums[b])
+            }
+        }
+    }
+
+    /// Replaces the weights of the jets at `indices` by their resampled ones.
+    @discardableResult
+    static func resample(_ data: inout ReweightingData, indices: [Int], with resampler: NeuralResampler) throws -> NeuralResampler.Summary {
+        let (weights, summary) = try resampler.resampled(data.jets.subset(indices, weights: indices.map { data.jets.weights[$0] }))
+        for (position, jet) in indices.enumerated() { data.jets.weights[jet] = weights[position] }
+        return summary
+    }
+
+    /// Jets of class `label`.
+    static func indices(of label: Int, in jets: JetSet) -> [Int] {
+        jets.labels.indices.filter { jets.labels[$0] == Int32(label) }
+    }
+
+    /// `jets` with the `abs` or `drop` strategy applied.
+    static func transformed(_ jets: JetSet, _ strategy: NegativeWeightStrategy) -> JetSet {
+        let kept = jets.weights.indices.filter { strategy.transformed(jets.weights[$0]) != nil }
+        let weights = kept.map { strategy.transformed(jets.weights[$0])! }
+        if kept.count == jets.count {
+            var result = jets
+            result.weights = weights
+            return result
+        }
+        return jets.subset(kept, weights: weights)
+    }
+}

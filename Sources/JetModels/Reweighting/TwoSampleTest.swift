@@ -1,0 +1,30 @@
+import Foundation
+import JetFeatures
+
+/// The classifier two-sample test of reweighting closure: a fresh classifier learns to separate the
+/// (reweighted) source (label 0) from the target (label 1) on one part of the held-out jets and scores the
+/// other part; its weighted AUC there is 0.5 when the weighted samples are indistinguishable to it.
+public struct TwoSampleTest {
+    /// The classifier's run config (architecture, training; `training.epochs` as given, no early stopping).
+    public var config: RunConfig
+    public var features: FeatureSpec
+
+    public init(config: RunConfig, features: FeatureSpec, epochs: Int) {
+        var config = config
+        config.training.epochs = epochs
+        config.training.patience = 0
+        self.config = config
+        self.features = features
+    }
+
+    /// Trains on `training` (labels 0/1 and the weights to compare) and returns p(target) for every jet of
+    /// `test` [B]; the last epoch's model is used (the test jets never select anything). `directory` receives
+    /// the trainer's files.
+    public func scores(training: JetSet, test: JetSet, directory: URL) throws -> [Float] {
+        let model = try BinaryClassifierTraining(config: config).train(
+            training: training, validation: test, features: features, directory: directory, bestEpoch: false,
+            progress: { _ in }, shouldStop: { false })
+        var models = try model.makeModels()
+        return try test.probabilities(models: &models)
+    }
+}

@@ -1,0 +1,50 @@
+import JetMetrics
+
+extension HTMLReport.Section {
+    /// Reweighting closure (``ClosureReport``, as in closure.json): chi2/ndf table, the two-sample AUCs, the
+    /// weight summary, one closure plot per observable and the distribution of the weight factors.
+    public init(closure report: ClosureReport, title: String = "Reweighting closure") {
+        var blocks: [HTMLReport.Block] = [
+            .paragraph(
+                "Held-out jets of the source sample with their old and new weights against the target. chi2/ndf "
+                    + "compares normalised shapes with errors from sum w^2 of both samples; after a good reweighting "
+                    + "it is near 1 and the reweighted/target ratio is flat at 1."),
+            .table(HTMLReport.Table(
+                header: ["Observable", "chi2/ndf before", "chi2/ndf after"],
+                rows: report.observables.map { closure in
+                    [Plot.observableLabel(closure.name),
+                     "\(HTMLReport.Table.format(closure.chi2Before.chi2PerNdf)) (ndf \(closure.chi2Before.ndf))",
+                     "\(HTMLReport.Table.format(closure.chi2After.chi2PerNdf)) (ndf \(closure.chi2After.ndf))"]
+                })),
+        ]
+        if let twoSample = report.twoSample {
+            blocks.append(.paragraph(
+                "Two-sample test: a fresh classifier separating source from target on \(twoSample.trainingJets) jets, "
+                    + "scored on \(twoSample.testJets): AUC \(String(format: "%.4f", twoSample.aucBefore)) before, "
+                    + "\(String(format: "%.4f", twoSample.aucAfter)) after reweighting (0.5 = indistinguishable)."))
+        }
+        let weights = report.weights
+        blocks.append(.table(HTMLReport.Table(
+            header: ["Source weights", "Jets", "Sum of weights", "Effective sample size", "Fraction negative"],
+            rows: [
+                ["before", "\(weights.before.count)", HTMLReport.Table.format(weights.before.sumWeights),
+                 HTMLReport.Table.format(weights.before.effectiveSampleSize), HTMLReport.Table.format(weights.fractionNegativeBefore)],
+                ["after", "\(weights.after.count)", HTMLReport.Table.format(weights.after.sumWeights),
+                 HTMLReport.Table.format(weights.after.effectiveSampleSize), HTMLReport.Table.format(weights.fractionNegativeAfter)],
+            ])))
+        for closure in report.observables {
+            if let plot = try? Plot.closure(closure) {
+                blocks.append(.figure(plot, caption: "\(Plot.observableLabel(closure.name)): normalised shapes and ratios to the target."))
+            }
+        }
+        blocks.append(.figure(
+            Plot.weightDistribution(
+                [("new / old", weights.factorHistogram)], xLabel: "Weight factor new / old", title: "Reweighting factors"),
+            caption: "Per-jet factor new weight / old weight (jets with old weight 0 left out)."))
+        if !report.counters.isEmpty {
+            blocks.append(.table(HTMLReport.Table(
+                header: ["Counter", "Jets"], rows: report.counters.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] })))
+        }
+        self.init(title: title, blocks: blocks)
+    }
+}

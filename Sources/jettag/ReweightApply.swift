@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import JetData
+import JetModels
+import JetNN
+
+/// `jettag reweight apply --model M FILES --out OUT.h5`: new weights aligned with the input rows.
+struct ReweightApply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Write reweighted event weights for jets.",
+        discussion: """
+            Writes a 1-D compound dataset 'jets' with jet_index (the jet's position in the input files, in order), \
+            event_number, weight (the new weight: old weight x f/(1-f) x normalisation) and classifier_output (f), \
+            streaming in batches, under a temporary name renamed when complete. Classifier outputs clipped to \
+            [eps, 1-eps] and ratios capped are counted and printed.
+            """)
+
+    @Option(help: "The reweighting model (RUN/model.h5, with RUN/reweighting.json next to it).")
+    var model: String
+
+    @Argument(help: "Input HDF5 files (the source sample).")
+    var files: [String]
+
+    @Option(help: "The output file.")
+    var out: String
+
+    @Option(help: ArgumentHelp("This job's part, i/N (i from 0); default from SLURM_ARRAY_TASK_ID/COUNT.", valueName: "i/N"))
+    var shard: Shard?
+
+    @Option(name: .customLong("batch-size"), help: "Jets per batch (memory is bounded by it).")
+    var batchSize = 10_000
+
+    @Option(help: "Threads for reading and BLAS.")
+    var threads = 1
+
+    @Flag(help: "No summary output.")
+    var quiet = false
+
+    func validate() throws {
+        guard batchSize > 0, threads > 0 else { throw ValidationError("--batch-size and --threads must be positive") }
+    }
+
+    func run() throws {
+        ComputeThreads.set(threads)
+        var reweighter = try Reweighter(modelPath: model)
+        let shard = shard ?? Shard.fromSlurm() ?? Shard(index: 0, count: 1)
+        let stream = try JetStream(files: files, options: try reweighter.readOptions(batchSize: batchSize, threads: threads))
+        let firstRows = stream.jetCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let kept = shard.rows(of: stream.totalJets)
+        let writer = try JetOutputWriter(
+            path: out, fields: ["weight", "classifier_output"],
+            attributes: ["model": model, "inputs": files.joined(separator: ","), "shard": "\(shard.index)/\(shard.count)"])
+        var counts = DensityRatio.Counts()
+        while var batch = try stream.next() {
+            var indices = batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }
+            let inShard = indices.indices.filter { kept.contains(Int(indices[$0])) }
+            guard !inShard.isEmpty else { continue }
+            if inShard.count < batch.count {
+                batch = batch.gathering(inShard)
+                indices = inShard.map { indices[$0] }
+            }
+            let (weights, f) = try reweighter.reweight(batch, counts: &counts)
+            try writer.append(jetIndices: indices, eventNumbers: batch.eventNumbers, values: ["weight": weights, "classifier_output": f])
+        }
+        try writer.finish()
+        if !quiet {
+            FileHandle.standardError.write(Data(
+                ("wrote \(out): \(counts.jets) jets; classifier output clipped below eps: \(counts.clippedLow), above 1-eps: "
+                    + "\(counts.clippedHigh); ratio capped: \(counts.capped)\n").utf8))
+        }
+    }
+}

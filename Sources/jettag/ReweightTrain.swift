@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import JetModels
+import JetNN
+
+/// `jettag reweight train --config C.yaml --out RUN/`.
+struct ReweightTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a source-vs-target classifier for reweighting.",
+        discussion: """
+            Writes RUN/model.h5 (the classifier), RUN/reweighting.json (density-ratio settings, normalisation, \
+            config), RUN/history.csv and, for negativeWeights: resample, RUN/resampler-<sample>/.
+            """)
+
+    @Option(help: "The YAML reweighting config.")
+    var config: String
+
+    @Option(help: "The run directory to create.")
+    var out: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set reweighting.negativeWeights=abs.", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        let config = try ReweightConfigFile.load(path: config, overrides: overrides)
+        ComputeThreads.set(config.classifier.training.threads)
+        StopSignal.install()
+        let progress = TrainingProgress(epochs: config.classifier.training.epochs, quiet: quiet)
+        let start = Date()
+        var stage = ""
+        let info = try ReweightingRun(config: config, directory: URL(fileURLWithPath: out)).run(
+            progress: { name, event in
+                if name != stage, !quiet { FileHandle.standardError.write(Data("\(name):\n".utf8)) }
+                stage = name
+                progress.report(member: 0, members: 1, event: event)
+            },
+            shouldStop: { stopRequested.load(ordering: .relaxed) })
+        if !quiet {
+            FileHandle.standardError.write(Data(String(
+                format: "wrote %@/model.h5 (negative weights: %@, normalisation %.6g) in %.1f s\n", out,
+                config.options.negativeWeights.rawValue, info.densityRatio.normalization, Date().timeIntervalSince(start)).utf8))
+        }
+    }
+}
+
+/// Reads a YAML reweighting config, applying `--set` overrides.
+enum ReweightConfigFile {
+    static func load(path: String, overrides: [String]) throws -> ReweightingConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read the config file \(path)")
+        }
+        var tree = try ConfigFile.parse(text, origin: path) as? [String: Any] ?? [:]
+        for assignment in overrides {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw TrainingError.invalidOverride("'\(assignment)' is not of the form key.path=value")
+            }
+            let value = try ConfigFile.parse(String(assignment[assignment.index(after: equals)...]), origin: "--set \(assignment)")
+            try RunConfig.applyOverride(path: String(assignment[..<equals]), value: value, to: &tree)
+        }
+        return try ReweightingConfig.load(tree: tree, file: path)
+    }
+}

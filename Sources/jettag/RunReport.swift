@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import JetMetrics
+import JetModels
+import JetReport
+
+/// Gathers what a run directory holds into one ``HTMLReport``: the training config, loss curves (one per
+/// k-fold or ensemble member), the model's ROC, scores and inputs on the validation split, every
+/// `jettag evaluate` output (`metrics.json`), saliency analysis (`saliency.json`) and reweighting closure
+/// (`closure.json`) found in the directory or one level below, optionally next to a second run.
+struct RunReport {
+    /// A run directory and what was found in it.
+    struct Run {
+        var name: String
+        var directory: URL
+        var config: RunConfig?
+        var histories: [(name: String, history: [EpochRecord])]
+        var model: ModelFile?
+
+        init(directory: URL) throws {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("run directory \(directory.path) does not exist")
+            }
+            self.directory = directory
+            let name = directory.standardizedFileURL.lastPathComponent
+            self.name = name
+            let configURL = directory.appendingPathComponent("config.json")
+            config = (try? Data(contentsOf: configURL))
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) }
+                .flatMap { try? RunConfig.load(tree: $0, file: configURL.path) }
+            histories = RunReport.files(named: "history.json", in: directory).compactMap { url in
+                let history = try? JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: url))
+                let member = url.deletingLastPathComponent().lastPathComponent
+                return history.map { (url.deletingLastPathComponent() == directory ? name : "\(name)/\(member)", $0) }
+            }
+            let modelPath = directory.appendingPathComponent("model.h5").path
+            model = config != nil && FileManager.default.fileExists(atPath: modelPath) ? try ModelFile.read(from: modelPath) : nil
+        }
+
+        /// The model's scores and inputs on at most `maxJets` jets of the validation split (nil without a
+        /// training config and model, or when the config's files are not found from here).
+        func validationJets(maxJets: Int) throws -> ScoredJets? {
+            guard let config, let model, config.data.files.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+                return nil
+            }
+            return try ScoredJets.read(
+                files: config.data.files, model: model, maxJets: maxJets, split: config.data.split.splits.validation,
+                threads: config.training.threads)
+        }
+    }
+
+    var run: Run
+    var reference: Run?
+    var maxJets: Int
+
+    /// The page.
+    func html() throws -> HTMLReport {
+        var sections = [summary()]
+        let histories = (reference?.histories ?? []) + run.histories
+        if !histories.isEmpty { sections.append(HTMLReport.Section(training: histories)) }
+        if let validation = try run.validationJets(maxJets: maxJets) {
+            sections += try validationSections(validation)
+        }
+        sections += try evaluationSections()
+        for url in Self.files(named: "saliency.json", in: run.directory) {
+            let report = try MetricsJSON.read(SaliencyReport.self, from: url)
+            sections.append(HTMLReport.Section(saliency: report, title: "Saliency (\(relativePath(url)))"))
+        }
+        for url in Self.files(named: "closure.json", in: run.directory) {
+            let report = try MetricsJSON.read(ClosureReport.self, from: url)
+            sections.append(HTMLReport.Section(closure: report, title: "Reweighting closure (\(relativePath(url)))"))
+        }
+        if let config = run.config {
+            sections.append(HTMLReport.Section(title: "Run config", blocks: [
+                .paragraph("The resolved config (every default filled in), as in config.json."),
+                .preformatted(try config.jsonString()),
+            ]))
+        }
+        let title = "JetTag report: \(run.name)" + (reference.map { " compared with \($0.name)" } ?? "")
+        return HTMLReport(title: title, sections: sections)
+    }
+
+    /// Where the run lives, what it trained and on which files.
+    private func summary() -> HTMLReport.Section {
+        var rows = [["Run directory", run.directory.path]]
+        if let reference { rows.append(["Compared with", reference.directory.path]) }
+        if let config = run.config {
+            rows += [
+                ["Tagger", config.taggerName], ["Architecture", config.model.kind.rawValue],
+                ["Classes", config.classNames.joined(separator: ", ")],
+                ["Input files", config.data.files.joined(separator: ", ")],
+                ["Constituent inputs", config.features.constituentVariables.map(\.name).joined(separator: ", ")],
+                ["Jet inputs", config.features.jetVariables.map(\.name).joined(separator: ", ").nonEmpty ?? "none"],
+                ["Max constituents", "\(config.features.maxConstituents)"],
+                ["Epochs, batch size, learning rate", "\(config.training.epochs), \(config.training.batchSize), \(config.training.learningRate)"],
+            ]
+        }
+        if let model = run.model {
+            rows.append(["Model file", "model.h5 (\(model.tagger), \(model.members.count) member(s), code \(ModelFile.codeVersion))"])
+        }
+        return HTMLReport.Section(title: "Run", blocks: [.table(HTMLReport.Table(header: ["Setting", "Value"], rows: rows))])
+    }
+
+    /// Data summary, ROC and scores (against the reference run's when comparing) and input distributions.
+    private func validationSections(_ validation: ScoredJets) throws -> [HTMLReport.Section] {
+        let classNames = validation.classNames
+        let rows = classNames.enumerated().map { c, name in
+            let members = validation.jets.labels.indices.filter { validation.jets.labels[$0] == c }
+            let sum = members.reduce(0.0) { $0 + Double(validation.jets.weights[$1]) }
+            return [name, "\(members.count)", HTMLReport.Table.format(sum)]
+        }
+        let data = HTMLReport.Section(title: "Validation data", blocks: [
+            .paragraph(
+                "The model's validation split (the jets training held out to choose the best epoch), first \(validation.jets.count) "
+                    + "jets. Event weights are as read from the files, before any class weighting."),
+            .table(HTMLReport.Table(header: ["Class", "Jets", "Sum of event weights"], rows: rows)),
+        ])
+        var curves = [(name: run.name, roc: try ROCSummary(validation.rocCurve()))]
+        if let referenceJets = try reference?.validationJets(maxJets: maxJets), let reference {
+            curves.insert((reference.name, try ROCSummary(referenceJets.rocCurve())), at: 0)
+        }
+        let performance = HTMLReport.Section(
+            performance: "Performance on the validation split",
+            description: "Signal: \(classNames[validation.signalClass]) jets; background: "
+                + "\(classNames.enumerated().filter { $0.offset != validation.signalClass }.map(\.element).joined(separator: ", ")). "
+                + "Signal efficiency εS is the fraction of signal passing a score cut, background rejection 1/εB the inverse "
+                + "fraction of background passing it; AUC is the area under εS against εB (0.5 = no separation).",
+            curves: curves, scoreHistograms: try scoreHistograms(validation), scoreLabel: validation.scoreLabel)
+        let model = run.model!
+        let inputs = HTMLReport.Section(
+            inputs: validation.jets, constituentFeatures: model.features.constituentVariables.map(\.name),
+            jetFeatures: model.features.jetVariables.map(\.name), classNames: classNames)
+        return [data, performance, inputs]
+    }
+
+    /// The signal score per true class, 50 bins over [0, 1] for a probability, over the observed range for a discriminant.
+    private func scoreHistograms(_ jets: ScoredJets) throws -> [(className: String, histogram: Histogram)] {
+        let (low, high) = jets.discriminant == nil ? (0.0, 1.0) : (Double(jets.scores.min()!), Double(jets.scores.max()!).nextUp)
+        let labels = jets.labels
+        return try jets.classNames.enumerated().compactMap { c, name in
+            let members = labels.indices.filter { labels[$0] == c }
+            guard !members.isEmpty else { return nil }
+            var histogram = try Histogram(binCount: 50, lowerEdge: low, upperEdge: high)
+            try histogram.fill(members.map { jets.scores[$0] }, weights: members.map { jets.jets.weights[$0] })
+            return histogram.inRange.sumWeights > 0 ? (name, histogram) : nil
+        }
+    }
+
+    /// One section per `jettag evaluate` output, with the reference run's output of the same name when comparing.
+    private func evaluationSections() throws -> [HTMLReport.Section] {
+        try Self.files(named: "metrics.json", in: run.directory).map { url in
+            let report = try MetricsJSON.read(EvaluationReport.self, from: url)
+            let place = relativePath(url)
+            var curves = [(name: run.name, roc: report.roc)]
+            if let reference {
+                let mirrored = reference.directory.appendingPathComponent(place)
+                if let other = try? MetricsJSON.read(EvaluationReport.self, from: mirrored) {
+                    curves.insert((reference.name, other.roc), at: 0)
+                }
+            }
+            var section = HTMLReport.Section(
+                performance: "Evaluation (\(place))",
+                description: "jettag evaluate of \(report.model) on \(report.jets) jets: signal \(report.signalClass).",
+                curves: curves,
+                scoreHistograms: report.classNames.compactMap { name in report.scoreHistograms[name].map { (name, $0) } },
+                scoreLabel: report.discriminant.map { "D = \(SaliencyTarget.discriminant($0).description)" } ?? "p(\(report.signalClass))")
+            section.blocks.append(.table(HTMLReport.Table(
+                header: ["Class", "Precision", "Recall", "F1", "Support"],
+                rows: report.precisionRecall.map { score in
+                    [report.classNames[score.classIndex], String(format: "%.4f", score.precision), String(format: "%.4f", score.recall),
+                     String(format: "%.4f", score.f1), HTMLReport.Table.format(score.support)]
+                })))
+            section.blocks.append(.paragraph(
+                "Confusion matrix (rows: true class, columns: predicted"
+                    + (report.threshold.map { ", signal when p(\(report.signalClass)) >= \($0)" } ?? ", most probable class") + "):"))
+            section.blocks.append(.table(HTMLReport.Table(
+                header: ["true \\ predicted"] + report.classNames,
+                rows: report.confusionMatrix.matrix.enumerated().map { c, row in
+                    [report.classNames[c]] + row.map { HTMLReport.Table.format($0) }
+                })))
+            return section
+        }
+    }
+
+    private func relativePath(_ url: URL) -> String {
+        let base = run.directory.standardizedFileURL.path
+        let path = url.deletingLastPathComponent().standardizedFileURL.path
+        return path == base ? "." : String(path.dropFirst(base.count + 1))
+    }
+
+    /// `name` in `directory` and in its immediate subdirectories (sorted).
+    static func files(named name: String, in directory: URL) -> [URL] {
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
+        return ([directory] + children.map { directory.appendingPathComponent($0) })
+            .map { $0.appendingPathComponent(name) }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+}
+
+extension String {
+    /// nil for the empty string.
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}

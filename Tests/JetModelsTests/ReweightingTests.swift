@@ -1,0 +1,184 @@
+import Foundation
+@testable import JetFeatures
+@testable import JetModels
+import JetNN
+import JetTestSupport
+import Testing
+
+@Suite struct ReweightingTests {
+    @Test func densityRatioClipsCapsAndCounts() {
+        let ratio = DensityRatio(epsilon: 0.1, cap: 5, normalization: 2)
+        var counts = DensityRatio.Counts()
+        // f: 0.5 -> 1; 0.05 -> clipped to 0.1 -> 1/9; 0.95 -> clipped to 0.9 -> 9 -> capped 5; 0.8 -> 4; 0.85 -> 5.67 -> capped 5.
+        let weights = ratio.weights(old: [1, -2, 1, 0.5, 1], scores: [0.5, 0.05, 0.95, 0.8, 0.85], counts: &counts)
+        let expected: [Float] = [2, -4.0 / 9, 10, 4, 10]
+        #expect(zip(weights, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(weights)")
+        #expect(counts.jets == 5 && counts.clippedLow == 1 && counts.clippedHigh == 1 && counts.capped == 2)
+    }
+
+    @Test func strategiesTransformWeights() {
+        #expect(NegativeWeightStrategy.signed.transformed(-2) == -2)
+        #expect(NegativeWeightStrategy.abs.transformed(-2) == 2)
+        #expect(NegativeWeightStrategy.drop.transformed(-2) == nil)
+        #expect(NegativeWeightStrategy.drop.transformed(3) == 3)
+    }
+
+    /// Jets with one constituent carrying x: source x ~ N(0, 1) with weight 1, target x ~ N(0.5, 1), so
+    /// p_T / p_S = exp(0.5 x - 0.125). With `negativeFraction` p(x) = 0.3 below x = 0.5 and 0.05 above, each
+    /// target jet's weight is -1 / (1 - 2p) with probability p, else 1 / (1 - 2p): the signed density is
+    /// unchanged, the density of |w| is not.
+    private func samples(count: Int, negativeWeights: Bool, seed: UInt64) -> JetSet {
+        var generator = JetNN.SeededGenerator(seed: seed)
+        func uniform() -> Float { Float(generator.next() >> 11) / Float(1 << 53) }
+        func gaussian() -> Float { (-2 * log(max(uniform(), 1e-12))).squareRoot() * cos(2 * .pi * uniform()) }
+        var set = JetSet(featureCount: 1, jetFeatureCount: 0)
+        for label in [Int32(0), 1] {
+            let x = (0..<count).map { _ in gaussian() + (label == 1 ? 0.5 : 0) }
+            let weights = x.map { value -> Float in
+                guard label == 1, negativeWeights else { return 1 }
+                let p: Float = value < 0.5 ? 0.3 : 0.05
+                return (uniform() < p ? -1 : 1) / (1 - 2 * p)
+            }
+            set.append(
+                FeatureBatch(
+                    count: count, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: 0, constituentFeatures: x,
+                    mask: [Float](repeating: 1, count: count), jetFeatures: []),
+                labels: [Int32](repeating: label, count: count), weights: weights,
+                eventNumbers: (0..<count).map(Int64.init), fields: [:])
+        }
+        return set
+    }
+
+    private let config = RunConfig(
+        data: DataConfig(files: ["synthetic"], classNames: ["source", "target"]),
+        features: FeatureSpec(maxConstituents: 1, constituentVariables: [VariableSpec("x", subtractBy: 0, multiplyBy: 1)]),
+        model: ModelArchitecture(deepSets: DeepSetsConfig(inputFeatures: 1, constituentLayers: [16], headLayers: [16])),
+        training: TrainingConfig(learningRate: 3e-3, batchSize: 256, epochs: 12, patience: 0, seed: 3))
+
+    /// x on a grid where both densities are well populated, one jet per point.
+    private let grid: [Float] = stride(from: -1.5, through: 1.5, by: 0.25).map { Float($0) }
+
+    private func gridSet(weights: [Float]? = nil) -> JetSet {
+        var set = JetSet(featureCount: 1, jetFeatureCount: 0)
+        set.append(
+            FeatureBatch(
+                count: grid.count, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: 0, constituentFeatures: grid,
+                mask: [Float](repeating: 1, count: grid.count), jetFeatures: []),
+            labels: [Int32](repeating: 0, count: grid.count), weights: weights ?? [Float](repeating: 1, count: grid.count),
+            eventNumbers: grid.indices.map(Int64.init), fields: [:])
+        return set
+    }
+
+    /// Over the grid after training on the samples: the largest |log r_learned - log r_true|, the bias step
+    /// (mean of log r_learned - log r_true for x <= -0.25 minus that for x >= 1), and the epochs' losses.
+    private func ratioError(
+        negativeWeights: Bool, strategy: NegativeWeightStrategy, name: String
+    ) throws -> (error: Float, step: Float, losses: [Double]) {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweighting-\(name)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let training = ReweightingRun.transformed(samples(count: 4000, negativeWeights: negativeWeights, seed: 1), strategy)
+        let validation = samples(count: 1000, negativeWeights: negativeWeights, seed: 2)
+        let model = try BinaryClassifierTraining(config: config).train(
+            training: training, validation: validation, features: config.features, directory: directory, progress: { _ in },
+            shouldStop: { false })
+        var models = try model.makeModels()
+        let f = try gridSet().probabilities(models: &models)
+        var counts = DensityRatio.Counts()
+        let residuals = zip(grid, f).map { x, f in log(DensityRatio().ratio(f, counts: &counts)) - (0.5 * x - 0.125) }
+        func mean(_ selected: (Float) -> Bool) -> Float {
+            let values = zip(grid, residuals).filter { selected($0.0) }.map(\.1)
+            return values.reduce(0, +) / Float(values.count)
+        }
+        let state = try ModelFile.read(from: directory.appendingPathComponent("last.h5").path).trainingState!
+        return (
+            residuals.map(abs).max()!, mean { $0 <= -0.25 } - mean { $0 >= 1 },
+            state.history.flatMap { [$0.trainingLoss, $0.validationLoss] }
+        )
+    }
+
+    /// Tolerance: with 4000 jets per class the statistical error of a fitted log-ratio on |x| <= 1.5 is about
+    /// 0.05-0.1 (binomial errors of f of a few percent where the densities are smallest), so 0.2 leaves room
+    /// for the network's approximation error; signed weights with 16-30% negatives inflate the variance
+    /// (effective sample size about half), hence 0.3 there.
+    @Test func learnedRatioMatchesTheKnownDensityRatio() throws {
+        let (error, _, losses) = try ratioError(negativeWeights: false, strategy: .signed, name: "positive")
+        #expect(error < 0.2, "max |log r - log r_true| = \(error)")
+        #expect(losses.allSatisfy { $0.isFinite })
+    }
+
+    @Test func signedNegativeWeightsStayUnbiasedAndFiniteAbsIsBiased() throws {
+        let signed = try ratioError(negativeWeights: true, strategy: .signed, name: "signed")
+        #expect(signed.error < 0.3, "signed: max |log r - log r_true| = \(signed.error)")
+        #expect(abs(signed.step) < 0.25, "signed: bias step \(signed.step)")
+        #expect(signed.losses.allSatisfy { $0.isFinite }, "\(signed.losses)")
+        // |w| over-weights the target below x = 0.5 by (1 / 0.4) / (1 / 0.9) = 2.25 relative to above: a step of
+        // log 2.25 = 0.81 in log r (smoothed by the network near x = 0.5).
+        let absolute = try ratioError(negativeWeights: true, strategy: .abs, name: "abs")
+        #expect(absolute.step > 0.5, "abs: bias step \(absolute.step)")
+    }
+
+    @Test func negativeWeightsGiveFiniteGradients() throws {
+        var model = try config.model.makeModel(seed: 1)
+        let jets = samples(count: 64, negativeWeights: true, seed: 5)
+        #expect(jets.weights.contains { $0 < 0 })
+        model.parameters.zeroGradients()
+        let logits = try model.forward(jets.batch(0..<jets.count), training: true)
+        var dLogits = Matrix(rows: 0, columns: 0)
+        let loss = Trainer.loss(logits: logits, labels: jets.labels, weights: jets.weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
+        model.backward(dLogits: dLogits, computeInputGradient: false)
+        #expect(loss.isFinite)
+        #expect(model.parameters.gradients.allSatisfy { $0.isFinite })
+        #expect(model.parameters.gradients.contains { $0 != 0 })
+    }
+
+    /// The resampler learns g(x) = E[sign w | x] = 1 - 2 p(x): 0.4 below x = 0.5, 0.9 above; checked away from
+    /// the step (where the network's smooth fit cannot follow), tolerance 0.12 for ~4000 jets.
+    @Test func neuralResamplerLearnsTheLocalMeanSign() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("resampler")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func targets(_ seed: UInt64) -> JetSet {
+            let all = samples(count: 4000, negativeWeights: true, seed: seed)
+            let indices = all.labels.indices.filter { all.labels[$0] == 1 }
+            return all.subset(indices, weights: indices.map { all.weights[$0] })
+        }
+        let resampler = try NeuralResampler.train(
+            training: targets(1), validation: targets(2), features: config.features, config: config, directory: directory,
+            progress: { _ in }, shouldStop: { false })
+        let old = grid.map { $0 < 0.5 ? Float(-2.5) : 1 / 0.9 }
+        let (weights, summary) = try resampler.resampled(gridSet(weights: old))
+        for (x, (weight, oldWeight)) in zip(grid, zip(weights, old)) where abs(x - 0.5) > 0.6 {
+            let g = weight / abs(oldWeight)
+            #expect(abs(g - (x < 0.5 ? 0.4 : 0.9)) < 0.12, "x = \(x): g = \(g)")
+        }
+        #expect(weights.allSatisfy { $0 >= 0 })
+        #expect(summary.negativeBefore == grid.filter { $0 < 0.5 }.count)
+    }
+}
+
+@Suite struct FlatteningTests {
+    /// 40 jets per part with pt = 0..39 (two per quantile bin), weights pt + 1 with the sign alternating by
+    /// class: after flattening every bin's mean |w| over both parts is 1, and signs and within-bin ratios stay.
+    @Test func flatteningDividesByTheBinMeanOfBothSamples() {
+        func part(labels: [Int32]) -> ReweightingData {
+            var jets = JetSet(featureCount: 1, jetFeatureCount: 0)
+            let pt = (0..<40).map(Float.init)
+            jets.append(
+                FeatureBatch(
+                    count: 40, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: 0, constituentFeatures: pt,
+                    mask: [Float](repeating: 1, count: 40), jetFeatures: []),
+                labels: labels, weights: pt.enumerated().map { i, value in (value + 1) * (i % 2 == 0 ? 1 : -1) },
+                eventNumbers: (0..<40).map(Int64.init), fields: [:])
+            return ReweightingData(jets: jets, sourceCount: 20, observables: [.pt: pt], jetIndices: (0..<40).map(Int64.init))
+        }
+        let labels = (0..<40).map { Int32($0 % 2) }
+        var parts = [part(labels: labels), part(labels: labels)]
+        ReweightingRun.flatten(&parts, in: .pt)
+        for bin in 0..<20 {
+            // bin `bin` holds pt 2 bin and 2 bin + 1 in both parts: |w| 2 bin + 1 and 2 bin + 2, mean 2 bin + 1.5.
+            let weights = parts.flatMap { [$0.jets.weights[2 * bin], $0.jets.weights[2 * bin + 1]] }
+            #expect(abs(weights.map(abs).reduce(0, +) / 4 - 1) < 1e-6, "bin \(bin): \(weights)")
+            #expect(abs(weights[0] - Float(2 * bin + 1) / (Float(2 * bin) + 1.5)) < 1e-6)
+            #expect(weights[1] < 0)
+        }
+    }
+}

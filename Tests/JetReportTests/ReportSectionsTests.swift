@@ -1,0 +1,58 @@
+import Foundation
+import JetMetrics
+import JetModels
+import Testing
+@testable import JetReport
+
+@Suite struct ReportSectionsTests {
+    private func page(_ section: HTMLReport.Section) throws -> ParsedXML {
+        try #require(ParsedXML.parse(HTMLReport(title: "t", sections: [section]).html))
+    }
+
+    @Test func closureSectionHasTablesAPlotPerObservableAndTheFactors() throws {
+        let mass = try ObservableClosure(
+            name: "mass", edges: [0, 100, 200], source: [50, 150, 150], oldWeights: [1, 1, -1], newWeights: [2, 1, 1],
+            target: [50, 150], targetWeights: [1, 1])
+        let report = ClosureReport(
+            observables: [mass], weights: try WeightDiagnostics(old: [1, 1, -1], new: [2, 1, 1]),
+            twoSample: TwoSampleAUC(aucBefore: 0.61, aucAfter: 0.5, trainingJets: 10, testJets: 12), counters: ["capped": 2])
+        let html = try page(HTMLReport.Section(closure: report))
+        #expect(html.elements.filter { $0.name == "svg" }.count == 2)
+        let cells = html.elements.filter { $0.name == "td" }.map(\.text)
+        #expect(cells.contains("Jet mass [GeV]"))
+        #expect(cells.contains("0.3333"), "fraction negative before")
+        #expect(cells.contains("capped"))
+        #expect(html.elements.contains { $0.name == "p" && $0.text.contains("AUC 0.6100 before, 0.5000 after") })
+        #expect(html.seriesNames.contains("new / old"))
+    }
+
+    @Test func trainingSectionHasLossCurvesAndOneRowPerEpoch() throws {
+        let json = """
+            [{"epoch": 1, "trainingLoss": 0.7, "validationLoss": 0.65, "learningRate": 0.001, "seconds": 1.5, "jetsPerSecond": 100},
+             {"epoch": 2, "trainingLoss": 0.5, "validationLoss": 0.45, "learningRate": 0.0005, "seconds": 1.25, "jetsPerSecond": 120}]
+            """
+        let history = try JSONDecoder().decode([EpochRecord].self, from: Data(json.utf8))
+        let html = try page(HTMLReport.Section(training: [("run", history)]))
+        #expect(html.seriesNames == ["training", "validation", "best (epoch 2)"])
+        let cells = html.elements.filter { $0.name == "td" }.map(\.text)
+        #expect(cells == ["1", "0.70000", "0.65000", "0.001", "1.5", "100", "2", "0.50000", "0.45000", "0.0005", "1.2", "120"])
+    }
+
+    @Test func plotsAreWrittenAsNumberedSVGFiles() throws {
+        let report = HTMLReport(title: "t", sections: [
+            HTMLReport.Section(title: "a", blocks: [
+                .figure(Plot(title: "one", xAxis: Axis(label: "x"), yAxis: Axis(label: "y")), caption: "1"),
+                .paragraph("text"),
+                .figure(Plot(title: "two", xAxis: Axis(label: "x"), yAxis: Axis(label: "y")), caption: "2"),
+            ]),
+        ])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plots-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "stale".write(to: directory.appendingPathComponent("009.svg"), atomically: true, encoding: .utf8)
+        try report.writePlots(to: directory)
+        #expect(report.figureCount == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["001.svg", "002.svg"])
+        #expect(try String(contentsOf: directory.appendingPathComponent("002.svg"), encoding: .utf8) == report.figures[1])
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+@testable import JetData
+import JetTestSupport
+import Testing
+
+@Suite struct ReweightEndToEndTests {
+    /// Source and target: synthetic files of 320 jets (event numbers 1000...); a tiny Deep Sets with the
+    /// computed observables as jet inputs, folds event_number % 4.
+    private func makeRun(_ directory: URL) throws -> (config: String, source: String) {
+        let source = directory.appendingPathComponent("source.h5").path
+        let target = directory.appendingPathComponent("target.h5").path
+        try SyntheticJetFile.write(to: source, count: 320, seed: 11)
+        try SyntheticJetFile.write(to: target, count: 320, seed: 12)
+        let config = directory.appendingPathComponent("reweight.yaml").path
+        try """
+            source: {files: [\(source)]}
+            target: {files: [\(target)]}
+            reweighting: {modulus: 4, trainingFolds: [0], validationFolds: [1], heldOutFolds: [2, 3], cap: 50}
+            closure: {observables: [multiplicity, width, ptd, pt], bins: 4, epochs: 1}
+            features:
+              maxConstituents: 8
+              constituentVariables: [deta, dphi, logptrel]
+              jetVariables: [multiplicity, width, ptd]
+            model: {kind: deepsets, deepsets: {constituentLayers: [8], headLayers: [8]}}
+            training: {batchSize: 32, epochs: 2, seed: 1}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return (config, source)
+    }
+
+    @Test func trainApplyShardAndClosure() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweight-e2e")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, source) = try makeRun(directory)
+        let run = directory.appendingPathComponent("run").path
+        let train = try runJetTag(arguments: ["reweight", "train", "--config", config, "--out", run, "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/reweighting.json"))
+
+        let out = directory.appendingPathComponent("weights.h5").path
+        let apply = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out, "--shard", "1/2", "--batch-size", "50"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stderr.contains("160 jets"))
+        let dataset = try HDF5File(readingAt: out).dataset("jets")
+        #expect(dataset.fieldNames == ["jet_index", "event_number", "weight", "classifier_output"])
+        let index = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction("weight")], integers: try dataset.extraction("jet_index"))
+        let events = try dataset.readFields(
+            rows: 0..<dataset.rowCount, [try dataset.extraction("classifier_output")], integers: try dataset.extraction("event_number"))
+        // Shard 1 of 2 holds rows 160..<320 of the input, in order; event numbers are 1000 + row.
+        #expect(index.integers == (160..<320).map(Int64.init))
+        #expect(events.integers == (160..<320).map { Int64(1000 + $0) })
+        #expect(index.floats[0].allSatisfy { $0.isFinite && $0 > 0 })
+        #expect(events.floats[0].allSatisfy { $0 > 0 && $0 < 1 })
+
+        let closure = try runJetTag(arguments: ["reweight", "closure", "--model", run + "/model.h5", "--out", directory.appendingPathComponent("closure").path])
+        #expect(closure.status == 0, "\(closure.stderr)")
+        #expect(closure.stdout.contains("two-sample AUC"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("closure/closure.json"))) as! [String: Any]
+        #expect((json["observables"] as! [Any]).count == 4)
+    }
+
+    @Test func configErrorsNameTheKey() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweight-config")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, _) = try makeRun(directory)
+        let misspelt = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.negativWeights=abs",
+        ])
+        #expect(misspelt.status != 0)
+        #expect(misspelt.stderr.contains("unknown key 'reweighting.negativWeights'"), "\(misspelt.stderr)")
+        let overlapping = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.heldOutFolds=[1, 2]",
+        ])
+        #expect(overlapping.status != 0)
+        #expect(overlapping.stderr.contains("reweighting.heldOutFolds"), "\(overlapping.stderr)")
+    }
+}
