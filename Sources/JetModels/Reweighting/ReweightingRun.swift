@@ -75,11 +75,17 @@ public struct ReweightingRun {
         }
         let model = try trainClassifier(
             training: training.jets, validation: validation.jets, features: features, progress: progress, shouldStop: shouldStop)
-        let normalization = try Self.normalization(
-            model: model, jets: original, targetSum: targetSum, epsilon: options.epsilon, cap: options.cap)
+        var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
+        if options.calibrate {
+            let balanced = try BinaryClassifierTraining.classBalanced(validation.jets)
+            var models = try model.makeModels()
+            ratio.calibration = LogitCalibration.fit(
+                probabilities: try balanced.probabilities(models: &models), labels: balanced.labels, weights: balanced.weights)
+        }
+        ratio.normalization = try Self.normalization(model: model, jets: original, targetSum: targetSum, ratio: ratio)
         let info = ReweightingInfo(
             config: config,
-            densityRatio: DensityRatio(epsilon: options.epsilon, cap: options.cap, normalization: normalization),
+            densityRatio: ratio,
             sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
         try info.write(to: directory)
         return info
@@ -119,10 +125,9 @@ public struct ReweightingRun {
     /// jets (`parts`, with their original weights): target sum / sum_i w_i r(x_i) over the source jets. It
     /// also absorbs any constant the classifier's ratio carries (class balancing, flattening).
     static func normalization(
-        model: ModelFile, jets parts: [ReweightingData], targetSum: Double, epsilon: Float, cap: Float?
+        model: ModelFile, jets parts: [ReweightingData], targetSum: Double, ratio: DensityRatio
     ) throws -> Double {
         var models = try model.makeModels()
-        let ratio = DensityRatio(epsilon: epsilon, cap: cap)
         var counts = DensityRatio.Counts()
         var reweightedSum = 0.0
         for part in parts {
