@@ -103,14 +103,17 @@ public struct ReweightingConfig: Codable, Sendable {
         public var bins: Int
         /// Epochs of the two-sample classifier (trained on half the held-out folds, AUC on the other half).
         public var epochs: Int
+        /// Two-sample classifiers trained with seeds seed, seed + 1, ... (their AUCs are averaged).
+        public var seeds: Int
 
-        public init(observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10) {
+        public init(observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10, seeds: Int = 3) {
             self.observables = observables
             self.bins = bins
             self.epochs = epochs
+            self.seeds = seeds
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case observables, bins, epochs }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case observables, bins, epochs, seeds }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -118,6 +121,7 @@ public struct ReweightingConfig: Codable, Sendable {
             observables = try c.decode(.observables, default: observables)
             bins = try c.decode(.bins, default: bins)
             epochs = try c.decode(.epochs, default: epochs)
+            seeds = try c.decode(.seeds, default: seeds)
         }
     }
 
@@ -196,6 +200,7 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(!closure.observables.isEmpty, "closure.observables", "expected at least one observable")
         try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
+        try check(closure.seeds >= 1, "closure.seeds", "expected a positive integer")
         try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
     }
 }
