@@ -37,6 +37,18 @@ import Testing
         #expect(abs(ratio - Float(exp(calibration.offset))) < 1e-4)
     }
 
+    /// Dropping negative weights keeps the observables, jet indices and the source count aligned with the jets.
+    @Test func dropKeepsEverythingAligned() {
+        let jets = samples(count: 200, negativeWeights: true, seed: 4)
+        let data = ReweightingData(
+            jets: jets, sourceCount: 200, observables: [.pt: jets.weights], jetIndices: (0..<Int64(jets.count)).map { $0 })
+        let dropped = ReweightingRun.transformed(data, .drop)
+        #expect(dropped.jets.count == jets.weights.filter { $0 >= 0 }.count)
+        #expect(dropped.observables[.pt] == dropped.jets.weights)
+        #expect(dropped.sourceCount == 200)
+        #expect(dropped.jetIndices.map { jets.weights[Int($0)] } == dropped.jets.weights)
+    }
+
     @Test func strategiesTransformWeights() {
         #expect(NegativeWeightStrategy.signed.transformed(-2) == -2)
         #expect(NegativeWeightStrategy.abs.transformed(-2) == 2)
@@ -97,7 +109,9 @@ import Testing
     ) throws -> (error: Float, step: Float, losses: [Double]) {
         let directory = try SyntheticJetFile.temporaryDirectory("reweighting-\(name)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let training = ReweightingRun.transformed(samples(count: 4000, negativeWeights: negativeWeights, seed: 1), strategy)
+        let jets = samples(count: 4000, negativeWeights: negativeWeights, seed: 1)
+        let training = ReweightingRun.transformed(
+            ReweightingData(jets: jets, sourceCount: 4000, observables: [:], jetIndices: (0..<Int64(jets.count)).map { $0 }), strategy).jets
         let validation = samples(count: 1000, negativeWeights: negativeWeights, seed: 2)
         let model = try BinaryClassifierTraining(config: config).train(
             training: training, validation: validation, features: config.features, directory: directory, progress: { _ in },

@@ -50,8 +50,8 @@ public struct ReweightingRun {
         switch options.negativeWeights {
         case .signed: break
         case .abs, .drop:
-            training.jets = Self.transformed(training.jets, options.negativeWeights)
-            validation.jets = Self.transformed(validation.jets, options.negativeWeights)
+            training = Self.transformed(training, options.negativeWeights)
+            validation = Self.transformed(validation, options.negativeWeights)
         case .resample:
             for (label, name) in ["source", "target"].enumerated() {
                 let (trainingIndices, validationIndices) = (
@@ -176,15 +176,10 @@ public struct ReweightingRun {
         jets.labels.indices.filter { jets.labels[$0] == Int32(label) }
     }
 
-    /// `jets` with the `abs` or `drop` strategy applied.
-    static func transformed(_ jets: JetSet, _ strategy: NegativeWeightStrategy) -> JetSet {
-        let kept = jets.weights.indices.filter { strategy.transformed(jets.weights[$0]) != nil }
-        let weights = kept.map { strategy.transformed(jets.weights[$0])! }
-        if kept.count == jets.count {
-            var result = jets
-            result.weights = weights
-            return result
-        }
-        return jets.subset(kept, weights: weights)
+    /// `data` with the `abs` or `drop` strategy applied.
+    static func transformed(_ data: ReweightingData, _ strategy: NegativeWeightStrategy) -> ReweightingData {
+        let weights = data.jets.weights
+        let kept = weights.indices.filter { strategy.transformed(weights[$0]) != nil }
+        return data.subset(kept, weights: kept.map { strategy.transformed(weights[$0])! })
     }
 }
