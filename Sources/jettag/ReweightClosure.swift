@@ -13,8 +13,8 @@ struct ReweightClosure: ParsableCommand {
         discussion: """
             On the config's held-out folds: weighted histograms of source, reweighted source and target for each \
             closure observable (edges at target quantiles), shape ratios, chi2/ndf before and after with sum-of-w^2 \
-            errors; a two-sample test (a fresh classifier trained on the first half of the held-out folds, its \
-            weighted AUC on the second half, before and after); the weight distribution, fraction negative and \
+            errors; a two-sample test (fresh classifiers, closure.seeds of them, trained on the first half of the held-out \
+            folds, their mean weighted AUC on the second half, before and after); the weight distribution, fraction negative and \
             effective sample size before and after. Writes OUT/closure.json, OUT/closure_summary.csv and \
             OUT/closure_<observable>.csv. New weights come from --model, or from a jet field of the source files \
             (--new-weight-field, for weights made by another tool).
@@ -109,16 +109,20 @@ struct ReweightClosure: ParsableCommand {
         let training = inFirstHalf.indices.filter { inFirstHalf[$0] }
         let test = inFirstHalf.indices.filter { !inFirstHalf[$0] }
         let testSignal = test.map { data.jets.labels[$0] == 1 }
-        let twoSample = TwoSampleTest(config: config.classifier, features: features, epochs: config.closure.epochs)
-        var aucs: [Double] = []
-        for (name, weights) in [("before", before), ("after", after)] {
-            let scores = try twoSample.scores(
-                training: data.jets.subset(training, weights: training.map { weights[$0] }),
-                test: data.jets.subset(test, weights: test.map { weights[$0] }),
-                directory: URL(fileURLWithPath: out).appendingPathComponent("two_sample_\(name)"))
-            aucs.append(try ROCCurve(scores: scores, isSignal: testSignal, weights: test.map { weights[$0] }).auc)
+        var aucs: [[Double]] = [[], []]
+        for seed in 0..<config.closure.seeds {
+            let twoSample = TwoSampleTest(
+                config: config.classifier, features: features, epochs: config.closure.epochs,
+                seed: config.classifier.training.seed + UInt64(seed))
+            for (index, weights) in [before, after].enumerated() {
+                let scores = try twoSample.scores(
+                    training: data.jets.subset(training, weights: training.map { weights[$0] }),
+                    test: data.jets.subset(test, weights: test.map { weights[$0] }),
+                    directory: URL(fileURLWithPath: out).appendingPathComponent("two_sample_\(index == 0 ? "before" : "after")_\(seed)"))
+                aucs[index].append(try ROCCurve(scores: scores, isSignal: testSignal, weights: test.map { weights[$0] }).auc)
+            }
         }
-        return TwoSampleAUC(aucBefore: aucs[0], aucAfter: aucs[1], trainingJets: training.count, testJets: test.count)
+        return TwoSampleAUC(aucBeforeRuns: aucs[0], aucAfterRuns: aucs[1], trainingJets: training.count, testJets: test.count)
     }
 
     /// A table of chi2/ndf per observable and the AUCs.
@@ -130,7 +134,9 @@ struct ReweightClosure: ParsableCommand {
                 observable.chi2After.chi2PerNdf, observable.chi2After.ndf))
         }
         if let twoSample = report.twoSample {
+            func runs(_ values: [Double]) -> String { values.map { String(format: "%.4f", $0) }.joined(separator: ", ") }
             lines.append(String(format: "two-sample AUC  %8.4f          %8.4f", twoSample.aucBefore, twoSample.aucAfter))
+            lines.append("  per seed: before \(runs(twoSample.aucBeforeRuns)); after \(runs(twoSample.aucAfterRuns))")
         }
         let weights = report.weights
         lines.append(String(

@@ -50,7 +50,7 @@ import Testing
     @Test func reportWritesSnakeCaseJSONAndCSVs() throws {
         let report = ClosureReport(
             observables: [try closure()], weights: try WeightDiagnostics(old: [1, 1, 2], new: [2, 1, 1]),
-            twoSample: TwoSampleAUC(aucBefore: 0.6, aucAfter: 0.5, trainingJets: 10, testJets: 10), counters: ["capped": 2])
+            twoSample: TwoSampleAUC(aucBeforeRuns: [0.6, 0.62], aucAfterRuns: [0.5, 0.52], trainingJets: 10, testJets: 10), counters: ["capped": 2])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("closure-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         try report.write(to: directory)
@@ -58,7 +58,8 @@ import Testing
         #expect(Set(json.keys) == ["observables", "weights", "two_sample", "counters"])
         let observable = (json["observables"] as! [[String: Any]])[0]
         #expect(Set(observable.keys).isSuperset(of: ["chi2_before", "chi2_after", "source_over_target", "reweighted_over_target"]))
-        #expect((json["two_sample"] as! [String: Any])["auc_after"] as? Double == 0.5)
+        #expect((json["two_sample"] as! [String: Any])["auc_after"] as? Double == 0.51)
+        #expect((json["two_sample"] as! [String: Any])["auc_before_runs"] as? [Double] == [0.6, 0.62])
         #expect(try MetricsJSON.read(ClosureReport.self, from: directory.appendingPathComponent("closure.json")) == report)
         let summary = try String(contentsOf: directory.appendingPathComponent("closure_summary.csv"), encoding: .utf8)
         #expect(summary.hasPrefix("observable,chi2_before,ndf_before,chi2_per_ndf_before,chi2_after"))

@@ -16,7 +16,7 @@ import Testing
             source: {files: [\(source)]}
             target: {files: [\(target)]}
             reweighting: {modulus: 4, trainingFolds: [0], validationFolds: [1], heldOutFolds: [2, 3], cap: 50}
-            closure: {observables: [multiplicity, width, ptd, pt], bins: 4, epochs: 1}
+            closure: {observables: [multiplicity, width, ptd, pt], bins: 4, epochs: 1, seeds: 2}
             features:
               maxConstituents: 8
               constituentVariables: [deta, dphi, logptrel]

@@ -8,7 +8,7 @@
 /// `normalization` makes the reweighted source's total equal the target's: target weight sum over sum_i w_i r(x_i)
 /// on the training jets (``ReweightingRun`` computes it; equal to target sum / source sum for a perfectly
 /// calibrated classifier, and it absorbs constants from class balancing or training-weight flattening).
-/// f is clipped to [epsilon, 1 - epsilon] before the ratio, and r capped at `cap` when one is set; both are
+/// f is first calibrated (``LogitCalibration``, when fitted), then clipped to [epsilon, 1 - epsilon] before the ratio, and r capped at `cap` when one is set; both are
 /// counted in ``Counts``.
 public struct DensityRatio: Codable, Sendable, Equatable {
     /// f is clipped to [epsilon, 1 - epsilon] (so r lies in [epsilon / (1 - epsilon), (1 - epsilon) / epsilon]).
@@ -17,6 +17,8 @@ public struct DensityRatio: Codable, Sendable, Equatable {
     public var cap: Float?
     /// The factor giving the reweighted source the target's total.
     public var normalization: Double
+    /// Applied to f before clipping (identity when not calibrated).
+    public var calibration: LogitCalibration
 
     /// What the clipping and the cap changed.
     public struct Counts: Codable, Sendable, Equatable {
@@ -42,17 +44,19 @@ public struct DensityRatio: Codable, Sendable, Equatable {
         }
     }
 
-    public init(epsilon: Float = 1e-6, cap: Float? = nil, normalization: Double = 1) {
+    public init(epsilon: Float = 1e-6, cap: Float? = nil, normalization: Double = 1, calibration: LogitCalibration = .identity) {
         precondition(epsilon > 0 && epsilon < 0.5, "DensityRatio: epsilon must lie in (0, 0.5), got \(epsilon)")
         self.epsilon = epsilon
         self.cap = cap
         self.normalization = normalization
+        self.calibration = calibration
     }
 
-    /// r = f / (1 - f) with f clipped and r capped; `counts` records both.
+    /// r = f / (1 - f) with f calibrated, clipped and r capped; `counts` records clipping and capping.
     @inline(__always)
-    public func ratio(_ f: Float, counts: inout Counts) -> Float {
+    public func ratio(_ raw: Float, counts: inout Counts) -> Float {
         counts.jets += 1
+        let f = calibration == .identity ? raw : calibration(raw)
         var clipped = f
         if !(f >= epsilon) {
             clipped = epsilon
@@ -76,5 +80,14 @@ public struct DensityRatio: Codable, Sendable, Equatable {
         return zip(old, scores).map { w, f in w * ratio(f, counts: &counts) * scale }
     }
 
-    private enum CodingKeys: String, CodingKey { case epsilon, cap, normalization }
+    private enum CodingKeys: String, CodingKey { case epsilon, cap, normalization, calibration }
+
+    /// Reads what ``encode(to:)`` writes; `calibration` may be absent (identity).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            epsilon: try c.decode(Float.self, forKey: .epsilon), cap: try c.decodeIfPresent(Float.self, forKey: .cap),
+            normalization: try c.decode(Double.self, forKey: .normalization),
+            calibration: try c.decodeIfPresent(LogitCalibration.self, forKey: .calibration) ?? .identity)
+    }
 }

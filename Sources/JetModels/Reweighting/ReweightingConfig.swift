@@ -49,6 +49,8 @@ public struct ReweightingConfig: Codable, Sendable {
         /// any x, so the density ratio the classifier learns is unchanged, while steeply weighted spectra
         /// (pT-hat biased samples) get training statistics everywhere. nil: weights as they are.
         public var flattenIn: JetObservable?
+        /// Fit a ``LogitCalibration`` of the classifier on the validation folds and apply it before the ratio.
+        public var calibrate: Bool
         /// Folds that train the classifier.
         public var trainingFolds: [Int]
         /// Folds for the validation loss (best epoch, early stopping).
@@ -58,13 +60,14 @@ public struct ReweightingConfig: Codable, Sendable {
 
         public init(
             negativeWeights: NegativeWeightStrategy = .signed, epsilon: Float = 1e-6, cap: Float? = nil, flattenIn: JetObservable? = nil,
-            modulus: Int = 8,
+            calibrate: Bool = false, modulus: Int = 8,
             trainingFolds: [Int] = [0, 1, 2], validationFolds: [Int] = [3], heldOutFolds: [Int] = [4, 5, 6, 7]
         ) {
             self.negativeWeights = negativeWeights
             self.epsilon = epsilon
             self.cap = cap
             self.flattenIn = flattenIn
+            self.calibrate = calibrate
             self.modulus = modulus
             self.trainingFolds = trainingFolds
             self.validationFolds = validationFolds
@@ -72,7 +75,7 @@ public struct ReweightingConfig: Codable, Sendable {
         }
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case negativeWeights, epsilon, cap, flattenIn, modulus, trainingFolds, validationFolds, heldOutFolds
+            case negativeWeights, epsilon, cap, flattenIn, calibrate, modulus, trainingFolds, validationFolds, heldOutFolds
         }
 
         public init(from decoder: Decoder) throws {
@@ -82,6 +85,7 @@ public struct ReweightingConfig: Codable, Sendable {
             epsilon = try c.decode(.epsilon, default: epsilon)
             cap = try c.decodeIfPresent(Float.self, forKey: .cap)
             flattenIn = try c.decodeIfPresent(JetObservable.self, forKey: .flattenIn)
+            calibrate = try c.decode(.calibrate, default: calibrate)
             modulus = try c.decode(.modulus, default: modulus)
             trainingFolds = try c.decode(.trainingFolds, default: trainingFolds)
             validationFolds = try c.decode(.validationFolds, default: validationFolds)
@@ -99,14 +103,17 @@ public struct ReweightingConfig: Codable, Sendable {
         public var bins: Int
         /// Epochs of the two-sample classifier (trained on half the held-out folds, AUC on the other half).
         public var epochs: Int
+        /// Two-sample classifiers trained with seeds seed, seed + 1, ... (their AUCs are averaged).
+        public var seeds: Int
 
-        public init(observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10) {
+        public init(observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10, seeds: Int = 3) {
             self.observables = observables
             self.bins = bins
             self.epochs = epochs
+            self.seeds = seeds
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case observables, bins, epochs }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case observables, bins, epochs, seeds }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -114,6 +121,7 @@ public struct ReweightingConfig: Codable, Sendable {
             observables = try c.decode(.observables, default: observables)
             bins = try c.decode(.bins, default: bins)
             epochs = try c.decode(.epochs, default: epochs)
+            seeds = try c.decode(.seeds, default: seeds)
         }
     }
 
@@ -192,6 +200,7 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(!closure.observables.isEmpty, "closure.observables", "expected at least one observable")
         try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
+        try check(closure.seeds >= 1, "closure.seeds", "expected a positive integer")
         try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
     }
 }

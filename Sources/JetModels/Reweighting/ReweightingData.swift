@@ -74,6 +74,14 @@ public struct ReweightingData: Sendable {
         }
     }
 
+    /// The jets at `indices` (ascending) with new `weights`, observables and jet indices kept aligned.
+    public func subset(_ indices: [Int], weights: [Float]) -> ReweightingData {
+        ReweightingData(
+            jets: jets.subset(indices, weights: weights), sourceCount: indices.filter { $0 < sourceCount }.count,
+            observables: observables.mapValues { column in indices.map { column[$0] } },
+            jetIndices: indices.map { jetIndices[$0] })
+    }
+
     /// Fits the spec's missing standardisation on the jets of `samples` in `split` (streaming).
     public static func fittedFeatures(
         _ spec: FeatureSpec, samples: [ReweightingConfig.Sample], split: JetSplit, threads: Int

@@ -50,8 +50,8 @@ public struct ReweightingRun {
         switch options.negativeWeights {
         case .signed: break
         case .abs, .drop:
-            training.jets = Self.transformed(training.jets, options.negativeWeights)
-            validation.jets = Self.transformed(validation.jets, options.negativeWeights)
+            training = Self.transformed(training, options.negativeWeights)
+            validation = Self.transformed(validation, options.negativeWeights)
         case .resample:
             for (label, name) in ["source", "target"].enumerated() {
                 let (trainingIndices, validationIndices) = (
@@ -75,11 +75,17 @@ public struct ReweightingRun {
         }
         let model = try trainClassifier(
             training: training.jets, validation: validation.jets, features: features, progress: progress, shouldStop: shouldStop)
-        let normalization = try Self.normalization(
-            model: model, jets: original, targetSum: targetSum, epsilon: options.epsilon, cap: options.cap)
+        var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
+        if options.calibrate {
+            let balanced = try BinaryClassifierTraining.classBalanced(validation.jets)
+            var models = try model.makeModels()
+            ratio.calibration = LogitCalibration.fit(
+                probabilities: try balanced.probabilities(models: &models), labels: balanced.labels, weights: balanced.weights)
+        }
+        ratio.normalization = try Self.normalization(model: model, jets: original, targetSum: targetSum, ratio: ratio)
         let info = ReweightingInfo(
             config: config,
-            densityRatio: DensityRatio(epsilon: options.epsilon, cap: options.cap, normalization: normalization),
+            densityRatio: ratio,
             sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
         try info.write(to: directory)
         return info
@@ -119,10 +125,9 @@ public struct ReweightingRun {
     /// jets (`parts`, with their original weights): target sum / sum_i w_i r(x_i) over the source jets. It
     /// also absorbs any constant the classifier's ratio carries (class balancing, flattening).
     static func normalization(
-        model: ModelFile, jets parts: [ReweightingData], targetSum: Double, epsilon: Float, cap: Float?
+        model: ModelFile, jets parts: [ReweightingData], targetSum: Double, ratio: DensityRatio
     ) throws -> Double {
         var models = try model.makeModels()
-        let ratio = DensityRatio(epsilon: epsilon, cap: cap)
         var counts = DensityRatio.Counts()
         var reweightedSum = 0.0
         for part in parts {
@@ -171,15 +176,10 @@ public struct ReweightingRun {
         jets.labels.indices.filter { jets.labels[$0] == Int32(label) }
     }
 
-    /// `jets` with the `abs` or `drop` strategy applied.
-    static func transformed(_ jets: JetSet, _ strategy: NegativeWeightStrategy) -> JetSet {
-        let kept = jets.weights.indices.filter { strategy.transformed(jets.weights[$0]) != nil }
-        let weights = kept.map { strategy.transformed(jets.weights[$0])! }
-        if kept.count == jets.count {
-            var result = jets
-            result.weights = weights
-            return result
-        }
-        return jets.subset(kept, weights: weights)
+    /// `data` with the `abs` or `drop` strategy applied.
+    static func transformed(_ data: ReweightingData, _ strategy: NegativeWeightStrategy) -> ReweightingData {
+        let weights = data.jets.weights
+        let kept = weights.indices.filter { strategy.transformed(weights[$0]) != nil }
+        return data.subset(kept, weights: kept.map { strategy.transformed(weights[$0])! })
     }
 }

@@ -9,9 +9,12 @@ public struct TwoSampleTest {
     public var config: RunConfig
     public var features: FeatureSpec
 
-    public init(config: RunConfig, features: FeatureSpec, epochs: Int) {
+    /// - Parameter seed: the classifier's seed (initial parameters, shuffling).
+    public init(config: RunConfig, features: FeatureSpec, epochs: Int, seed: UInt64) {
         var config = config
         config.training.epochs = epochs
+        config.training.seed = seed
+        config.training.ensemble = nil
         config.training.patience = 0
         self.config = config
         self.features = features
