@@ -15,7 +15,7 @@ import Testing
             target: [50, 150], targetWeights: [1, 1])
         let report = ClosureReport(
             observables: [mass], weights: try WeightDiagnostics(old: [1, 1, -1], new: [2, 1, 1]),
-            twoSample: TwoSampleAUC(aucBefore: 0.61, aucAfter: 0.5, trainingJets: 10, testJets: 12), counters: ["capped": 2])
+            twoSample: TwoSampleAUC(aucBeforeRuns: [0.61], aucAfterRuns: [0.5], trainingJets: 10, testJets: 12), counters: ["capped": 2])
         let html = try page(HTMLReport.Section(closure: report))
         #expect(html.elements.filter { $0.name == "svg" }.count == 2)
         let cells = html.elements.filter { $0.name == "td" }.map(\.text)
