@@ -1,6 +1,9 @@
 import Foundation
 
 /// What `jettag inspect` reports about one file: its datasets, the detected layout, and jet statistics.
+///
+/// JetTag's own per-jet outputs (a `jets` table with `jet_index` and no constituents, written by `predict` and
+/// `reweight apply`) are described by their datasets, with `layout` and the jet statistics nil.
 public struct FileInspection: Codable, Sendable {
     public struct Field: Codable, Sendable {
         public var name: String
@@ -33,22 +36,22 @@ public struct FileInspection: Codable, Sendable {
 
     public var file: String
     public var datasets: [Dataset]
-    public var layout: JetFileLayout
-    public var jets: Int
+    public var layout: JetFileLayout?
+    public var jets: Int?
     /// Constituent slots per jet in the file (M).
-    public var constituentSlots: Int
+    public var constituentSlots: Int?
     /// Jets per label value, when the layout has a `label` jet field.
     public var labelCounts: [String: Int]?
     /// The file attribute `label_names`, when present.
     public var labelNames: [String]?
     /// Event weights, when the layout has a `weight` jet field.
     public var weights: Summary?
-    public var multiplicity: Multiplicity
+    public var multiplicity: Multiplicity?
 
     /// Inspects the file at `path`, detecting its layout unless `layout` is given; reads every jet once.
     ///
     /// - Throws: `JetDataError` for a file that cannot be opened or read in its layout.
-    public static func inspect(path: String, layout: JetFileLayout? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> FileInspection {
+    public static func inspect(path: String, layout givenLayout: JetFileLayout? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> FileInspection {
         let file = try HDF5File(readingAt: path)
         let datasets = try file.datasetNames().map { name in
             let dataset = try file.dataset(name)
@@ -60,7 +63,12 @@ public struct FileInspection: Codable, Sendable {
                     filter.id == 1 ? "deflate(\(filter.parameters.first ?? 0))" : filter.id == 2 ? "shuffle" : filter.name
                 })
         }
-        let layout = try layout ?? detectLayout(path: path)
+        let layout = try givenLayout ?? detectLayout(path: path)
+        if givenLayout == nil, case .compound(let compound) = layout, !file.contains(compound.constituents),
+            try file.dataset(compound.jets).fieldNames.contains("jet_index")
+        {
+            return FileInspection(file: path, datasets: datasets)
+        }
         let reader = try makeLayoutReader(path: path, layout: layout)
         let jetFields = ["label", "weight"].filter { reader.jetFieldNames.contains($0) }
         let stream = try JetStream(
@@ -90,6 +98,25 @@ public struct FileInspection: Codable, Sendable {
             multiplicity: Multiplicity(mean: Double(constituents) / Double(reader.jetCount), max: maxMultiplicity))
     }
 
+    private init(file: String, datasets: [Dataset]) {
+        self.file = file
+        self.datasets = datasets
+    }
+
+    private init(
+        file: String, datasets: [Dataset], layout: JetFileLayout, jets: Int, constituentSlots: Int,
+        labelCounts: [String: Int]?, labelNames: [String]?, weights: Summary?, multiplicity: Multiplicity
+    ) {
+        self.init(file: file, datasets: datasets)
+        self.layout = layout
+        self.jets = jets
+        self.constituentSlots = constituentSlots
+        self.labelCounts = labelCounts
+        self.labelNames = labelNames
+        self.weights = weights
+        self.multiplicity = multiplicity
+    }
+
     /// The human-readable report.
     public var report: String {
         var lines = ["File: \(file)", "Datasets:"]
@@ -102,6 +129,10 @@ public struct FileInspection: Codable, Sendable {
             if !dataset.fields.isEmpty {
                 lines.append("      " + dataset.fields.map { "\($0.name): \($0.type)" }.joined(separator: ", "))
             }
+        }
+        guard let layout, let jets, let constituentSlots, let multiplicity else {
+            lines.append("Layout: a per-jet output of JetTag (no constituents to summarise)")
+            return lines.joined(separator: "\n")
         }
         lines.append("Layout: \(layout)")
         lines.append("Jets: \(jets) (constituent slots per jet: \(constituentSlots))")

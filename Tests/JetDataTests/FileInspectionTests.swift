@@ -1,5 +1,6 @@
 import Foundation
 import JetData
+import JetTestSupport
 import Testing
 
 @Suite struct FileInspectionTests {
@@ -27,8 +28,9 @@ import Testing
         #expect(abs(weights.sum - reference.weightSum) < 1e-9 * abs(reference.weightSum) + 1e-6)
         #expect(weights.min == reference.weightMin && weights.max == reference.weightMax)
         #expect(weights.negativeFraction == reference.negativeFraction)
-        #expect(abs(inspection.multiplicity.mean - reference.multiplicityMean) < 1e-12)
-        #expect(inspection.multiplicity.max == reference.multiplicityMax)
+        let multiplicity = try #require(inspection.multiplicity)
+        #expect(abs(multiplicity.mean - reference.multiplicityMean) < 1e-12)
+        #expect(multiplicity.max == reference.multiplicityMax)
 
         let constituents = try #require(inspection.datasets.first { $0.path == "/constituents" })
         #expect(constituents.shape == [70, 12] && constituents.chunks == [16, 12])
@@ -42,5 +44,20 @@ import Testing
         #expect(inspection.layout == .pandas(PandasLayout()))
         #expect(inspection.weights == nil && inspection.labelCounts?.values.reduce(0, +) == 40)
         #expect(inspection.constituentSlots == 200)
+    }
+
+    /// A per-jet output (what predict writes) has no constituents: its datasets are listed, the jet part is nil.
+    @Test func perJetOutputListsItsDatasets() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("scores.h5")
+        let writer = try JetOutputWriter(path: path, fields: ["tagger_p1"])
+        try writer.append(jetIndices: [0, 1], eventNumbers: [7, 8], values: ["tagger_p1": [0.25, 0.75]])
+        try writer.finish()
+        let inspection = try FileInspection.inspect(path: path)
+        #expect(inspection.layout == nil && inspection.jets == nil && inspection.multiplicity == nil)
+        #expect(inspection.datasets.map(\.path) == ["/jets"])
+        #expect(inspection.datasets[0].fields.map(\.name) == ["jet_index", "event_number", "tagger_p1"])
+        #expect(inspection.report.hasSuffix("Layout: a per-jet output of JetTag (no constituents to summarise)"))
     }
 }
