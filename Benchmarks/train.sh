@@ -4,18 +4,19 @@
 #
 #   Benchmarks/train.sh                      # from the package root
 #   EPOCHS=10 THREADS=2 Benchmarks/train.sh  # fewer epochs (both sides), threads on both sides
+#   MODELS=cnn1d OUT=runs/bench-train-cnn Benchmarks/train.sh  # one model, another output folder
 #
 # Split: ATLAS folds, event_number % 5 == 0 is the held-out 20% (data.split.modulus=5, validationFolds [0]) on
 # both sides, so both train and evaluate on the same jets. Per model: jettag train under /usr/bin/time -v (wall
 # time, peak RSS), jettag evaluate on the validation split, then the PyTorch reference (same features,
 # standardisation, weights, model, optimizer, batch size, epochs, early stopping; wall time from process start
-# to the best model in memory). Outputs under runs/bench-train/ (gitignored). Prints the table at the end.
+# to the best model in memory). Outputs under OUT (default runs/bench-train/, gitignored). Prints the table at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 EPOCHS=${EPOCHS:-}
 MODELS=${MODELS:-"deepsets cnn1d"}
-out=runs/bench-train
+out=${OUT:-runs/bench-train}
 mkdir -p "$out"
 
 swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag 2>&1 | tail -1
