@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Training benchmark: `jettag train` + `jettag evaluate --split validation` against the PyTorch reference of the
+# same config (Benchmarks/train_torch.py), Deep Sets / PFN and P-CNN, on ../shared/data/top_qcd_dev.h5.
+#
+#   Benchmarks/train.sh                      # from the package root
+#   EPOCHS=10 THREADS=2 Benchmarks/train.sh  # fewer epochs (both sides), threads on both sides
+#   MODELS=cnn1d OUT=runs/bench-train-cnn Benchmarks/train.sh  # one model, another output folder
+#
+# Split: ATLAS folds, event_number % 5 == 0 is the held-out 20% (data.split.modulus=5, validationFolds [0]) on
+# both sides, so both train and evaluate on the same jets. Per model: jettag train under /usr/bin/time -v (wall
+# time, peak RSS), jettag evaluate on the validation split, then the PyTorch reference (same features,
+# standardisation, weights, model, optimizer, batch size, epochs, early stopping; wall time from process start
+# to the best model in memory). Outputs under OUT (default runs/bench-train/, gitignored). Prints the table at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS=${THREADS:-2}
+EPOCHS=${EPOCHS:-}
+MODELS=${MODELS:-"deepsets cnn1d"}
+out=${OUT:-runs/bench-train}
+mkdir -p "$out"
+
+swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag 2>&1 | tail -1
+bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag
+
+echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config}" \
+  | tee "$out/conditions.txt"
+for model in $MODELS; do
+  config=Configs/top-$model.yaml
+  epochs=${EPOCHS:-$(sed -n 's/^ *epochs: *\([0-9]*\).*/\1/p' "$config")}
+  run=$out/$model-jettag
+  rm -rf "$run" "$out/$model-eval"
+  echo "## $model: jettag train ($epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
+    --out "$run" --quiet --set data.split.modulus=5 --set "data.split.validationFolds=[0]" \
+    --set training.epochs="$epochs" --set training.threads="$THREADS"
+  OPENBLAS_NUM_THREADS=$THREADS "$bin" evaluate --model "$run/model.h5" --split validation --threads "$THREADS" \
+    --out "$out/$model-eval" ../shared/data/top_qcd_dev.h5 | tee "$out/$model-eval.txt"
+  echo "## $model: PyTorch ($epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  OMP_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
+    --model "$model" --epochs "$epochs" --threads "$THREADS" --modulus 5 | tee "$out/$model-torch.jsonl"
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/conditions.txt"
+
+python3 - "$out" $MODELS <<'EOF'
+import csv, json, re, sys
+out, models = sys.argv[1], sys.argv[2:]
+
+def time_v(path):
+    text = open(path).read()
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
+    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+    return seconds, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+
+def cell(value, error):
+    return f"{value:.1f} ± {error:.1f}"
+
+print(open(f"{out}/conditions.txt").read().strip())
+header = ["model", "side", "epochs (best)", "wall s", "train jets/s", "epoch jets/s", "peak RSS MB", "AUC",
+          "1/eps_B @0.3", "1/eps_B @0.5"]
+rows, notes = [], []
+for model in models:
+    history = list(csv.DictReader(open(f"{out}/{model}-jettag/history.csv")))
+    best = min(history, key=lambda r: float(r["validation_loss"]))["epoch"]
+    jets = round(float(history[0]["seconds"]) * float(history[0]["jets_per_second"]))
+    wall, rss = time_v(f"{out}/{model}-jettag.time")
+    metrics = json.load(open(f"{out}/{model}-eval/metrics.json"))
+    roc = metrics["roc"] if "roc" in metrics else metrics
+    points = {f"{p['signal_efficiency']:.1f}": p for p in roc["working_points"]}
+    swift_auc = roc["auc"]
+    epoch_rate = sum(float(r["jets_per_second"]) for r in history) / len(history)
+    rows.append([model, "jettag", f"{len(history)} ({best})", f"{wall:.1f}", f"{jets * len(history) / wall:.0f}",
+                 f"{epoch_rate:.0f}", f"{rss:.0f}", f"{swift_auc:.4f}",
+                 cell(points["0.3"]["background_rejection"], points["0.3"]["background_rejection_error"]),
+                 cell(points["0.5"]["background_rejection"], points["0.5"]["background_rejection_error"])])
+    torch = [json.loads(line) for line in open(f"{out}/{model}-torch.jsonl") if '"side"' in line][-1]
+    _, torch_rss = time_v(f"{out}/{model}-torch.time")
+    twall = torch["train_seconds"]
+    rows.append([model, f"pytorch ({torch['batchnorm']} BN)" if model == "cnn1d" else "pytorch",
+                 f"{torch['epochs_run']} ({torch['best_epoch']})", f"{twall:.1f}",
+                 f"{torch['training_jets'] * torch['epochs_run'] / twall:.0f}",
+                 f"{torch['epoch_jets_per_second']:.0f}", f"{torch_rss:.0f}", f"{torch['auc']:.4f}",
+                 cell(torch["rejection"]["0.3"], torch["rejection_error"]["0.3"]),
+                 cell(torch["rejection"]["0.5"], torch["rejection_error"]["0.5"])])
+    difference = swift_auc - torch["auc"]
+    notes.append(f"{model}: wall time jettag / pytorch = {wall / twall:.2f}; training jets {jets} (jettag), "
+                 f"{torch['training_jets']} (pytorch); AUC jettag - pytorch = {difference:+.4f} "
+                 f"({'meets' if difference >= -0.002 else 'MISSES'} the bar AUC >= pytorch - 0.002)")
+widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+for line in [header, ["-" * w for w in widths]] + rows:
+    print("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |")
+print("\n".join(notes))
+print("wall s: the whole train command for jettag (/usr/bin/time); PyTorch from process start to the best model in"
+      " memory (imports, reading, features, training). train jets/s = training jets x epochs run / wall s;"
+      " epoch jets/s = mean over epochs of the training loop alone.")
+EOF
