@@ -3,10 +3,14 @@ import Foundation
 import JetModels
 import Yams
 
-/// Reads a YAML run config into the Foundation tree `RunConfig.load(tree:file:)` takes, applying
-/// `--set key.path=value` overrides first (values are parsed as YAML scalars or flow collections).
+/// Reads a YAML config (a run config or a reweighting config) into the Foundation tree their `load(tree:file:)`
+/// take, applying `--set key.path=value` overrides first (values are parsed as YAML scalars or flow collections).
 enum ConfigFile {
     static func load(path: String, overrides: [String]) throws -> RunConfig {
+        try RunConfig.load(tree: tree(path: path, overrides: overrides), file: path)
+    }
+
+    static func tree(path: String, overrides: [String]) throws -> [String: Any] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read the config file \(path)")
         }
@@ -18,7 +22,7 @@ enum ConfigFile {
             let value = try parse(String(assignment[assignment.index(after: equals)...]), origin: "--set \(assignment)")
             try RunConfig.applyOverride(path: String(assignment[..<equals]), value: value, to: &tree)
         }
-        return try RunConfig.load(tree: tree, file: path)
+        return tree
     }
 
     /// A YAML document as dictionaries, arrays, Int, Double, Bool, String and NSNull.

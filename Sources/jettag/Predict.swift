@@ -66,17 +66,8 @@ struct Predict: ParsableCommand {
     /// Scores `inputs` as one stream into `path`, keeping the shard's rows when `rows` is given (only the files
     /// holding those rows are read).
     private func write(_ inputs: [String], to path: String, rows: Shard?, scorer: inout JetScorer) throws {
-        let options = scorer.readOptions(batchSize: batchSize, threads: threads)
-        let all = try JetStream(files: inputs, options: options)
-        let allFirstRows = all.jetCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
-        let kept = rows.map { $0.rows(of: all.totalJets) } ?? 0..<all.totalJets
-        let needed = all.files.indices.filter {
-            allFirstRows[$0] < kept.upperBound && allFirstRows[$0 + 1] > kept.lowerBound
-        }
-        let stream =
-            needed.count == all.files.count
-            ? all : needed.isEmpty ? nil : try JetStream(files: needed.map { all.files[$0] }, options: options)
-        let firstRows = needed.map { allFirstRows[$0] }
+        let jets = try ShardedJets(
+            files: inputs, options: scorer.readOptions(batchSize: batchSize, threads: threads), shard: rows)
         let prefix = scorer.file.tagger
         let classNames = scorer.file.classNames
         let ensemble = scorer.file.combination.hasSpread
@@ -88,16 +79,7 @@ struct Predict: ParsableCommand {
                 "model": model, "tagger": prefix, "class_names": classNames.joined(separator: ","),
                 "inputs": inputs.joined(separator: ","),
             ])
-        while var batch = try stream?.next() {
-            var indices = batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }
-            if rows != nil {
-                let inShard = indices.indices.filter { kept.contains(Int(indices[$0])) }
-                guard !inShard.isEmpty else { continue }
-                if inShard.count < batch.count {
-                    batch = batch.gathering(inShard)
-                    indices = inShard.map { indices[$0] }
-                }
-            }
+        while let (batch, indices) = try jets.next() {
             let scores = try scorer.score(batch)
             var values: [String: [Float]] = [:]
             for (c, name) in classNames.enumerated() {

@@ -45,21 +45,13 @@ struct ReweightApply: ParsableCommand {
         ComputeThreads.set(threads)
         var reweighter = try Reweighter(modelPath: model)
         let shard = shard ?? Shard.fromSlurm() ?? Shard(index: 0, count: 1)
-        let stream = try JetStream(files: files, options: try reweighter.readOptions(batchSize: batchSize, threads: threads))
-        let firstRows = stream.jetCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
-        let kept = shard.rows(of: stream.totalJets)
+        let jets = try ShardedJets(
+            files: files, options: try reweighter.readOptions(batchSize: batchSize, threads: threads), shard: shard)
         let writer = try JetOutputWriter(
             path: out, fields: ["weight", "classifier_output"],
             attributes: ["model": model, "inputs": files.joined(separator: ","), "shard": "\(shard.index)/\(shard.count)"])
         var counts = DensityRatio.Counts()
-        while var batch = try stream.next() {
-            var indices = batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }
-            let inShard = indices.indices.filter { kept.contains(Int(indices[$0])) }
-            guard !inShard.isEmpty else { continue }
-            if inShard.count < batch.count {
-                batch = batch.gathering(inShard)
-                indices = inShard.map { indices[$0] }
-            }
+        while let (batch, indices) = try jets.next() {
             let (weights, f) = try reweighter.reweight(batch, counts: &counts)
             try writer.append(jetIndices: indices, eventNumbers: batch.eventNumbers, values: ["weight": weights, "classifier_output": f])
         }

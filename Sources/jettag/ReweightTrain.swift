@@ -50,17 +50,6 @@ struct ReweightTrain: ParsableCommand {
 /// Reads a YAML reweighting config, applying `--set` overrides.
 enum ReweightConfigFile {
     static func load(path: String, overrides: [String]) throws -> ReweightingConfig {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read the config file \(path)")
-        }
-        var tree = try ConfigFile.parse(text, origin: path) as? [String: Any] ?? [:]
-        for assignment in overrides {
-            guard let equals = assignment.firstIndex(of: "=") else {
-                throw TrainingError.invalidOverride("'\(assignment)' is not of the form key.path=value")
-            }
-            let value = try ConfigFile.parse(String(assignment[assignment.index(after: equals)...]), origin: "--set \(assignment)")
-            try RunConfig.applyOverride(path: String(assignment[..<equals]), value: value, to: &tree)
-        }
-        return try ReweightingConfig.load(tree: tree, file: path)
+        try ReweightingConfig.load(tree: ConfigFile.tree(path: path, overrides: overrides), file: path)
     }
 }
