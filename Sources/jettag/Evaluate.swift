@@ -93,9 +93,10 @@ struct Evaluate: ParsableCommand {
             }
             weights += weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count)
         }
-        let (report, roc) = try evaluate(
+        let discriminant = classNames.count > 2 ? try makeDiscriminant(classNames, signal: signal) : nil
+        let (report, roc) = try EvaluationReport.evaluating(
             probabilities: probabilities, labels: labels, weights: weights, classNames: classNames, signal: signal,
-            tagger: file.tagger)
+            discriminant: discriminant, threshold: threshold, model: model, tagger: file.tagger)
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try MetricsJSON.write(report, to: directory.appendingPathComponent("metrics.json"))
@@ -105,50 +106,6 @@ struct Evaluate: ParsableCommand {
         }
         print(summary(report))
         try htmlReport.write(for: out)
-    }
-
-    /// All metrics of the scored jets, and the full ROC curve.
-    func evaluate(
-        probabilities: [Float], labels: [Int], weights: [Float], classNames: [String], signal: Int, tagger: String
-    ) throws -> (report: EvaluationReport, roc: ROCCurve) {
-        let classCount = classNames.count
-        let discriminant = classCount > 2 ? try makeDiscriminant(classNames, signal: signal) : nil
-        let scores = try signalScores(probabilities, classCount, signal, discriminant)
-        let roc = try ROCCurve(scores: scores, labels: labels, signalClass: signal, weights: weights)
-        let confusion =
-            classCount == 2
-            ? try ConfusionMatrix(
-                trueClasses: labels, predictedClasses: scores.map { $0 >= threshold ? signal : 1 - signal },
-                classCount: 2,
-                weights: weights)
-            : try ConfusionMatrix(
-                probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
-        let precisionRecall = confusion.precisionRecallPerClass()
-        let precisionWarnings = precisionRecall.flatMap(\.warnings)
-        let (low, high) = classCount == 2 ? (0.0, 1.0) : (Double(scores.min() ?? 0), Double(scores.max() ?? 1) + 1e-6)
-        var histograms: [String: Histogram] = [:]
-        var histogramWarnings: [MetricWarning] = []
-        for (c, name) in classNames.enumerated() {
-            let members = labels.indices.filter { labels[$0] == c }
-            var histogram = try Histogram(binCount: 50, lowerEdge: low, upperEdge: high)
-            try histogram.fill(members.map { scores[$0] }, weights: members.map { weights[$0] })
-            histograms[name] = histogram
-            histogramWarnings += histogram.warnings
-        }
-        let report = EvaluationReport(
-            model: model, tagger: tagger, classNames: classNames, signalClass: classNames[signal], jets: labels.count,
-            discriminant: discriminant, roc: try ROCSummary(roc), threshold: classCount == 2 ? threshold : nil,
-            confusionMatrix: confusion, precisionRecall: precisionRecall, scoreHistograms: histograms,
-            warnings: roc.warnings + precisionWarnings + histogramWarnings)
-        return (report, roc)
-    }
-
-    /// p(signal) for two classes, else the discriminant.
-    private func signalScores(
-        _ probabilities: [Float], _ classCount: Int, _ signal: Int, _ discriminant: TaggingDiscriminant?
-    ) throws -> [Float] {
-        if let discriminant { return try discriminant.evaluate(probabilities: probabilities, classCount: classCount) }
-        return stride(from: signal, to: probabilities.count, by: classCount).map { probabilities[$0] }
     }
 
     private func signalIndex(_ classNames: [String]) throws -> Int {
