@@ -14,6 +14,8 @@ Reproduces the pipeline of Configs/top-deepsets.yaml and Configs/top-cnn1d.yaml 
   and P-CNN (Conv1d(k=3, padding=1, no bias) + BatchNorm + ReLU blocks, activations multiplied by the mask after
   every block, masked mean pooling, Dense+ReLU+Dropout head). The CNN's BatchNorm is masked by default
   (statistics over real constituents only, as JetTag); `--plain-batchnorm` uses nn.BatchNorm1d over all slots.
+  After every epoch its running statistics are recomputed as plain averages over the first 32 batches of the
+  epoch (training.preciseBatchNorm, `--precise-batchnorm`).
 
 Prints one JSON line: epochs run, best epoch, wall seconds of the training part (from process start, imports
 included, to the best model in memory), training jets, per-epoch history, AUC and 1/eps_B at eps_S 0.3 and
@@ -161,6 +163,19 @@ def head(inputs, sizes, dropout):
     return nn.Sequential(*layers)
 
 
+def precise_batchnorm(model, x, mask, batches):
+    """Running statistics = plain averages of the batch statistics over `batches` (training.preciseBatchNorm)."""
+    if not batches:
+        return
+    with torch.no_grad():
+        for k, batch in enumerate(batches):
+            for norm in model.norms:
+                norm.momentum = 1 / (k + 1)
+            model(x[batch], mask[batch])
+        for norm in model.norms:
+            norm.momentum = 0.1
+
+
 def weighted_bce(logits, labels, weights):
     """sum_i w_i l_i (divide by sum |w| yourself)."""
     losses = nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction="none")
@@ -204,6 +219,9 @@ def main():
     parser.add_argument("--patience", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plain-batchnorm", action="store_true", help="CNN: nn.BatchNorm1d over padding too")
+    parser.add_argument(
+        "--precise-batchnorm", type=int, default=32,
+        help="CNN: after each epoch, running statistics = plain averages over this many batches (0: off)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -235,7 +253,8 @@ def main():
         model.train()
         begin = time.time()
         loss_sum = weight_sum = 0.0
-        for batch in torch.randperm(len(yt), generator=generator).split(args.batch_size):
+        batches = torch.randperm(len(yt), generator=generator).split(args.batch_size)
+        for batch in batches:
             optimizer.zero_grad()
             w = wt[batch]
             norm = w.abs().sum()
@@ -244,6 +263,8 @@ def main():
             optimizer.step()
             loss_sum += loss.item() * norm.item()
             weight_sum += norm.item()
+        if args.model == "cnn1d":
+            precise_batchnorm(model, xt, mt, batches[: args.precise_batchnorm])
         seconds = time.time() - begin
         val = validation_loss(model, xv, mv, yv, wv)
         history.append(
@@ -271,6 +292,7 @@ def main():
                 "side": "pytorch",
                 "model": args.model,
                 "batchnorm": "plain" if args.plain_batchnorm else "masked",
+                "precise_batchnorm": args.precise_batchnorm if args.model == "cnn1d" else 0,
                 "threads": args.threads,
                 "epochs_run": len(history),
                 "best_epoch": min(history, key=lambda r: r["validation_loss"])["epoch"],

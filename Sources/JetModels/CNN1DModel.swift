@@ -58,6 +58,14 @@ public struct CNN1DModel: JetModel {
 
     public var logitCount: Int { config.logitCount }
 
+    public var batchNormMomentum: Float? {
+        get { norms.first?.momentum }
+        set {
+            guard let newValue else { return }
+            for i in norms.indices { norms[i].momentum = newValue }
+        }
+    }
+
     public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {
         guard jets.constituents.columns == config.inputFeatures else {
             throw .featureCount(

@@ -64,6 +64,14 @@ public struct DeepSetsModel: JetModel {
 
     public var logitCount: Int { config.logitCount }
 
+    public var batchNormMomentum: Float? {
+        get { norms.first?.momentum }
+        set {
+            guard let newValue else { return }
+            for i in norms.indices { norms[i].momentum = newValue }
+        }
+    }
+
     public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {
         try checkFeatures(of: jets)
         lastBatch = jets

@@ -18,6 +18,9 @@ public protocol JetModel: Sendable {
     var jetFeatureGradient: Matrix? { get }
     /// The stream dropout masks are drawn from; checkpoints save it so a continued run draws the same masks.
     var dropoutGenerator: SeededGenerator { get set }
+    /// The momentum of every BatchNorm layer's running statistics; nil for a model without BatchNorm (setting it
+    /// then does nothing).
+    var batchNormMomentum: Float? { get set }
 
     /// Logits [B, logitCount] for the batch. Training mode uses batch statistics in BatchNorm (and updates the
     /// running ones) and active dropout; otherwise the running statistics and no dropout.

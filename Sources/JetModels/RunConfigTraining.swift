@@ -39,12 +39,16 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Seed ensemble: this many models with seeds seed, seed + 1, ...; `predict` reports their mean and
     /// spread. nil trains one model.
     public var ensemble: Int?
+    /// After every epoch, recompute the BatchNorm running statistics as plain averages over this many training
+    /// batches with the epoch's final parameters ("precise BatchNorm"), instead of keeping the exponential
+    /// averages that lag behind the parameters; 0 keeps PyTorch's behaviour. Models without BatchNorm ignore it.
+    public var preciseBatchNorm: Int
 
     public init(
         optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
         schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
         minDelta: Float = 0, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
-        ensemble: Int? = nil
+        ensemble: Int? = nil, preciseBatchNorm: Int = 32
     ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -60,11 +64,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.threads = threads
         self.kfold = kfold
         self.ensemble = ensemble
+        self.preciseBatchNorm = preciseBatchNorm
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta
-        case gradientClip, seed, threads, kfold, ensemble
+        case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm
     }
 
     public init(from decoder: Decoder) throws {
@@ -84,6 +89,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         threads = try c.decode(.threads, default: threads)
         kfold = try c.decodeIfPresent(Int.self, forKey: .kfold)
         ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble)
+        preciseBatchNorm = try c.decode(.preciseBatchNorm, default: preciseBatchNorm)
     }
 
     /// A fresh optimizer as configured.

@@ -100,6 +100,7 @@ public struct Trainer {
                     throw TrainingError.interrupted(checkpoint: checkpoint.path)
                 }
             }
+            try recomputeBatchNormStatistics(order)
             let seconds = Date().timeIntervalSince(start)
             let record = EpochRecord(
                 epoch: epoch + 1,
@@ -141,6 +142,23 @@ public struct Trainer {
         optimizer.learningRate = learningRate(step: state.globalStep)
         optimizer.step(&model.parameters)
         return (loss, weights.reduce(0) { $0 + Double(abs($1)) })
+    }
+
+    /// Replaces the BatchNorm running statistics by plain averages over the first `training.preciseBatchNorm`
+    /// batches of the epoch's order, forward passes in training mode with the current parameters. The dropout
+    /// stream is left where it was, so the training batches draw the same masks with or without this.
+    private mutating func recomputeBatchNormStatistics(_ order: [Int]) throws {
+        guard let momentum = model.batchNormMomentum, config.training.preciseBatchNorm > 0 else { return }
+        let dropoutGenerator = model.dropoutGenerator
+        let batchSize = config.training.batchSize
+        for batch in 0..<min(config.training.preciseBatchNorm, Self.steps(order.count, batchSize)) {
+            let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
+            guard indices.count > 1 else { break }
+            model.batchNormMomentum = 1 / Float(batch + 1)
+            _ = try model.forward(try data.training.batch(indices), training: true)
+        }
+        model.batchNormMomentum = momentum
+        model.dropoutGenerator = dropoutGenerator
     }
 
     /// Binary cross-entropy on one logit, softmax cross-entropy on several.

@@ -10,7 +10,9 @@
 /// "<name>.running_mean" (zeros) and "<name>.running_var" (ones), saved but not trainable.
 public struct BatchNorm: Sendable {
     public let channels: Int
-    public let momentum: Float
+    /// Weight of the batch in the running statistics; 1 / (k + 1) for the k-th of a series of batches (from 0)
+    /// makes them the plain average over the series.
+    public var momentum: Float
     public let epsilon: Float
     /// gamma [C]
     public let scale: ParameterSlice

@@ -9,7 +9,9 @@ import Testing
 @Suite struct TrainerTests {
     /// A small Deep Sets run on a synthetic file of `jets` separable jets, with one BLAS thread (bit-for-bit
     /// comparisons below need the same BLAS kernels in both runs).
-    private func config(file: String, training: [String: Any], dropout: Double = 0) throws -> RunConfig {
+    private func config(
+        file: String, training: [String: Any], dropout: Double = 0, model: [String: Any]? = nil
+    ) throws -> RunConfig {
         ComputeThreads.set(1)
         var settings: [String: Any] = ["batchSize": 32, "epochs": 3, "learningRate": 0.01, "seed": 7, "patience": 0]
         for (key, value) in training { settings[key] = value }
@@ -19,7 +21,7 @@ import Testing
                 "features": [
                     "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
                 ],
-                "model": [
+                "model": model ?? [
                     "kind": "deepsets",
                     "deepsets": ["constituentLayers": [16, 16], "headLayers": [16], "dropout": dropout],
                 ],
@@ -151,6 +153,31 @@ import Testing
         #expect(continued.model.parameters.values == uninterrupted.model.parameters.values)
         #expect(state.history.map(\.validationLoss) == reference.history.map(\.validationLoss))
         #expect(state.history.map(\.trainingLoss) == reference.history.map(\.trainingLoss))
+    }
+
+    /// With parameters held still (a negligible learning rate) the recomputed statistics are those of the training
+    /// jets themselves, so evaluation mode nearly reproduces training mode on all of them (batch averages of means
+    /// and variances are not exactly the full set's); PyTorch's exponential averages, 8 steps from their initial
+    /// values (mean 0, variance 1), are far off.
+    @Test func preciseBatchNormMatchesTrainingModeStatistics() throws {
+        let (temporary, file) = try syntheticFile(jets: 320)
+        defer { temporary.remove() }
+        func evaluationModeError(preciseBatches: Int) throws -> Float {
+            let settings = try config(
+                file: file, training: ["epochs": 1, "learningRate": 1e-12, "preciseBatchNorm": preciseBatches],
+                model: ["kind": "cnn1d", "cnn1d": ["channels": [8, 8], "headLayers": [8]]])
+            let data = try TrainingData.load(config: settings)
+            var trainer = try Trainer(config: settings, data: data)
+            try trainer.train(directory: temporary.url.appendingPathComponent("\(preciseBatches)"))
+            var model = trainer.model
+            let jets = try data.training.batch(0..<data.training.count)
+            let evaluation = try model.forward(jets, training: false).storage
+            let training = try model.forward(jets, training: true).storage
+            return zip(evaluation, training).map { abs($0 - $1) }.max()!
+        }
+        let precise = try evaluationModeError(preciseBatches: 32)
+        let lagging = try evaluationModeError(preciseBatches: 0)
+        #expect(precise < 0.05 * lagging, "max |logit(eval) - logit(train)|: precise \(precise), lagging \(lagging)")
     }
 
     @Test func earlyStoppingEndsTheRunAndKeepsTheBestModel() throws {
