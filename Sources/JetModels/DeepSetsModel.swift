@@ -65,11 +65,8 @@ public struct DeepSetsModel: JetModel {
     public var logitCount: Int { config.logitCount }
 
     public var batchNormMomentum: Float? {
-        get { norms.first?.momentum }
-        set {
-            guard let newValue else { return }
-            for i in norms.indices { norms[i].momentum = newValue }
-        }
+        get { norms.momentum }
+        set { norms.momentum = newValue }
     }
 
     public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {

@@ -43,6 +43,17 @@ extension JetModel {
     public mutating func load(_ tensors: [NamedTensor]) throws(JetNNError) { try parameters.load(tensors) }
 }
 
+extension [BatchNorm] {
+    /// The layers' common momentum (nil without layers); setting nil changes nothing.
+    var momentum: Float? {
+        get { first?.momentum }
+        set {
+            guard let newValue else { return }
+            for i in indices { self[i].momentum = newValue }
+        }
+    }
+}
+
 /// "1 logit" or "n logits", for model descriptions.
 func logitCountDescription(_ count: Int) -> String { count == 1 ? "1 logit" : "\(count) logits" }
 
