@@ -58,6 +58,37 @@ import Testing
         #expect((json["observables"] as! [Any]).count == 4)
     }
 
+    /// The jet-level MLP classifier (`model.kind: mlp`, the jet variables only) as a one-model ensemble: trains,
+    /// applies and closes through its model file (the closure's two-sample test stays a Deep Sets).
+    @Test func mlpOneMemberEnsembleTrainsAppliesAndCloses() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweight-mlp")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, source) = try makeRun(directory)
+        let run = directory.appendingPathComponent("run").path
+        let train = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", run, "--quiet", "--set", "model.kind=mlp",
+            "--set", "model.mlp.hiddenLayers=[8, 8]", "--set", "training.ensemble=1",
+        ])
+        #expect(train.status == 0, "\(train.stderr)")
+        let model = try HDF5File(readingAt: run + "/model.h5")
+        #expect(model.stringAttribute("architecture")?.first?.contains("\"kind\":\"mlp\"") == true)
+        #expect(model.datasetNames().contains("/members/0/head.0.weight"))
+
+        let out = directory.appendingPathComponent("weights.h5").path
+        let apply = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let dataset = try HDF5File(readingAt: out).dataset("jets")
+        let weights = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction("weight")], integers: try dataset.extraction("jet_index"))
+        #expect(weights.integers == (0..<320).map(Int64.init))
+        #expect(weights.floats[0].allSatisfy { $0.isFinite && $0 > 0 })
+
+        let closure = try runJetTag(arguments: [
+            "reweight", "closure", "--model", run + "/model.h5", "--out", directory.appendingPathComponent("closure").path,
+        ])
+        #expect(closure.status == 0, "\(closure.stderr)")
+        #expect(closure.stdout.contains("two-sample AUC"))
+    }
+
     @Test func configErrorsNameTheKey() throws {
         let directory = try SyntheticJetFile.temporaryDirectory("reweight-config")
         defer { try? FileManager.default.removeItem(at: directory) }
