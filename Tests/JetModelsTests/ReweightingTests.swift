@@ -50,6 +50,21 @@ import Testing
         #expect(dropped.jetIndices.map { jets.weights[Int($0)] } == dropped.jets.weights)
     }
 
+    /// Cross-training: appending jets to a set loses nothing, and member i's split puts exactly the jets of its
+    /// validation fold (event_number % modulus) in validation, in order, with their weights.
+    @Test func crossTrainingSplitsThePoolByFold() {
+        let jets = samples(count: 50, negativeWeights: true, seed: 6)
+        var pool = jets.subset(Array(0..<60), weights: Array(jets.weights[0..<60]))
+        pool.append(contentsOf: jets.subset(Array(60..<100), weights: Array(jets.weights[60..<100])))
+        #expect(pool.count == 100 && pool.constituents == jets.constituents && pool.offsets == jets.offsets)
+        #expect(pool.labels == jets.labels && pool.weights == jets.weights && pool.eventNumbers == jets.eventNumbers)
+        let (training, validation) = ReweightingRun.split(pool, validationFold: 2, modulus: 4)
+        let inFold = pool.eventNumbers.indices.filter { pool.eventNumbers[$0] % 4 == 2 }
+        #expect(validation.weights == inFold.map { pool.weights[$0] })
+        #expect(validation.constituents == inFold.map { pool.constituents[$0] })
+        #expect(training.eventNumbers.allSatisfy { $0 % 4 != 2 } && training.count == pool.count - inFold.count)
+    }
+
     @Test func strategiesTransformWeights() {
         #expect(NegativeWeightStrategy.signed.transformed(-2) == -2)
         #expect(NegativeWeightStrategy.abs.transformed(-2) == 2)

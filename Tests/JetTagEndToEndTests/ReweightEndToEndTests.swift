@@ -32,9 +32,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let (config, source) = try makeRun(directory)
         let run = directory.appendingPathComponent("run").path
-        let train = try runJetTag(arguments: ["reweight", "train", "--config", config, "--out", run, "--quiet"])
+        // A cross-trained ensemble, as the shipped configs: member 0 validates on fold 0, member 1 on fold 1.
+        let train = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", run, "--quiet", "--set", "reweighting.crossTraining=true",
+            "--set", "training.ensemble=2",
+        ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(FileManager.default.fileExists(atPath: run + "/reweighting.json"))
+        for member in 0..<2 {
+            let history = try String(contentsOfFile: run + "/member\(member)/history.csv", encoding: .utf8)
+            #expect(history.split(separator: "\n").count == 3, "header and two epochs: \(history)")
+        }
 
         let out = directory.appendingPathComponent("weights.h5").path
         let apply = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out, "--shard", "1/2", "--batch-size", "50"])
@@ -56,6 +64,8 @@ import Testing
         #expect(closure.stdout.contains("two-sample AUC"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("closure/closure.json"))) as! [String: Any]
         #expect((json["observables"] as! [Any]).count == 4)
+        // Two seeds, each trained on either half and scored on the other.
+        #expect(((json["two_sample"] as! [String: Any])["auc_after_runs"] as! [Double]).count == 4)
     }
 
     /// The jet-level MLP classifier (`model.kind: mlp`, the jet variables only) as a one-model ensemble: trains,
@@ -103,5 +113,10 @@ import Testing
         ])
         #expect(overlapping.status != 0)
         #expect(overlapping.stderr.contains("reweighting.heldOutFolds"), "\(overlapping.stderr)")
+        let alone = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.crossTraining=true",
+        ])
+        #expect(alone.status != 0)
+        #expect(alone.stderr.contains("reweighting.crossTraining"), "\(alone.stderr)")
     }
 }
