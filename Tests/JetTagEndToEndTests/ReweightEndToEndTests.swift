@@ -118,5 +118,11 @@ import Testing
         ])
         #expect(alone.status != 0)
         #expect(alone.stderr.contains("reweighting.crossTraining"), "\(alone.stderr)")
+        let calibrated = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.crossTraining=true",
+            "--set", "training.ensemble=2", "--set", "reweighting.calibrate=true",
+        ])
+        #expect(calibrated.status != 0)
+        #expect(calibrated.stderr.contains("reweighting.calibrate"), "\(calibrated.stderr)")
     }
 }

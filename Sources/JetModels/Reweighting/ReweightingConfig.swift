@@ -49,7 +49,8 @@ public struct ReweightingConfig: Codable, Sendable {
         /// any x, so the density ratio the classifier learns is unchanged, while steeply weighted spectra
         /// (pT-hat biased samples) get training statistics everywhere. nil: weights as they are.
         public var flattenIn: JetObservable?
-        /// Fit a ``LogitCalibration`` of the classifier on the validation folds and apply it before the ratio.
+        /// Fit a ``LogitCalibration`` of the classifier on the validation folds and apply it before the ratio (not
+        /// with `crossTraining`, where most members train on those folds).
         public var calibrate: Bool
         /// Cross-training: with `training.ensemble = n`, the members take turns to validate: member i validates
         /// on fold i % k of the k = trainingFolds + validationFolds and trains on the other k - 1, so every jet
@@ -207,6 +208,9 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(
             !options.crossTraining || (classifier.training.ensemble ?? 1) >= 2, "reweighting.crossTraining",
             "needs training.ensemble of 2 or more (the members take turns to validate)")
+        try check(
+            !(options.crossTraining && options.calibrate), "reweighting.calibrate",
+            "cannot be combined with crossTraining (the calibration needs folds the classifier did not train on)")
         try check(!closure.observables.isEmpty, "closure.observables", "expected at least one observable")
         try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
