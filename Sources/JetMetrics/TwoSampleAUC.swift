@@ -1,13 +1,13 @@
 /// The classifier two-sample test: the weighted AUC of a fresh classifier separating the (reweighted) source
-/// from the target, trained on one half of the held-out jets and evaluated on the other; 0.5 means the
-/// classifier finds no difference.
+/// from the target, trained on one half of the held-out jets and evaluated on the other (and, as a second run,
+/// the other way round); 0.5 means the classifier finds no difference.
 ///
-/// The fresh classifier's training is itself noisy (a few percent change in the weights moves the AUC by about
-/// 0.01), so it is trained with several seeds: `auc_before` / `auc_after` are the means over them and
-/// `auc_before_runs` / `auc_after_runs` list each.
+/// The AUC of one run is noisy (the test half's effective sample size is small with steeply falling weights,
+/// and the fresh classifier's training adds its own spread), so there are several runs: `auc_before` /
+/// `auc_after` are the means over them and `auc_before_runs` / `auc_after_runs` list each.
 ///
 /// JSON keys: `auc_before` (source with its old weights), `auc_after` (reweighted), `auc_before_runs`,
-/// `auc_after_runs`, `training_jets`, `test_jets`.
+/// `auc_after_runs`, `training_jets` (jets of the first half), `test_jets` (jets of the second half).
 public struct TwoSampleAUC: Codable, Equatable, Sendable {
     public var aucBeforeRuns: [Double]
     public var aucAfterRuns: [Double]
@@ -21,9 +21,9 @@ public struct TwoSampleAUC: Codable, Equatable, Sendable {
         self.testJets = testJets
     }
 
-    /// Mean AUC over the seeds, source with its old weights.
+    /// Mean AUC over the runs, source with its old weights.
     public var aucBefore: Double { aucBeforeRuns.reduce(0, +) / Double(max(aucBeforeRuns.count, 1)) }
-    /// Mean AUC over the seeds, reweighted source.
+    /// Mean AUC over the runs, reweighted source.
     public var aucAfter: Double { aucAfterRuns.reduce(0, +) / Double(max(aucAfterRuns.count, 1)) }
 
     private enum CodingKeys: String, CodingKey {

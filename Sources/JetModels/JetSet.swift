@@ -52,6 +52,20 @@ public struct JetSet: Sendable {
         count += features.count
     }
 
+    /// Appends the jets of `other` (same feature counts; its raw jet fields are appended to the same names).
+    public mutating func append(contentsOf other: JetSet) {
+        precondition(other.featureCount == featureCount && other.jetFeatureCount == jetFeatureCount)
+        let base = offsets[offsets.count - 1]
+        constituents += other.constituents
+        offsets += other.offsets.dropFirst().map { $0 + base }
+        jetFeatures += other.jetFeatures
+        labels += other.labels
+        weights += other.weights
+        eventNumbers += other.eventNumbers
+        for (name, column) in other.fields { fields[name, default: []] += column }
+        count += other.count
+    }
+
     /// The jets at `indices` packed for a model.
     public func batch<Indices: Collection<Int>>(_ indices: Indices) throws(JetNNError) -> PackedJets {
         var rows = 0

@@ -1,18 +1,28 @@
 /// Which network a run trains, with its configuration: the `model` section of a run config and the
 /// `architecture` attribute of a model file.
 ///
-/// YAML: `kind: deepsets` (or `cnn1d`) and the chosen model's options under a key of the same name,
-/// e.g. `deepsets: {constituentLayers: [100, 100, 128], pooling: sum}`. The other kind's section may be present
-/// too (checked, kept, unused), so `--set model.kind=cnn1d` switches models. `inputFeatures`, `jetFeatures` and
-/// `classes` are derived from the `features` and `data` sections when not given.
+/// YAML: `kind: deepsets` (or `cnn1d`, or `mlp` on jet-level observables only) and the chosen model's options
+/// under a key of the same name, e.g. `deepsets: {constituentLayers: [100, 100, 128], pooling: sum}`. Other
+/// kinds' sections may be present too (checked, kept, unused), so `--set model.kind=cnn1d` switches models.
+/// `inputFeatures`, `jetFeatures` and `classes` are derived from the `features` and `data` sections when not given.
 public struct ModelArchitecture: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case deepsets, cnn1d
+        case deepsets, cnn1d, mlp
+
+        /// The derived sizes this kind's config takes: constituent features, jet features, both.
+        var derivedSizes: [String] {
+            switch self {
+            case .deepsets: ["inputFeatures", "jetFeatures", "classes"]
+            case .cnn1d: ["inputFeatures", "classes"]
+            case .mlp: ["jetFeatures", "classes"]
+            }
+        }
     }
 
     public var kind: Kind
     public var deepsets: DeepSetsConfig?
     public var cnn1d: CNN1DConfig?
+    public var mlp: MLPConfig?
 
     public init(deepSets config: DeepSetsConfig) {
         kind = .deepsets
@@ -24,16 +34,23 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         cnn1d = config
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case kind, deepsets, cnn1d }
+    public init(mlp config: MLPConfig) {
+        kind = .mlp
+        mlp = config
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case kind, deepsets, cnn1d, mlp }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
         deepsets = try c.decodeIfPresent(DeepSetsConfig.self, forKey: .deepsets)
         cnn1d = try c.decodeIfPresent(CNN1DConfig.self, forKey: .cnn1d)
+        mlp = try c.decodeIfPresent(MLPConfig.self, forKey: .mlp)
         switch kind {
         case .deepsets: deepsets = try c.decode(DeepSetsConfig.self, forKey: .deepsets)
         case .cnn1d: cnn1d = try c.decode(CNN1DConfig.self, forKey: .cnn1d)
+        case .mlp: mlp = try c.decode(MLPConfig.self, forKey: .mlp)
         }
     }
 
@@ -42,6 +59,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         switch kind {
         case .deepsets: deepsets!.classes
         case .cnn1d: cnn1d!.classes
+        case .mlp: mlp!.classes
         }
     }
 
@@ -50,6 +68,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         switch kind {
         case .deepsets: deepsets!.dropout
         case .cnn1d: cnn1d!.dropout
+        case .mlp: mlp!.dropout
         }
     }
 
@@ -58,6 +77,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         switch kind {
         case .deepsets: try DeepSetsModel(config: deepsets!, seed: seed)
         case .cnn1d: try CNN1DModel(config: cnn1d!, seed: seed)
+        case .mlp: try MLPModel(config: mlp!, seed: seed)
         }
     }
 }

@@ -51,9 +51,13 @@ public struct ModelFile: Sendable {
 
     /// Writes the file atomically (temporary name, renamed when complete).
     public func write(to path: String) throws {
+        precondition(
+            members.count == combination.memberCount,
+            "ModelFile: \(members.count) member tensor lists for combination \(combination)")
         let writer = try HDF5FileWriter(path: path)
         for (index, tensors) in members.enumerated() {
-            let group = members.count == 1 ? "parameters" : "members/\(index)"
+            // The groups `read(from:)` looks in: decided by the combination, so a one-model ensemble is members/0.
+            let group = combination == .single ? "parameters" : "members/\(index)"
             for tensor in tensors {
                 try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)")
             }

@@ -5,7 +5,7 @@ extension RunConfig {
     /// Builds a config from a parsed YAML or JSON document (Foundation objects: dictionaries with string
     /// keys, arrays, numbers, booleans, strings, NSNull).
     ///
-    /// Fills `model.<kind>.inputFeatures`, `jetFeatures` (Deep Sets) and `classes` from the `features` and
+    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN), `jetFeatures` (Deep Sets, MLP) and `classes` from the `features` and
     /// `data` sections, the default constituent variables when `features` names none, takes the class names from the first file's `label_names` attribute when
     /// `data.classNames` is absent, and checks every value.
     /// - Parameter file: named in every error.
@@ -83,8 +83,7 @@ extension RunConfig {
         guard ModelArchitecture.Kind(rawValue: kind) != nil else { return }
         for section in ModelArchitecture.Kind.allCases.map(\.rawValue) where section == kind || model[section] != nil {
             var options = model[section] as? [String: Any] ?? [:]
-            for (key, value) in derived
-            where section == ModelArchitecture.Kind.deepsets.rawValue || key != "jetFeatures" {
+            for (key, value) in derived where ModelArchitecture.Kind(rawValue: section)!.derivedSizes.contains(key) {
                 if let written = options[key] as? Int, written != value {
                     throw TrainingError.invalidValue(
                         path: "model.\(section).\(key)", file: file,
@@ -141,6 +140,7 @@ extension RunConfig {
             switch model.kind {
             case .deepsets: try model.deepsets!.validate()
             case .cnn1d: try model.cnn1d!.validate()
+            case .mlp: try model.mlp!.validate()
             }
         } catch let .invalidConfig(_, field, value, expected) {
             throw TrainingError.invalidValue(

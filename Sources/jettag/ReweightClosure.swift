@@ -13,8 +13,9 @@ struct ReweightClosure: ParsableCommand {
         discussion: """
             On the config's held-out folds: weighted histograms of source, reweighted source and target for each \
             closure observable (edges at target quantiles), shape ratios, chi2/ndf before and after with sum-of-w^2 \
-            errors; a two-sample test (fresh classifiers, closure.seeds of them, trained on the first half of the held-out \
-            folds, their mean weighted AUC on the second half, before and after); the weight distribution, fraction negative and \
+            errors; a two-sample test (fresh Deep Sets classifiers, closure.seeds of them, each trained on one half of the \
+            held-out folds and scored on the other, and again with the halves swapped; the mean weighted AUC, before \
+            and after); the weight distribution, fraction negative and \
             effective sample size before and after. Writes OUT/closure.json, OUT/closure_summary.csv and \
             OUT/closure_<observable>.csv. New weights come from --model, or from a jet field of the source files \
             (--new-weight-field, for weights made by another tool).
@@ -97,8 +98,9 @@ struct ReweightClosure: ParsableCommand {
         try htmlReport.write(for: out)
     }
 
-    /// AUCs of fresh classifiers (first half of the held-out folds trains, the second half is scored) with
-    /// the source weighted by `before` and by `after` ([B], the target's weights appended).
+    /// AUCs of fresh classifiers with the source weighted by `before` and by `after` ([B], the target's weights
+    /// appended): per seed, one trained on the first half of the held-out folds and scored on the second, and one
+    /// the other way round (two AUCs per seed on independent test jets: half the variance of one).
     private func twoSampleAUC(
         _ data: ReweightingData, config: ReweightingConfig, features: FeatureSpec, before: [Float], after: [Float]
     ) throws -> TwoSampleAUC {
@@ -106,23 +108,25 @@ struct ReweightClosure: ParsableCommand {
         let firstHalf = Set(folds.prefix(folds.count / 2))
         let modulus = Int64(config.options.modulus)
         let inFirstHalf = data.jets.eventNumbers.map { firstHalf.contains(Int((($0 % modulus) + modulus) % modulus)) }
-        let training = inFirstHalf.indices.filter { inFirstHalf[$0] }
-        let test = inFirstHalf.indices.filter { !inFirstHalf[$0] }
-        let testSignal = test.map { data.jets.labels[$0] == 1 }
+        let halves = [inFirstHalf.indices.filter { inFirstHalf[$0] }, inFirstHalf.indices.filter { !inFirstHalf[$0] }]
         var aucs: [[Double]] = [[], []]
         for seed in 0..<config.closure.seeds {
             let twoSample = TwoSampleTest(
                 config: config.classifier, features: features, epochs: config.closure.epochs,
                 seed: config.classifier.training.seed + UInt64(seed))
             for (index, weights) in [before, after].enumerated() {
-                let scores = try twoSample.scores(
-                    training: data.jets.subset(training, weights: training.map { weights[$0] }),
-                    test: data.jets.subset(test, weights: test.map { weights[$0] }),
-                    directory: URL(fileURLWithPath: out).appendingPathComponent("two_sample_\(index == 0 ? "before" : "after")_\(seed)"))
-                aucs[index].append(try ROCCurve(scores: scores, isSignal: testSignal, weights: test.map { weights[$0] }).auc)
+                for (trained, (training, test)) in [(halves[0], halves[1]), (halves[1], halves[0])].enumerated() {
+                    let scores = try twoSample.scores(
+                        training: data.jets.subset(training, weights: training.map { weights[$0] }),
+                        test: data.jets.subset(test, weights: test.map { weights[$0] }),
+                        directory: URL(fileURLWithPath: out).appendingPathComponent(
+                            "two_sample_\(index == 0 ? "before" : "after")_\(seed)_\(trained)"))
+                    aucs[index].append(try ROCCurve(
+                        scores: scores, isSignal: test.map { data.jets.labels[$0] == 1 }, weights: test.map { weights[$0] }).auc)
+                }
             }
         }
-        return TwoSampleAUC(aucBeforeRuns: aucs[0], aucAfterRuns: aucs[1], trainingJets: training.count, testJets: test.count)
+        return TwoSampleAUC(aucBeforeRuns: aucs[0], aucAfterRuns: aucs[1], trainingJets: halves[0].count, testJets: halves[1].count)
     }
 
     /// A table of chi2/ndf per observable and the AUCs.

@@ -54,6 +54,18 @@ import Testing
         #expect(config.model.cnn1d?.channels == [8])
     }
 
+    /// The jet-level MLP takes its input count from the jet variables; an MLP without jet variables is an error.
+    @Test func mlpDerivesItsInputsFromTheJetVariables() throws {
+        let config = try RunConfig.load(
+            tree: tree([
+                "features": ["constituentVariables": ["deta", "dphi"], "jetVariables": ["log_pt", "mass"]],
+                "model": ["kind": "mlp", "mlp": ["hiddenLayers": [8]]],
+            ]), file: "c.yaml")
+        #expect(config.model.mlp == MLPConfig(jetFeatures: 2, hiddenLayers: [8]))
+        #expect(config.model.kind == .mlp && config.model.classes == 2)
+        #expect(failure(["model": ["kind": "mlp"]]).map { "\($0)" }?.contains("model.mlp.jetFeatures") == true)
+    }
+
     @Test func switchingModelKindKeepsTheOtherSection() throws {
         var root = tree(["model": ["kind": "deepsets", "deepsets": ["pooling": "max"], "cnn1d": ["channels": [4]]]])
         try RunConfig.applyOverride(path: "model.kind", value: "cnn1d", to: &root)

@@ -234,6 +234,30 @@ import Testing
             stride(from: 0, to: expected.count, by: 2).allSatisfy { abs(expected[$0] + expected[$0 + 1] - 1) < 1e-6 })
     }
 
+    /// A seed "ensemble" of one model (`training.ensemble: 1`) is written under members/0, where reading looks for
+    /// it, and scores as the model itself.
+    @Test func oneMemberEnsembleRoundTrips() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let config = try config(file: file, training: ["epochs": 1])
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        try trainer.train(directory: temporary.url)
+        let single = try trainer.checkpointFile(state: nil)
+        var ensemble = single
+        ensemble.combination = .ensemble(count: 1)
+        let path = temporary.url.appendingPathComponent("ensemble.h5").path
+        try ensemble.write(to: path)
+        let read = try ModelFile.read(from: path)
+        #expect(read.combination == .ensemble(count: 1))
+        #expect(read.members.map { $0.sorted { $0.name < $1.name } } == single.members.map { $0.sorted { $0.name < $1.name } })
+        let batch = try JetStream(file: file, options: JetScorer(file: read).readOptions(batchSize: 100, threads: 1)).readAll()
+        var loaded = try JetScorer(file: read)
+        var original = try JetScorer(file: single)
+        let (got, expected) = (try loaded.score(batch), try original.score(batch))
+        #expect(zip(got.probabilities, expected.probabilities).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(got.spread?.allSatisfy { $0 == 0 } == true)
+    }
+
     @Test func modelFileRejectsOtherHDF5Files() throws {
         let (temporary, file) = try syntheticFile(jets: 8)
         defer { temporary.remove() }

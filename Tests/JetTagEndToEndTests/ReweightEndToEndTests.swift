@@ -32,9 +32,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let (config, source) = try makeRun(directory)
         let run = directory.appendingPathComponent("run").path
-        let train = try runJetTag(arguments: ["reweight", "train", "--config", config, "--out", run, "--quiet"])
+        // A cross-trained ensemble, as the shipped configs: member 0 validates on fold 0, member 1 on fold 1.
+        let train = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", run, "--quiet", "--set", "reweighting.crossTraining=true",
+            "--set", "training.ensemble=2",
+        ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(FileManager.default.fileExists(atPath: run + "/reweighting.json"))
+        for member in 0..<2 {
+            let history = try String(contentsOfFile: run + "/member\(member)/history.csv", encoding: .utf8)
+            #expect(history.split(separator: "\n").count == 3, "header and two epochs: \(history)")
+        }
 
         let out = directory.appendingPathComponent("weights.h5").path
         let apply = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out, "--shard", "1/2", "--batch-size", "50"])
@@ -56,6 +64,39 @@ import Testing
         #expect(closure.stdout.contains("two-sample AUC"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("closure/closure.json"))) as! [String: Any]
         #expect((json["observables"] as! [Any]).count == 4)
+        // Two seeds, each trained on either half and scored on the other.
+        #expect(((json["two_sample"] as! [String: Any])["auc_after_runs"] as! [Double]).count == 4)
+    }
+
+    /// The jet-level MLP classifier (`model.kind: mlp`, the jet variables only) as a one-model ensemble: trains,
+    /// applies and closes through its model file (the closure's two-sample test stays a Deep Sets).
+    @Test func mlpOneMemberEnsembleTrainsAppliesAndCloses() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweight-mlp")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, source) = try makeRun(directory)
+        let run = directory.appendingPathComponent("run").path
+        let train = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", run, "--quiet", "--set", "model.kind=mlp",
+            "--set", "model.mlp.hiddenLayers=[8, 8]", "--set", "training.ensemble=1",
+        ])
+        #expect(train.status == 0, "\(train.stderr)")
+        let model = try HDF5File(readingAt: run + "/model.h5")
+        #expect(model.stringAttribute("architecture")?.first?.contains("\"kind\":\"mlp\"") == true)
+        #expect(model.datasetNames().contains("/members/0/head.0.weight"))
+
+        let out = directory.appendingPathComponent("weights.h5").path
+        let apply = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let dataset = try HDF5File(readingAt: out).dataset("jets")
+        let weights = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction("weight")], integers: try dataset.extraction("jet_index"))
+        #expect(weights.integers == (0..<320).map(Int64.init))
+        #expect(weights.floats[0].allSatisfy { $0.isFinite && $0 > 0 })
+
+        let closure = try runJetTag(arguments: [
+            "reweight", "closure", "--model", run + "/model.h5", "--out", directory.appendingPathComponent("closure").path,
+        ])
+        #expect(closure.status == 0, "\(closure.stderr)")
+        #expect(closure.stdout.contains("two-sample AUC"))
     }
 
     @Test func configErrorsNameTheKey() throws {
@@ -72,5 +113,16 @@ import Testing
         ])
         #expect(overlapping.status != 0)
         #expect(overlapping.stderr.contains("reweighting.heldOutFolds"), "\(overlapping.stderr)")
+        let alone = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.crossTraining=true",
+        ])
+        #expect(alone.status != 0)
+        #expect(alone.stderr.contains("reweighting.crossTraining"), "\(alone.stderr)")
+        let calibrated = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.crossTraining=true",
+            "--set", "training.ensemble=2", "--set", "reweighting.calibrate=true",
+        ])
+        #expect(calibrated.status != 0)
+        #expect(calibrated.stderr.contains("reweighting.calibrate"), "\(calibrated.stderr)")
     }
 }

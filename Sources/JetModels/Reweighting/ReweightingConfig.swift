@@ -49,8 +49,14 @@ public struct ReweightingConfig: Codable, Sendable {
         /// any x, so the density ratio the classifier learns is unchanged, while steeply weighted spectra
         /// (pT-hat biased samples) get training statistics everywhere. nil: weights as they are.
         public var flattenIn: JetObservable?
-        /// Fit a ``LogitCalibration`` of the classifier on the validation folds and apply it before the ratio.
+        /// Fit a ``LogitCalibration`` of the classifier on the validation folds and apply it before the ratio (not
+        /// with `crossTraining`, where most members train on those folds).
         public var calibrate: Bool
+        /// Cross-training: with `training.ensemble = n`, the members take turns to validate: member i validates
+        /// on fold i % k of the k = trainingFolds + validationFolds and trains on the other k - 1, so every jet
+        /// outside the held-out folds trains most members. false: every member trains on `trainingFolds` and
+        /// validates on `validationFolds`.
+        public var crossTraining: Bool
         /// Folds that train the classifier.
         public var trainingFolds: [Int]
         /// Folds for the validation loss (best epoch, early stopping).
@@ -60,7 +66,7 @@ public struct ReweightingConfig: Codable, Sendable {
 
         public init(
             negativeWeights: NegativeWeightStrategy = .signed, epsilon: Float = 1e-6, cap: Float? = nil, flattenIn: JetObservable? = nil,
-            calibrate: Bool = false, modulus: Int = 8,
+            calibrate: Bool = false, crossTraining: Bool = false, modulus: Int = 8,
             trainingFolds: [Int] = [0, 1, 2], validationFolds: [Int] = [3], heldOutFolds: [Int] = [4, 5, 6, 7]
         ) {
             self.negativeWeights = negativeWeights
@@ -68,6 +74,7 @@ public struct ReweightingConfig: Codable, Sendable {
             self.cap = cap
             self.flattenIn = flattenIn
             self.calibrate = calibrate
+            self.crossTraining = crossTraining
             self.modulus = modulus
             self.trainingFolds = trainingFolds
             self.validationFolds = validationFolds
@@ -75,7 +82,7 @@ public struct ReweightingConfig: Codable, Sendable {
         }
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case negativeWeights, epsilon, cap, flattenIn, calibrate, modulus, trainingFolds, validationFolds, heldOutFolds
+            case negativeWeights, epsilon, cap, flattenIn, calibrate, crossTraining, modulus, trainingFolds, validationFolds, heldOutFolds
         }
 
         public init(from decoder: Decoder) throws {
@@ -86,6 +93,7 @@ public struct ReweightingConfig: Codable, Sendable {
             cap = try c.decodeIfPresent(Float.self, forKey: .cap)
             flattenIn = try c.decodeIfPresent(JetObservable.self, forKey: .flattenIn)
             calibrate = try c.decode(.calibrate, default: calibrate)
+            crossTraining = try c.decode(.crossTraining, default: crossTraining)
             modulus = try c.decode(.modulus, default: modulus)
             trainingFolds = try c.decode(.trainingFolds, default: trainingFolds)
             validationFolds = try c.decode(.validationFolds, default: validationFolds)
@@ -197,6 +205,12 @@ public struct ReweightingConfig: Codable, Sendable {
             "reweighting.heldOutFolds",
             "expected non-empty, disjoint training, validation and held-out folds in 0..<\(options.modulus)")
         try check(options.heldOutFolds.count >= 2, "reweighting.heldOutFolds", "expected 2 or more folds (the two-sample test halves them)")
+        try check(
+            !options.crossTraining || (classifier.training.ensemble ?? 1) >= 2, "reweighting.crossTraining",
+            "needs training.ensemble of 2 or more (the members take turns to validate)")
+        try check(
+            !(options.crossTraining && options.calibrate), "reweighting.calibrate",
+            "cannot be combined with crossTraining (the calibration needs folds the classifier did not train on)")
         try check(!closure.observables.isEmpty, "closure.observables", "expected at least one observable")
         try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")

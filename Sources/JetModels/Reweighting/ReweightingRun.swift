@@ -92,7 +92,8 @@ public struct ReweightingRun {
     }
 
     /// The classifier, or with `training.ensemble = n` the n classifiers with seeds seed, seed + 1, ... (in
-    /// `member<i>/`) combined into one model file whose score is their mean; writes `model.h5`.
+    /// `member<i>/`; with `crossTraining` each on its own folds) combined into one model file whose score is
+    /// their mean; writes `model.h5`.
     private func trainClassifier(
         training: JetSet, validation: JetSet, features: FeatureSpec, progress: (String, Trainer.Event) -> Void,
         shouldStop: () -> Bool
@@ -102,14 +103,20 @@ public struct ReweightingRun {
                 training: training, validation: validation, features: features, directory: directory,
                 progress: { progress("classifier", $0) }, shouldStop: shouldStop)
         }
+        let options = config.options
+        let folds = options.trainingFolds + options.validationFolds
+        var pool = training
+        if options.crossTraining { pool.append(contentsOf: validation) }
         var members: [ModelFile] = []
         for member in 0..<count {
             var memberConfig = config.classifier
             memberConfig.training.seed += UInt64(member)
             memberConfig.training.ensemble = nil
             let stage = "classifier member \(member + 1)/\(count)"
+            let (memberTraining, memberValidation) = options.crossTraining
+                ? Self.split(pool, validationFold: folds[member % folds.count], modulus: options.modulus) : (training, validation)
             members.append(try BinaryClassifierTraining(config: memberConfig).train(
-                training: training, validation: validation, features: features,
+                training: memberTraining, validation: memberValidation, features: features,
                 directory: directory.appendingPathComponent("member\(member)"), progress: { progress(stage, $0) },
                 shouldStop: shouldStop))
         }
@@ -119,6 +126,17 @@ public struct ReweightingRun {
         combined.trainingConfig = try config.classifier.jsonString()
         try combined.write(to: directory.appendingPathComponent("model.h5").path)
         return combined
+    }
+
+    /// `jets` split into those outside and inside fold `validationFold` (event_number % modulus).
+    static func split(_ jets: JetSet, validationFold: Int, modulus: Int) -> (training: JetSet, validation: JetSet) {
+        let modulus = Int64(modulus)
+        let inFold = jets.eventNumbers.map { Int((($0 % modulus) + modulus) % modulus) == validationFold }
+        let (training, validation) = (jets.labels.indices.filter { !inFold[$0] }, jets.labels.indices.filter { inFold[$0] })
+        return (
+            jets.subset(training, weights: training.map { jets.weights[$0] }),
+            jets.subset(validation, weights: validation.map { jets.weights[$0] })
+        )
     }
 
     /// The factor making the reweighted source's total equal the target's on the training and validation

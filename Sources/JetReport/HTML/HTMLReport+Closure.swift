@@ -19,8 +19,9 @@ extension HTMLReport.Section {
         ]
         if let twoSample = report.twoSample {
             blocks.append(.paragraph(
-                "Two-sample test: a fresh classifier separating source from target on \(twoSample.trainingJets) jets, "
-                    + "scored on \(twoSample.testJets): AUC \(String(format: "%.4f", twoSample.aucBefore)) before, "
+                "Two-sample test: fresh classifiers separating source from target, trained on one half of the held-out "
+                    + "jets (\(twoSample.trainingJets) and \(twoSample.testJets)) and scored on the other, mean of "
+                    + "\(twoSample.aucAfterRuns.count) runs: AUC \(String(format: "%.4f", twoSample.aucBefore)) before, "
                     + "\(String(format: "%.4f", twoSample.aucAfter)) after reweighting (0.5 = indistinguishable)."))
         }
         let weights = report.weights
