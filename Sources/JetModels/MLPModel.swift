@@ -34,6 +34,12 @@ public struct MLPModel: JetModel {
 
     public var logitCount: Int { config.logitCount }
 
+    /// Always nil: the MLP has no BatchNorm.
+    public var batchNormMomentum: Float? {
+        get { nil }
+        set {}
+    }
+
     public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {
         guard let jetFeatures = jets.jetFeatures, jetFeatures.columns == config.jetFeatures else {
             throw .featureCount(model: "MLP", input: "jet-level", expected: config.jetFeatures, got: jets.jetFeatures?.columns ?? 0)
