@@ -54,25 +54,31 @@ public struct JetScorer {
     /// Scores every jet of `batch` (its rows stay in order).
     public mutating func score(_ batch: JetBatch) throws -> Scores {
         let classes = classes
+        let features = try extractor.extract(batch)
+        var jets = JetSet(featureCount: features.constituentFeatureCount, jetFeatureCount: features.jetFeatureCount)
+        let zeros = [Float](repeating: 0, count: batch.count)
+        jets.append(
+            features, labels: zeros.map { _ in 0 }, weights: zeros, eventNumbers: batch.eventNumbers, fields: [:])
         switch file.combination {
         case .single:
             return Scores(
-                count: batch.count, classes: classes, probabilities: try probabilities(batch, member: 0), spread: nil)
+                count: batch.count, classes: classes, probabilities: try probabilities(jets, Array(0..<jets.count), member: 0),
+                spread: nil)
         case .kfold(let k):
             var result = [Float](repeating: 0, count: batch.count * classes)
             for fold in 0..<k {
-                let jets = batch.eventNumbers.indices.filter {
+                let members = batch.eventNumbers.indices.filter {
                     Int(((batch.eventNumbers[$0] % Int64(k)) + Int64(k)) % Int64(k)) == fold
                 }
-                guard !jets.isEmpty else { continue }
-                let scores = try probabilities(batch.gathering(jets), member: fold)
-                for (position, jet) in jets.enumerated() {
+                guard !members.isEmpty else { continue }
+                let scores = try probabilities(jets, members, member: fold)
+                for (position, jet) in members.enumerated() {
                     for c in 0..<classes { result[jet * classes + c] = scores[position * classes + c] }
                 }
             }
             return Scores(count: batch.count, classes: classes, probabilities: result, spread: nil)
         case .ensemble(let count):
-            let members = try (0..<count).map { try probabilities(batch, member: $0) }
+            let members = try (0..<count).map { try probabilities(jets, Array(0..<jets.count), member: $0) }
             var mean = [Float](repeating: 0, count: batch.count * classes)
             var spread = mean
             for i in mean.indices {
@@ -86,15 +92,19 @@ public struct JetScorer {
         }
     }
 
-    /// [B, C] probabilities of member `member`.
-    private mutating func probabilities(_ batch: JetBatch, member: Int) throws -> [Float] {
-        let features = try extractor.extract(batch)
-        var set = JetSet(featureCount: features.constituentFeatureCount, jetFeatureCount: features.jetFeatureCount)
-        let zeros = [Float](repeating: 0, count: batch.count)
-        set.append(
-            features, labels: zeros.map { _ in 0 }, weights: zeros, eventNumbers: batch.eventNumbers, fields: [:])
-        let logits = try models[member].forward(try set.batch(0..<set.count), training: false)
-        return Self.probabilities(logits: logits)
+    /// Jets per forward pass: the network's activations for this many jets bound the scorer's memory, whatever
+    /// the reading batch size.
+    static let jetsPerForward = 1024
+
+    /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
+    private mutating func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {
+        var result: [Float] = []
+        result.reserveCapacity(indices.count * classes)
+        for start in stride(from: 0, to: indices.count, by: Self.jetsPerForward) {
+            let part = indices[start..<min(start + Self.jetsPerForward, indices.count)]
+            result += Self.probabilities(logits: try models[member].forward(try jets.batch(part), training: false))
+        }
+        return result
     }
 
     /// Sigmoid of one logit as [1 - p, p], softmax of several.

@@ -201,6 +201,24 @@ import Testing
         #expect(bestModel.members != last.members)
     }
 
+    /// The scorer forwards at most `JetScorer.jetsPerForward` jets at a time: a 2,500-jet batch gets the same scores,
+    /// in the same rows, as 25 batches of 100.
+    @Test func largeBatchesAreScoredInPartsInRowOrder() throws {
+        let (temporary, file) = try syntheticFile(jets: 2_500)
+        defer { temporary.remove() }
+        let config = try config(file: file, training: ["epochs": 1])
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        try trainer.train(directory: temporary.url)
+        var scorer = try JetScorer(file: try trainer.checkpointFile(state: nil))
+        let whole = try scorer.score(
+            try JetStream(file: file, options: scorer.readOptions(batchSize: 2_500, threads: 1)).readAll())
+        var parts: [Float] = []
+        let stream = try JetStream(file: file, options: scorer.readOptions(batchSize: 100, threads: 1))
+        while let batch = try stream.next() { parts += try scorer.score(batch).probabilities }
+        #expect(whole.count == 2_500 && parts.count == 5_000)
+        #expect(zip(whole.probabilities, parts).allSatisfy { abs($0 - $1) <= 1e-5 })
+    }
+
     @Test func modelFileRoundTripGivesIdenticalScores() throws {
         let (temporary, file) = try syntheticFile()
         defer { temporary.remove() }
