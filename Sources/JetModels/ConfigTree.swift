@@ -1,12 +1,12 @@
 import Foundation
 
 /// Helpers that check a parsed config document against what the Codable sections understood, and turn
-/// decoding failures into ``TrainingError``s with dotted key paths.
+/// decoding failures into ``JetModelsError``s with dotted key paths.
 enum ConfigTree {
     /// Throws for the first key of `mapping` not in `known`.
     static func rejectUnknownKeys(of mapping: [String: Any], known: [String], path: String, file: String) throws {
         for key in mapping.keys.sorted() where !known.contains(key) {
-            throw TrainingError.unknownKey(path: path + key, file: file, known: known)
+            throw JetModelsError.unknownKey(path: path + key, file: file, known: known)
         }
     }
 
@@ -19,7 +19,7 @@ enum ConfigTree {
                 let value = mapping[key]!
                 if value is NSNull { continue }
                 guard let counterpart = known[key] else {
-                    throw TrainingError.unknownKey(path: path + key, file: file, known: known.keys.sorted())
+                    throw JetModelsError.unknownKey(path: path + key, file: file, known: known.keys.sorted())
                 }
                 try rejectUnknownKeys(written: value, understood: counterpart, path: path + key + ".", file: file)
             }
@@ -31,22 +31,22 @@ enum ConfigTree {
         }
     }
 
-    /// A decoding failure as a ``TrainingError`` naming the key path; `model` is the model kind, for keys
+    /// A decoding failure as a ``JetModelsError`` naming the key path; `model` is the model kind, for keys
     /// the model configs reject themselves.
     static func describe(_ error: Error, file: String, model: String?) -> Error {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
-            return TrainingError.missingKey(path: dotted(context.codingPath + [key]), file: file)
+            return JetModelsError.missingKey(path: dotted(context.codingPath + [key]), file: file)
         case DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context):
-            return TrainingError.invalidValue(
+            return JetModelsError.invalidValue(
                 path: dotted(context.codingPath), file: file, expected: "expected \(typeName(type))")
         case DecodingError.dataCorrupted(let context):
             let names = context.codingPath.map(\.stringValue)
             let allowed = choices[names.suffix(2).joined(separator: ".")] ?? choices[names.last ?? ""]
             let expected = allowed.map { "expected one of \($0.joined(separator: ", "))" } ?? context.debugDescription
-            return TrainingError.invalidValue(path: dotted(context.codingPath), file: file, expected: expected)
+            return JetModelsError.invalidValue(path: dotted(context.codingPath), file: file, expected: expected)
         case JetModelsError.unknownConfigKey(_, let key, let known):
-            return TrainingError.unknownKey(path: "model.\(model ?? "?").\(key)", file: file, known: known)
+            return JetModelsError.unknownKey(path: "model.\(model ?? "?").\(key)", file: file, known: known)
         default:
             return error
         }

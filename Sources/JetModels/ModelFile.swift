@@ -83,31 +83,31 @@ public struct ModelFile: Sendable {
 
     /// Reads a file written by ``write(to:)``.
     ///
-    /// - Throws: ``TrainingError/invalidModelFile(file:reason:)`` for a file of another format or version,
+    /// - Throws: ``JetModelsError/invalidModelFile(file:reason:)`` for a file of another format or version,
     ///   or with a missing or malformed attribute; `JetDataError` when it cannot be read.
     public static func read(from path: String) throws -> ModelFile {
         let file = try HDF5File(readingAt: path)
         func attribute(_ name: String) throws -> String {
             guard let value = file.stringAttribute(name)?.first else {
-                throw TrainingError.invalidModelFile(file: path, reason: "attribute '\(name)' is missing")
+                throw JetModelsError.invalidModelFile(file: path, reason: "attribute '\(name)' is missing")
             }
             return value
         }
         func decoded<Value: Decodable>(_ type: Value.Type, _ name: String) throws -> Value {
             do {
                 return try JSONDecoder().decode(type, from: Data(try attribute(name).utf8))
-            } catch let error as TrainingError {
+            } catch let error as JetModelsError {
                 throw error
             } catch {
-                throw TrainingError.invalidModelFile(
+                throw JetModelsError.invalidModelFile(
                     file: path, reason: "attribute '\(name)' does not decode: \(error)")
             }
         }
         guard try attribute("format") == format else {
-            throw TrainingError.invalidModelFile(file: path, reason: "attribute 'format' is not '\(format)'")
+            throw JetModelsError.invalidModelFile(file: path, reason: "attribute 'format' is not '\(format)'")
         }
         guard let version = Int(try attribute("format_version")), version <= formatVersion else {
-            throw TrainingError.invalidModelFile(
+            throw JetModelsError.invalidModelFile(
                 file: path,
                 reason:
                     "format version \(try attribute("format_version")) is newer than this JetTag reads (\(formatVersion))"

@@ -9,11 +9,11 @@ extension RunConfig {
     /// `data` sections, the default constituent variables when `features` names none, takes the class names from the first file's `label_names` attribute when
     /// `data.classNames` is absent, and checks every value.
     /// - Parameter file: named in every error.
-    /// - Throws: ``TrainingError`` naming the dotted key path and `file` for unknown keys, wrong types,
+    /// - Throws: ``JetModelsError`` naming the dotted key path and `file` for unknown keys, wrong types,
     ///   missing keys and values out of range.
     public static func load(tree: Any, file: String) throws -> RunConfig {
         guard var root = tree as? [String: Any] else {
-            throw TrainingError.invalidValue(
+            throw JetModelsError.invalidValue(
                 path: "(top level)", file: file, expected: "expected a mapping of sections")
         }
         try ConfigTree.rejectUnknownKeys(of: root, known: CodingKeys.allCases.map(\.rawValue), path: "", file: file)
@@ -36,7 +36,7 @@ extension RunConfig {
     public static func applyOverride(path: String, value: Any, to tree: inout [String: Any]) throws {
         let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
-            throw TrainingError.invalidOverride("'\(path)' is not a dotted key path such as training.epochs")
+            throw JetModelsError.invalidOverride("'\(path)' is not a dotted key path such as training.epochs")
         }
         func set(_ keys: ArraySlice<String>, in node: inout [String: Any], prefix: String) throws {
             let key = keys.first!
@@ -49,7 +49,7 @@ extension RunConfig {
             case nil, is NSNull: child = [:]
             case let mapping as [String: Any]: child = mapping
             default:
-                throw TrainingError.invalidOverride("'\(prefix)\(key)' is not a mapping, so '\(path)' cannot be set")
+                throw JetModelsError.invalidOverride("'\(prefix)\(key)' is not a mapping, so '\(path)' cannot be set")
             }
             try set(keys.dropFirst(), in: &child, prefix: prefix + key + ".")
             node[key] = child
@@ -85,7 +85,7 @@ extension RunConfig {
             var options = model[section] as? [String: Any] ?? [:]
             for (key, value) in derived where ModelArchitecture.Kind(rawValue: section)!.derivedSizes.contains(key) {
                 if let written = options[key] as? Int, written != value {
-                    throw TrainingError.invalidValue(
+                    throw JetModelsError.invalidValue(
                         path: "model.\(section).\(key)", file: file,
                         expected:
                             "is \(written), but the features and classes of this config give \(value); leave it out")
@@ -100,7 +100,7 @@ extension RunConfig {
     /// Range checks that the section types cannot express.
     func validate(file: String) throws {
         func check(_ condition: Bool, _ path: String, _ expected: String) throws {
-            guard condition else { throw TrainingError.invalidValue(path: path, file: file, expected: expected) }
+            guard condition else { throw JetModelsError.invalidValue(path: path, file: file, expected: expected) }
         }
         try check(!data.files.isEmpty, "data.files", "expected at least one file or pattern")
         try check(data.readBatchSize > 0, "data.readBatchSize", "expected a positive integer")
@@ -143,7 +143,7 @@ extension RunConfig {
             case .mlp: try model.mlp!.validate()
             }
         } catch let .invalidConfig(_, field, value, expected) {
-            throw TrainingError.invalidValue(
+            throw JetModelsError.invalidValue(
                 path: "model.\(model.kind.rawValue).\(field)", file: file, expected: "is \(value), expected \(expected)"
             )
         } catch {

@@ -39,7 +39,7 @@ public struct Trainer {
         state = TrainingState()
         if let checkpoint {
             guard let saved = checkpoint.trainingState, let tensors = checkpoint.members.first else {
-                throw TrainingError.invalidModelFile(
+                throw JetModelsError.invalidModelFile(
                     file: "checkpoint", reason: "it has no training state (a finished model file, not last.h5)")
             }
             try model.load(tensors)
@@ -66,7 +66,7 @@ public struct Trainer {
     /// - Parameters:
     ///   - progress: called after every step and epoch.
     ///   - shouldStop: polled after every step; when it returns true the trainer writes `last.h5` and throws
-    ///     ``TrainingError/interrupted(checkpoint:)``.
+    ///     ``JetModelsError/interrupted(checkpoint:)``.
     /// - Returns: the final state (its `history` lists every epoch).
     @discardableResult
     public mutating func train(
@@ -97,7 +97,7 @@ public struct Trainer {
                 if shouldStop() {
                     let checkpoint = directory.appendingPathComponent("last.h5")
                     try checkpointFile(state: state).write(to: checkpoint.path)
-                    throw TrainingError.interrupted(checkpoint: checkpoint.path)
+                    throw JetModelsError.interrupted(checkpoint: checkpoint.path)
                 }
             }
             try recomputeBatchNormStatistics(order)

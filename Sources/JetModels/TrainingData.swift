@@ -87,7 +87,7 @@ public struct TrainingData: Sendable {
     /// Applies the `weights.weighting` spec (class balancing, flattening or resampling).
     private static func weighted(_ set: JetSet, config: RunConfig, part: String) throws -> JetSet {
         guard set.count > 0 else {
-            throw TrainingError.invalidData(
+            throw JetModelsError.invalidData(
                 "the \(part) split of \(config.data.files.joined(separator: ", ")) has no jets")
         }
         let result = try config.weights.weighting.apply(

@@ -30,7 +30,7 @@ public struct TrainingRun {
     public init(resuming directory: URL) throws {
         let url = directory.appendingPathComponent("config.json")
         guard let data = try? Data(contentsOf: url) else {
-            throw TrainingError.cannotResume(
+            throw JetModelsError.cannotResume(
                 directory: directory.path, reason: "it has no config.json (was it made by jettag train?)")
         }
         self.init(

@@ -17,7 +17,7 @@ enum ConfigFile {
         var tree = try parse(text, origin: path) as? [String: Any] ?? [:]
         for assignment in overrides {
             guard let equals = assignment.firstIndex(of: "=") else {
-                throw TrainingError.invalidOverride("'\(assignment)' is not of the form key.path=value")
+                throw JetModelsError.invalidOverride("'\(assignment)' is not of the form key.path=value")
             }
             let value = try parse(String(assignment[assignment.index(after: equals)...]), origin: "--set \(assignment)")
             try RunConfig.applyOverride(path: String(assignment[..<equals]), value: value, to: &tree)

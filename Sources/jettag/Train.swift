@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
                     Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
             }
             try htmlReport.write(for: run.directory.path)
-        } catch let error as TrainingError {
+        } catch let error as JetModelsError {
             guard case .interrupted = error else { throw error }
             FileHandle.standardError.write(Data("\n\(error)\n".utf8))
             throw ExitCode(130)

@@ -89,7 +89,7 @@ import Testing
             (["weights": ["weighting": ["methd": "none"]]], "weights.weighting.methd"),
         ]
         for (extra, path) in cases {
-            guard case TrainingError.unknownKey(let found, let file, _)? = failure(extra) else {
+            guard case JetModelsError.unknownKey(let found, let file, _)? = failure(extra) else {
                 Issue.record("\(path): expected an unknown-key error, got \(String(describing: failure(extra)))")
                 continue
             }
@@ -116,14 +116,14 @@ import Testing
             (["model": ["kind": "cnn1d", "cnn1d": ["kernelSize": 4]]], "model.cnn1d.kernelSize"),
         ]
         for (extra, path) in cases {
-            guard case TrainingError.invalidValue(let found, let file, _)? = failure(extra) else {
+            guard case JetModelsError.invalidValue(let found, let file, _)? = failure(extra) else {
                 Issue.record("\(path): expected an invalid-value error, got \(String(describing: failure(extra)))")
                 continue
             }
             #expect(found == path)
             #expect(file == "c.yaml")
         }
-        #expect(throws: TrainingError.missingKey(path: "data.files", file: "c.yaml")) {
+        #expect(throws: JetModelsError.missingKey(path: "data.files", file: "c.yaml")) {
             try RunConfig.load(tree: ["data": ["classNames": ["a", "b"]]], file: "c.yaml")
         }
     }
@@ -135,8 +135,8 @@ import Testing
         let config = try RunConfig.load(tree: root, file: "c.yaml")
         #expect(config.training.epochs == 3)
         #expect(config.training.schedule.kind == .cosine)
-        #expect(throws: TrainingError.self) { try RunConfig.applyOverride(path: "data.files.x", value: 1, to: &root) }
-        #expect(throws: TrainingError.self) {
+        #expect(throws: JetModelsError.self) { try RunConfig.applyOverride(path: "data.files.x", value: 1, to: &root) }
+        #expect(throws: JetModelsError.self) {
             try RunConfig.applyOverride(path: "training..epochs", value: 1, to: &root)
         }
     }
@@ -152,14 +152,14 @@ import Testing
     @Test func enumeratedValuesListTheChoices() {
         let error = failure(["training": ["schedule": ["kind": "linear"]]])
         #expect(
-            error as? TrainingError
+            error as? JetModelsError
                 == .invalidValue(
                     path: "training.schedule.kind", file: "c.yaml",
                     expected: "expected one of constant, step, cosine, oneCycle, plateau"))
     }
 
     @Test func messagesNameKeyAndFile() {
-        let error = TrainingError.unknownKey(path: "training.epoch", file: "top.yaml", known: ["epochs"])
+        let error = JetModelsError.unknownKey(path: "training.epoch", file: "top.yaml", known: ["epochs"])
         #expect(error.description == "top.yaml: unknown key 'training.epoch'; known keys here: epochs")
     }
 }

@@ -135,7 +135,7 @@ import Testing
         let stopped = directory.appendingPathComponent("b")
         var first = try Trainer(config: config, data: data)
         var steps = 0
-        #expect(throws: TrainingError.self) {
+        #expect(throws: JetModelsError.self) {
             try first.train(
                 directory: stopped,
                 shouldStop: {
@@ -279,7 +279,7 @@ import Testing
     @Test func modelFileRejectsOtherHDF5Files() throws {
         let (temporary, file) = try syntheticFile(jets: 8)
         defer { temporary.remove() }
-        #expect(throws: TrainingError.invalidModelFile(file: file, reason: "attribute 'format' is missing")) {
+        #expect(throws: JetModelsError.invalidModelFile(file: file, reason: "attribute 'format' is missing")) {
             try ModelFile.read(from: file)
         }
     }

@@ -32,7 +32,7 @@ struct BinaryClassifierTraining {
         var sums = [0.0, 0.0]
         for (label, weight) in zip(jets.labels, jets.weights) { sums[Int(label)] += Double(weight) }
         for (label, sum) in sums.enumerated() where !(sum > 0) {
-            throw TrainingError.invalidData("class \(label) of the classifier's jets has signed weight sum \(sum); it must be positive")
+            throw JetModelsError.invalidData("class \(label) of the classifier's jets has signed weight sum \(sum); it must be positive")
         }
         var balanced = jets
         let half = Double(jets.count) / 2

@@ -36,7 +36,7 @@ public struct Reweighter {
         _ batch: JetBatch, counts: inout DensityRatio.Counts
     ) throws -> (weights: [Float], targetProbabilities: [Float]) {
         guard let old = batch.jetFields[weightField] else {
-            throw TrainingError.invalidData("the jets have no weight field '\(weightField)' (the reweighting run's source.weightField)")
+            throw JetModelsError.invalidData("the jets have no weight field '\(weightField)' (the reweighting run's source.weightField)")
         }
         let f = try scorer.score(try inputs.augmented(batch)).column(1)
         return (info.densityRatio.weights(old: old, scores: f, counts: &counts), f)

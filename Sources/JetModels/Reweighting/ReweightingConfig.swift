@@ -150,12 +150,12 @@ public struct ReweightingConfig: Codable, Sendable {
     /// - Parameter file: named in every error.
     public static func load(tree: Any, file: String) throws -> ReweightingConfig {
         guard let root = tree as? [String: Any] else {
-            throw TrainingError.invalidValue(path: "(top level)", file: file, expected: "expected a mapping of sections")
+            throw JetModelsError.invalidValue(path: "(top level)", file: file, expected: "expected a mapping of sections")
         }
         try ConfigTree.rejectUnknownKeys(of: root, known: sectionKeys + classifierKeys, path: "", file: file)
         func section<T: Decodable>(_ key: String, _ type: T.Type, default value: T?) throws -> T {
             guard let node = root[key] else {
-                guard let value else { throw TrainingError.missingKey(path: key, file: file) }
+                guard let value else { throw JetModelsError.missingKey(path: key, file: file) }
                 return value
             }
             do {
@@ -191,7 +191,7 @@ public struct ReweightingConfig: Codable, Sendable {
 
     func validate(file: String) throws {
         func check(_ condition: Bool, _ path: String, _ expected: String) throws {
-            guard condition else { throw TrainingError.invalidValue(path: path, file: file, expected: expected) }
+            guard condition else { throw JetModelsError.invalidValue(path: path, file: file, expected: expected) }
         }
         try check(!source.files.isEmpty, "source.files", "expected at least one file or pattern")
         try check(!target.files.isEmpty, "target.files", "expected at least one file or pattern")
@@ -220,13 +220,13 @@ public struct ReweightingConfig: Codable, Sendable {
 }
 
 extension Error {
-    /// A ``TrainingError`` whose key path is given relative to section `key`, made absolute.
+    /// A ``JetModelsError`` whose key path is given relative to section `key`, made absolute.
     func prefixed(_ key: String) -> Error {
-        switch self as? TrainingError {
+        switch self as? JetModelsError {
         case let .invalidValue(path, file, expected)?:
-            TrainingError.invalidValue(path: path == "(top level)" ? key : "\(key).\(path)", file: file, expected: expected)
+            JetModelsError.invalidValue(path: path == "(top level)" ? key : "\(key).\(path)", file: file, expected: expected)
         case let .missingKey(path, file)?:
-            TrainingError.missingKey(path: "\(key).\(path)", file: file)
+            JetModelsError.missingKey(path: "\(key).\(path)", file: file)
         default: self
         }
     }

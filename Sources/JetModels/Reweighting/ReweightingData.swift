@@ -41,7 +41,7 @@ public struct ReweightingData: Sendable {
                 sample, label: Int32(label), split: split, extractor: extractor, observables: observables, fields: sourceFields,
                 keepFields: label == 0, threads: threads)
             guard data.jets.count > before else {
-                throw TrainingError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(split)")
+                throw JetModelsError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(split)")
             }
             if label == 0 { data.sourceCount = data.jets.count }
         }

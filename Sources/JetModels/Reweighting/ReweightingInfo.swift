@@ -33,7 +33,7 @@ public struct ReweightingInfo: Codable, Sendable {
     public static func read(nextTo modelPath: String) throws -> ReweightingInfo {
         let url = URL(fileURLWithPath: modelPath).deletingLastPathComponent().appendingPathComponent(fileName)
         guard let data = try? Data(contentsOf: url) else {
-            throw TrainingError.invalidModelFile(
+            throw JetModelsError.invalidModelFile(
                 file: modelPath, reason: "no \(fileName) next to it: is it the model.h5 of a `jettag reweight train` run?")
         }
         return try JSONDecoder().decode(ReweightingInfo.self, from: data)

@@ -43,7 +43,7 @@ public struct ReweightingRun {
         let sourceSum = sum(training, training.sourceRange) + sum(validation, validation.sourceRange)
         let targetSum = sum(training, training.targetRange) + sum(validation, validation.targetRange)
         guard sourceSum > 0, targetSum > 0 else {
-            throw TrainingError.invalidData("the signed weight sums of source (\(sourceSum)) and target (\(targetSum)) must be positive")
+            throw JetModelsError.invalidData("the signed weight sums of source (\(sourceSum)) and target (\(targetSum)) must be positive")
         }
         let original = [training, validation]
         var resampling: [String: NeuralResampler.Summary] = [:]
@@ -154,7 +154,7 @@ public struct ReweightingRun {
             for (weight, score) in zip(weights, f) { reweightedSum += Double(weight) * Double(ratio.ratio(score, counts: &counts)) }
         }
         guard reweightedSum > 0 else {
-            throw TrainingError.invalidData("the reweighted source has weight sum \(reweightedSum); cannot normalise it to the target's \(targetSum)")
+            throw JetModelsError.invalidData("the reweighted source has weight sum \(reweightedSum); cannot normalise it to the target's \(targetSum)")
         }
         return targetSum / reweightedSum
     }
