@@ -26,7 +26,7 @@ public struct BatchNorm: Sendable {
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     /// [mean | 1 / sqrt(var + eps)] per channel, as the last forward used them.
     private var statistics: [Float]
-    /// [C] x 3 per-channel coefficients, and [C] x 2 Double sums per ``ReductionSplit`` part: workspace.
+    /// [C] x 3 per-channel coefficients, and [C] x 2 Double sums per ``RowSplit`` part: workspace.
     private var coefficients: [Float]
     private var sums: [Double] = []
     private var lastForward: (rows: Int, training: Bool)?
@@ -49,8 +49,8 @@ public struct BatchNorm: Sendable {
     }
 
     /// The parts the sums over `rows` are taken in, with ``sums`` grown to hold them.
-    private mutating func resizeSums(rows: Int) -> ReductionSplit {
-        let split = ReductionSplit(rows, minimumPerPart: rowsPerPart)
+    private mutating func resizeSums(rows: Int) -> RowSplit {
+        let split = RowSplit(rows, minimumPerPart: rowsPerPart)
         if sums.count < 2 * channels * split.parts { sums = [Double](repeating: 0, count: 2 * channels * split.parts) }
         return split
     }
@@ -147,7 +147,7 @@ private let rowsPerPart = 256
 /// Per-channel mean and biased variance of x [rows, channels], accumulated in Double (two passes);
 /// `sums` is [parts, channels] workspace.
 private func columnMeanAndVariance(
-    _ x: UnsafePointer<Float>, split: ReductionSplit, channels: Int, mean: UnsafeMutablePointer<Float>,
+    _ x: UnsafePointer<Float>, split: RowSplit, channels: Int, mean: UnsafeMutablePointer<Float>,
     variance: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Double>
 ) {
     let count = Double(split.total)
@@ -212,7 +212,7 @@ private func normalize(
 private func batchNormBackward(
     dInp: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
     dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
-    gamma: UnsafePointer<Float>, training: Bool, split: ReductionSplit, channels: Int,
+    gamma: UnsafePointer<Float>, training: Bool, split: RowSplit, channels: Int,
     sums: UnsafeMutablePointer<Double>, coefficients: UnsafeMutablePointer<Float>
 ) {
     guard let dx = dInp, let dy = dOut, let x = inp else { return }

@@ -4,10 +4,10 @@ import Foundation
 /// The number of threads JetNN computes with. One thread is the default.
 ///
 /// JetNN splits its work across the batch itself (data parallelism): the rows of a layer's input are cut into
-/// contiguous parts (at jet boundaries where jets matter) and each thread runs the layer, sgemm included, on its
-/// part. OpenBLAS is kept at one thread: its own threading pays little on the small products of a batch.
-/// Sums over rows (weight gradients, BatchNorm statistics) are taken per ``ReductionSplit`` part and added in part
-/// order, so results are the same, bit for bit, with any thread count.
+/// contiguous parts and each thread runs the layer, sgemm included, on its share of the parts. OpenBLAS is kept at
+/// one thread: its own threading pays little on the small products of a batch. The parts depend on the row count
+/// only (see ``RowSplit``), and sums over parts (weight gradients, BatchNorm statistics) are added in part order,
+/// so results are the same, bit for bit, with any thread count.
 public enum ComputeThreads {
     private static let storage: LockedCount = {
         openblas_set_num_threads(1)
@@ -42,9 +42,12 @@ func forEachChunk(of total: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> V
     }
 }
 
-/// A split of `0..<total` rows into contiguous parts that depends on `total` only, never on the thread count:
-/// a sum over rows taken per part, then added up in part order, has the same bits with any number of threads.
-struct ReductionSplit {
+/// A split of `0..<total` rows into contiguous parts that depends on `total` only, never on the thread count.
+///
+/// An sgemm's bits depend on its row count (OpenBLAS blocks differently), so the layers run theirs per part on
+/// every thread count, and sums over rows are taken per part and then added in part order: the results are the
+/// same with any number of threads.
+struct RowSplit {
     /// At most this many parts (a multiple of the usual thread counts, so the parts share out evenly).
     static let maximumParts = 8
 

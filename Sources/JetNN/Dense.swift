@@ -23,7 +23,7 @@ public struct Dense: Sendable {
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     /// d(loss)/d(pre-activation) [R, OC] of the last backward (with an activation only).
     private var preactivationGradient = Matrix(rows: 0, columns: 0)
-    /// Per ``ReductionSplit`` part: its weight gradient [OC, C] and bias gradient [OC], summed in part order.
+    /// Per ``RowSplit`` part: its weight gradient [OC, C] and bias gradient [OC], summed in part order.
     private var partialGradients: [Float] = []
     private var forwardRows: Int?
 
@@ -114,38 +114,35 @@ public struct Dense: Sendable {
     }
 }
 
-/// Rows below which a forward part is not worth a thread of its own: about a million multiply-adds.
-private func minimumRowsPerThread(inputCount: Int, outputCount: Int) -> Int {
-    max(1, (1 << 20) / (inputCount * outputCount))
-}
+/// The parts of `rows` for ``denseForward`` and ``denseBackward``: at least 128 rows each (shorter sgemms run
+/// slowly).
+func denseSplit(rows: Int) -> RowSplit { RowSplit(rows, minimumPerPart: 128) }
 
-/// The parts of `rows` for ``denseBackward`` (at least 512 rows each: an sgemm with a shorter inner dimension
-/// runs slowly), with `partials` grown to hold their gradients.
-func denseBackwardSplit(rows: Int, inputCount: Int, outputCount: Int, partials: inout [Float]) -> ReductionSplit {
-    let split = ReductionSplit(rows, minimumPerPart: 512)
+/// ``denseSplit(rows:)``, with `partials` grown to hold the per-part gradients of ``denseBackward``.
+func denseBackwardSplit(rows: Int, inputCount: Int, outputCount: Int, partials: inout [Float]) -> RowSplit {
+    let split = denseSplit(rows: rows)
     let needed = split.parts * (outputCount * inputCount + outputCount)
     if partials.count < needed { partials = [Float](repeating: 0, count: needed) }
     return split
 }
 
-/// out[R, OC] = f(inp[R, C] * weight[OC, C]^T + bias[OC]) (bias and f optional), the rows shared out over the
-/// compute threads: the kernel Dense and Conv1D share.
+/// out[R, OC] = f(inp[R, C] * weight[OC, C]^T + bias[OC]) (bias and f optional), per ``denseSplit(rows:)``
+/// part, the parts shared out over the compute threads: the kernel Dense and Conv1D share.
 func denseForward(
     out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int
 ) {
     guard let out else { return }
-    let minimumRows = minimumRowsPerThread(inputCount: inputCount, outputCount: outputCount)
-    forEachChunk(of: rows, minimumPerChunk: minimumRows) { part in
-        let partOut = out + part.lowerBound * outputCount
+    denseSplit(rows: rows).forEachPart { _, rows in
+        let partOut = out + rows.lowerBound * outputCount
         if let bias {
-            for r in 0..<part.count { (partOut + r * outputCount).update(from: bias, count: outputCount) }
+            for r in 0..<rows.count { (partOut + r * outputCount).update(from: bias, count: outputCount) }
         }
         gemm(
-            transposeA: false, transposeB: true, m: part.count, n: outputCount, k: inputCount,
-            a: inp.map { $0 + part.lowerBound * inputCount }, b: weight, beta: bias == nil ? 0 : 1, c: partOut)
+            transposeA: false, transposeB: true, m: rows.count, n: outputCount, k: inputCount,
+            a: inp.map { $0 + rows.lowerBound * inputCount }, b: weight, beta: bias == nil ? 0 : 1, c: partOut)
         if let activation {
-            activationForward(activation, out: partOut, inp: partOut, count: part.count * outputCount)
+            activationForward(activation, out: partOut, inp: partOut, count: rows.count * outputCount)
         }
     }
 }
@@ -159,7 +156,7 @@ func denseBackward(
     dInp: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
     dPre: UnsafeMutablePointer<Float>?, partials: UnsafeMutablePointer<Float>,
     dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, out: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
-    activation: ActivationFunction?, split: ReductionSplit, inputCount: Int, outputCount: Int
+    activation: ActivationFunction?, split: RowSplit, inputCount: Int, outputCount: Int
 ) {
     let partialCount = outputCount * inputCount + outputCount
     split.forEachPart { part, rows in
