@@ -85,7 +85,18 @@ func activationForward(
 ) {
     guard count > 0, let out, let x = inp else { return }
     switch function {
-    case .relu: for i in 0..<count { out[i] = max(x[i], 0) }
+    case .relu:
+        // Explicit SIMD: the compiler's own vectorisation gives up when out is inp (in place, as in Dense).
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            out[i] = x[i] < 0 ? 0 : x[i]
+            i += 1
+        }
     case let .leakyReLU(slope): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
     case let .elu(alpha): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
     case .silu: for i in 0..<count { out[i] = x[i] * logistic(x[i]) }
@@ -103,7 +114,20 @@ func activationBackward(
 ) {
     guard count > 0, let dx = dInp, let dy = dOut, let y = out else { return }
     switch function {
-    case .relu: for i in 0..<count { dx[i] = y[i] > 0 ? dy[i] : 0 }
+    case .relu:
+        // Explicit SIMD: the compiler's own vectorisation turns the select into slow masked loads.
+        var i = 0
+        while i + 16 <= count {
+            let output = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+            let gradient = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(
+                of: gradient.replacing(with: 0, where: .!(output .> 0)), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            dx[i] = y[i] > 0 ? dy[i] : 0
+            i += 1
+        }
     case .tanh: for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
     case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
     case let .leakyReLU(slope):

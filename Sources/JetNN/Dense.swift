@@ -161,25 +161,28 @@ func denseBackward(
     let partialCount = outputCount * inputCount + outputCount
     split.forEachPart { part, rows in
         let first = rows.lowerBound
-        var gradient = dOut.map { $0 + first * outputCount }
-        if let activation, let dPre {
-            activationBackward(
-                activation, dInp: dPre + first * outputCount, dOut: gradient, inp: nil,
-                out: out.map { $0 + first * outputCount }, count: rows.count * outputCount)
-            gradient = UnsafePointer(dPre + first * outputCount)
-        }
         let partialWeight = partials + part * partialCount
+        let partialBias = partialWeight + outputCount * inputCount
+        partialBias.update(repeating: 0, count: outputCount)
+        // dPre and the bias gradient row by row, while the row is in cache.
+        let gradient = activation == nil ? dOut.map { $0 + first * outputCount } : dPre.map { UnsafePointer($0 + first * outputCount) }
+        if let gradient, activation != nil || dBias != nil {
+            for r in rows {
+                let offset = r * outputCount
+                if let activation {
+                    activationBackward(
+                        activation, dInp: dPre.map { $0 + offset }, dOut: dOut.map { $0 + offset }, inp: nil,
+                        out: out.map { $0 + offset }, count: outputCount)
+                }
+                if dBias != nil {
+                    let row = gradient + (r - first) * outputCount
+                    for c in 0..<outputCount { partialBias[c] += row[c] }
+                }
+            }
+        }
         gemm(
             transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows.count,
             a: gradient, b: inp.map { $0 + first * inputCount }, beta: 0, c: partialWeight)
-        let partialBias = partialWeight + outputCount * inputCount
-        partialBias.update(repeating: 0, count: outputCount)
-        if dBias != nil, let gradient {
-            for r in 0..<rows.count {
-                let row = gradient + r * outputCount
-                for c in 0..<outputCount { partialBias[c] += row[c] }
-            }
-        }
         if let dInp {
             gemm(
                 transposeA: false, transposeB: false, m: rows.count, n: inputCount, k: outputCount,
