@@ -22,8 +22,8 @@ struct NNBenchmark: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Training batch sizes.")
     var trainBatches: [Int] = [256, 1024]
 
-    @Option(parsing: .upToNextOption, help: "Inference batch sizes (the fastest is reported).")
-    var inferenceBatches: [Int] = [64, 256, 1024]
+    @Option(parsing: .upToNextOption, help: "Inference batch sizes (the fastest is reported; JetTag may choose its own).")
+    var inferenceBatches: [Int] = [32, 64, 128, 256, 1024]
 
     @Option(parsing: .upToNextOption, help: "Models to run: pfn, cnn.")
     var models = ["pfn", "cnn"]
