@@ -7,8 +7,9 @@ import JetData
 /// bias [Cout]. Output position t of jet b reads positions t + k - (K - 1) / 2, k in 0..<K, of the same jet;
 /// positions outside 0..<n_b read as zero (zero halo), so jets never see each other.
 ///
-/// The computation is im2col into [N, K * Cin] with (k, in) ordering, then one sgemm with the weight viewed
-/// as [Cout, K * Cin]; backward is dW += dOut^T * cols, dCols = dOut * W, then a col2im scatter-add.
+/// The computation is im2col into [N, K * Cin] with (k, in) ordering, then Dense's kernel with the weight viewed
+/// as [Cout, K * Cin]; backward is dW += dOut^T * cols, dCols = dOut * W, then a col2im scatter-add. Every step
+/// splits the jets or rows over the compute threads (see ``ComputeThreads``).
 ///
 /// Equivalence with PyTorch: this equals `nn.Conv1d(Cin, Cout, K, padding="same")` applied to the zero-padded
 /// [B, Cin, P] tensor, at the valid positions, provided the padded positions hold zeros on input, that is when

@@ -3,9 +3,10 @@ import JetData
 /// A fully connected layer on rows: out[R, OC] = f(in[R, C] * W^T + b), f an optional fused activation.
 ///
 /// Shapes: input [R, C] (R = packed constituents N for a per-constituent network, or jets B), output [R, OC];
-/// weight [OC, C] (PyTorch's Linear layout), bias [OC]. Both directions are sgemms on row parts, one part per
-/// compute thread (see ``ComputeThreads``). The activation, when given, is applied in place in the same pass as
-/// the bias; it must be one whose derivative follows from its output (ReLU, tanh, sigmoid).
+/// weight [OC, C] (PyTorch's Linear layout), bias [OC]. Both directions are sgemms on parts of the rows, the parts
+/// shared out over the compute threads (see ``ComputeThreads``). The activation, when given, is applied in place
+/// right after each part's product, so no pre-activation buffer exists; it must be one whose derivative follows
+/// from its output (ReLU, tanh, sigmoid).
 public struct Dense: Sendable {
     public let inputCount: Int
     public let outputCount: Int
@@ -165,7 +166,8 @@ func denseBackward(
         let partialBias = partialWeight + outputCount * inputCount
         partialBias.update(repeating: 0, count: outputCount)
         // dPre and the bias gradient row by row, while the row is in cache.
-        let gradient = activation == nil ? dOut.map { $0 + first * outputCount } : dPre.map { UnsafePointer($0 + first * outputCount) }
+        let gradient = activation == nil
+            ? dOut.map { $0 + first * outputCount } : dPre.map { UnsafePointer($0 + first * outputCount) }
         if let gradient, activation != nil || dBias != nil {
             for r in rows {
                 let offset = r * outputCount

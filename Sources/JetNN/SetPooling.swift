@@ -78,7 +78,7 @@ public struct SetPooling: Sendable {
 }
 
 /// Jets per thread below which pooling stays on one thread.
-private let jetsPerChunk = 32
+private let jetsPerChunk = 8
 
 /// The rows `jets` of out[B, C] pooled from inp[N, C]; for `.max` also the packed row of each maximum (-1 for an
 /// empty jet).
