@@ -115,26 +115,29 @@ public struct Dense: Sendable {
     }
 }
 
-/// The parts of `rows` for ``denseForward`` and ``denseBackward``: at least 128 rows each (shorter sgemms run
-/// slowly).
-func denseSplit(rows: Int) -> RowSplit { RowSplit(rows, minimumPerPart: 128) }
+/// The parts of `rows` for ``denseForward``: about 2^18 multiply-adds and 32 rows each at least, so that a jet-level
+/// layer on a small inference batch still splits.
+private func denseForwardSplit(rows: Int, inputCount: Int, outputCount: Int) -> RowSplit {
+    RowSplit(rows, minimumPerPart: max(32, (1 << 18) / (inputCount * outputCount)))
+}
 
-/// ``denseSplit(rows:)``, with `partials` grown to hold the per-part gradients of ``denseBackward``.
+/// The parts of `rows` for ``denseBackward`` (at least 128 rows each: a weight-gradient sgemm with a shorter inner
+/// dimension runs slowly), with `partials` grown to hold their gradients.
 func denseBackwardSplit(rows: Int, inputCount: Int, outputCount: Int, partials: inout [Float]) -> RowSplit {
-    let split = denseSplit(rows: rows)
+    let split = RowSplit(rows, minimumPerPart: 128)
     let needed = split.parts * (outputCount * inputCount + outputCount)
     if partials.count < needed { partials = [Float](repeating: 0, count: needed) }
     return split
 }
 
-/// out[R, OC] = f(inp[R, C] * weight[OC, C]^T + bias[OC]) (bias and f optional), per ``denseSplit(rows:)``
-/// part, the parts shared out over the compute threads: the kernel Dense and Conv1D share.
+/// out[R, OC] = f(inp[R, C] * weight[OC, C]^T + bias[OC]) (bias and f optional), per part of the rows, the parts
+/// shared out over the compute threads: the kernel Dense and Conv1D share.
 func denseForward(
     out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int
 ) {
     guard let out else { return }
-    denseSplit(rows: rows).forEachPart { _, rows in
+    denseForwardSplit(rows: rows, inputCount: inputCount, outputCount: outputCount).forEachPart { _, rows in
         let partOut = out + rows.lowerBound * outputCount
         if let bias {
             for r in 0..<rows.count { (partOut + r * outputCount).update(from: bias, count: outputCount) }
