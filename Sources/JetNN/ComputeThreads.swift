@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Synchronization
 
 /// The number of threads JetNN computes with. One thread is the default.
 ///
@@ -64,10 +65,26 @@ struct RowSplit {
     /// The rows of `part`.
     func rows(_ part: Int) -> Range<Int> { (part * total / parts)..<((part + 1) * total / parts) }
 
-    /// Runs `body(part, rows)` for every part, the parts shared out over the compute threads.
+    /// Runs `body(part, rows)` for every part on up to ``ComputeThreads/count`` threads, each taking the next part
+    /// when it is free (a thread the system delays holds up one part, not a fixed share). The parts must touch
+    /// disjoint memory.
     func forEachPart(_ body: (_ part: Int, _ rows: Range<Int>) -> Void) {
-        forEachChunk(of: parts, minimumPerChunk: 1) { parts in
-            for part in parts { body(part, rows(part)) }
+        let threads = min(ComputeThreads.count, parts)
+        guard threads > 1 else {
+            for part in 0..<parts { body(part, rows(part)) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        let split = self
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let part = next.add(1, ordering: .relaxed).oldValue
+                    guard part < split.parts else { return }
+                    shared.value(part, split.rows(part))
+                }
+            }
         }
     }
 }
