@@ -212,7 +212,7 @@ def table(args):
             speeds = (f"{ours['jets_per_s']:,.0f} jets/s ({ours['steps_per_s']:.2f} steps/s)",
                       f"{theirs['jets_per_s']:,.0f} jets/s ({theirs['steps_per_s']:.2f} steps/s)")
         else:
-            what = "inference, best batch of 64/256/1024"
+            what = "inference, best batch (JetTag of 32/64/128/256/1024, PyTorch of 64/256/1024)"
             speeds = (f"{ours['jets_per_s']:,.0f} jets/s (batch {ours['batch']})",
                       f"{theirs['jets_per_s']:,.0f} jets/s (batch {theirs['batch']})")
         target = targets.get((model, mode, batch))

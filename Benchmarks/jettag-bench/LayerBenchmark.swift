@@ -14,7 +14,7 @@ struct LayerBenchmark: ParsableCommand {
     @Option(help: "Jets per batch.") var jets = 1024
     @Option(help: "Constituent slots per jet (P).") var slots = 200
     @Option(help: "Mean multiplicity; multiplicities are spread uniformly over mean +- 35.") var meanMultiplicity = 76
-    @Option(help: "Threads for BLAS and for PyTorch.") var threads = 1
+    @Option(help: "Compute threads for JetNN and for PyTorch.") var threads = 1
     @Option(help: "Timed repetitions (the median is reported).") var repetitions = 7
     @Option(help: "Python interpreter for the PyTorch side; empty to skip it.") var python = "python3"
 

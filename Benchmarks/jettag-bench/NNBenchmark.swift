@@ -16,14 +16,14 @@ struct NNBenchmark: ParsableCommand {
     @Option(help: "Batch cache written by `python3 Benchmarks/nn_torch.py export`.")
     var cache: String
 
-    @Option(help: "BLAS threads.")
+    @Option(help: "Compute threads (JetNN's own split of each batch; also OpenBLAS's for the sgemm peak).")
     var threads = 1
 
     @Option(parsing: .upToNextOption, help: "Training batch sizes.")
     var trainBatches: [Int] = [256, 1024]
 
-    @Option(parsing: .upToNextOption, help: "Inference batch sizes (the fastest is reported).")
-    var inferenceBatches: [Int] = [64, 256, 1024]
+    @Option(parsing: .upToNextOption, help: "Inference batch sizes (the fastest is reported; JetTag may choose its own).")
+    var inferenceBatches: [Int] = [32, 64, 128, 256, 1024]
 
     @Option(parsing: .upToNextOption, help: "Models to run: pfn, cnn.")
     var models = ["pfn", "cnn"]
@@ -113,8 +113,11 @@ struct NNBenchmark: ParsableCommand {
         return best
     }
 
-    /// GFLOP/s of one large square sgemm (best of 3): the machine's matrix-product peak with this BLAS.
+    /// GFLOP/s of one large square sgemm (best of 3) on OpenBLAS's own `threads` threads: the machine's
+    /// matrix-product peak with this BLAS. (JetNN keeps OpenBLAS at one thread and splits batches itself.)
     private func sgemmPeak() -> Double {
+        openblas_set_num_threads(Int32(threads))
+        defer { ComputeThreads.set(threads) }
         let n = 2048
         let a = [Float](repeating: 0.5, count: n * n)
         var c = [Float](repeating: 0, count: n * n)

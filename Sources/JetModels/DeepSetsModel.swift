@@ -17,7 +17,9 @@ public struct DeepSetsModel: JetModel {
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public private(set) var jetFeatureGradient: Matrix?
 
+    /// Per-constituent layers; without BatchNorm each Dense applies its ReLU itself.
     private var dense: [Dense]
+    /// With BatchNorm: Dense -> BatchNorm -> ReLU per layer (else both empty).
     private var norms: [BatchNorm]
     private var activations: [Activation]
     private var setPooling: SetPooling?
@@ -39,14 +41,14 @@ public struct DeepSetsModel: JetModel {
         dense = (0..<config.constituentLayers.count).map { i in
             Dense(
                 "constituent.\(i)", inputCount: sizes[i], outputCount: sizes[i + 1], bias: !config.batchNorm,
-                weightInitializer: .fanInUniform, biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
+                activation: config.batchNorm ? nil : .relu, weightInitializer: .fanInUniform, biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
         }
         norms = config.batchNorm
             ? config.constituentLayers.indices.map { i in
                 BatchNorm("constituent.\(i).norm", channels: sizes[i + 1], parameters: &parameters)
             }
             : []
-        activations = config.constituentLayers.map { _ in Activation(.relu) }
+        activations = config.batchNorm ? config.constituentLayers.map { _ in Activation(.relu) } : []
         let pooledCount = sizes[sizes.count - 1]
         switch config.pooling {
         case .sum: setPooling = SetPooling(.sum)
@@ -75,13 +77,11 @@ public struct DeepSetsModel: JetModel {
         var h = jets.constituents
         for i in dense.indices {
             dense[i].forward(h, parameters: parameters)
-            if norms.isEmpty {
-                activations[i].forward(dense[i].output)
-            } else {
+            if !norms.isEmpty {
                 norms[i].forward(dense[i].output, parameters: &parameters, training: training)
                 activations[i].forward(norms[i].output)
             }
-            h = activations[i].output
+            h = blockOutput(i)
         }
         let pooled: Matrix
         if setPooling != nil {
@@ -121,23 +121,25 @@ public struct DeepSetsModel: JetModel {
             gradient = setPooling!.inputGradient
         } else {
             attentionPooling!.backward(
-                &parameters, dOutput: pooledGradient, input: activations[last].output, offsets: jets.offsets)
+                &parameters, dOutput: pooledGradient, input: blockOutput(last), offsets: jets.offsets)
             gradient = attentionPooling!.inputGradient
         }
         for i in dense.indices.reversed() {
-            if norms.isEmpty {
-                activations[i].backward(dOutput: gradient, input: dense[i].output)
-                gradient = activations[i].inputGradient
-            } else {
+            if !norms.isEmpty {
                 activations[i].backward(dOutput: gradient, input: norms[i].output)
                 norms[i].backward(&parameters, dOutput: activations[i].inputGradient, input: dense[i].output)
                 gradient = norms[i].inputGradient
             }
             dense[i].computesInputGradient = i > 0 || computeInputGradient
-            dense[i].backward(&parameters, dOutput: gradient, input: i > 0 ? activations[i - 1].output : jets.constituents)
+            dense[i].backward(&parameters, dOutput: gradient, input: i > 0 ? blockOutput(i - 1) : jets.constituents)
             gradient = dense[i].inputGradient
         }
         if computeInputGradient { inputGradient = dense[0].inputGradient }
+    }
+
+    /// The output of per-constituent layer i (after its ReLU).
+    private func blockOutput(_ i: Int) -> Matrix {
+        norms.isEmpty ? dense[i].output : activations[i].output
     }
 
     private func checkFeatures(of jets: PackedJets) throws(JetModelsError) {

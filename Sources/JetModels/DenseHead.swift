@@ -1,14 +1,13 @@
 import JetData
 import JetNN
 
-/// The jet-level part every model ends with: hidden Dense + ReLU (+ dropout in training) layers, then an output
-/// Dense without activation (the logits).
+/// The jet-level part every model ends with: hidden Dense + ReLU (fused into the Dense) layers, each followed by
+/// dropout in training, then an output Dense without activation (the logits).
 ///
 /// Shapes: input [B, C], output [B, outputCount]. Parameters are registered as "<name>.<i>.weight" and
 /// "<name>.<i>.bias", i counting the Dense layers (the output layer is the last).
 public struct DenseHead: Sendable {
     private var layers: [Dense]
-    private var activations: [Activation]
     private var dropouts: [Dropout]
 
     /// The last forward's result [B, outputCount].
@@ -24,19 +23,18 @@ public struct DenseHead: Sendable {
         let sizes = [inputCount] + hiddenSizes + [outputCount]
         layers = (0..<(sizes.count - 1)).map { i in
             Dense(
-                "\(name).\(i)", inputCount: sizes[i], outputCount: sizes[i + 1], weightInitializer: .fanInUniform,
+                "\(name).\(i)", inputCount: sizes[i], outputCount: sizes[i + 1],
+                activation: i < hiddenSizes.count ? .relu : nil, weightInitializer: .fanInUniform,
                 biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
         }
-        activations = hiddenSizes.map { _ in Activation(.relu) }
         dropouts = hiddenSizes.map { _ in Dropout(rate: dropout) }
     }
 
     /// Computes ``output`` from input [B, C]; `training` switches dropout on (masks drawn from `rng`).
     public mutating func forward(_ input: Matrix, parameters: Parameters, training: Bool, rng: inout SeededGenerator) {
         layers[0].forward(input, parameters: parameters)
-        for i in activations.indices {
-            activations[i].forward(layers[i].output)
-            dropouts[i].forward(activations[i].output, active: training, rng: &rng)
+        for i in dropouts.indices {
+            dropouts[i].forward(layers[i].output, active: training, rng: &rng)
             layers[i + 1].forward(dropouts[i].output, parameters: parameters)
         }
     }
@@ -49,11 +47,10 @@ public struct DenseHead: Sendable {
     ///   - input: the input of the last forward [B, C].
     public mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, input: Matrix) {
         var gradient = dOutput
-        for i in activations.indices.reversed() {
+        for i in dropouts.indices.reversed() {
             layers[i + 1].backward(&parameters, dOutput: gradient, input: dropouts[i].output)
             dropouts[i].backward(dOutput: layers[i + 1].inputGradient)
-            activations[i].backward(dOutput: dropouts[i].inputGradient, input: layers[i].output)
-            gradient = activations[i].inputGradient
+            gradient = dropouts[i].inputGradient
         }
         layers[0].backward(&parameters, dOutput: gradient, input: input)
     }

@@ -77,15 +77,26 @@ public struct Activation: Sendable {
 }
 
 /// Element-wise work below this size stays on one thread.
-private let elementsPerChunk = 1 << 18
+private let elementsPerChunk = 1 << 15
 
-/// out[i] = f(inp[i]) for i < count.
-private func activationForward(
+/// out[i] = f(inp[i]) for i < count (out may be inp).
+func activationForward(
     _ function: ActivationFunction, out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, count: Int
 ) {
     guard count > 0, let out, let x = inp else { return }
     switch function {
-    case .relu: for i in 0..<count { out[i] = max(x[i], 0) }
+    case .relu:
+        // Explicit SIMD: the compiler's own vectorisation gives up when out is inp (in place, as in Dense).
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            out[i] = x[i] < 0 ? 0 : x[i]
+            i += 1
+        }
     case let .leakyReLU(slope): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : slope * x[i] }
     case let .elu(alpha): for i in 0..<count { out[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
     case .silu: for i in 0..<count { out[i] = x[i] * logistic(x[i]) }
@@ -95,24 +106,56 @@ private func activationForward(
     }
 }
 
-/// dInp[i] = dOut[i] * f'(inp[i]), using out = f(inp) where that is cheaper.
-private func activationBackward(
+/// dInp[i] = dOut[i] * f'(inp[i]), from out = f(inp) where that suffices (`inp` may then be nil, see
+/// ``ActivationFunction/derivativeFollowsFromOutput``).
+func activationBackward(
     _ function: ActivationFunction, dInp: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>?,
     inp: UnsafePointer<Float>?, out: UnsafePointer<Float>?, count: Int
 ) {
-    guard count > 0, let dx = dInp, let dy = dOut, let x = inp, let y = out else { return }
+    guard count > 0, let dx = dInp, let dy = dOut, let y = out else { return }
     switch function {
-    case .relu: for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
-    case let .leakyReLU(slope): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
-    case let .elu(alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
+    case .relu:
+        // Explicit SIMD: the compiler's own vectorisation turns the select into slow masked loads.
+        var i = 0
+        while i + 16 <= count {
+            let output = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+            let gradient = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(
+                of: gradient.replacing(with: 0, where: .!(output .> 0)), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            dx[i] = y[i] > 0 ? dy[i] : 0
+            i += 1
+        }
+    case .tanh: for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    case let .leakyReLU(slope):
+        let x = inp!
+        for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+    case let .elu(alpha):
+        let x = inp!
+        for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
     case .silu:
+        let x = inp!
         for i in 0..<count {
             let s = logistic(x[i])
             dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
         }
-    case .tanh: for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
-    case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
-    case .softplus: for i in 0..<count { dx[i] = dy[i] * logistic(x[i]) }
+    case .softplus:
+        let x = inp!
+        for i in 0..<count { dx[i] = dy[i] * logistic(x[i]) }
+    }
+}
+
+extension ActivationFunction {
+    /// Whether f'(x) follows from y = f(x) alone (ReLU: y > 0; tanh: 1 - y^2; sigmoid: y (1 - y)), so a layer
+    /// may apply f in place of its output and still backpropagate (``Dense``'s fused activation).
+    public var derivativeFollowsFromOutput: Bool {
+        switch self {
+        case .relu, .tanh, .sigmoid: true
+        case .leakyReLU, .elu, .silu, .softplus: false
+        }
     }
 }
 

@@ -28,9 +28,9 @@ public struct BatchNorm: Sendable {
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     /// [mean | 1 / sqrt(var + eps)] per channel, as the last forward used them.
     private var statistics: [Float]
-    /// [C] x 3 per-channel coefficients and [C] x 2 Double sums: workspace, sized once.
+    /// [C] x 3 per-channel coefficients, and [C] x 2 Double sums per ``RowSplit`` part: workspace.
     private var coefficients: [Float]
-    private var sums: [Double]
+    private var sums: [Double] = []
     private var lastForward: (rows: Int, training: Bool)?
 
     /// Registers the four entries listed in the type's documentation.
@@ -48,7 +48,13 @@ public struct BatchNorm: Sendable {
         runningVariance = add(".running_var", 1, trainable: false)
         statistics = [Float](repeating: 0, count: 2 * channels)
         coefficients = [Float](repeating: 0, count: 3 * channels)
-        sums = [Double](repeating: 0, count: 2 * channels)
+    }
+
+    /// The parts the sums over `rows` are taken in, with ``sums`` grown to hold them.
+    private mutating func resizeSums(rows: Int) -> RowSplit {
+        let split = RowSplit(rows, minimumPerPart: rowsPerPart)
+        if sums.count < 2 * channels * split.parts { sums = [Double](repeating: 0, count: 2 * channels * split.parts) }
+        return split
     }
 
     /// ``output`` [R, C]; in training also updates the running statistics in `parameters`.
@@ -58,6 +64,7 @@ public struct BatchNorm: Sendable {
         let rows = input.rows
         lastForward = (rows, training)
         output.resize(rows: rows, columns: channels)
+        let split = resizeSums(rows: rows)
         let (channels, momentum, epsilon) = (channels, momentum, epsilon)
         let (scale, shift, runningMean, runningVariance) = (scale, shift, runningMean, runningVariance)
         input.storage.withUnsafeBufferPointer { x in
@@ -71,7 +78,7 @@ public struct BatchNorm: Sendable {
                             let runVar = values.baseAddress! + runningVariance.offset
                             if training {
                                 columnMeanAndVariance(
-                                    x.baseAddress!, rows: rows, channels: channels, mean: mean, variance: rstd,
+                                    x.baseAddress!, split: split, channels: channels, mean: mean, variance: rstd,
                                     sums: sums.baseAddress!)
                                 let unbiased = Float(rows) / Float(rows - 1)
                                 for c in 0..<channels {
@@ -108,6 +115,7 @@ public struct BatchNorm: Sendable {
             dOutput.rows == lastForward.rows && dOutput.columns == channels && input.rows == lastForward.rows && input.columns == channels,
             "BatchNorm: backward got dOutput \(dOutput), input \(input); forward was [\(lastForward.rows), \(channels)]")
         inputGradient.resize(rows: lastForward.rows, columns: channels)
+        let split = resizeSums(rows: lastForward.rows)
         let (channels, scale, shift) = (channels, scale, shift)
         inputGradient.storage.withUnsafeMutableBufferPointer { dx in
             input.storage.withUnsafeBufferPointer { x in
@@ -122,7 +130,7 @@ public struct BatchNorm: Sendable {
                                             dBeta: grads.baseAddress! + shift.offset, dOut: dy.baseAddress,
                                             inp: x.baseAddress, mean: stats.baseAddress!, rstd: stats.baseAddress! + channels,
                                             gamma: values.baseAddress! + scale.offset, training: lastForward.training,
-                                            rows: lastForward.rows, channels: channels,
+                                            split: split, channels: channels,
                                             sums: sums.baseAddress!, coefficients: coefficients.baseAddress!)
                                     }
                                 }
@@ -135,27 +143,47 @@ public struct BatchNorm: Sendable {
     }
 }
 
+/// Rows per part, at least, of the per-channel sums (and per thread of the element-wise passes).
+private let rowsPerPart = 256
+
 /// Per-channel mean and biased variance of x [rows, channels], accumulated in Double (two passes);
-/// `sums` is [2 * channels] workspace.
+/// `sums` is [parts, channels] workspace.
 private func columnMeanAndVariance(
-    _ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafeMutablePointer<Float>,
+    _ x: UnsafePointer<Float>, split: RowSplit, channels: Int, mean: UnsafeMutablePointer<Float>,
     variance: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Double>
 ) {
-    sums.update(repeating: 0, count: channels)
-    for r in 0..<rows {
-        let row = x + r * channels
-        for c in 0..<channels { sums[c] += Double(row[c]) }
-    }
-    for c in 0..<channels { mean[c] = Float(sums[c] / Double(rows)) }
-    sums.update(repeating: 0, count: channels)
-    for r in 0..<rows {
-        let row = x + r * channels
-        for c in 0..<channels {
-            let deviation = row[c] - mean[c]
-            sums[c] += Double(deviation * deviation)
+    let count = Double(split.total)
+    split.forEachPart { part, rows in
+        let partSums = sums + part * channels
+        partSums.update(repeating: 0, count: channels)
+        for r in rows {
+            let row = x + r * channels
+            for c in 0..<channels { partSums[c] += Double(row[c]) }
         }
     }
-    for c in 0..<channels { variance[c] = Float(sums[c] / Double(rows)) }
+    addParts(sums, parts: split.parts, stride: channels)
+    for c in 0..<channels { mean[c] = Float(sums[c] / count) }
+    split.forEachPart { part, rows in
+        let partSums = sums + part * channels
+        partSums.update(repeating: 0, count: channels)
+        for r in rows {
+            let row = x + r * channels
+            for c in 0..<channels {
+                let deviation = row[c] - mean[c]
+                partSums[c] += Double(deviation * deviation)
+            }
+        }
+    }
+    addParts(sums, parts: split.parts, stride: channels)
+    for c in 0..<channels { variance[c] = Float(sums[c] / count) }
+}
+
+/// Adds parts 1..<parts of `sums` ([parts, stride]) into part 0, in part order.
+private func addParts(_ sums: UnsafeMutablePointer<Double>, parts: Int, stride: Int) {
+    for part in 1..<max(parts, 1) {
+        let partSums = sums + part * stride
+        for i in 0..<stride { sums[i] += partSums[i] }
+    }
 }
 
 /// y = (x - mean) * rstd * gamma + beta, as y = x * k + b per channel; `workspace` is [2 * channels].
@@ -171,34 +199,42 @@ private func normalize(
         k[c] = rstd[c] * gamma[c]
         b[c] = beta[c] - mean[c] * k[c]
     }
-    for r in 0..<rows {
-        let xRow = x + r * channels
-        let yRow = y + r * channels
-        for c in 0..<channels { yRow[c] = xRow[c] * k[c] + b[c] }
+    forEachChunk(of: rows, minimumPerChunk: rowsPerPart) { rows in
+        for r in rows {
+            let xRow = x + r * channels
+            let yRow = y + r * channels
+            for c in 0..<channels { yRow[c] = xRow[c] * k[c] + b[c] }
+        }
     }
 }
 
 /// BatchNorm backward (see ``BatchNorm/backward(_:dOutput:input:)``): dx = k dy + a + b x per channel with
 /// k = gamma rstd and, in training, the terms from the batch statistics folded into a and b.
-/// `sums` is [2 * channels] and `coefficients` [3 * channels] workspace.
+/// `sums` is [parts, 2 * channels] and `coefficients` [3 * channels] workspace.
 private func batchNormBackward(
     dInp: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
     dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
-    gamma: UnsafePointer<Float>, training: Bool, rows: Int, channels: Int,
+    gamma: UnsafePointer<Float>, training: Bool, split: RowSplit, channels: Int,
     sums: UnsafeMutablePointer<Double>, coefficients: UnsafeMutablePointer<Float>
 ) {
     guard let dx = dInp, let dy = dOut, let x = inp else { return }
-    let sumDy = sums
-    let sumDyXhat = sums + channels
-    sums.update(repeating: 0, count: 2 * channels)
-    for r in 0..<rows {
-        let xRow = x + r * channels
-        let dyRow = dy + r * channels
-        for c in 0..<channels {
-            sumDy[c] += Double(dyRow[c])
-            sumDyXhat[c] += Double(dyRow[c] * (xRow[c] - mean[c]) * rstd[c])
+    split.forEachPart { part, rows in
+        let sumDy = sums + part * 2 * channels
+        let sumDyXhat = sumDy + channels
+        sumDy.update(repeating: 0, count: 2 * channels)
+        for r in rows {
+            let xRow = x + r * channels
+            let dyRow = dy + r * channels
+            for c in 0..<channels {
+                sumDy[c] += Double(dyRow[c])
+                sumDyXhat[c] += Double(dyRow[c] * (xRow[c] - mean[c]) * rstd[c])
+            }
         }
     }
+    addParts(sums, parts: split.parts, stride: 2 * channels)
+    let sumDy = sums
+    let sumDyXhat = sums + channels
+    let rows = split.total
     let k = coefficients
     let a = coefficients + channels
     let b = coefficients + 2 * channels
@@ -216,10 +252,12 @@ private func batchNormBackward(
             b[c] = 0
         }
     }
-    for r in 0..<rows {
-        let xRow = x + r * channels
-        let dyRow = dy + r * channels
-        let dxRow = dx + r * channels
-        for c in 0..<channels { dxRow[c] = k[c] * dyRow[c] + a[c] + b[c] * xRow[c] }
+    forEachChunk(of: rows, minimumPerChunk: rowsPerPart) { rows in
+        for r in rows {
+            let xRow = x + r * channels
+            let dyRow = dy + r * channels
+            let dxRow = dx + r * channels
+            for c in 0..<channels { dxRow[c] = k[c] * dyRow[c] + a[c] + b[c] * xRow[c] }
+        }
     }
 }

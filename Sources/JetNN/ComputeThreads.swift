@@ -1,19 +1,28 @@
 import CBLAS
 import Foundation
+import Synchronization
 
-/// The number of threads JetNN computes with: OpenBLAS's thread count and the split of JetNN's own
-/// large loops (im2col / col2im, activations). One thread is the default; on a shared machine two rarely pay.
+/// The number of threads JetNN computes with. One thread is the default.
+///
+/// JetNN splits its work across the batch itself (data parallelism): the rows of a layer's input are cut into
+/// contiguous parts and each thread runs the layer, sgemm included, on its share of the parts. OpenBLAS is kept at
+/// one thread: its own threading pays little on the small products of a batch. The parts depend on the row count
+/// only (see ``RowSplit``), and sums over parts (weight gradients, BatchNorm statistics) are added in part order,
+/// so results are the same, bit for bit, with any thread count.
 public enum ComputeThreads {
-    private static let storage = LockedCount(1)
+    private static let storage: LockedCount = {
+        openblas_set_num_threads(1)
+        return LockedCount(1)
+    }()
 
     /// The current thread count.
     public static var count: Int { storage.value }
 
-    /// Sets the thread count for BLAS and JetNN's own loops (`count` >= 1).
+    /// Sets the thread count for JetNN's layers (`count` >= 1).
     public static func set(_ count: Int) {
         precondition(count >= 1, "ComputeThreads: count must be >= 1, got \(count)")
         storage.value = count
-        openblas_set_num_threads(Int32(count))
+        openblas_set_num_threads(1)
     }
 }
 
@@ -30,6 +39,52 @@ func forEachChunk(of total: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> V
         let shared = UncheckedSendable(body)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             shared.value((chunk * total / chunks)..<((chunk + 1) * total / chunks))
+        }
+    }
+}
+
+/// A split of `0..<total` rows into contiguous parts that depends on `total` only, never on the thread count.
+///
+/// An sgemm's bits depend on its row count (OpenBLAS blocks differently), so the layers run theirs per part on
+/// every thread count, and sums over rows are taken per part and then added in part order: the results are the
+/// same with any number of threads.
+struct RowSplit {
+    /// At most this many parts (a multiple of the usual thread counts, so the parts share out evenly).
+    static let maximumParts = 8
+
+    let total: Int
+    /// Number of parts, >= 1.
+    let parts: Int
+
+    /// Parts of at least `minimumPerPart` rows (one part when `total` is smaller).
+    init(_ total: Int, minimumPerPart: Int) {
+        self.total = total
+        parts = max(1, min(Self.maximumParts, total / max(minimumPerPart, 1)))
+    }
+
+    /// The rows of `part`.
+    func rows(_ part: Int) -> Range<Int> { (part * total / parts)..<((part + 1) * total / parts) }
+
+    /// Runs `body(part, rows)` for every part on up to ``ComputeThreads/count`` threads, each taking the next part
+    /// when it is free (a thread the system delays holds up one part, not a fixed share). The parts must touch
+    /// disjoint memory.
+    func forEachPart(_ body: (_ part: Int, _ rows: Range<Int>) -> Void) {
+        let threads = min(ComputeThreads.count, parts)
+        guard threads > 1 else {
+            for part in 0..<parts { body(part, rows(part)) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        let split = self
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let part = next.add(1, ordering: .relaxed).oldValue
+                    guard part < split.parts else { return }
+                    shared.value(part, split.rows(part))
+                }
+            }
         }
     }
 }

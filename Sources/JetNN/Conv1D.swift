@@ -7,8 +7,9 @@ import JetData
 /// bias [Cout]. Output position t of jet b reads positions t + k - (K - 1) / 2, k in 0..<K, of the same jet;
 /// positions outside 0..<n_b read as zero (zero halo), so jets never see each other.
 ///
-/// The computation is im2col into [N, K * Cin] with (k, in) ordering, then one sgemm with the weight viewed
-/// as [Cout, K * Cin]; backward is dW += dOut^T * cols, dCols = dOut * W, then a col2im scatter-add.
+/// The computation is im2col into [N, K * Cin] with (k, in) ordering, then Dense's kernel with the weight viewed
+/// as [Cout, K * Cin]; backward is dW += dOut^T * cols, dCols = dOut * W, then a col2im scatter-add. Every step
+/// splits the jets or rows over the compute threads (see ``ComputeThreads``).
 ///
 /// Equivalence with PyTorch: this equals `nn.Conv1d(Cin, Cout, K, padding="same")` applied to the zero-padded
 /// [B, Cin, P] tensor, at the valid positions, provided the padded positions hold zeros on input, that is when
@@ -31,6 +32,8 @@ public struct Conv1D: Sendable {
     /// im2col of the last forward's input, [N, K * Cin]; kept for the weight gradient.
     private var columns = Matrix(rows: 0, columns: 0)
     private var columnGradient = Matrix(rows: 0, columns: 0)
+    /// Per-part weight and bias gradients (see ``denseBackward``).
+    private var partialGradients: [Float] = []
     private var forwardOffsets: JetOffsets?
 
     /// Registers "<name>.weight" [Cout, K, Cin] (decays) and "<name>.bias" [Cout] (no decay).
@@ -83,8 +86,8 @@ public struct Conv1D: Sendable {
             output.storage.withUnsafeMutableBufferPointer { out in
                 parameters.values.withUnsafeBufferPointer { values in
                     denseForward(
-                        out: out, inp: UnsafeBufferPointer(cols), weight: values.baseAddress! + weight.offset,
-                        bias: bias.map { values.baseAddress! + $0.offset },
+                        out: out.baseAddress, inp: cols.baseAddress, weight: values.baseAddress! + weight.offset,
+                        bias: bias.map { values.baseAddress! + $0.offset }, activation: nil,
                         rows: rows, inputCount: width, outputCount: outputChannels)
                 }
             }
@@ -112,16 +115,22 @@ public struct Conv1D: Sendable {
         }
         let (kernelSize, inputChannels, outputChannels, padding) = (kernelSize, inputChannels, outputChannels, padding)
         let (weight, bias, computesInputGradient) = (weight, bias, computesInputGradient)
+        let split = denseBackwardSplit(
+            rows: rows, inputCount: width, outputCount: outputChannels, partials: &partialGradients)
         columnGradient.storage.withUnsafeMutableBufferPointer { dCols in
-            parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                parameters.values.withUnsafeBufferPointer { values in
-                    dOutput.storage.withUnsafeBufferPointer { dOut in
-                        columns.storage.withUnsafeBufferPointer { cols in
-                            denseBackward(
-                                dInp: computesInputGradient ? dCols : nil, dWeight: grads.baseAddress! + weight.offset,
-                                dBias: bias.map { grads.baseAddress! + $0.offset }, dOut: dOut, inp: cols,
-                                weight: values.baseAddress! + weight.offset,
-                                rows: rows, inputCount: width, outputCount: outputChannels)
+            partialGradients.withUnsafeMutableBufferPointer { partials in
+                parameters.gradients.withUnsafeMutableBufferPointer { grads in
+                    parameters.values.withUnsafeBufferPointer { values in
+                        dOutput.storage.withUnsafeBufferPointer { dOut in
+                            columns.storage.withUnsafeBufferPointer { cols in
+                                denseBackward(
+                                    dInp: computesInputGradient ? dCols.baseAddress : nil,
+                                    dWeight: grads.baseAddress! + weight.offset,
+                                    dBias: bias.map { grads.baseAddress! + $0.offset }, dPre: nil,
+                                    partials: partials.baseAddress!, dOut: dOut.baseAddress, inp: cols.baseAddress,
+                                    out: nil, weight: values.baseAddress! + weight.offset, activation: nil,
+                                    split: split, inputCount: width, outputCount: outputChannels)
+                            }
                         }
                     }
                 }
@@ -157,7 +166,7 @@ public struct Conv1D: Sendable {
 }
 
 /// Jets per thread below which im2col / col2im stay on one thread.
-private let jetsPerChunk = 128
+private let jetsPerChunk = 32
 
 /// For the given jets, cols[N, K * C] row r = offsets[b] + t holds, for k in 0..<K,
 /// inp[offsets[b] + t + k - padding, 0..<C], or zeros where t + k - padding is outside 0..<n_b.

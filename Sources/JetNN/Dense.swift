@@ -1,9 +1,12 @@
 import JetData
 
-/// A fully connected layer on rows: out[R, OC] = in[R, C] * W^T + b.
+/// A fully connected layer on rows: out[R, OC] = f(in[R, C] * W^T + b), f an optional fused activation.
 ///
 /// Shapes: input [R, C] (R = packed constituents N for a per-constituent network, or jets B), output [R, OC];
-/// weight [OC, C] (PyTorch's Linear layout), bias [OC]. Both directions are one `cblas_sgemm` each.
+/// weight [OC, C] (PyTorch's Linear layout), bias [OC]. Both directions are sgemms on parts of the rows, the parts
+/// shared out over the compute threads (see ``ComputeThreads``). The activation, when given, is applied in place
+/// right after each part's product, so no pre-activation buffer exists; it must be one whose derivative follows
+/// from its output (ReLU, tanh, sigmoid).
 public struct Dense: Sendable {
     public let inputCount: Int
     public let outputCount: Int
@@ -11,23 +14,33 @@ public struct Dense: Sendable {
     public let weight: ParameterSlice
     /// [outputCount], nil without bias.
     public let bias: ParameterSlice?
+    /// Applied to the output in place (nil: none).
+    public let activation: ActivationFunction?
     /// Set false for a first layer whose input gradient nobody reads (saves one sgemm in backward).
     public var computesInputGradient = true
-    /// The last forward's result [R, OC].
+    /// The last forward's result [R, OC] (after the activation).
     public private(set) var output = Matrix(rows: 0, columns: 0)
     /// The last backward's d(loss)/d(input) [R, C] (overwritten, not accumulated).
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+    /// d(loss)/d(pre-activation) [R, OC] of the last backward (with an activation only).
+    private var preactivationGradient = Matrix(rows: 0, columns: 0)
+    /// Per ``RowSplit`` part: its weight gradient [OC, C] and bias gradient [OC], summed in part order.
+    private var partialGradients: [Float] = []
     private var forwardRows: Int?
 
     /// Registers "<name>.weight" (decays) and "<name>.bias" (no decay) in `parameters`.
     public init(
-        _ name: String, inputCount: Int, outputCount: Int, bias: Bool = true,
+        _ name: String, inputCount: Int, outputCount: Int, bias: Bool = true, activation: ActivationFunction? = nil,
         weightInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .constant(0),
         parameters: inout Parameters, rng: inout SeededGenerator
     ) {
         precondition(inputCount > 0 && outputCount > 0, "Dense '\(name)': sizes must be > 0, got \(inputCount) -> \(outputCount)")
+        precondition(
+            activation?.derivativeFollowsFromOutput ?? true,
+            "Dense '\(name)': \(activation!) cannot be fused (its derivative needs the input); use an Activation layer")
         self.inputCount = inputCount
         self.outputCount = outputCount
+        self.activation = activation
         weight = parameters.add(
             name + ".weight", shape: [outputCount, inputCount], decays: true, initializer: weightInitializer,
             fanIn: inputCount, fanOut: outputCount, rng: &rng)
@@ -38,26 +51,26 @@ public struct Dense: Sendable {
             : nil
     }
 
-    /// Computes ``output`` = input * W^T + b for input [R, inputCount].
+    /// Computes ``output`` = f(input * W^T + b) for input [R, inputCount].
     public mutating func forward(_ input: Matrix, parameters: Parameters) {
         precondition(input.columns == inputCount, "Dense: input has \(input.columns) columns, layer expects \(inputCount)")
         output.resize(rows: input.rows, columns: outputCount)
         forwardRows = input.rows
-        let (weight, bias, outputCount, inputCount) = (weight, bias, outputCount, inputCount)
+        let (weight, bias, activation, outputCount, inputCount) = (weight, bias, activation, outputCount, inputCount)
         output.storage.withUnsafeMutableBufferPointer { out in
             parameters.values.withUnsafeBufferPointer { values in
                 input.storage.withUnsafeBufferPointer { inp in
                     denseForward(
-                        out: out, inp: inp, weight: values.baseAddress! + weight.offset,
-                        bias: bias.map { values.baseAddress! + $0.offset },
+                        out: out.baseAddress, inp: inp.baseAddress, weight: values.baseAddress! + weight.offset,
+                        bias: bias.map { values.baseAddress! + $0.offset }, activation: activation,
                         rows: input.rows, inputCount: inputCount, outputCount: outputCount)
                 }
             }
         }
     }
 
-    /// Accumulates dW += dOut^T * input and db += column sums of dOut into `parameters.gradients`, and sets
-    /// ``inputGradient`` = dOut * W.
+    /// Accumulates dW += dPre^T * input and db += column sums of dPre into `parameters.gradients`, and sets
+    /// ``inputGradient`` = dPre * W, where dPre = dOut * f'(pre-activation) (dOut without activation).
     ///
     /// - Parameters:
     ///   - parameters: receives the weight and bias gradients (+=).
@@ -70,18 +83,30 @@ public struct Dense: Sendable {
                 && input.columns == inputCount,
             "Dense: backward got dOutput \(dOutput) and input \(input), forward was [\(forwardRows), \(inputCount)] -> [\(forwardRows), \(outputCount)]")
         if computesInputGradient { inputGradient.resize(rows: forwardRows, columns: inputCount) }
-        let (weight, bias, outputCount, inputCount, computesInputGradient) =
-            (weight, bias, outputCount, inputCount, computesInputGradient)
+        if activation != nil { preactivationGradient.resize(rows: forwardRows, columns: outputCount) }
+        let split = denseBackwardSplit(
+            rows: forwardRows, inputCount: inputCount, outputCount: outputCount, partials: &partialGradients)
+        let (weight, bias, activation, outputCount, inputCount, computesInputGradient) =
+            (weight, bias, activation, outputCount, inputCount, computesInputGradient)
         inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
-            parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                parameters.values.withUnsafeBufferPointer { values in
-                    dOutput.storage.withUnsafeBufferPointer { dOut in
-                        input.storage.withUnsafeBufferPointer { inp in
-                            denseBackward(
-                                dInp: computesInputGradient ? dInp : nil, dWeight: grads.baseAddress! + weight.offset,
-                                dBias: bias.map { grads.baseAddress! + $0.offset }, dOut: dOut, inp: inp,
-                                weight: values.baseAddress! + weight.offset,
-                                rows: forwardRows, inputCount: inputCount, outputCount: outputCount)
+            preactivationGradient.storage.withUnsafeMutableBufferPointer { dPre in
+                partialGradients.withUnsafeMutableBufferPointer { partials in
+                    parameters.gradients.withUnsafeMutableBufferPointer { grads in
+                        parameters.values.withUnsafeBufferPointer { values in
+                            dOutput.storage.withUnsafeBufferPointer { dOut in
+                                input.storage.withUnsafeBufferPointer { inp in
+                                    output.storage.withUnsafeBufferPointer { out in
+                                        denseBackward(
+                                            dInp: computesInputGradient ? dInp.baseAddress : nil,
+                                            dWeight: grads.baseAddress! + weight.offset,
+                                            dBias: bias.map { grads.baseAddress! + $0.offset },
+                                            dPre: activation == nil ? nil : dPre.baseAddress, partials: partials.baseAddress!,
+                                            dOut: dOut.baseAddress, inp: inp.baseAddress, out: out.baseAddress,
+                                            weight: values.baseAddress! + weight.offset, activation: activation,
+                                            split: split, inputCount: inputCount, outputCount: outputCount)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -90,37 +115,88 @@ public struct Dense: Sendable {
     }
 }
 
-/// out[R, OC] = inp[R, C] * weight[OC, C]^T + bias[OC] (bias optional): the kernel Dense and Conv1D share.
-func denseForward(
-    out: UnsafeMutableBufferPointer<Float>, inp: UnsafeBufferPointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, rows: Int, inputCount: Int, outputCount: Int
-) {
-    if let bias {
-        for r in 0..<rows { (out.baseAddress! + r * outputCount).update(from: bias, count: outputCount) }
-    }
-    gemm(
-        transposeA: false, transposeB: true, m: rows, n: outputCount, k: inputCount,
-        a: inp.baseAddress, b: weight, beta: bias == nil ? 0 : 1, c: out.baseAddress)
+/// The parts of `rows` for ``denseForward``: about 2^18 multiply-adds and 32 rows each at least, so that a jet-level
+/// layer on a small inference batch still splits.
+private func denseForwardSplit(rows: Int, inputCount: Int, outputCount: Int) -> RowSplit {
+    RowSplit(rows, minimumPerPart: max(32, (1 << 18) / (inputCount * outputCount)))
 }
 
-/// dWeight[OC, C] += dOut^T * inp, dBias[OC] += column sums of dOut, dInp[R, C] = dOut * weight (when given).
-func denseBackward(
-    dInp: UnsafeMutableBufferPointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
-    dOut: UnsafeBufferPointer<Float>, inp: UnsafeBufferPointer<Float>, weight: UnsafePointer<Float>,
-    rows: Int, inputCount: Int, outputCount: Int
+/// The parts of `rows` for ``denseBackward`` (at least 128 rows each: a weight-gradient sgemm with a shorter inner
+/// dimension runs slowly), with `partials` grown to hold their gradients.
+func denseBackwardSplit(rows: Int, inputCount: Int, outputCount: Int, partials: inout [Float]) -> RowSplit {
+    let split = RowSplit(rows, minimumPerPart: 128)
+    let needed = split.parts * (outputCount * inputCount + outputCount)
+    if partials.count < needed { partials = [Float](repeating: 0, count: needed) }
+    return split
+}
+
+/// out[R, OC] = f(inp[R, C] * weight[OC, C]^T + bias[OC]) (bias and f optional), per part of the rows, the parts
+/// shared out over the compute threads: the kernel Dense and Conv1D share.
+func denseForward(
+    out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int
 ) {
-    gemm(
-        transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows,
-        a: dOut.baseAddress, b: inp.baseAddress, beta: 1, c: dWeight)
-    if let dBias {
-        for r in 0..<rows {
-            let row = dOut.baseAddress! + r * outputCount
-            for c in 0..<outputCount { dBias[c] += row[c] }
+    guard let out else { return }
+    denseForwardSplit(rows: rows, inputCount: inputCount, outputCount: outputCount).forEachPart { _, rows in
+        let partOut = out + rows.lowerBound * outputCount
+        if let bias {
+            for r in 0..<rows.count { (partOut + r * outputCount).update(from: bias, count: outputCount) }
+        }
+        gemm(
+            transposeA: false, transposeB: true, m: rows.count, n: outputCount, k: inputCount,
+            a: inp.map { $0 + rows.lowerBound * inputCount }, b: weight, beta: bias == nil ? 0 : 1, c: partOut)
+        if let activation {
+            activationForward(activation, out: partOut, inp: partOut, count: rows.count * outputCount)
         }
     }
-    if let dInp {
+}
+
+/// dWeight[OC, C] += dPre^T * inp, dBias[OC] += column sums of dPre, dInp[R, C] = dPre * weight (when given),
+/// with dPre = dOut * f'(pre) written to `dPre` when there is an activation (f' from out = f(pre)), else dOut.
+///
+/// Each `split` part computes its rows' share of dWeight and dBias into `partials` ([parts, OC * C + OC]); the
+/// shares are then added in part order, so the result does not depend on the thread count.
+func denseBackward(
+    dInp: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
+    dPre: UnsafeMutablePointer<Float>?, partials: UnsafeMutablePointer<Float>,
+    dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?, out: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
+    activation: ActivationFunction?, split: RowSplit, inputCount: Int, outputCount: Int
+) {
+    let partialCount = outputCount * inputCount + outputCount
+    split.forEachPart { part, rows in
+        let first = rows.lowerBound
+        let partialWeight = partials + part * partialCount
+        let partialBias = partialWeight + outputCount * inputCount
+        partialBias.update(repeating: 0, count: outputCount)
+        // dPre and the bias gradient row by row, while the row is in cache.
+        let gradient = activation == nil
+            ? dOut.map { $0 + first * outputCount } : dPre.map { UnsafePointer($0 + first * outputCount) }
+        if let gradient, activation != nil || dBias != nil {
+            for r in rows {
+                let offset = r * outputCount
+                if let activation {
+                    activationBackward(
+                        activation, dInp: dPre.map { $0 + offset }, dOut: dOut.map { $0 + offset }, inp: nil,
+                        out: out.map { $0 + offset }, count: outputCount)
+                }
+                if dBias != nil {
+                    let row = gradient + (r - first) * outputCount
+                    for c in 0..<outputCount { partialBias[c] += row[c] }
+                }
+            }
+        }
         gemm(
-            transposeA: false, transposeB: false, m: rows, n: inputCount, k: outputCount,
-            a: dOut.baseAddress, b: weight, beta: 0, c: dInp.baseAddress)
+            transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows.count,
+            a: gradient, b: inp.map { $0 + first * inputCount }, beta: 0, c: partialWeight)
+        if let dInp {
+            gemm(
+                transposeA: false, transposeB: false, m: rows.count, n: inputCount, k: outputCount,
+                a: gradient, b: weight, beta: 0, c: dInp + first * inputCount)
+        }
+    }
+    for part in 0..<split.parts {
+        let partialWeight = partials + part * partialCount
+        addElementwise(dWeight, dWeight, partialWeight, count: outputCount * inputCount)
+        if let dBias { addElementwise(dBias, dBias, partialWeight + outputCount * inputCount, count: outputCount) }
     }
 }

@@ -22,9 +22,11 @@ func gemm(
         }
         return
     }
+    // OpenBLAS scales C by beta in a slow pass of its own whenever beta != 1; a memset is several times faster.
+    if beta == 0 { c.update(repeating: 0, count: m * n) }
     cblas_sgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
         Int32(m), Int32(n), Int32(k), alpha,
         a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-        beta, c, Int32(n))
+        beta == 0 ? 1 : beta, c, Int32(n))
 }

@@ -40,9 +40,11 @@ public struct SetPooling: Sendable {
             input.storage.withUnsafeBufferPointer { inp in
                 maximumRows.withUnsafeMutableBufferPointer { argmax in
                     offsets.offsets.withUnsafeBufferPointer { jetOffsets in
-                        poolingForward(
-                            mode, out: out.baseAddress, inp: inp.baseAddress, maximumRows: argmax.baseAddress,
-                            offsets: jetOffsets.baseAddress!, jetCount: offsets.jetCount, channels: channels)
+                        forEachChunk(of: offsets.jetCount, minimumPerChunk: jetsPerChunk) { jets in
+                            poolingForward(
+                                mode, out: out.baseAddress, inp: inp.baseAddress, maximumRows: argmax.baseAddress,
+                                offsets: jetOffsets.baseAddress!, jets: jets, channels: channels)
+                        }
                     }
                 }
             }
@@ -63,9 +65,11 @@ public struct SetPooling: Sendable {
             dOutput.storage.withUnsafeBufferPointer { dOut in
                 maximumRows.withUnsafeBufferPointer { argmax in
                     offsets.offsets.withUnsafeBufferPointer { jetOffsets in
-                        poolingBackward(
-                            mode, dInp: dInp.baseAddress, dOut: dOut.baseAddress, maximumRows: argmax.baseAddress,
-                            offsets: jetOffsets.baseAddress!, jetCount: offsets.jetCount, channels: channels)
+                        forEachChunk(of: offsets.jetCount, minimumPerChunk: jetsPerChunk) { jets in
+                            poolingBackward(
+                                mode, dInp: dInp.baseAddress, dOut: dOut.baseAddress, maximumRows: argmax.baseAddress,
+                                offsets: jetOffsets.baseAddress!, jets: jets, channels: channels)
+                        }
                     }
                 }
             }
@@ -73,15 +77,19 @@ public struct SetPooling: Sendable {
     }
 }
 
-/// out[B, C] pooled from inp[N, C]; for `.max` also the packed row of each maximum (-1 for an empty jet).
+/// Jets per thread below which pooling stays on one thread.
+private let jetsPerChunk = 8
+
+/// The rows `jets` of out[B, C] pooled from inp[N, C]; for `.max` also the packed row of each maximum (-1 for an
+/// empty jet).
 private func poolingForward(
     _ mode: SetPooling.Mode, out: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>?,
-    maximumRows: UnsafeMutablePointer<Int32>?, offsets: UnsafePointer<Int>, jetCount: Int, channels: Int
+    maximumRows: UnsafeMutablePointer<Int32>?, offsets: UnsafePointer<Int>, jets: Range<Int>, channels: Int
 ) {
     guard let out else { return }
-    out.update(repeating: 0, count: jetCount * channels)
+    (out + jets.lowerBound * channels).update(repeating: 0, count: jets.count * channels)
     guard let inp else { return }
-    for jet in 0..<jetCount {
+    for jet in jets {
         let pooled = out + jet * channels
         let (first, end) = (offsets[jet], offsets[jet + 1])
         guard end > first else { continue }
@@ -110,14 +118,18 @@ private func poolingForward(
     }
 }
 
-/// dInp[N, C] from dOut[B, C]: broadcast (sum), broadcast / n_b (mean), or routed to the maximum's row (max).
+/// The rows of `jets` in dInp[N, C] from dOut[B, C]: broadcast (sum), broadcast / n_b (mean), or routed to the
+/// maximum's row (max).
 private func poolingBackward(
     _ mode: SetPooling.Mode, dInp: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>?,
-    maximumRows: UnsafePointer<Int32>?, offsets: UnsafePointer<Int>, jetCount: Int, channels: Int
+    maximumRows: UnsafePointer<Int32>?, offsets: UnsafePointer<Int>, jets: Range<Int>, channels: Int
 ) {
-    guard let dInp, let dOut else { return }
-    if mode == .max { dInp.update(repeating: 0, count: offsets[jetCount] * channels) }
-    for jet in 0..<jetCount {
+    guard let dInp, let dOut, !jets.isEmpty else { return }
+    if mode == .max {
+        let first = offsets[jets.lowerBound]
+        (dInp + first * channels).update(repeating: 0, count: (offsets[jets.upperBound] - first) * channels)
+    }
+    for jet in jets {
         let (first, end) = (offsets[jet], offsets[jet + 1])
         guard end > first else { continue }
         let dPooled = dOut + jet * channels

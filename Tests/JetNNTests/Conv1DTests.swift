@@ -82,32 +82,3 @@ import Testing
             == [1, 4, 2, 5, 3, 6])
     }
 }
-
-@Suite struct ComputeThreadsTests {
-    @Test func twoThreadsGiveTheSameResultsAsOne() throws {
-        // 600 jets and 2^19+ activations: both the im2col/col2im and the element-wise loops split.
-        let multiplicities = (0..<600).map { Int32($0 % 9) }
-        let offsets = try JetOffsets(multiplicities: multiplicities, maxConstituents: 8)
-        let n = offsets.constituentCount
-        var rng = SeededGenerator(seed: 91)
-        var parameters = Parameters()
-        let conv = Conv1D("conv", inputChannels: 2, outputChannels: 3, kernelSize: 3, parameters: &parameters, rng: &rng)
-        let input = randomMatrix(rows: n, columns: 2, seed: 92)
-        let dOutput = randomMatrix(rows: n, columns: 3, seed: 93)
-        let large = randomMatrix(rows: 1 << 12, columns: 130, seed: 94)
-        func run(threads: Int) -> [Float] {
-            ComputeThreads.set(threads)
-            defer { ComputeThreads.set(1) }
-            var layer = conv
-            var gradients = parameters
-            layer.forward(input, offsets: offsets, parameters: gradients)
-            layer.backward(&gradients, dOutput: dOutput, offsets: offsets)
-            var activation = Activation(.silu)
-            activation.forward(large)
-            activation.backward(dOutput: large, input: large)
-            return layer.output.storage + layer.inputGradient.storage + gradients.gradients
-                + activation.output.storage + activation.inputGradient.storage
-        }
-        #expect(run(threads: 2) == run(threads: 1))
-    }
-}

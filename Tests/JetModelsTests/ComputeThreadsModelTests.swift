@@ -1,0 +1,42 @@
+import JetData
+import JetModels
+import JetNN
+import JetTestSupport
+import Testing
+
+@Suite struct ComputeThreadsModelTests {
+    /// A training step (forward in training mode, loss, backward with input gradients) of `model` on 1 and on 2
+    /// compute threads: logits, loss gradient, every parameter gradient, the running statistics and the input
+    /// gradient must agree. 300 jets of 1-24 constituents (3,750 rows) make every per-constituent layer split
+    /// its rows over the threads and its weight-gradient sums into several parts.
+    private func expectTwoThreadsMatchOne<Model: JetModel>(_ model: Model, _ label: String) throws {
+        let multiplicities = (0..<300).map { Int32(1 + ($0 * 7) % 24) }
+        let offsets = try JetOffsets(multiplicities: multiplicities, maxConstituents: 24)
+        var rng = SeededGenerator(seed: 5)
+        let constituents = Matrix(
+            rows: offsets.constituentCount, columns: 7, storage: (0..<(offsets.constituentCount * 7)).map { _ in rng.nextNormal() })
+        let jets = PackedJets(constituents: constituents, offsets: offsets)
+        let labels = (0..<300).map { Float($0 % 2) }
+        func step(threads: Int) throws -> [Float] {
+            ComputeThreads.set(threads)
+            defer { ComputeThreads.set(1) }
+            var copy = model
+            var dLogits = Matrix(rows: 0, columns: 0)
+            let logits = try copy.forward(jets, training: true)
+            _ = BinaryCrossEntropy().loss(logits: logits, targets: labels, dLogits: &dLogits)
+            copy.backward(dLogits: dLogits, computeInputGradient: true)
+            return logits.storage + copy.parameters.gradients + copy.parameters.values + copy.inputGradient.storage
+        }
+        expectClose(try step(threads: 2), try step(threads: 1), tolerance: .closedForm, "\(label): 2 threads vs 1")
+    }
+
+    @Test func particleFlowNetworkOnTwoThreadsMatchesOne() throws {
+        let config = DeepSetsConfig(inputFeatures: 7, constituentLayers: [64, 96], pooling: .sum, headLayers: [32])
+        try expectTwoThreadsMatchOne(try DeepSetsModel(config: config, seed: 3), "PFN")
+    }
+
+    @Test func convolutionalNetworkWithBatchNormOnTwoThreadsMatchesOne() throws {
+        let config = CNN1DConfig(inputFeatures: 7, channels: [32, 48], kernelSize: 3, batchNorm: true, headLayers: [32])
+        try expectTwoThreadsMatchOne(try CNN1DModel(config: config, seed: 4), "P-CNN")
+    }
+}
