@@ -6,8 +6,8 @@
 # 1. Prepares the batches: a small Python step exports weaver's 7 particle features (pt_log, e_log, logptrel,
 #    logerel, deltaR, deta, dphi; standardised over valid constituents) and the real multiplicities of the first
 #    8192 jets of ../shared/data/top_qcd_dev.h5 (128 constituent slots) to a raw float32 cache under .build/
-#    (gitignored). It exists because the Swift HDF5 reader is being written concurrently; both sides then read
-#    the same cache.
+#    (gitignored), so both sides time the network alone on exactly the same inputs (reading is benchmarked by
+#    Benchmarks/read.sh).
 # 2. Builds jettag-bench in release with -target-cpu native (AVX-512 here; allowed for benchmarks only).
 # 3. Runs JetTag (`jettag-bench nn`) and PyTorch (`Benchmarks/nn_torch.py run`) with 1 and 2 threads each, and
 #    prints the table. The two sides alternate ROUNDS times (the machine may be shared: alternating gives both the
