@@ -7,22 +7,6 @@ import FoundationXML
 
 /// `jettag train` (which writes the report), `saliency`, `evaluate` and `report` on a tiny synthetic run.
 @Suite struct ReportEndToEndTests {
-    private func writeConfig(to path: String, file: String) throws {
-        let text = """
-            data:
-              files: [\(file)]
-              split: {validationFraction: 0.25, seed: 3}
-            features:
-              maxConstituents: \(SyntheticJetFile.slots)
-              constituentVariables: [deta, dphi, logptrel]
-            model:
-              kind: deepsets
-              deepsets: {constituentLayers: [8], headLayers: [8]}
-            training: {batchSize: 32, epochs: 2, learningRate: 0.01}
-            """
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
     /// Texts of the page's elements called `name`, in order.
     private final class Page: NSObject, XMLParserDelegate {
         var texts: [(name: String, text: String)] = []
@@ -57,7 +41,7 @@ import FoundationXML
         defer { directory.remove() }
         let jets = directory.path("jets.h5")
         try SyntheticJetFile.write(to: jets, count: 160, seed: 11)
-        try writeConfig(to: directory.path("run.yaml"), file: jets)
+        try writeSmallRunConfig(to: directory.path("run.yaml"), file: jets)
         let run = directory.path("run")
         let train = try runJetTag(arguments: ["train", "--config", directory.path("run.yaml"), "--out", run])
         #expect(train.status == 0, "\(train.stderr)")

@@ -6,28 +6,7 @@ import Testing
 
 /// `jettag train`, `predict` and `evaluate` as a user runs them, on synthetic files written by the tests.
 @Suite struct TrainPredictEvaluateTests {
-    /// A run config for `file`: a small Deep Sets on deta/dphi/logptrel, 2 epochs.
-    private func writeConfig(to path: String, file: String, extra: String = "") throws {
-        let text = """
-            data:
-              files: [\(file)]
-              split: {validationFraction: 0.25, seed: 3}
-            features:
-              maxConstituents: \(SyntheticJetFile.slots)
-              constituentVariables: [deta, dphi, logptrel]
-            model:
-              kind: deepsets
-              deepsets: {constituentLayers: [16, 16], headLayers: [16]}
-            training:
-              batchSize: 32
-              epochs: 2
-              learningRate: 0.01
-            \(extra)
-            """
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    /// A temporary directory holding `jets.h5` (synthetic jets) and `run.yaml` (``writeConfig(to:file:extra:)``).
+    /// A temporary directory holding `jets.h5` (synthetic jets) and `run.yaml` (``writeSmallRunConfig(to:file:extra:)``).
     private func prepare(
         count: Int, seed: UInt64, classes: Int = 2, firstEventNumber: Int = 1000, extra: String = ""
     ) throws -> (TemporaryDirectory, String) {
@@ -35,7 +14,7 @@ import Testing
         let jets = directory.path("jets.h5")
         try SyntheticJetFile.write(
             to: jets, count: count, seed: seed, firstEventNumber: firstEventNumber, classes: classes)
-        try writeConfig(to: directory.path("run.yaml"), file: jets, extra: extra)
+        try writeSmallRunConfig(to: directory.path("run.yaml"), file: jets, extra: extra)
         return (directory, jets)
     }
 
@@ -55,14 +34,14 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try SyntheticJetFile.write(to: directory.path("jets.h5"), count: 16, seed: 1)
-        try writeConfig(to: directory.path("typo.yaml"), file: directory.path("jets.h5"), extra: "  epoch: 3")
+        try writeSmallRunConfig(to: directory.path("typo.yaml"), file: directory.path("jets.h5"), extra: "  epoch: 3")
         let typo = try runJetTag(arguments: [
             "train", "--config", directory.path("typo.yaml"), "--out", directory.path("run"),
         ])
         #expect(typo.status != 0)
         #expect(typo.stderr.contains("\(directory.path("typo.yaml")): unknown key 'training.epoch'"))
 
-        try writeConfig(to: directory.path("type.yaml"), file: directory.path("jets.h5"))
+        try writeSmallRunConfig(to: directory.path("type.yaml"), file: directory.path("jets.h5"))
         let wrongType = try runJetTag(arguments: [
             "train", "--config", directory.path("type.yaml"), "--out", directory.path("run"), "--set",
             "training.batchSize=many",
