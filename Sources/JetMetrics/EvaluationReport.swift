@@ -64,15 +64,11 @@ extension EvaluationReport {
                 probabilities: probabilities, classCount: classCount, trueClasses: labels, weights: weights)
         let precisionRecall = confusion.precisionRecallPerClass()
         let (low, high) = classCount == 2 ? (0.0, 1.0) : (Double(scores.min() ?? 0), Double(scores.max() ?? 1) + 1e-6)
-        var histograms: [String: Histogram] = [:]
-        var histogramWarnings: [MetricWarning] = []
-        for (c, name) in classNames.enumerated() {
-            let members = labels.indices.filter { labels[$0] == c }
-            var histogram = try Histogram(binCount: 50, lowerEdge: low, upperEdge: high)
-            try histogram.fill(members.map { scores[$0] }, weights: members.map { weights[$0] })
-            histograms[name] = histogram
-            histogramWarnings += histogram.warnings
-        }
+        let perClass = try Histogram.perClass(
+            scores, labels: labels, weights: weights, classCount: classCount, binCount: 50, lowerEdge: low,
+            upperEdge: high)
+        let histograms = Dictionary(uniqueKeysWithValues: zip(classNames, perClass))
+        let histogramWarnings = perClass.flatMap(\.warnings)
         let report = EvaluationReport(
             model: model, tagger: tagger, classNames: classNames, signalClass: classNames[signal], jets: labels.count,
             discriminant: discriminant, roc: try ROCSummary(roc), threshold: classCount == 2 ? threshold : nil,

@@ -137,14 +137,11 @@ struct RunReport {
     /// The signal score per true class, 50 bins over [0, 1] for a probability, over the observed range for a discriminant.
     private func scoreHistograms(_ jets: ScoredJets) throws -> [(className: String, histogram: Histogram)] {
         let (low, high) = jets.discriminant == nil ? (0.0, 1.0) : (Double(jets.scores.min()!), Double(jets.scores.max()!).nextUp)
-        let labels = jets.labels
-        return try jets.classNames.enumerated().compactMap { c, name in
-            let members = labels.indices.filter { labels[$0] == c }
-            guard !members.isEmpty else { return nil }
-            var histogram = try Histogram(binCount: 50, lowerEdge: low, upperEdge: high)
-            try histogram.fill(members.map { jets.scores[$0] }, weights: members.map { jets.jets.weights[$0] })
-            return histogram.inRange.sumWeights > 0 ? (name, histogram) : nil
-        }
+        let histograms = try Histogram.perClass(
+            jets.scores, labels: jets.labels, weights: jets.jets.weights, classCount: jets.classNames.count, binCount: 50,
+            lowerEdge: low, upperEdge: high)
+        return zip(jets.classNames, histograms).filter { $0.1.inRange.sumWeights > 0 }
+            .map { (className: $0.0, histogram: $0.1) }
     }
 
     /// One section per `jettag evaluate` output, with the reference run's output of the same name when comparing.

@@ -127,4 +127,15 @@ import JetMetrics
             try a.normalized()
         }
     }
+
+    @Test func perClassHistogramsSplitJetsByLabel() throws {
+        let histograms = try Histogram.perClass(
+            [0.1, 0.6, 0.7, 0.2], labels: [0, 1, 1, 0], weights: [2, 1, -0.5, 1], classCount: 3, binCount: 2,
+            lowerEdge: 0, upperEdge: 1)
+        #expect(histograms.map(\.sumWeights) == [[3, 0], [0, 0.5], [0, 0]])
+        #expect(throws: JetMetricsError.classOutOfRange(array: "labels", index: 1, value: 3, classCount: 3)) {
+            try Histogram.perClass(
+                [0.1, 0.2], labels: [0, 3], weights: [1, 1], classCount: 3, binCount: 2, lowerEdge: 0, upperEdge: 1)
+        }
+    }
 }
