@@ -8,7 +8,7 @@
 #    8192 jets of ../shared/data/top_qcd_dev.h5 (128 constituent slots) to a raw float32 cache under .build/
 #    (gitignored), so both sides time the network alone on exactly the same inputs (reading is benchmarked by
 #    Benchmarks/read.sh).
-# 2. Builds jettag-bench in release with -target-cpu native (AVX-512 here; allowed for benchmarks only).
+# 2. Builds jettag-bench in release with -target-cpu native (AVX2 and FMA on this Zen 3 EPYC; allowed for benchmarks only).
 # 3. Runs JetTag (`jettag-bench nn`) and PyTorch (`Benchmarks/nn_torch.py run`) with 1 and 2 threads each, and
 #    prints the table. The two sides alternate ROUNDS times (the machine may be shared: alternating gives both the
 #    same conditions); each figure is the best over all rounds of REPEATS windows of WINDOW seconds.

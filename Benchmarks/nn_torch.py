@@ -145,11 +145,13 @@ def run(args):
     jets = len(n)
     x, mask, labels = torch.from_numpy(x.copy()), torch.from_numpy(mask), torch.from_numpy(labels.copy())
     for name, model_type in make_models(torch, x.shape[2]).items():
+        if name not in args.models:
+            continue
         model = model_type()
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = torch.nn.BCEWithLogitsLoss()
         model.train()
-        for batch in args.train_batches:
+        for batch in args.train_batches if "train" in args.modes else []:
             starts = list(range(0, jets - batch + 1, batch))
             cursor = [0]
 
@@ -169,7 +171,7 @@ def run(args):
                               "batch": batch, "jets_per_s": rate, "steps_per_s": rate / batch}), flush=True)
 
         model.eval()
-        for batch in (64, 256, 1024):
+        for batch in (64, 256, 1024) if "infer" in args.modes else []:
             def infer():
                 with torch.inference_mode():
                     for s in range(0, jets, batch):
@@ -241,6 +243,9 @@ def main():
     p.add_argument("cache")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--train-batches", type=int, nargs="+", default=[256, 1024])
+    p.add_argument("--models", nargs="+", default=["pfn", "cnn"], choices=["pfn", "cnn"])
+    p.add_argument("--modes", nargs="+", default=["train", "infer"], choices=["train", "infer"],
+                   help="what to time (one alone is for profiling or a quick comparison)")
     p.add_argument("--window", type=float, default=2.0, help="seconds per timing window")
     p.add_argument("--repeats", type=int, default=2, help="timing windows; the best is reported")
     p = sub.add_parser("table")

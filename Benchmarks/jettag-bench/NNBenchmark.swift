@@ -28,8 +28,8 @@ struct NNBenchmark: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Models to run: pfn, cnn.")
     var models = ["pfn", "cnn"]
 
-    @Flag(help: "Only training (for profiling).")
-    var trainingOnly = false
+    @Option(parsing: .upToNextOption, help: "What to time: train, infer (one alone is for profiling).")
+    var modes = ["train", "infer"]
 
     @Option(help: "Seconds per timing window.")
     var window = 2.0
@@ -50,7 +50,7 @@ struct NNBenchmark: ParsableCommand {
     }
 
     private func measure<Model: JetModel>(_ name: String, _ initial: Model, flops: FlopCount, data: BenchmarkJets) throws {
-        for batchSize in trainBatches {
+        for batchSize in trainBatches where modes.contains("train") {
             var model = initial
             var optimizer = Adam(learningRate: 1e-3)
             let starts = Array(stride(from: 0, through: data.count - batchSize, by: batchSize))
@@ -79,11 +79,9 @@ struct NNBenchmark: ParsableCommand {
                 "jets_per_s": rate, "steps_per_s": rate / Double(batchSize), "gflops": gflops,
             ])
         }
-        var model = initial
-        for batchSize in inferenceBatches where !trainingOnly {
-            let ranges = stride(from: 0, to: data.count, by: batchSize).map { $0..<min($0 + batchSize, data.count) }
+        for batchSize in inferenceBatches where modes.contains("infer") {
             let pass = {
-                for range in ranges { _ = try model.forward(try data.batch(range).0, training: false) }
+                _ = try initial.inferenceLogits(jetCount: data.count, jetsPerForward: batchSize) { try data.batch($0).0 }
             }
             try pass()
             let (rate, _, _) = try bestRate(itemsPerCall: data.count, pass)

@@ -13,7 +13,7 @@ import JetNN
 /// ```
 public struct JetScorer {
     public let file: ModelFile
-    private var models: [any JetModel]
+    private let models: [any JetModel]
     private let extractor: FeatureExtractor
 
     /// Class probabilities of a batch: `probabilities` [B, C] row-major (C = classes), and for ensembles the
@@ -52,7 +52,7 @@ public struct JetScorer {
     }
 
     /// Scores every jet of `batch` (its rows stay in order).
-    public mutating func score(_ batch: JetBatch) throws -> Scores {
+    public func score(_ batch: JetBatch) throws -> Scores {
         let classes = classes
         let features = try extractor.extract(batch)
         var jets = JetSet(featureCount: features.constituentFeatureCount, jetFeatureCount: features.jetFeatureCount)
@@ -92,19 +92,17 @@ public struct JetScorer {
         }
     }
 
-    /// Jets per forward pass: the network's activations for this many jets bound the scorer's memory, whatever
-    /// the reading batch size.
-    static let jetsPerForward = 1024
+    /// Jets per forward pass. Small batches keep a PFN's per-constituent activations in the core's cache
+    /// (`Benchmarks/nn.sh` measures 32-64 jets fastest on this machine kind), and bound the scorer's memory whatever
+    /// the reading batch size; with several threads each forward runs on one thread.
+    static let jetsPerForward = 64
 
     /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
-    private mutating func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {
-        var result: [Float] = []
-        result.reserveCapacity(indices.count * classes)
-        for start in stride(from: 0, to: indices.count, by: Self.jetsPerForward) {
-            let part = indices[start..<min(start + Self.jetsPerForward, indices.count)]
-            result += Self.probabilities(logits: try models[member].forward(try jets.batch(part), training: false))
+    private func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {
+        let logits = try models[member].inferenceLogits(jetCount: indices.count, jetsPerForward: Self.jetsPerForward) {
+            try jets.batch(indices[$0])
         }
-        return result
+        return Self.probabilities(logits: logits)
     }
 
     /// Sigmoid of one logit as [1 - p, p], softmax of several.

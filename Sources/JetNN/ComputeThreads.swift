@@ -24,13 +24,68 @@ public enum ComputeThreads {
         storage.value = count
         openblas_set_num_threads(1)
     }
+
+    /// Runs `body(&worker, task)` for every task in `0..<tasks` on up to ``count`` threads, each thread taking the
+    /// next free task and keeping one `worker` (made on that thread by `makeWorker`) for all the tasks it takes.
+    ///
+    /// Inside a task JetNN's layers run on the task's thread alone: the tasks are the parallelism. So a task
+    /// computes the same bits on any thread count, and whole forward passes share out without a meeting point
+    /// per layer. One task, or one thread, runs inline (the layers then split their rows as usual). After an error
+    /// no new task starts; once the running ones finish, the error of the lowest-numbered failed task is rethrown.
+    public static func forEachTask<Worker>(
+        _ tasks: Int, makeWorker: () -> Worker, _ body: (inout Worker, Int) throws -> Void
+    ) throws {
+        let threads = min(count, tasks)
+        guard threads > 1 else {
+            var worker = makeWorker()
+            for task in 0..<tasks { try body(&worker, task) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        let failures = Mutex<[(task: Int, error: any Error)]>([])
+        withoutActuallyEscaping(makeWorker) { makeWorker in
+            withoutActuallyEscaping(body) { body in
+                let shared = UncheckedSendable((makeWorker, body))
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                    InsideTask.set(true)
+                    defer { InsideTask.set(false) }
+                    var worker = shared.value.0()
+                    while failures.withLock({ $0.isEmpty }) {
+                        let task = next.add(1, ordering: .relaxed).oldValue
+                        guard task < tasks else { return }
+                        do {
+                            try shared.value.1(&worker, task)
+                        } catch {
+                            failures.withLock { $0.append((task, error)) }
+                        }
+                    }
+                }
+            }
+        }
+        if let first = failures.withLock({ $0.min { $0.task < $1.task } }) { throw first.error }
+    }
+
+    /// Threads available to a layer's own split: one inside a ``forEachTask(_:makeWorker:_:)`` task.
+    static var layerThreads: Int { InsideTask.get() ? 1 : count }
+}
+
+/// Whether the current thread is running a ``ComputeThreads/forEachTask(_:makeWorker:_:)`` task.
+private enum InsideTask {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "ComputeThreads: no thread-specific key left")
+        return key
+    }()
+
+    static func get() -> Bool { pthread_getspecific(key) != nil }
+    static func set(_ inside: Bool) { pthread_setspecific(key, inside ? UnsafeRawPointer(bitPattern: 1) : nil) }
 }
 
 /// Runs `body` over `0..<total` split into contiguous chunks of at least `minimumPerChunk`, one per compute
 /// thread (``ComputeThreads/count``), concurrently; inline when one chunk suffices. The chunks must touch
 /// disjoint memory.
 func forEachChunk(of total: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> Void) {
-    let chunks = min(ComputeThreads.count, total / max(minimumPerChunk, 1))
+    let chunks = min(ComputeThreads.layerThreads, total / max(minimumPerChunk, 1))
     guard chunks > 1 else {
         body(0..<total)
         return
@@ -69,7 +124,7 @@ struct RowSplit {
     /// when it is free (a thread the system delays holds up one part, not a fixed share). The parts must touch
     /// disjoint memory.
     func forEachPart(_ body: (_ part: Int, _ rows: Range<Int>) -> Void) {
-        let threads = min(ComputeThreads.count, parts)
+        let threads = min(ComputeThreads.layerThreads, parts)
         guard threads > 1 else {
             for part in 0..<parts { body(part, rows(part)) }
             return

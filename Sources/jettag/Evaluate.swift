@@ -62,7 +62,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
-        var scorer = try JetScorer(file: file)
+        let scorer = try JetScorer(file: file)
         let classNames = file.classNames
         let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
         let labelField = labelField ?? trainingConfig?.data.labelField ?? "label"

@@ -48,24 +48,24 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        var scorer = try JetScorer(file: try ModelFile.read(from: model))
+        let scorer = try JetScorer(file: try ModelFile.read(from: model))
         let shard = shard ?? Shard.fromSlurm() ?? Shard(index: 0, count: 1)
         if let out {
-            try write(files, to: out, rows: shard, scorer: &scorer)
+            try write(files, to: out, rows: shard, scorer: scorer)
         } else {
             try FileManager.default.createDirectory(atPath: outDirectory!, withIntermediateDirectories: true)
             for file in shard.items(files) {
                 let name = URL(fileURLWithPath: file).lastPathComponent
                 try write(
                     [file], to: URL(fileURLWithPath: outDirectory!).appendingPathComponent(name).path, rows: nil,
-                    scorer: &scorer)
+                    scorer: scorer)
             }
         }
     }
 
     /// Scores `inputs` as one stream into `path`, keeping the shard's rows when `rows` is given (only the files
     /// holding those rows are read).
-    private func write(_ inputs: [String], to path: String, rows: Shard?, scorer: inout JetScorer) throws {
+    private func write(_ inputs: [String], to path: String, rows: Shard?, scorer: JetScorer) throws {
         let jets = try ShardedJets(
             files: inputs, options: scorer.readOptions(batchSize: batchSize, threads: threads), shard: rows)
         let prefix = scorer.file.tagger

@@ -34,7 +34,7 @@ struct ScoredJets {
         files: [String], model file: ModelFile, maxJets: Int, split: JetSplit? = nil, signalClass: String? = nil,
         weighted: Bool = true, batchSize: Int = 10_000, threads: Int = 1
     ) throws -> ScoredJets {
-        var scorer = try JetScorer(file: file)
+        let scorer = try JetScorer(file: file)
         let classNames = file.classNames
         let signal = try signalClass.map { name in
             guard let index = classNames.firstIndex(of: name) else {

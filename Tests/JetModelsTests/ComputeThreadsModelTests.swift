@@ -39,4 +39,37 @@ import Testing
         let config = CNN1DConfig(inputFeatures: 7, channels: [32, 48], kernelSize: 3, batchNorm: true, headLayers: [32])
         try expectTwoThreadsMatchOne(try CNN1DModel(config: config, seed: 4), "P-CNN")
     }
+
+    /// `inferenceLogits` forwards 40 jets at a time, the forwards shared out over the threads on copies of the
+    /// model: its logits must be those of forwarding each 40 jets in turn, bit for bit, on 1 and on 2 threads.
+    @Test func inferenceLogitsMatchForwardingEachBatchInTurn() throws {
+        let pfn = try DeepSetsModel(
+            config: DeepSetsConfig(inputFeatures: 7, constituentLayers: [64, 96], pooling: .sum, headLayers: [32]), seed: 3)
+        let cnn = try CNN1DModel(
+            config: CNN1DConfig(inputFeatures: 7, channels: [32, 48], kernelSize: 3, batchNorm: true, headLayers: [32]), seed: 4)
+        let multiplicities = (0..<300).map { Int32(1 + ($0 * 7) % 24) }
+        var rng = SeededGenerator(seed: 6)
+        let features = multiplicities.map { m in (0..<(Int(m) * 7)).map { _ in rng.nextNormal() } }
+        func jets(_ range: Range<Int>) throws -> PackedJets {
+            let offsets = try JetOffsets(multiplicities: Array(multiplicities[range]), maxConstituents: 24)
+            return PackedJets(
+                constituents: Matrix(rows: offsets.constituentCount, columns: 7, storage: features[range].flatMap { $0 }),
+                offsets: offsets)
+        }
+        func check<Model: JetModel>(_ model: Model, _ label: String) throws {
+            var inTurn = model
+            let expected = try stride(from: 0, to: 300, by: 40).flatMap {
+                try inTurn.forward(try jets($0..<min($0 + 40, 300)), training: false).storage
+            }
+            for threads in [1, 2] {
+                ComputeThreads.set(threads)
+                defer { ComputeThreads.set(1) }
+                let logits = try model.inferenceLogits(jetCount: 300, jetsPerForward: 40, jets: jets)
+                #expect(logits.rows == 300 && logits.columns == 1, "\(label)")
+                #expect(logits.storage == expected, "\(label), \(threads) threads")
+            }
+        }
+        try check(pfn, "PFN")
+        try check(cnn, "P-CNN")
+    }
 }

@@ -105,7 +105,7 @@ import Testing
         let state = try trainer.train(directory: directory.url)
         #expect(state.history[0].validationLoss > 0.5)
         #expect(state.history[3].validationLoss < 0.2)
-        var scorer = try JetScorer(file: try ModelFile.read(from: directory.path("model.h5")))
+        let scorer = try JetScorer(file: try ModelFile.read(from: directory.path("model.h5")))
         let batch = try JetStream(file: file, options: scorer.readOptions(batchSize: 300, threads: 1)).readAll()
         let scores = try scorer.score(batch)
         #expect(scores.classes == 3)
@@ -209,7 +209,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: temporary.url)
-        var scorer = try JetScorer(file: try trainer.checkpointFile(state: nil))
+        let scorer = try JetScorer(file: try trainer.checkpointFile(state: nil))
         let whole = try scorer.score(
             try JetStream(file: file, options: scorer.readOptions(batchSize: 2_500, threads: 1)).readAll())
         var parts: [Float] = []

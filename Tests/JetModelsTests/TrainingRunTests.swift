@@ -25,7 +25,7 @@ import Testing
         var single = file
         single.combination = .single
         single.members = [file.members[index]]
-        var scorer = try JetScorer(file: single)
+        let scorer = try JetScorer(file: single)
         return try scorer.score(batch).probabilities
     }
 
@@ -55,7 +55,7 @@ import Testing
 
         let batch = try JetStream(file: path, options: JetScorer(file: stored).readOptions(batchSize: 90, threads: 1))
             .readAll()
-        var scorer = try JetScorer(file: stored)
+        let scorer = try JetScorer(file: stored)
         let combined = try scorer.score(batch).probabilities
         let members = try (0..<3).map { try memberScores(stored, $0, batch) }
         // Each jet's score is its fold's model's (up to BLAS rounding for another batch shape), not another's.
@@ -81,7 +81,7 @@ import Testing
         #expect(file.members[0] != file.members[1])
         let batch = try JetStream(file: path, options: JetScorer(file: file).readOptions(batchSize: 60, threads: 1))
             .readAll()
-        var scorer = try JetScorer(file: file)
+        let scorer = try JetScorer(file: file)
         let scores = try scorer.score(batch)
         let a = try memberScores(file, 0, batch)
         let b = try memberScores(file, 1, batch)

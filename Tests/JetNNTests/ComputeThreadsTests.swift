@@ -1,6 +1,7 @@
 import JetData
 @testable import JetNN
 import JetTestSupport
+import Synchronization
 import Testing
 
 @Suite struct ComputeThreadsTests {
@@ -73,6 +74,40 @@ import Testing
                 }
             }
             #expect(visits == [Int](repeating: 1, count: split.parts), "\(threads) threads")
+        }
+    }
+
+    /// Whole tasks share out over the threads: each runs once, a thread keeps its worker across the tasks it takes,
+    /// and the layers inside a task do not split again (one thread each).
+    @Test func tasksRunOnceEachWithTheirThreadsWorker() throws {
+        for threads in [1, 2] {
+            ComputeThreads.set(threads)
+            defer { ComputeThreads.set(1) }
+            let visits = Mutex([Int](repeating: 0, count: 40))
+            let layerThreads = Mutex(Set<Int>())
+            let workersMade = Atomic<Int>(0)
+            try ComputeThreads.forEachTask(40, makeWorker: { workersMade.add(1, ordering: .relaxed).oldValue }) { worker, task in
+                visits.withLock { $0[task] += 1 }
+                layerThreads.withLock { _ = $0.insert(ComputeThreads.layerThreads) }
+            }
+            #expect(visits.withLock { $0 } == [Int](repeating: 1, count: 40), "\(threads) threads")
+            #expect(workersMade.load(ordering: .relaxed) == threads, "\(threads) threads")
+            #expect(layerThreads.withLock { $0 } == [1], "\(threads) threads")
+        }
+        #expect(ComputeThreads.layerThreads == 1)
+    }
+
+    /// An error stops new tasks from starting and is rethrown: the lowest-numbered failure's.
+    @Test func aFailedTaskIsRethrown() {
+        struct Failure: Error, Equatable { let task: Int }
+        for threads in [1, 2] {
+            ComputeThreads.set(threads)
+            defer { ComputeThreads.set(1) }
+            #expect(throws: Failure(task: 3), "\(threads) threads") {
+                try ComputeThreads.forEachTask(1_000, makeWorker: {}) { _, task in
+                    if task == 3 { throw Failure(task: task) }
+                }
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ import JetFeatures
 /// ```
 public struct Reweighter {
     public let info: ReweightingInfo
-    private var scorer: JetScorer
+    private let scorer: JetScorer
     private let inputs: ObservableInputs
 
     /// Reads the model file and the `reweighting.json` next to it.

@@ -1,0 +1,35 @@
+import JetNN
+
+extension JetModel {
+    /// Logits [n, logitCount] of `jetCount` jets in inference mode, forwarded `jetsPerForward` at a time in row order
+    /// (`jets` packs the jets of a range).
+    ///
+    /// With several compute threads each thread forwards whole batches on its own copy of the model (see
+    /// ``JetNN/ComputeThreads/forEachTask(_:makeWorker:_:)``), so the logits do not depend on the thread count.
+    public func inferenceLogits(
+        jetCount: Int, jetsPerForward: Int, jets: (Range<Int>) throws -> PackedJets
+    ) throws -> Matrix {
+        precondition(jetsPerForward > 0, "inferenceLogits: jetsPerForward must be > 0, got \(jetsPerForward)")
+        let columns = logitCount
+        var logits = Matrix(rows: jetCount, columns: columns)
+        let forwards = (jetCount + jetsPerForward - 1) / jetsPerForward
+        try logits.storage.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedPointer(out.baseAddress)
+            try ComputeThreads.forEachTask(forwards, makeWorker: { self }) { model, task in
+                let range = (task * jetsPerForward)..<min((task + 1) * jetsPerForward, jetCount)
+                let result = try model.forward(try jets(range), training: false)
+                precondition(
+                    result.rows == range.count && result.columns == columns,
+                    "inferenceLogits: the jets of \(range) gave logits \(result)")
+                result.storage.withUnsafeBufferPointer { (out.value! + range.lowerBound * columns).update(from: $0.baseAddress!, count: $0.count) }
+            }
+        }
+        return logits
+    }
+}
+
+/// A pointer the tasks write disjoint ranges through.
+private struct UncheckedPointer: @unchecked Sendable {
+    let value: UnsafeMutablePointer<Float>?
+    init(_ value: UnsafeMutablePointer<Float>?) { self.value = value }
+}
