@@ -74,6 +74,32 @@ public struct DeepSetsModel: JetModel {
     public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {
         try checkFeatures(of: jets)
         lastBatch = jets
+        return headLogits(pooled: pool(jets, training: training), jetFeatures: jets.jetFeatures, training: training)
+    }
+
+    /// Phi runs on parts of about this many constituents in ``infer(_:)``, so that a part's activations stay in
+    /// the core's cache from one layer to the next (a PFN's three 100-128 wide outputs of 256 rows and OpenBLAS's
+    /// packed copy fit a 512 KB L2; `jettag-bench nn --models pfn --modes infer` measured 256 at or above 512, 1,024
+    /// and unsplit, within its noise).
+    static let constituentsPerInferencePart = 256
+
+    /// Logits in inference mode, with Phi and the pooling run on parts of whole jets of about
+    /// ``constituentsPerInferencePart`` constituents each (every step before the head works per constituent or
+    /// per jet, so the parts change only the cache traffic and the rounding); the head runs on the whole batch.
+    public mutating func infer(_ jets: PackedJets) throws(JetModelsError) -> Matrix {
+        try checkFeatures(of: jets)
+        lastBatch = nil
+        var pooled = Matrix(rows: jets.jetCount, columns: config.constituentLayers[config.constituentLayers.count - 1])
+        for range in jets.offsets.jetRanges(ofAboutRows: Self.constituentsPerInferencePart) {
+            let part = pool(jets.jets(range), training: false)
+            pooled.storage.replaceSubrange(
+                (range.lowerBound * pooled.columns)..<(range.upperBound * pooled.columns), with: part.storage)
+        }
+        return headLogits(pooled: pooled, jetFeatures: jets.jetFeatures, training: false)
+    }
+
+    /// Phi on every constituent, then the pooling: [B, C].
+    private mutating func pool(_ jets: PackedJets, training: Bool) -> Matrix {
         var h = jets.constituents
         for i in dense.indices {
             dense[i].forward(h, parameters: parameters)
@@ -83,15 +109,17 @@ public struct DeepSetsModel: JetModel {
             }
             h = blockOutput(i)
         }
-        let pooled: Matrix
         if setPooling != nil {
             setPooling!.forward(h, offsets: jets.offsets)
-            pooled = setPooling!.output
-        } else {
-            attentionPooling!.forward(h, offsets: jets.offsets, parameters: parameters)
-            pooled = attentionPooling!.output
+            return setPooling!.output
         }
-        if let jetFeatures = jets.jetFeatures, config.jetFeatures > 0 {
+        attentionPooling!.forward(h, offsets: jets.offsets, parameters: parameters)
+        return attentionPooling!.output
+    }
+
+    /// The head on the pooled constituents and the jet features.
+    private mutating func headLogits(pooled: Matrix, jetFeatures: Matrix?, training: Bool) -> Matrix {
+        if let jetFeatures, config.jetFeatures > 0 {
             headInput.setColumns(pooled, jetFeatures)
         } else {
             headInput = pooled

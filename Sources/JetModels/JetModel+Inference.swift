@@ -17,7 +17,7 @@ extension JetModel {
             let out = UncheckedPointer(out.baseAddress)
             try ComputeThreads.forEachTask(forwards, makeWorker: { self }) { model, task in
                 let range = (task * jetsPerForward)..<min((task + 1) * jetsPerForward, jetCount)
-                let result = try model.forward(try jets(range), training: false)
+                let result = try model.infer(try jets(range))
                 precondition(
                     result.rows == range.count && result.columns == columns,
                     "inferenceLogits: the jets of \(range) gave logits \(result)")

@@ -26,6 +26,10 @@ public protocol JetModel: Sendable {
     /// running ones) and active dropout; otherwise the running statistics and no dropout.
     mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix
 
+    /// Logits [B, logitCount] in inference mode, for a batch no backward follows (a model may then work in
+    /// cache-sized parts); the default is `forward(jets, training: false)`.
+    mutating func infer(_ jets: PackedJets) throws(JetModelsError) -> Matrix
+
     /// Accumulates d(loss)/d(parameters) into `parameters.gradients` for the last forward's batch.
     ///
     /// - Parameters:
@@ -36,6 +40,10 @@ public protocol JetModel: Sendable {
 }
 
 extension JetModel {
+    public mutating func infer(_ jets: PackedJets) throws(JetModelsError) -> Matrix {
+        try forward(jets, training: false)
+    }
+
     /// Every parameter and running statistic by name, for the model file.
     public func exportTensors() -> [NamedTensor] { parameters.exportTensors() }
 

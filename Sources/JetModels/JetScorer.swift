@@ -92,10 +92,10 @@ public struct JetScorer {
         }
     }
 
-    /// Jets per forward pass. Small batches keep a PFN's per-constituent activations in the core's cache
-    /// (`Benchmarks/nn.sh` measures 32-64 jets fastest on this machine kind), and bound the scorer's memory whatever
-    /// the reading batch size; with several threads each forward runs on one thread.
-    static let jetsPerForward = 64
+    /// Jets per forward pass: bounds the scorer's memory whatever the reading batch size, and makes the tasks
+    /// the compute threads share out. A Deep Sets model works through a forward in cache-sized parts itself
+    /// (``DeepSetsModel/infer(_:)``), so its head sees 256 rows at a time.
+    static let jetsPerForward = 256
 
     /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
     private func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {

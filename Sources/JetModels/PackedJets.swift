@@ -37,3 +37,21 @@ public struct PackedJets: Sendable {
             offsets: offsets, jetFeatures: jetFeatures)
     }
 }
+
+extension PackedJets {
+    /// The jets `range` as a batch of their own (a copy: constituent rows, offsets from 0, jet-level feature rows).
+    public func jets(_ range: Range<Int>) -> PackedJets {
+        let rows = offsets.offsets[range.lowerBound]..<offsets.offsets[range.upperBound]
+        let columns = constituents.columns
+        return PackedJets(
+            constituents: Matrix(
+                rows: rows.count, columns: columns,
+                storage: Array(constituents.storage[(rows.lowerBound * columns)..<(rows.upperBound * columns)])),
+            offsets: JetOffsets(offsets: offsets.offsets[range.lowerBound...range.upperBound].map { $0 - rows.lowerBound }),
+            jetFeatures: jetFeatures.map { features in
+                Matrix(
+                    rows: range.count, columns: features.columns,
+                    storage: Array(features.storage[(range.lowerBound * features.columns)..<(range.upperBound * features.columns)]))
+            })
+    }
+}

@@ -28,15 +28,19 @@ public enum ComputeThreads {
     /// Runs `body(&worker, task)` for every task in `0..<tasks` on up to ``count`` threads, each thread taking the
     /// next free task and keeping one `worker` (made on that thread by `makeWorker`) for all the tasks it takes.
     ///
-    /// Inside a task JetNN's layers run on the task's thread alone: the tasks are the parallelism. So a task
-    /// computes the same bits on any thread count, and whole forward passes share out without a meeting point
-    /// per layer. One task, or one thread, runs inline (the layers then split their rows as usual). After an error
-    /// no new task starts; once the running ones finish, the error of the lowest-numbered failed task is rethrown.
+    /// Inside a task JetNN's layers run on the task's thread alone, each product in one piece (a ``RowSplit`` has
+    /// one part there): the tasks are the parallelism. So whole forward passes share out without a meeting point
+    /// per layer, and a task computes the same bits on any thread count (one task, or one thread, runs inline,
+    /// under the same rule). After an error no new task starts; once the running ones finish, the error of the
+    /// lowest-numbered failed task is rethrown.
     public static func forEachTask<Worker>(
         _ tasks: Int, makeWorker: () -> Worker, _ body: (inout Worker, Int) throws -> Void
     ) throws {
         let threads = min(count, tasks)
         guard threads > 1 else {
+            let outer = InsideTask.get()
+            InsideTask.set(true)
+            defer { InsideTask.set(outer) }
             var worker = makeWorker()
             for task in 0..<tasks { try body(&worker, task) }
             return
@@ -67,6 +71,9 @@ public enum ComputeThreads {
 
     /// Threads available to a layer's own split: one inside a ``forEachTask(_:makeWorker:_:)`` task.
     static var layerThreads: Int { InsideTask.get() ? 1 : count }
+
+    /// Whether the current thread is running a ``forEachTask(_:makeWorker:_:)`` task.
+    static var isInsideTask: Bool { InsideTask.get() }
 }
 
 /// Whether the current thread is running a ``ComputeThreads/forEachTask(_:makeWorker:_:)`` task.
@@ -98,7 +105,8 @@ func forEachChunk(of total: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> V
     }
 }
 
-/// A split of `0..<total` rows into contiguous parts that depends on `total` only, never on the thread count.
+/// A split of `0..<total` rows into contiguous parts that depends on `total` only (and on whether it is made inside
+/// a task), never on the thread count.
 ///
 /// An sgemm's bits depend on its row count (OpenBLAS blocks differently), so the layers run theirs per part on
 /// every thread count, and sums over rows are taken per part and then added in part order: the results are the
@@ -111,10 +119,11 @@ struct RowSplit {
     /// Number of parts, >= 1.
     let parts: Int
 
-    /// Parts of at least `minimumPerPart` rows (one part when `total` is smaller).
+    /// Parts of at least `minimumPerPart` rows (one part when `total` is smaller, or inside a
+    /// ``ComputeThreads/forEachTask(_:makeWorker:_:)`` task, whose products run whole on one thread).
     init(_ total: Int, minimumPerPart: Int) {
         self.total = total
-        parts = max(1, min(Self.maximumParts, total / max(minimumPerPart, 1)))
+        parts = ComputeThreads.isInsideTask ? 1 : max(1, min(Self.maximumParts, total / max(minimumPerPart, 1)))
     }
 
     /// The rows of `part`.

@@ -20,6 +20,14 @@ public struct JetOffsets: Sendable, Equatable {
         self.offsets = offsets
     }
 
+    /// Offsets given directly: [B + 1] values starting at 0, non-decreasing.
+    public init(offsets: [Int]) {
+        precondition(
+            offsets.first == 0 && zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 },
+            "JetOffsets: offsets must start at 0 and never decrease")
+        self.offsets = offsets
+    }
+
     /// Offsets from a [B, P] mask of 0/1, whose valid entries must be a prefix of each jet's P slots.
     public init(mask: [Float], jetCount: Int, maxConstituents: Int) throws(JetNNError) {
         precondition(mask.count == jetCount * maxConstituents, "JetOffsets: mask has \(mask.count) values, [\(jetCount), \(maxConstituents)] needs \(jetCount * maxConstituents)")
@@ -53,4 +61,16 @@ public struct JetOffsets: Sendable, Equatable {
 
     /// The largest multiplicity in the batch.
     public var maxMultiplicity: Int { (0..<jetCount).reduce(0) { max($0, multiplicity(of: $1)) } }
+
+    /// Consecutive ranges of whole jets covering every jet in order, each closed as soon as it holds at least
+    /// `rows` constituents (the last may hold fewer).
+    public func jetRanges(ofAboutRows rows: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for jet in 0..<jetCount where offsets[jet + 1] - offsets[start] >= rows || jet == jetCount - 1 {
+            ranges.append(start..<(jet + 1))
+            start = jet + 1
+        }
+        return ranges
+    }
 }

@@ -41,7 +41,8 @@ import Testing
     }
 
     /// `inferenceLogits` forwards 40 jets at a time, the forwards shared out over the threads on copies of the
-    /// model: its logits must be those of forwarding each 40 jets in turn, bit for bit, on 1 and on 2 threads.
+    /// model: the logits are the same bits on 1 and on 2 threads, and agree with forwarding each 40 jets in turn
+    /// in inference mode (whose products are split in row parts, so to rounding).
     @Test func inferenceLogitsMatchForwardingEachBatchInTurn() throws {
         let pfn = try DeepSetsModel(
             config: DeepSetsConfig(inputFeatures: 7, constituentLayers: [64, 96], pooling: .sum, headLayers: [32]), seed: 3)
@@ -61,12 +62,14 @@ import Testing
             let expected = try stride(from: 0, to: 300, by: 40).flatMap {
                 try inTurn.forward(try jets($0..<min($0 + 40, 300)), training: false).storage
             }
+            var oneThread: [Float] = []
             for threads in [1, 2] {
                 ComputeThreads.set(threads)
                 defer { ComputeThreads.set(1) }
                 let logits = try model.inferenceLogits(jetCount: 300, jetsPerForward: 40, jets: jets)
                 #expect(logits.rows == 300 && logits.columns == 1, "\(label)")
-                #expect(logits.storage == expected, "\(label), \(threads) threads")
+                expectClose(logits.storage, expected, tolerance: .closedForm, "\(label), \(threads) threads vs forward")
+                if threads == 1 { oneThread = logits.storage } else { #expect(logits.storage == oneThread, "\(label)") }
             }
         }
         try check(pfn, "PFN")

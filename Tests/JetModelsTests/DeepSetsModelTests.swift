@@ -1,4 +1,5 @@
 import Foundation
+import JetData
 import JetModels
 import JetNN
 import JetTestSupport
@@ -38,6 +39,38 @@ import Testing
                 model.parameters.values(of: entry), try fixture.values("final." + entry.name),
                 "\(fixtureName) \(entry.name) after 5 steps")
         }
+    }
+
+    /// `infer` runs Phi and the pooling on parts of about 256 constituents (here 5 parts of 100 jets): with every
+    /// pooling, BatchNorm and jet features it gives the logits of `forward` in inference mode on the whole batch.
+    @Test(arguments: [DeepSetsConfig.Pooling.sum, .mean, .max, .attention])
+    func inferenceInPartsMatchesTheWholeBatch(pooling: DeepSetsConfig.Pooling) throws {
+        let config = DeepSetsConfig(
+            inputFeatures: 4, jetFeatures: 2, constituentLayers: [16, 24], pooling: pooling, batchNorm: pooling == .sum,
+            headLayers: [8], classes: 3)
+        var model = try DeepSetsModel(config: config, seed: 2)
+        var rng = SeededGenerator(seed: 9)
+        var training = try randomJets(count: 100, features: 4, jetFeatures: 2, rng: &rng)
+        for _ in 0..<3 { _ = try model.forward(training, training: true) }
+        training = try randomJets(count: 100, features: 4, jetFeatures: 2, rng: &rng)
+        let whole = try model.forward(training, training: false)
+        var copy = model
+        let parts = try copy.infer(training)
+        #expect(training.offsets.jetRanges(ofAboutRows: 256).count == 5)
+        #expect(parts.rows == 100 && parts.columns == 3)
+        expectClose(parts.storage, whole.storage, tolerance: .closedForm, "\(pooling) pooling")
+    }
+
+    /// The jets of a range as a batch of their own: their rows, offsets from 0 and jet-feature rows.
+    @Test func aRangeOfJetsIsABatchOfItsOwn() throws {
+        let constituents = Matrix(rows: 17, columns: 2, storage: (0..<34).map(Float.init))
+        let jets = PackedJets(
+            constituents: constituents, offsets: try JetOffsets(multiplicities: [3, 0, 5, 2, 7], maxConstituents: 10),
+            jetFeatures: Matrix(rows: 5, columns: 1, storage: [10, 11, 12, 13, 14]))
+        let slice = jets.jets(1..<4)
+        #expect(slice.offsets.offsets == [0, 0, 5, 7])
+        #expect(slice.constituents == Matrix(rows: 7, columns: 2, storage: (6..<20).map(Float.init)))
+        #expect(slice.jetFeatures == Matrix(rows: 3, columns: 1, storage: [11, 12, 13]))
     }
 
     @Test func runningStatisticsAndEvaluationMatchPyTorch() throws {
@@ -86,4 +119,16 @@ func checkRunningStatistics<Model: JetModel, Config>(
     expectClose(
         referenceLoss(logits: logits, batch: batch, dLogits: &dLogits), try fixture.scalar("eval.loss"),
         "\(fixture.name) evaluation loss", sourceLocation: sourceLocation)
+}
+
+/// `count` jets of 0-23 constituents with standard-normal features (and jet features).
+private func randomJets(count: Int, features: Int, jetFeatures: Int, rng: inout SeededGenerator) throws -> PackedJets {
+    let multiplicities = (0..<count).map { _ in Int32(rng.nextUniform() * 24) }
+    let offsets = try JetOffsets(multiplicities: multiplicities, maxConstituents: 24)
+    return PackedJets(
+        constituents: Matrix(
+            rows: offsets.constituentCount, columns: features,
+            storage: (0..<(offsets.constituentCount * features)).map { _ in rng.nextNormal() }),
+        offsets: offsets,
+        jetFeatures: Matrix(rows: count, columns: jetFeatures, storage: (0..<(count * jetFeatures)).map { _ in rng.nextNormal() }))
 }

@@ -78,23 +78,24 @@ import Testing
     }
 
     /// Whole tasks share out over the threads: each runs once, a thread keeps its worker across the tasks it takes,
-    /// and the layers inside a task do not split again (one thread each).
+    /// and inside a task (also inline, on one thread) the layers neither split their rows nor use other threads.
     @Test func tasksRunOnceEachWithTheirThreadsWorker() throws {
         for threads in [1, 2] {
             ComputeThreads.set(threads)
             defer { ComputeThreads.set(1) }
             let visits = Mutex([Int](repeating: 0, count: 40))
-            let layerThreads = Mutex(Set<Int>())
+            let splits = Mutex(Set<[Int]>())
             let workersMade = Atomic<Int>(0)
             try ComputeThreads.forEachTask(40, makeWorker: { workersMade.add(1, ordering: .relaxed).oldValue }) { worker, task in
                 visits.withLock { $0[task] += 1 }
-                layerThreads.withLock { _ = $0.insert(ComputeThreads.layerThreads) }
+                let split = [ComputeThreads.layerThreads, RowSplit(2_396, minimumPerPart: 256).parts]
+                splits.withLock { _ = $0.insert(split) }
             }
             #expect(visits.withLock { $0 } == [Int](repeating: 1, count: 40), "\(threads) threads")
             #expect(workersMade.load(ordering: .relaxed) == threads, "\(threads) threads")
-            #expect(layerThreads.withLock { $0 } == [1], "\(threads) threads")
+            #expect(splits.withLock { $0 } == [[1, 1]], "\(threads) threads")
+            #expect(!ComputeThreads.isInsideTask && RowSplit(2_396, minimumPerPart: 256).parts == 8)
         }
-        #expect(ComputeThreads.layerThreads == 1)
     }
 
     /// An error stops new tasks from starting and is rethrown: the lowest-numbered failure's.

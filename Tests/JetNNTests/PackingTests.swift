@@ -51,6 +51,17 @@ import Testing
         #expect(JetNNError.maskNotPrefix(jet: 0, slot: 2).description
             == "constituent mask of jet 0: slot 2 is valid after an invalid slot; valid constituents must come first (pt-ordered prefix)")
     }
+
+    /// Ranges of whole jets close once they hold the asked rows; empty jets ride along; every jet is covered once.
+    @Test func jetRangesCoverEveryJetInOrder() throws {
+        let offsets = try JetOffsets(multiplicities: [3, 0, 5, 2, 7], maxConstituents: 10)
+        #expect(JetOffsets(offsets: [0, 3, 3, 8, 10, 17]) == offsets)
+        #expect(offsets.jetRanges(ofAboutRows: 4) == [0..<3, 3..<5])
+        #expect(offsets.jetRanges(ofAboutRows: 1) == [0..<1, 1..<3, 3..<4, 4..<5])
+        #expect(offsets.jetRanges(ofAboutRows: 100) == [0..<5])
+        #expect(try JetOffsets(multiplicities: [], maxConstituents: 10).jetRanges(ofAboutRows: 4).isEmpty)
+        #expect(try JetOffsets(multiplicities: [0, 0], maxConstituents: 10).jetRanges(ofAboutRows: 4) == [0..<2])
+    }
 }
 
 @Suite struct MatrixTests {
