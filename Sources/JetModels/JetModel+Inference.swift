@@ -21,7 +21,9 @@ extension JetModel {
                 precondition(
                     result.rows == range.count && result.columns == columns,
                     "inferenceLogits: the jets of \(range) gave logits \(result)")
-                result.storage.withUnsafeBufferPointer { (out.value! + range.lowerBound * columns).update(from: $0.baseAddress!, count: $0.count) }
+                result.storage.withUnsafeBufferPointer { values in
+                    (out.value! + range.lowerBound * columns).update(from: values.baseAddress!, count: values.count)
+                }
             }
         }
         return logits

@@ -93,9 +93,10 @@ public struct JetScorer {
     }
 
     /// Jets per forward pass: bounds the scorer's memory whatever the reading batch size, and makes the tasks
-    /// the compute threads share out. A Deep Sets model works through a forward in cache-sized parts itself
-    /// (``DeepSetsModel/infer(_:)``), so its head sees 256 rows at a time.
-    static let jetsPerForward = 256
+    /// the compute threads share out. `Benchmarks/nn.sh` measures the P-CNN's inference fastest on 32-64 jets
+    /// and the PFN's about flat from 32 to 1,024 (a Deep Sets model works in cache-sized parts itself, see
+    /// ``DeepSetsModel/infer(_:)``).
+    static let jetsPerForward = 64
 
     /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
     private func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {
