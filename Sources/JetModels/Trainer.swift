@@ -173,22 +173,17 @@ public struct Trainer {
             .loss(logits: logits, labels: labels.map { Int($0) }, weights: weights, dLogits: &dLogits)
     }
 
-    /// sum_i w_i l_i / sum_i |w_i| over the validation jets, model in evaluation mode.
-    private mutating func validationLoss() throws -> Double {
+    /// sum_i w_i l_i / sum_i |w_i| over the validation jets, model in inference mode.
+    private func validationLoss() throws -> Double {
         let validation = data.validation
-        var (total, weightSum) = (0.0, 0.0)
-        var dLogits = Matrix(rows: 0, columns: 0)
-        for start in stride(from: 0, to: validation.count, by: 1024) {
-            let indices = start..<min(start + 1024, validation.count)
-            let weights = Array(validation.weights[indices])
-            let logits = try model.forward(try validation.batch(indices), training: false)
-            total += Double(
-                Self.loss(
-                    logits: logits, labels: Array(validation.labels[indices]), weights: weights, normalization: .none,
-                    dLogits: &dLogits))
-            weightSum += weights.reduce(0) { $0 + Double(abs($1)) }
+        let logits = try model.inferenceLogits(jetCount: validation.count, jetsPerForward: JetScorer.jetsPerForward) {
+            try validation.batch($0)
         }
-        return weightSum > 0 ? total / weightSum : 0
+        var dLogits = Matrix(rows: 0, columns: 0)
+        let total = Self.loss(
+            logits: logits, labels: validation.labels, weights: validation.weights, normalization: .none, dLogits: &dLogits)
+        let weightSum = validation.weights.reduce(0) { $0 + Double(abs($1)) }
+        return weightSum > 0 ? Double(total) / weightSum : 0
     }
 
     /// Records the epoch: history, best epoch, early stopping, plateau schedule.

@@ -72,8 +72,8 @@ struct ReweightClosure: ParsableCommand {
         var counts = DensityRatio.Counts()
         let newWeights: [Float]
         if let model, let info {
-            var models = try ModelFile.read(from: model).makeModels()
-            let f = try heldOut.jets.subset(Array(source), weights: oldWeights).probabilities(models: &models)
+            let models = try ModelFile.read(from: model).makeModels()
+            let f = try heldOut.jets.subset(Array(source), weights: oldWeights).probabilities(models: models)
             newWeights = info.densityRatio.weights(old: oldWeights, scores: f, counts: &counts)
         } else {
             newWeights = Array(heldOut.jets.fields[newWeightField!]![source])

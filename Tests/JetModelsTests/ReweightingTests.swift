@@ -143,8 +143,8 @@ import Testing
         let model = try BinaryClassifierTraining(config: config).train(
             training: training, validation: validation, features: config.features, directory: directory, progress: { _ in },
             shouldStop: { false })
-        var models = try model.makeModels()
-        let f = try gridSet(jetFeature: mlp).probabilities(models: &models)
+        let models = try model.makeModels()
+        let f = try gridSet(jetFeature: mlp).probabilities(models: models)
         var counts = DensityRatio.Counts()
         let residuals = zip(grid, f).map { x, f in log(DensityRatio().ratio(f, counts: &counts)) - (0.5 * x - 0.125) }
         func mean(_ selected: (Float) -> Bool) -> Float {

@@ -239,8 +239,8 @@ import Testing
 
         let stream = try JetStream(file: file, options: JetScorer(file: read).readOptions(batchSize: 100, threads: 1))
         let batch = try stream.readAll()
-        var original = try JetScorer(file: written)
-        var loaded = try JetScorer(file: read)
+        let original = try JetScorer(file: written)
+        let loaded = try JetScorer(file: read)
         let expected = try original.score(batch).probabilities
         // The parameters are bit-identical (above); the scores are too unless a test running in parallel changes
         // OpenBLAS's process-wide thread count between the two passes, which may change the kernel's rounding.
@@ -269,8 +269,8 @@ import Testing
         #expect(read.combination == .ensemble(count: 1))
         #expect(read.members.map { $0.sorted { $0.name < $1.name } } == single.members.map { $0.sorted { $0.name < $1.name } })
         let batch = try JetStream(file: file, options: JetScorer(file: read).readOptions(batchSize: 100, threads: 1)).readAll()
-        var loaded = try JetScorer(file: read)
-        var original = try JetScorer(file: single)
+        let loaded = try JetScorer(file: read)
+        let original = try JetScorer(file: single)
         let (got, expected) = (try loaded.score(batch), try original.score(batch))
         #expect(zip(got.probabilities, expected.probabilities).allSatisfy { abs($0 - $1) <= 1e-6 })
         #expect(got.spread?.allSatisfy { $0 == 0 } == true)

@@ -50,8 +50,8 @@ public struct NeuralResampler: Sendable {
 
     /// The resampled weights |w| * max(g(x), 0) of `jets` [B], and what changed.
     public func resampled(_ jets: JetSet) throws -> (weights: [Float], summary: Summary) {
-        var models = try model.makeModels()
-        let f = try jets.probabilities(models: &models)
+        let models = try model.makeModels()
+        let f = try jets.probabilities(models: models)
         var summary = Summary(negativeBefore: jets.weights.filter { $0 < 0 }.count, clippedToZero: 0, meanSignFraction: 0)
         var weights = [Float](repeating: 0, count: jets.count)
         for i in 0..<jets.count {

@@ -78,9 +78,9 @@ public struct ReweightingRun {
         var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
         if options.calibrate {
             let balanced = try BinaryClassifierTraining.classBalanced(validation.jets)
-            var models = try model.makeModels()
+            let models = try model.makeModels()
             ratio.calibration = LogitCalibration.fit(
-                probabilities: try balanced.probabilities(models: &models), labels: balanced.labels, weights: balanced.weights)
+                probabilities: try balanced.probabilities(models: models), labels: balanced.labels, weights: balanced.weights)
         }
         ratio.normalization = try Self.normalization(model: model, jets: original, targetSum: targetSum, ratio: ratio)
         let info = ReweightingInfo(
@@ -145,12 +145,12 @@ public struct ReweightingRun {
     static func normalization(
         model: ModelFile, jets parts: [ReweightingData], targetSum: Double, ratio: DensityRatio
     ) throws -> Double {
-        var models = try model.makeModels()
+        let models = try model.makeModels()
         var counts = DensityRatio.Counts()
         var reweightedSum = 0.0
         for part in parts {
             let weights = Array(part.jets.weights[part.sourceRange])
-            let f = try part.jets.subset(Array(part.sourceRange), weights: weights).probabilities(models: &models)
+            let f = try part.jets.subset(Array(part.sourceRange), weights: weights).probabilities(models: models)
             for (weight, score) in zip(weights, f) { reweightedSum += Double(weight) * Double(ratio.ratio(score, counts: &counts)) }
         }
         guard reweightedSum > 0 else {

@@ -36,7 +36,7 @@ public struct TwoSampleTest {
         let model = try BinaryClassifierTraining(config: config).train(
             training: training, validation: test, features: features, directory: directory, bestEpoch: false,
             progress: { _ in }, shouldStop: { false })
-        var models = try model.makeModels()
-        return try test.probabilities(models: &models)
+        let models = try model.makeModels()
+        return try test.probabilities(models: models)
     }
 }
