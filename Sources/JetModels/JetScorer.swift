@@ -92,17 +92,9 @@ public struct JetScorer {
         }
     }
 
-    /// Jets per forward pass: bounds the scorer's memory whatever the reading batch size, and makes the tasks
-    /// the compute threads share out. `Benchmarks/nn.sh` measures the P-CNN's inference fastest on 32-64 jets
-    /// and the PFN's about flat from 32 to 1,024 (a Deep Sets model works in cache-sized parts itself, see
-    /// ``DeepSetsModel/infer(_:)``).
-    static let jetsPerForward = 64
-
     /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
     private func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {
-        let logits = try models[member].inferenceLogits(jetCount: indices.count, jetsPerForward: Self.jetsPerForward) {
-            try jets.batch(indices[$0])
-        }
+        let logits = try models[member].inferenceLogits(jetCount: indices.count) { try jets.batch(indices[$0]) }
         return Self.probabilities(logits: logits)
     }
 

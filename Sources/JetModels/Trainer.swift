@@ -176,9 +176,7 @@ public struct Trainer {
     /// sum_i w_i l_i / sum_i |w_i| over the validation jets, model in inference mode.
     private func validationLoss() throws -> Double {
         let validation = data.validation
-        let logits = try model.inferenceLogits(jetCount: validation.count, jetsPerForward: JetScorer.jetsPerForward) {
-            try validation.batch($0)
-        }
+        let logits = try model.inferenceLogits(jetCount: validation.count) { try validation.batch($0) }
         var dLogits = Matrix(rows: 0, columns: 0)
         let total = Self.loss(
             logits: logits, labels: validation.labels, weights: validation.weights, normalization: .none, dLogits: &dLogits)

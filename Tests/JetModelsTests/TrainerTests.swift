@@ -201,7 +201,7 @@ import Testing
         #expect(bestModel.members != last.members)
     }
 
-    /// The scorer forwards at most `JetScorer.jetsPerForward` jets at a time: a 2,500-jet batch gets the same scores,
+    /// The scorer forwards at most `defaultJetsPerForward` jets at a time: a 2,500-jet batch gets the same scores,
     /// in the same rows, as 25 batches of 100.
     @Test func largeBatchesAreScoredInPartsInRowOrder() throws {
         let (temporary, file) = try syntheticFile(jets: 2_500)

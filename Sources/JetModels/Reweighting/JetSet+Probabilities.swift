@@ -2,13 +2,14 @@ import Foundation
 import JetNN
 
 extension JetSet {
-    /// p(label 1 | x) of a binary model for every jet [B], in inference mode (``JetModel/inferenceLogits(jetCount:jetsPerForward:jets:)``);
-    /// the mean over `models` (an ensemble) when there are several.
-    public func probabilities(models: [any JetModel], jetsPerForward: Int = 256) throws -> [Float] {
+    /// p(label 1 | x) of a binary model for every jet [B], in inference mode (see
+    /// ``JetModel/inferenceLogits(jetCount:jetsPerForward:jets:)``); the mean over `models` (an ensemble) when there
+    /// are several.
+    public func probabilities(models: [any JetModel]) throws -> [Float] {
         var result = [Float](repeating: 0, count: count)
         for model in models {
             precondition(model.logitCount == 1, "JetSet.probabilities: a binary model (one logit) is needed")
-            let logits = try model.inferenceLogits(jetCount: count, jetsPerForward: jetsPerForward) { try batch($0) }
+            let logits = try model.inferenceLogits(jetCount: count) { try batch($0) }
             for jet in 0..<count { result[jet] += 1 / (1 + exp(-logits.storage[jet])) / Float(models.count) }
         }
         return result
