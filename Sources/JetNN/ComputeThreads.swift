@@ -30,13 +30,13 @@ public enum ComputeThreads {
     ///
     /// Inside a task JetNN's layers run on the task's thread alone, each product in one piece (a ``RowSplit`` has
     /// one part there): the tasks are the parallelism. So whole forward passes share out without a meeting point
-    /// per layer, and a task computes the same bits on any thread count (one task, or one thread, runs inline,
-    /// under the same rule). After an error no new task starts; once the running ones finish, the error of the
+    /// per layer, and a task computes the same bits on any thread count (one task, one thread, or tasks started
+    /// from inside a task run inline, under the same rule). After an error no new task starts; once the running ones finish, the error of the
     /// lowest-numbered failed task is rethrown.
     public static func forEachTask<Worker>(
         _ tasks: Int, makeWorker: () -> Worker, _ body: (inout Worker, Int) throws -> Void
     ) throws {
-        let threads = min(count, tasks)
+        let threads = min(layerThreads, tasks)
         guard threads > 1 else {
             let outer = InsideTask.get()
             InsideTask.set(true)
@@ -69,7 +69,7 @@ public enum ComputeThreads {
         if let first = failures.withLock({ $0.min { $0.task < $1.task } }) { throw first.error }
     }
 
-    /// Threads available to a layer's own split: one inside a ``forEachTask(_:makeWorker:_:)`` task.
+    /// Threads available to a layer's own split or to tasks: one inside a ``forEachTask(_:makeWorker:_:)`` task.
     static var layerThreads: Int { InsideTask.get() ? 1 : count }
 
     /// Whether the current thread is running a ``forEachTask(_:makeWorker:_:)`` task.

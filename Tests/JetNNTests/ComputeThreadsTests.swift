@@ -90,6 +90,11 @@ import Testing
                 visits.withLock { $0[task] += 1 }
                 let split = [ComputeThreads.layerThreads, RowSplit(2_396, minimumPerPart: 256).parts]
                 splits.withLock { _ = $0.insert(split) }
+                // Tasks started inside a task run inline, and leave the outer task's rule in place.
+                try ComputeThreads.forEachTask(2, makeWorker: {}) { _, _ in
+                    splits.withLock { _ = $0.insert([ComputeThreads.layerThreads, RowSplit(2_396, minimumPerPart: 256).parts]) }
+                }
+                splits.withLock { _ = $0.insert([ComputeThreads.layerThreads, RowSplit(2_396, minimumPerPart: 256).parts]) }
             }
             #expect(visits.withLock { $0 } == [Int](repeating: 1, count: 40), "\(threads) threads")
             #expect(workersMade.load(ordering: .relaxed) == threads, "\(threads) threads")
