@@ -113,28 +113,12 @@ public struct Conv1D: Sendable {
             columnGradient.resize(rows: rows, columns: width)
             inputGradient.resize(rows: rows, columns: inputChannels)
         }
-        let (kernelSize, inputChannels, outputChannels, padding) = (kernelSize, inputChannels, outputChannels, padding)
+        let (kernelSize, inputChannels, padding) = (kernelSize, inputChannels, padding)
         let (weight, bias, computesInputGradient) = (weight, bias, computesInputGradient)
-        let split = denseBackwardSplit(
-            rows: rows, inputCount: width, outputCount: outputChannels, partials: &partialGradients)
         columnGradient.storage.withUnsafeMutableBufferPointer { dCols in
-            partialGradients.withUnsafeMutableBufferPointer { partials in
-                parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                    parameters.values.withUnsafeBufferPointer { values in
-                        dOutput.storage.withUnsafeBufferPointer { dOut in
-                            columns.storage.withUnsafeBufferPointer { cols in
-                                denseBackward(
-                                    dInp: computesInputGradient ? dCols.baseAddress : nil,
-                                    dWeight: grads.baseAddress! + weight.offset,
-                                    dBias: bias.map { grads.baseAddress! + $0.offset }, dPre: nil,
-                                    partials: partials.baseAddress!, dOut: dOut.baseAddress, inp: cols.baseAddress,
-                                    out: nil, weight: values.baseAddress! + weight.offset, activation: nil,
-                                    split: split, inputCount: width, outputCount: outputChannels)
-                            }
-                        }
-                    }
-                }
-            }
+            denseBackward(
+                &parameters, weight: weight, bias: bias, partials: &partialGradients, dOutput: dOutput, input: columns,
+                dInput: computesInputGradient ? dCols.baseAddress : nil, dPreactivation: nil, output: nil, activation: nil)
             guard computesInputGradient else { return }
             inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
                 offsets.offsets.withUnsafeBufferPointer { jetOffsets in

@@ -84,31 +84,15 @@ public struct Dense: Sendable {
             "Dense: backward got dOutput \(dOutput) and input \(input), forward was [\(forwardRows), \(inputCount)] -> [\(forwardRows), \(outputCount)]")
         if computesInputGradient { inputGradient.resize(rows: forwardRows, columns: inputCount) }
         if activation != nil { preactivationGradient.resize(rows: forwardRows, columns: outputCount) }
-        let split = denseBackwardSplit(
-            rows: forwardRows, inputCount: inputCount, outputCount: outputCount, partials: &partialGradients)
-        let (weight, bias, activation, outputCount, inputCount, computesInputGradient) =
-            (weight, bias, activation, outputCount, inputCount, computesInputGradient)
+        let (weight, bias, activation, computesInputGradient) = (weight, bias, activation, computesInputGradient)
         inputGradient.storage.withUnsafeMutableBufferPointer { dInp in
             preactivationGradient.storage.withUnsafeMutableBufferPointer { dPre in
-                partialGradients.withUnsafeMutableBufferPointer { partials in
-                    parameters.gradients.withUnsafeMutableBufferPointer { grads in
-                        parameters.values.withUnsafeBufferPointer { values in
-                            dOutput.storage.withUnsafeBufferPointer { dOut in
-                                input.storage.withUnsafeBufferPointer { inp in
-                                    output.storage.withUnsafeBufferPointer { out in
-                                        denseBackward(
-                                            dInp: computesInputGradient ? dInp.baseAddress : nil,
-                                            dWeight: grads.baseAddress! + weight.offset,
-                                            dBias: bias.map { grads.baseAddress! + $0.offset },
-                                            dPre: activation == nil ? nil : dPre.baseAddress, partials: partials.baseAddress!,
-                                            dOut: dOut.baseAddress, inp: inp.baseAddress, out: out.baseAddress,
-                                            weight: values.baseAddress! + weight.offset, activation: activation,
-                                            split: split, inputCount: inputCount, outputCount: outputCount)
-                                    }
-                                }
-                            }
-                        }
-                    }
+                output.storage.withUnsafeBufferPointer { out in
+                    denseBackward(
+                        &parameters, weight: weight, bias: bias, partials: &partialGradients, dOutput: dOutput,
+                        input: input, dInput: computesInputGradient ? dInp.baseAddress : nil,
+                        dPreactivation: activation == nil ? nil : dPre.baseAddress, output: out.baseAddress,
+                        activation: activation)
                 }
             }
         }
@@ -121,13 +105,35 @@ private func denseForwardSplit(rows: Int, inputCount: Int, outputCount: Int) -> 
     RowSplit(rows, minimumPerPart: max(32, (1 << 18) / (inputCount * outputCount)))
 }
 
-/// The parts of `rows` for ``denseBackward`` (at least 128 rows each: a weight-gradient sgemm with a shorter inner
-/// dimension runs slowly), with `partials` grown to hold their gradients.
-func denseBackwardSplit(rows: Int, inputCount: Int, outputCount: Int, partials: inout [Float]) -> RowSplit {
-    let split = RowSplit(rows, minimumPerPart: 128)
+/// The backward pass Dense and Conv1D share, on their matrices: the pointer-level `denseBackward` below into
+/// `parameters`, over parts of at least 128 rows (a weight-gradient sgemm with a shorter inner dimension runs
+/// slowly) whose sums go to `partials`, grown as needed. The caller passes its own buffers for d(input) and
+/// d(pre-activation) (nil: not wanted) and the forward's output (needed with an activation only).
+func denseBackward(
+    _ parameters: inout Parameters, weight: ParameterSlice, bias: ParameterSlice?, partials: inout [Float],
+    dOutput: Matrix, input: Matrix, dInput: UnsafeMutablePointer<Float>?, dPreactivation: UnsafeMutablePointer<Float>?,
+    output: UnsafePointer<Float>?, activation: ActivationFunction?
+) {
+    let (inputCount, outputCount) = (input.columns, dOutput.columns)
+    let split = RowSplit(dOutput.rows, minimumPerPart: 128)
     let needed = split.parts * (outputCount * inputCount + outputCount)
     if partials.count < needed { partials = [Float](repeating: 0, count: needed) }
-    return split
+    partials.withUnsafeMutableBufferPointer { partials in
+        parameters.gradients.withUnsafeMutableBufferPointer { grads in
+            parameters.values.withUnsafeBufferPointer { values in
+                dOutput.storage.withUnsafeBufferPointer { dOut in
+                    input.storage.withUnsafeBufferPointer { inp in
+                        denseBackward(
+                            dInp: dInput, dWeight: grads.baseAddress! + weight.offset,
+                            dBias: bias.map { grads.baseAddress! + $0.offset }, dPre: dPreactivation,
+                            partials: partials.baseAddress!, dOut: dOut.baseAddress, inp: inp.baseAddress, out: output,
+                            weight: values.baseAddress! + weight.offset, activation: activation, split: split,
+                            inputCount: inputCount, outputCount: outputCount)
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// out[R, OC] = f(inp[R, C] * weight[OC, C]^T + bias[OC]) (bias and f optional), per part of the rows, the parts
