@@ -77,6 +77,115 @@ public struct SetPooling: Sendable {
     }
 }
 
+extension SetPooling {
+    /// Inference on channels-first input [C, n]: the n constituents of `jets` (the packed rows from
+    /// `offsets.rows(of: jets.lowerBound).lowerBound` on) as columns. Writes rows `jets` of `output` [B, C], on the
+    /// calling thread, keeping nothing for a backward.
+    public func pool(channelsFirst input: Matrix, offsets: JetOffsets, jets: Range<Int>, into output: inout Matrix) {
+        let first = offsets.offsets[jets.lowerBound]
+        let rowLength = offsets.offsets[jets.upperBound] - first
+        precondition(
+            input.columns == rowLength,
+            "SetPooling: channels-first input has \(input.columns) constituents, jets \(jets) have \(rowLength)")
+        precondition(
+            output.rows == offsets.jetCount && output.columns == input.rows,
+            "SetPooling: output is \(output), expected [\(offsets.jetCount), \(input.rows)]")
+        let (mode, channels) = (mode, input.rows)
+        output.storage.withUnsafeMutableBufferPointer { out in
+            input.storage.withUnsafeBufferPointer { inp in
+                for jet in jets {
+                    let rows = offsets.rows(of: jet)
+                    let pooled = out.baseAddress! + jet * channels
+                    guard !rows.isEmpty else {
+                        pooled.update(repeating: 0, count: channels)
+                        continue
+                    }
+                    let values = inp.baseAddress! + (rows.lowerBound - first)
+                    switch mode {
+                    case .sum, .mean:
+                        reduceRows(Sum.self, values, rowLength: rowLength, count: rows.count, channels: channels, into: pooled)
+                        if mode == .mean {
+                            let inverse = 1 / Float(rows.count)
+                            for c in 0..<channels { pooled[c] *= inverse }
+                        }
+                    case .max:
+                        reduceRows(Max.self, values, rowLength: rowLength, count: rows.count, channels: channels, into: pooled)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A reduction of ``reduceRows(_:_:rowLength:count:channels:into:)``.
+private protocol RowReduction {
+    static var identity: SIMD8<Float> { get }
+    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+    static func combine(_ a: Float, _ b: Float) -> Float
+    static func total(_ a: SIMD8<Float>) -> Float
+}
+
+private enum Sum: RowReduction {
+    static var identity: SIMD8<Float> { .zero }
+    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
+    static func combine(_ a: Float, _ b: Float) -> Float { a + b }
+    static func total(_ a: SIMD8<Float>) -> Float { a.sum() }
+}
+
+private enum Max: RowReduction {
+    static var identity: SIMD8<Float> { SIMD8(repeating: -.infinity) }
+    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { pointwiseMax(a, b) }
+    static func combine(_ a: Float, _ b: Float) -> Float { Swift.max(a, b) }
+    static func total(_ a: SIMD8<Float>) -> Float { a.max() }
+}
+
+/// out[c] = the reduction of inp[c * rowLength + (0..<count)] for c in 0..<channels, four channels at a time so
+/// that their SIMD accumulators are independent (one channel alone waits on each add before the next).
+@inline(__always)
+private func reduceRows<R: RowReduction>(
+    _: R.Type, _ inp: UnsafePointer<Float>, rowLength: Int, count: Int, channels: Int,
+    into out: UnsafeMutablePointer<Float>
+) {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) func finish(_ accumulator: SIMD8<Float>, _ row: UnsafePointer<Float>, from start: Int) -> Float {
+        var result = R.total(accumulator)
+        for i in start..<count { result = R.combine(result, row[i]) }
+        return result
+    }
+    var c = 0
+    while c + 4 <= channels {
+        let r0 = inp + c * rowLength
+        let (r1, r2, r3) = (r0 + rowLength, r0 + 2 * rowLength, r0 + 3 * rowLength)
+        var (a0, a1, a2, a3) = (R.identity, R.identity, R.identity, R.identity)
+        var i = 0
+        while i + 8 <= count {
+            a0 = R.combine(a0, load(r0 + i))
+            a1 = R.combine(a1, load(r1 + i))
+            a2 = R.combine(a2, load(r2 + i))
+            a3 = R.combine(a3, load(r3 + i))
+            i += 8
+        }
+        out[c] = finish(a0, r0, from: i)
+        out[c + 1] = finish(a1, r1, from: i)
+        out[c + 2] = finish(a2, r2, from: i)
+        out[c + 3] = finish(a3, r3, from: i)
+        c += 4
+    }
+    while c < channels {
+        let row = inp + c * rowLength
+        var accumulator = R.identity
+        var i = 0
+        while i + 8 <= count {
+            accumulator = R.combine(accumulator, load(row + i))
+            i += 8
+        }
+        out[c] = finish(accumulator, row, from: i)
+        c += 1
+    }
+}
+
 /// Jets per thread below which pooling stays on one thread.
 private let jetsPerChunk = 8
 

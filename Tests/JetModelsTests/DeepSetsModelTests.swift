@@ -41,12 +41,15 @@ import Testing
         }
     }
 
-    /// `infer` runs Phi and the pooling on parts of about 256 constituents (here 5 parts of 100 jets): with every
-    /// pooling, BatchNorm and jet features it gives the logits of `forward` in inference mode on the whole batch.
-    @Test(arguments: [DeepSetsConfig.Pooling.sum, .mean, .max, .attention])
-    func inferenceInPartsMatchesTheWholeBatch(pooling: DeepSetsConfig.Pooling) throws {
+    /// `infer` runs Phi and the pooling on parts of about 256 constituents (here 5 parts of 100 jets), channels-first
+    /// where it can (no BatchNorm, no attention): with every pooling, with and without BatchNorm, and with jet
+    /// features it gives the logits of `forward` in inference mode on the whole batch.
+    @Test(arguments: [
+        (DeepSetsConfig.Pooling.sum, true), (.sum, false), (.mean, false), (.max, false), (.attention, false),
+    ])
+    func inferenceInPartsMatchesTheWholeBatch(pooling: DeepSetsConfig.Pooling, batchNorm: Bool) throws {
         let config = DeepSetsConfig(
-            inputFeatures: 4, jetFeatures: 2, constituentLayers: [16, 24], pooling: pooling, batchNorm: pooling == .sum,
+            inputFeatures: 4, jetFeatures: 2, constituentLayers: [16, 24], pooling: pooling, batchNorm: batchNorm,
             headLayers: [8], classes: 3)
         var model = try DeepSetsModel(config: config, seed: 2)
         var rng = SeededGenerator(seed: 9)
@@ -58,7 +61,7 @@ import Testing
         let parts = try copy.infer(training)
         #expect(training.offsets.jetRanges(ofAboutRows: 256).count == 5)
         #expect(parts.rows == 100 && parts.columns == 3)
-        expectClose(parts.storage, whole.storage, tolerance: .closedForm, "\(pooling) pooling")
+        expectClose(parts.storage, whole.storage, tolerance: .closedForm, "\(pooling) pooling, BatchNorm \(batchNorm)")
     }
 
     /// The jets of a range as a batch of their own: their rows, offsets from 0 and jet-feature rows.
