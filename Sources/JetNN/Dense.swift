@@ -172,16 +172,26 @@ func denseForward(
 ) {
     guard let out else { return }
     denseForwardSplit(rows: rows, inputCount: inputCount, outputCount: outputCount).forEachPart { _, rows in
-        let partOut = out + rows.lowerBound * outputCount
-        if let bias {
-            for r in 0..<rows.count { (partOut + r * outputCount).update(from: bias, count: outputCount) }
-        }
-        gemm(
-            transposeA: false, transposeB: true, m: rows.count, n: outputCount, k: inputCount,
-            a: inp.map { $0 + rows.lowerBound * inputCount }, b: weight, beta: bias == nil ? 0 : 1, c: partOut)
-        if let activation {
-            activationForward(activation, out: partOut, inp: partOut, count: rows.count * outputCount)
-        }
+        denseForwardBlock(
+            out: out + rows.lowerBound * outputCount, inp: inp.map { $0 + rows.lowerBound * inputCount },
+            weight: weight, bias: bias, activation: activation, rows: rows.count, inputCount: inputCount,
+            outputCount: outputCount)
+    }
+}
+
+/// ``denseForward`` on one block of rows, on the calling thread (`out` and `inp` point at the block's first row).
+func denseForwardBlock(
+    out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int
+) {
+    if let bias {
+        for r in 0..<rows { (out + r * outputCount).update(from: bias, count: outputCount) }
+    }
+    gemm(
+        transposeA: false, transposeB: true, m: rows, n: outputCount, k: inputCount,
+        a: inp, b: weight, beta: bias == nil ? 0 : 1, c: out)
+    if let activation {
+        activationForward(activation, out: out, inp: out, count: rows * outputCount)
     }
 }
 
@@ -199,36 +209,61 @@ func denseBackward(
     let partialCount = outputCount * inputCount + outputCount
     split.forEachPart { part, rows in
         let first = rows.lowerBound
-        let partialWeight = partials + part * partialCount
-        let partialBias = partialWeight + outputCount * inputCount
-        partialBias.update(repeating: 0, count: outputCount)
-        // dPre and the bias gradient row by row, while the row is in cache.
-        let gradient = activation == nil
-            ? dOut.map { $0 + first * outputCount } : dPre.map { UnsafePointer($0 + first * outputCount) }
-        if let gradient, activation != nil || dBias != nil {
-            for r in rows {
-                let offset = r * outputCount
-                if let activation {
-                    activationBackward(
-                        activation, dInp: dPre.map { $0 + offset }, dOut: dOut.map { $0 + offset }, inp: nil,
-                        out: out.map { $0 + offset }, count: outputCount)
-                }
-                if dBias != nil {
-                    let row = gradient + (r - first) * outputCount
-                    for c in 0..<outputCount { partialBias[c] += row[c] }
-                }
+        denseBackwardBlock(
+            dInp: dInp.map { $0 + first * inputCount }, partialWeight: partials + part * partialCount,
+            hasBias: dBias != nil, accumulating: false, dPre: dPre.map { $0 + first * outputCount },
+            dOut: dOut.map { $0 + first * outputCount }, inp: inp.map { $0 + first * inputCount },
+            out: out.map { $0 + first * outputCount }, weight: weight, activation: activation, rows: rows.count,
+            inputCount: inputCount, outputCount: outputCount)
+    }
+    addPartials(partials, parts: split.parts, into: dWeight, dBias, inputCount: inputCount, outputCount: outputCount)
+}
+
+/// ``denseBackward`` on one block of rows, on the calling thread (the row pointers point at the block's first
+/// row): its share of the weight and bias gradients goes to `partialWeight` [OC, C] followed by the bias's [OC],
+/// overwriting them, or added to them when `accumulating`.
+func denseBackwardBlock(
+    dInp: UnsafeMutablePointer<Float>?, partialWeight: UnsafeMutablePointer<Float>, hasBias: Bool, accumulating: Bool,
+    dPre: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?,
+    out: UnsafePointer<Float>?, weight: UnsafePointer<Float>, activation: ActivationFunction?, rows: Int,
+    inputCount: Int, outputCount: Int
+) {
+    let partialBias = partialWeight + outputCount * inputCount
+    if !accumulating { partialBias.update(repeating: 0, count: outputCount) }
+    // dPre and the bias gradient row by row, while the row is in cache.
+    let gradient = activation == nil ? dOut : dPre.map { UnsafePointer($0) }
+    if let gradient, activation != nil || hasBias {
+        for r in 0..<rows {
+            let offset = r * outputCount
+            if let activation {
+                activationBackward(
+                    activation, dInp: dPre.map { $0 + offset }, dOut: dOut.map { $0 + offset }, inp: nil,
+                    out: out.map { $0 + offset }, count: outputCount)
+            }
+            if hasBias {
+                let row = gradient + offset
+                for c in 0..<outputCount { partialBias[c] += row[c] }
             }
         }
-        gemm(
-            transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows.count,
-            a: gradient, b: inp.map { $0 + first * inputCount }, beta: 0, c: partialWeight)
-        if let dInp {
-            gemm(
-                transposeA: false, transposeB: false, m: rows.count, n: inputCount, k: outputCount,
-                a: gradient, b: weight, beta: 0, c: dInp + first * inputCount)
-        }
     }
-    for part in 0..<split.parts {
+    gemm(
+        transposeA: true, transposeB: false, m: outputCount, n: inputCount, k: rows,
+        a: gradient, b: inp, beta: accumulating ? 1 : 0, c: partialWeight)
+    if let dInp {
+        gemm(
+            transposeA: false, transposeB: false, m: rows, n: inputCount, k: outputCount,
+            a: gradient, b: weight, beta: 0, c: dInp)
+    }
+}
+
+/// dWeight += the weight shares of `parts` partials ([parts, OC * C + OC]) and dBias += their bias shares, in part
+/// order.
+func addPartials(
+    _ partials: UnsafePointer<Float>, parts: Int, into dWeight: UnsafeMutablePointer<Float>,
+    _ dBias: UnsafeMutablePointer<Float>?, inputCount: Int, outputCount: Int
+) {
+    let partialCount = outputCount * inputCount + outputCount
+    for part in 0..<parts {
         let partialWeight = partials + part * partialCount
         addElementwise(dWeight, dWeight, partialWeight, count: outputCount * inputCount)
         if let dBias { addElementwise(dBias, dBias, partialWeight + outputCount * inputCount, count: outputCount) }
