@@ -19,6 +19,8 @@ public struct DeepSetsModel: JetModel {
 
     /// Per-constituent layers; without BatchNorm each Dense applies its ReLU itself.
     private var dense: [Dense]
+    /// Without BatchNorm: the same layers run block by block in training and evaluation (see ``JetNN/DenseStack``).
+    private var phi: DenseStack?
     /// With BatchNorm: Dense -> BatchNorm -> ReLU per layer (else both empty).
     private var norms: [BatchNorm]
     private var activations: [Activation]
@@ -51,6 +53,7 @@ public struct DeepSetsModel: JetModel {
             }
             : []
         activations = config.batchNorm ? config.constituentLayers.map { _ in Activation(.relu) } : []
+        phi = config.batchNorm ? nil : DenseStack(dense)
         let pooledCount = sizes[sizes.count - 1]
         switch config.pooling {
         case .sum: setPooling = SetPooling(.sum)
@@ -116,15 +119,18 @@ public struct DeepSetsModel: JetModel {
 
     /// Phi on every constituent, then the pooling: [B, C].
     private mutating func pool(_ jets: PackedJets, training: Bool) -> Matrix {
-        var h = jets.constituents
-        for i in dense.indices {
-            dense[i].forward(h, parameters: parameters)
-            if !norms.isEmpty {
+        if phi != nil {
+            phi!.forward(jets.constituents, parameters: parameters)
+        } else {
+            var h = jets.constituents
+            for i in dense.indices {
+                dense[i].forward(h, parameters: parameters)
                 norms[i].forward(dense[i].output, parameters: &parameters, training: training)
                 activations[i].forward(norms[i].output)
+                h = activations[i].output
             }
-            h = blockOutput(i)
         }
+        let h = phiOutput
         if setPooling != nil {
             setPooling!.forward(h, offsets: jets.offsets)
             return setPooling!.output
@@ -158,32 +164,34 @@ public struct DeepSetsModel: JetModel {
         } else {
             pooledGradient = head.inputGradient
         }
-        let last = dense.count - 1
         var gradient: Matrix
         if setPooling != nil {
             setPooling!.backward(dOutput: pooledGradient, offsets: jets.offsets)
             gradient = setPooling!.inputGradient
         } else {
-            attentionPooling!.backward(
-                &parameters, dOutput: pooledGradient, input: blockOutput(last), offsets: jets.offsets)
+            attentionPooling!.backward(&parameters, dOutput: pooledGradient, input: phiOutput, offsets: jets.offsets)
             gradient = attentionPooling!.inputGradient
         }
+        if phi != nil {
+            phi!.computesInputGradient = computeInputGradient
+            phi!.backward(&parameters, dOutput: gradient, input: jets.constituents)
+            if computeInputGradient { inputGradient = phi!.inputGradient }
+            return
+        }
         for i in dense.indices.reversed() {
-            if !norms.isEmpty {
-                activations[i].backward(dOutput: gradient, input: norms[i].output)
-                norms[i].backward(&parameters, dOutput: activations[i].inputGradient, input: dense[i].output)
-                gradient = norms[i].inputGradient
-            }
+            activations[i].backward(dOutput: gradient, input: norms[i].output)
+            norms[i].backward(&parameters, dOutput: activations[i].inputGradient, input: dense[i].output)
             dense[i].computesInputGradient = i > 0 || computeInputGradient
-            dense[i].backward(&parameters, dOutput: gradient, input: i > 0 ? blockOutput(i - 1) : jets.constituents)
+            dense[i].backward(
+                &parameters, dOutput: norms[i].inputGradient, input: i > 0 ? activations[i - 1].output : jets.constituents)
             gradient = dense[i].inputGradient
         }
         if computeInputGradient { inputGradient = dense[0].inputGradient }
     }
 
-    /// The output of per-constituent layer i (after its ReLU).
-    private func blockOutput(_ i: Int) -> Matrix {
-        norms.isEmpty ? dense[i].output : activations[i].output
+    /// Phi's output for the last forward [N, C] (after the last ReLU).
+    private var phiOutput: Matrix {
+        phi?.output ?? activations[activations.count - 1].output
     }
 
     private func checkFeatures(of jets: PackedJets) throws(JetModelsError) {
