@@ -99,34 +99,16 @@ public struct DenseStack: Sendable {
                             input.storage.withUnsafeBufferPointer { inp in
                                 dOutput.storage.withUnsafeBufferPointer { dOut in
                                     parameters.values.withUnsafeBufferPointer { values in
-                                        let activations = LayerActivations(
-                                            layers: layers, rows: rows, hidden: hidden.baseAddress.map(UnsafeMutablePointer.init(mutating:)),
-                                            output: out.baseAddress.map(UnsafeMutablePointer.init(mutating:)))
-                                        let (values, partials, scratch) = (values.baseAddress!, partials.baseAddress!, scratch.baseAddress!)
-                                        split.forEachPart { part, partRows in
-                                            let dPre = scratch + part * 3 * blockSize
-                                            var gradients = (dPre + blockSize, dPre + 2 * blockSize)
-                                            for (index, block) in blocks(of: partRows).enumerated() {
-                                                var gradient = dOut.baseAddress! + block.lowerBound * layers[layers.count - 1].outputCount
-                                                for l in layers.indices.reversed() {
-                                                    let layer = layers[l]
-                                                    let dInp = l > 0
-                                                        ? gradients.0
-                                                        : computesInputGradient ? dInput.baseAddress! + block.lowerBound * layer.inputCount : nil
-                                                    denseBackwardBlock(
-                                                        dInp: dInp, partialWeight: partials + partialStarts[l] + part * partialSizes[l],
-                                                        hasBias: layer.bias != nil, accumulating: index > 0, dPre: dPre, dOut: gradient,
-                                                        inp: l == 0
-                                                            ? inp.baseAddress.map { $0 + block.lowerBound * layer.inputCount }
-                                                            : UnsafePointer(activations.rows(block, ofLayer: l - 1)),
-                                                        out: UnsafePointer(activations.rows(block, ofLayer: l)),
-                                                        weight: values + layer.weight.offset, activation: layer.activation,
-                                                        rows: block.count, inputCount: layer.inputCount, outputCount: layer.outputCount)
-                                                    gradient = UnsafePointer(gradients.0)
-                                                    gradients = (gradients.1, gradients.0)
-                                                }
-                                            }
-                                        }
+                                        let pass = BackwardPass(
+                                            layers: layers,
+                                            activations: LayerActivations(
+                                                layers: layers, rows: rows, hidden: hidden.baseAddress.map(UnsafeMutablePointer.init(mutating:)),
+                                                output: out.baseAddress.map(UnsafeMutablePointer.init(mutating:))),
+                                            input: inp.baseAddress, dOutput: dOut.baseAddress!,
+                                            dInput: computesInputGradient ? dInput.baseAddress : nil, values: values.baseAddress!,
+                                            partials: partials.baseAddress!, partialStarts: partialStarts, partialSizes: partialSizes,
+                                            scratch: scratch.baseAddress!, blockSize: blockSize)
+                                        split.forEachPart(pass.run)
                                     }
                                 }
                             }
@@ -143,6 +125,48 @@ public struct DenseStack: Sendable {
                         layer.bias.map { grads.baseAddress! + $0.offset }, inputCount: layer.inputCount,
                         outputCount: layer.outputCount)
                 }
+            }
+        }
+    }
+}
+
+/// The buffers of one ``DenseStack/backward``, and the work of one of its row parts.
+private struct BackwardPass {
+    let layers: [Dense]
+    let activations: LayerActivations
+    let input: UnsafePointer<Float>?
+    let dOutput: UnsafePointer<Float>
+    /// d(loss)/d(input) [R, C_0], nil when not wanted.
+    let dInput: UnsafeMutablePointer<Float>?
+    let values: UnsafePointer<Float>
+    let partials: UnsafeMutablePointer<Float>
+    let partialStarts: [Int]
+    let partialSizes: [Int]
+    /// Three blocks of `blockSize` per part: d(pre-activation), then two d(output) blocks used in turns.
+    let scratch: UnsafeMutablePointer<Float>
+    let blockSize: Int
+
+    /// The blocks of `rows` (part `part`), each from the last layer to the first; the weight gradients go to the
+    /// part's partials, the first block's overwriting them and the others' added in block order.
+    func run(part: Int, rows: Range<Int>) {
+        let dPre = scratch + part * 3 * blockSize
+        var gradients = (dPre + blockSize, dPre + 2 * blockSize)
+        for (index, block) in blocks(of: rows).enumerated() {
+            var gradient = dOutput + block.lowerBound * layers[layers.count - 1].outputCount
+            for l in layers.indices.reversed() {
+                let layer = layers[l]
+                denseBackwardBlock(
+                    dInp: l > 0 ? gradients.0 : dInput.map { $0 + block.lowerBound * layer.inputCount },
+                    partialWeight: partials + partialStarts[l] + part * partialSizes[l], hasBias: layer.bias != nil,
+                    accumulating: index > 0, dPre: dPre, dOut: gradient,
+                    inp: l == 0
+                        ? input.map { $0 + block.lowerBound * layer.inputCount }
+                        : UnsafePointer(activations.rows(block, ofLayer: l - 1)),
+                    out: UnsafePointer(activations.rows(block, ofLayer: l)), weight: values + layer.weight.offset,
+                    activation: layer.activation, rows: block.count, inputCount: layer.inputCount,
+                    outputCount: layer.outputCount)
+                gradient = UnsafePointer(gradients.0)
+                gradients = (gradients.1, gradients.0)
             }
         }
     }
