@@ -17,11 +17,11 @@ public struct DeepSetsModel: JetModel {
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public private(set) var jetFeatureGradient: Matrix?
 
-    /// Per-constituent layers; without BatchNorm each Dense applies its ReLU itself.
-    private var dense: [Dense]
-    /// Without BatchNorm: the same layers run block by block in training and evaluation (see ``JetNN/DenseStack``).
+    /// Without BatchNorm: the per-constituent layers, each Dense with its ReLU, run block by block (see
+    /// ``JetNN/DenseStack``).
     private var phi: DenseStack?
-    /// With BatchNorm: Dense -> BatchNorm -> ReLU per layer (else both empty).
+    /// With BatchNorm: Dense (no bias) -> BatchNorm -> ReLU per layer (else all three empty).
+    private var dense: [Dense]
     private var norms: [BatchNorm]
     private var activations: [Activation]
     private var setPooling: SetPooling?
@@ -42,7 +42,7 @@ public struct DeepSetsModel: JetModel {
         var rng = SeededGenerator(seed: seed)
         var parameters = Parameters()
         let sizes = [config.inputFeatures] + config.constituentLayers
-        dense = (0..<config.constituentLayers.count).map { i in
+        let layers = (0..<config.constituentLayers.count).map { i in
             Dense(
                 "constituent.\(i)", inputCount: sizes[i], outputCount: sizes[i + 1], bias: !config.batchNorm,
                 activation: config.batchNorm ? nil : .relu, weightInitializer: .fanInUniform, biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
@@ -53,7 +53,7 @@ public struct DeepSetsModel: JetModel {
             }
             : []
         activations = config.batchNorm ? config.constituentLayers.map { _ in Activation(.relu) } : []
-        phi = config.batchNorm ? nil : DenseStack(dense)
+        (dense, phi) = config.batchNorm ? (layers, nil) : ([], DenseStack(layers))
         let pooledCount = sizes[sizes.count - 1]
         switch config.pooling {
         case .sum: setPooling = SetPooling(.sum)
@@ -101,13 +101,13 @@ public struct DeepSetsModel: JetModel {
         lastBatch = nil
         var pooled = Matrix(rows: jets.jetCount, columns: config.constituentLayers[config.constituentLayers.count - 1])
         for range in jets.offsets.jetRanges(ofAboutRows: Self.constituentsPerInferencePart) {
-            if let setPooling, norms.isEmpty {
+            if let setPooling, let layers = phi?.layers {
                 let rows = jets.offsets.offsets[range.lowerBound]..<jets.offsets.offsets[range.upperBound]
                 channelsFirst[0].setTransposed(of: jets.constituents, rows: rows)
-                for i in dense.indices {
-                    dense[i].forward(channelsFirst: channelsFirst[i], parameters: parameters, into: &channelsFirst[i + 1])
+                for (i, layer) in layers.enumerated() {
+                    layer.forward(channelsFirst: channelsFirst[i], parameters: parameters, into: &channelsFirst[i + 1])
                 }
-                setPooling.pool(channelsFirst: channelsFirst[dense.count], offsets: jets.offsets, jets: range, into: &pooled)
+                setPooling.pool(channelsFirst: channelsFirst[layers.count], offsets: jets.offsets, jets: range, into: &pooled)
             } else {
                 let part = pool(jets.jets(range), training: false)
                 pooled.storage.replaceSubrange(
