@@ -195,9 +195,9 @@ private struct LayerActivations {
     }
 }
 
-/// `rows` in blocks of ``DenseStack/rowsPerBlock``.
-private func blocks(of rows: Range<Int>) -> [Range<Int>] {
-    stride(from: rows.lowerBound, to: rows.upperBound, by: DenseStack.rowsPerBlock).map {
+/// `rows` in blocks of ``DenseStack/rowsPerBlock`` (computed as they are visited, no array per part).
+private func blocks(of rows: Range<Int>) -> some Sequence<Range<Int>> {
+    stride(from: rows.lowerBound, to: rows.upperBound, by: DenseStack.rowsPerBlock).lazy.map {
         $0..<min($0 + DenseStack.rowsPerBlock, rows.upperBound)
     }
 }
