@@ -54,15 +54,11 @@ public struct JetScorer {
     /// Scores every jet of `batch` (its rows stay in order).
     public func score(_ batch: JetBatch) throws -> Scores {
         let classes = classes
-        let features = try extractor.extract(batch)
-        var jets = JetSet(featureCount: features.constituentFeatureCount, jetFeatureCount: features.jetFeatureCount)
-        let zeros = [Float](repeating: 0, count: batch.count)
-        jets.append(
-            features, labels: zeros.map { _ in 0 }, weights: zeros, eventNumbers: batch.eventNumbers, fields: [:])
+        let jets = PackedJets(try extractor.extract(batch))
         switch file.combination {
         case .single:
             return Scores(
-                count: batch.count, classes: classes, probabilities: try probabilities(jets, Array(0..<jets.count), member: 0),
+                count: batch.count, classes: classes, probabilities: try probabilities(jets, Array(0..<jets.jetCount), member: 0),
                 spread: nil)
         case .kfold(let k):
             var result = [Float](repeating: 0, count: batch.count * classes)
@@ -78,7 +74,7 @@ public struct JetScorer {
             }
             return Scores(count: batch.count, classes: classes, probabilities: result, spread: nil)
         case .ensemble(let count):
-            let members = try (0..<count).map { try probabilities(jets, Array(0..<jets.count), member: $0) }
+            let members = try (0..<count).map { try probabilities(jets, Array(0..<jets.jetCount), member: $0) }
             var mean = [Float](repeating: 0, count: batch.count * classes)
             var spread = mean
             for i in mean.indices {
@@ -93,8 +89,8 @@ public struct JetScorer {
     }
 
     /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
-    private func probabilities(_ jets: JetSet, _ indices: [Int], member: Int) throws -> [Float] {
-        let logits = try models[member].inferenceLogits(jetCount: indices.count) { try jets.batch(indices[$0]) }
+    private func probabilities(_ jets: PackedJets, _ indices: [Int], member: Int) throws -> [Float] {
+        let logits = try models[member].inferenceLogits(jetCount: indices.count) { jets.jets(at: indices[$0]) }
         return Self.probabilities(logits: logits)
     }
 

@@ -1,3 +1,4 @@
+import JetFeatures
 import JetNN
 
 /// A batch of jets as the models read it: the valid constituents packed row after row, their per-jet offsets,
@@ -5,7 +6,7 @@ import JetNN
 ///
 /// Shapes: `constituents` [N, F] (N = sum of multiplicities, each jet's constituents in pt order), `offsets`
 /// B + 1 row offsets, `jetFeatures` [B, J].
-public struct PackedJets: Sendable {
+public struct PackedJets: Sendable, Equatable {
     public var constituents: Matrix
     public var offsets: JetOffsets
     public var jetFeatures: Matrix?
@@ -36,9 +37,76 @@ public struct PackedJets: Sendable {
             constituents: offsets.pack(padded, maxConstituents: maxConstituents, features: features),
             offsets: offsets, jetFeatures: jetFeatures)
     }
+
+    /// No jets, for F constituent and K jet-level features (`jetFeatures` nil when K = 0): a set to append to.
+    public init(featureCount: Int, jetFeatureCount: Int) {
+        self.init(
+            constituents: Matrix(rows: 0, columns: featureCount), offsets: JetOffsets(offsets: [0]),
+            jetFeatures: jetFeatureCount > 0 ? Matrix(rows: 0, columns: jetFeatureCount) : nil)
+    }
+
+    /// Packs the feature extractor's output: each jet's real constituents (the prefix of its slots the mask
+    /// marks), and its jet-level features (nil when there are none).
+    public init(_ features: FeatureBatch) {
+        let slots = features.maxConstituents
+        var rowOffsets = [0]
+        rowOffsets.reserveCapacity(features.count + 1)
+        for jet in 0..<features.count {
+            var multiplicity = 0
+            while multiplicity < slots && features.mask[jet * slots + multiplicity] == 1 { multiplicity += 1 }
+            rowOffsets.append(rowOffsets[rowOffsets.count - 1] + multiplicity)
+        }
+        let offsets = JetOffsets(offsets: rowOffsets)
+        self.init(
+            constituents: offsets.pack(
+                features.constituentFeatures, maxConstituents: slots, features: features.constituentFeatureCount),
+            offsets: offsets,
+            jetFeatures: features.jetFeatureCount > 0
+                ? Matrix(rows: features.count, columns: features.jetFeatureCount, storage: features.jetFeatures) : nil)
+    }
 }
 
 extension PackedJets {
+    /// Appends the jets of `other` (same constituent and jet-level feature counts) after this batch's jets.
+    public mutating func append(contentsOf other: PackedJets) {
+        precondition(
+            other.constituents.columns == constituents.columns && (other.jetFeatures == nil) == (jetFeatures == nil),
+            "PackedJets.append: jets with \(other.constituents.columns) constituent features and jet features "
+                + "\(other.jetFeatures == nil ? "absent" : "present") do not fit a batch with \(constituents.columns) "
+                + "and \(jetFeatures == nil ? "absent" : "present")")
+        constituents.append(rowsOf: other.constituents)
+        offsets.append(contentsOf: other.offsets)
+        if let otherJetFeatures = other.jetFeatures { jetFeatures!.append(rowsOf: otherJetFeatures) }
+    }
+
+    /// The jets at `indices` (in that order, repeats allowed) as a batch of their own: how the trainer gathers a
+    /// step's jets.
+    public func jets<Indices: Collection<Int>>(at indices: Indices) -> PackedJets {
+        let width = constituents.columns
+        var rowOffsets = [0]
+        rowOffsets.reserveCapacity(indices.count + 1)
+        for jet in indices { rowOffsets.append(rowOffsets[rowOffsets.count - 1] + offsets.multiplicity(of: jet)) }
+        var packed = Matrix(rows: rowOffsets[rowOffsets.count - 1], columns: width)
+        packed.storage.withUnsafeMutableBufferPointer { out in
+            constituents.storage.withUnsafeBufferPointer { source in
+                for (position, jet) in indices.enumerated() {
+                    let (target, rows) = (rowOffsets[position] * width, offsets.rows(of: jet))
+                    _ = UnsafeMutableBufferPointer(rebasing: out[target..<(target + rows.count * width)])
+                        .update(fromContentsOf: source[(rows.lowerBound * width)..<(rows.upperBound * width)])
+                }
+            }
+        }
+        return PackedJets(
+            constituents: packed, offsets: JetOffsets(offsets: rowOffsets),
+            jetFeatures: jetFeatures.map { features in
+                var gathered = Matrix(rows: indices.count, columns: features.columns)
+                for (position, jet) in indices.enumerated() {
+                    for k in 0..<features.columns { gathered[position, k] = features[jet, k] }
+                }
+                return gathered
+            })
+    }
+
     /// The jets `range` as a batch of their own (a copy: constituent rows, offsets from 0, jet-level feature rows).
     public func jets(_ range: Range<Int>) -> PackedJets {
         let rows = offsets.offsets[range.lowerBound]..<offsets.offsets[range.upperBound]

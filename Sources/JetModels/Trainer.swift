@@ -129,7 +129,7 @@ public struct Trainer {
 
     /// One optimizer step on the jets at `indices`; returns the batch loss and its sum of |w|.
     private mutating func takeStep(_ indices: ArraySlice<Int>) throws -> (loss: Float, weightSum: Double) {
-        let jets = try data.training.batch(indices)
+        let jets = data.training.batch(indices)
         let weights = indices.map { data.training.weights[$0] }
         let labels = indices.map { data.training.labels[$0] }
         model.parameters.zeroGradients()
@@ -155,7 +155,7 @@ public struct Trainer {
             let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
             guard indices.count > 1 else { break }
             model.batchNormMomentum = 1 / Float(batch + 1)
-            _ = try model.forward(try data.training.batch(indices), training: true)
+            _ = try model.forward(data.training.batch(indices), training: true)
         }
         model.batchNormMomentum = momentum
         model.dropoutGenerator = dropoutGenerator
@@ -176,7 +176,7 @@ public struct Trainer {
     /// sum_i w_i l_i / sum_i |w_i| over the validation jets, model in inference mode.
     private func validationLoss() throws -> Double {
         let validation = data.validation
-        let logits = try model.inferenceLogits(jetCount: validation.count) { try validation.batch($0) }
+        let logits = try model.inferenceLogits(jetCount: validation.count) { validation.batch($0) }
         var dLogits = Matrix(rows: 0, columns: 0)
         let total = Self.loss(
             logits: logits, labels: validation.labels, weights: validation.weights, normalization: .none, dLogits: &dLogits)

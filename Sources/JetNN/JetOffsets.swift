@@ -5,7 +5,7 @@
 /// exists in packed form, so per-constituent layers cost nothing for it and cannot leak it into statistics.
 public struct JetOffsets: Sendable, Equatable {
     /// [B + 1] row offsets, `offsets[0] == 0`, non-decreasing.
-    public let offsets: [Int]
+    public private(set) var offsets: [Int]
 
     /// Offsets for jets with the given multiplicities (each in 0...maxConstituents).
     public init(multiplicities: [Int32], maxConstituents: Int) throws(JetNNError) {
@@ -45,6 +45,12 @@ public struct JetOffsets: Sendable, Equatable {
             multiplicities[jet] = Int32(count)
         }
         try self.init(multiplicities: multiplicities, maxConstituents: maxConstituents)
+    }
+
+    /// Appends the jets of `other`, their rows following this table's rows.
+    public mutating func append(contentsOf other: JetOffsets) {
+        let base = constituentCount
+        offsets += other.offsets.dropFirst().lazy.map { $0 + base }
     }
 
     /// Number of jets B.

@@ -57,6 +57,15 @@ public struct Matrix: Sendable, Equatable {
         self.columns = columns
     }
 
+    /// Appends the rows of `other` (same column count) below this matrix's rows.
+    public mutating func append(rowsOf other: Matrix) {
+        precondition(
+            other.columns == columns,
+            "Matrix.append: rows of \(other.columns) columns do not fit a matrix of \(columns)")
+        storage += other.storage
+        rows += other.rows
+    }
+
     /// Adds `other` element-wise (shapes must match): the accumulation a residual connection's backward needs.
     public mutating func add(_ other: Matrix) {
         precondition(

@@ -56,12 +56,12 @@ import Testing
         let jets = samples(count: 50, negativeWeights: true, seed: 6)
         var pool = jets.subset(Array(0..<60), weights: Array(jets.weights[0..<60]))
         pool.append(contentsOf: jets.subset(Array(60..<100), weights: Array(jets.weights[60..<100])))
-        #expect(pool.count == 100 && pool.constituents == jets.constituents && pool.offsets == jets.offsets)
+        #expect(pool.count == 100 && pool.inputs.constituents == jets.inputs.constituents && pool.inputs.offsets == jets.inputs.offsets)
         #expect(pool.labels == jets.labels && pool.weights == jets.weights && pool.eventNumbers == jets.eventNumbers)
         let (training, validation) = ReweightingRun.split(pool, validationFold: 2, modulus: 4)
         let inFold = pool.eventNumbers.indices.filter { pool.eventNumbers[$0] % 4 == 2 }
         #expect(validation.weights == inFold.map { pool.weights[$0] })
-        #expect(validation.constituents == inFold.map { pool.constituents[$0] })
+        #expect(validation.inputs.constituents.storage == inFold.map { pool.inputs.constituents.storage[$0] })
         #expect(training.eventNumbers.allSatisfy { $0 % 4 != 2 } && training.count == pool.count - inFold.count)
     }
 

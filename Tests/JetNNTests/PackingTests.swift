@@ -62,6 +62,15 @@ import Testing
         #expect(try JetOffsets(multiplicities: [], maxConstituents: 10).jetRanges(ofAboutRows: 4).isEmpty)
         #expect(try JetOffsets(multiplicities: [0, 0], maxConstituents: 10).jetRanges(ofAboutRows: 4) == [0..<2])
     }
+
+    /// Appended jets own the rows after the existing ones.
+    @Test func appendedOffsetsFollowTheExistingRows() throws {
+        var offsets = try JetOffsets(multiplicities: [3, 0], maxConstituents: 5)
+        offsets.append(contentsOf: try JetOffsets(multiplicities: [2, 0, 1], maxConstituents: 5))
+        #expect(offsets == JetOffsets(offsets: [0, 3, 3, 5, 5, 6]))
+        offsets.append(contentsOf: JetOffsets(offsets: [0]))
+        #expect(offsets.jetCount == 5 && offsets.constituentCount == 6)
+    }
 }
 
 @Suite struct MatrixTests {
@@ -86,6 +95,13 @@ import Testing
         #expect(sum.storage == [3, 6, 9, 12])
         sum.zero()
         #expect(sum.storage == [0, 0, 0, 0] && sum.rows == 2)
+    }
+
+    @Test func appendedRowsGoBelow() {
+        var matrix = Matrix(rows: 0, columns: 2)
+        matrix.append(rowsOf: Matrix(rows: 1, columns: 2, storage: [1, 2]))
+        matrix.append(rowsOf: Matrix(rows: 2, columns: 2, storage: [3, 4, 5, 6]))
+        #expect(matrix == Matrix(rows: 3, columns: 2, storage: [1, 2, 3, 4, 5, 6]))
     }
 
     @Test func transposeOfARangeOfRows() {

@@ -9,7 +9,7 @@ extension JetSet {
         var result = [Float](repeating: 0, count: count)
         for model in models {
             precondition(model.logitCount == 1, "JetSet.probabilities: a binary model (one logit) is needed")
-            let logits = try model.inferenceLogits(jetCount: count) { try batch($0) }
+            let logits = try model.inferenceLogits(jetCount: count) { batch($0) }
             for jet in 0..<count { result[jet] += 1 / (1 + exp(-logits.storage[jet])) / Float(models.count) }
         }
         return result

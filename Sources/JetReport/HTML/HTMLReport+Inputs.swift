@@ -19,19 +19,21 @@ extension HTMLReport.Section {
                     + "with the stored centre and scale, clipping), per true class, each normalised to unit area. "
                     + "\(jets.count) jets."),
         ]
+        let (constituents, offsets) = (jets.inputs.constituents.storage, jets.inputs.offsets)
+        let jetValues = jets.inputs.jetFeatures?.storage ?? []
         let constituentClass = (0..<jets.count).flatMap { jet in
-            repeatElement(Int(jets.labels[jet]), count: jets.offsets[jet + 1] - jets.offsets[jet])
+            repeatElement(Int(jets.labels[jet]), count: offsets.multiplicity(of: jet))
         }
         let constituentWeight = (0..<jets.count).flatMap { jet in
-            repeatElement(jets.weights[jet], count: jets.offsets[jet + 1] - jets.offsets[jet])
+            repeatElement(jets.weights[jet], count: offsets.multiplicity(of: jet))
         }
         let columns: [(name: String, values: [Float], classes: [Int], weights: [Float])] =
             constituentFeatures.enumerated().map { f, name in
-                (name, stride(from: f, to: jets.constituents.count, by: constituentFeatures.count).map { jets.constituents[$0] },
+                (name, stride(from: f, to: constituents.count, by: constituentFeatures.count).map { constituents[$0] },
                  constituentClass, constituentWeight)
             }
             + jetFeatures.enumerated().map { k, name in
-                (name, stride(from: k, to: jets.jetFeatures.count, by: jetFeatures.count).map { jets.jetFeatures[$0] },
+                (name, stride(from: k, to: jetValues.count, by: jetFeatures.count).map { jetValues[$0] },
                  jets.labels.map(Int.init), jets.weights)
             }
         for column in columns {
