@@ -12,12 +12,18 @@ public enum JetSplit: Sendable, Equatable, Codable {
     public func contains(eventNumber: Int64, row: Int, fileIndex: Int) -> Bool {
         switch self {
         case .eventNumber(let modulus, let folds):
-            let fold = ((eventNumber % Int64(modulus)) + Int64(modulus)) % Int64(modulus)
-            return folds.contains(Int(fold))
+            return folds.contains(Self.fold(of: eventNumber, modulus: modulus))
         case .fraction(let seed, let lower, let upper):
             let u = Self.uniform(seed: seed, row: row, fileIndex: fileIndex)
             return u >= lower && u < upper
         }
+    }
+
+    /// The ATLAS fold of an event: `eventNumber % modulus` taken non-negative, in 0..<modulus also for negative
+    /// event numbers (modulus > 0).
+    public static func fold(of eventNumber: Int64, modulus: Int) -> Int {
+        let modulus = Int64(modulus)
+        return Int(((eventNumber % modulus) + modulus) % modulus)
     }
 
     /// Throws `invalidOption` for a modulus below 2, folds outside it, or a range outside [0, 1].

@@ -64,7 +64,7 @@ public struct JetScorer {
             var result = [Float](repeating: 0, count: batch.count * classes)
             for fold in 0..<k {
                 let members = batch.eventNumbers.indices.filter {
-                    Int(((batch.eventNumbers[$0] % Int64(k)) + Int64(k)) % Int64(k)) == fold
+                    JetSplit.fold(of: batch.eventNumbers[$0], modulus: k) == fold
                 }
                 guard !members.isEmpty else { continue }
                 let scores = try probabilities(jets, members, member: fold)

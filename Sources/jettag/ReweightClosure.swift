@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JetData
 import JetFeatures
 import JetMetrics
 import JetModels
@@ -106,8 +107,9 @@ struct ReweightClosure: ParsableCommand {
     ) throws -> TwoSampleAUC {
         let folds = config.options.heldOutFolds
         let firstHalf = Set(folds.prefix(folds.count / 2))
-        let modulus = Int64(config.options.modulus)
-        let inFirstHalf = data.jets.eventNumbers.map { firstHalf.contains(Int((($0 % modulus) + modulus) % modulus)) }
+        let inFirstHalf = data.jets.eventNumbers.map {
+            firstHalf.contains(JetSplit.fold(of: $0, modulus: config.options.modulus))
+        }
         let halves = [inFirstHalf.indices.filter { inFirstHalf[$0] }, inFirstHalf.indices.filter { !inFirstHalf[$0] }]
         var aucs: [[Double]] = [[], []]
         for seed in 0..<config.closure.seeds {

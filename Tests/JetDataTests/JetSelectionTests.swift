@@ -54,6 +54,12 @@ import Testing
         #expect(![Int64(0), 2, 4, -2, -4].contains { split.contains(eventNumber: $0, row: 0, fileIndex: 0) })
     }
 
+    /// The fold rule every split by event number uses: non-negative for negative event numbers, also near Int64's ends.
+    @Test func foldOfANegativeEventNumberIsNonNegative() {
+        #expect([Int64(-9), -5, -4, -1, 0, 3, 7].map { JetSplit.fold(of: $0, modulus: 4) } == [3, 3, 0, 3, 0, 3, 3])
+        #expect(JetSplit.fold(of: .min, modulus: 5) == 2 && JetSplit.fold(of: .max, modulus: 5) == 2)
+    }
+
     @Test func fractionIsUniformAndDeterministic() {
         let split = JetSplit.fraction(seed: 3, lower: 0.25, upper: 0.5)
         let kept = (0..<100_000).filter { split.contains(eventNumber: 0, row: $0, fileIndex: 0) }.count

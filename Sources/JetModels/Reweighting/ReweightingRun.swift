@@ -130,8 +130,7 @@ public struct ReweightingRun {
 
     /// `jets` split into those outside and inside fold `validationFold` (event_number % modulus).
     static func split(_ jets: JetSet, validationFold: Int, modulus: Int) -> (training: JetSet, validation: JetSet) {
-        let modulus = Int64(modulus)
-        let inFold = jets.eventNumbers.map { Int((($0 % modulus) + modulus) % modulus) == validationFold }
+        let inFold = jets.eventNumbers.map { JetSplit.fold(of: $0, modulus: modulus) == validationFold }
         let (training, validation) = (jets.labels.indices.filter { !inFold[$0] }, jets.labels.indices.filter { inFold[$0] })
         return (
             jets.subset(training, weights: training.map { jets.weights[$0] }),
