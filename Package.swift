@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Pipeline: CHDF5/CBLAS -> JetData -> JetFeatures -> JetNN -> JetModels -> JetMetrics -> JetReport -> jettag.
-// Each module depends only on the stages before it (see ../shared/DESIGN.md, section 1).
+// Each module depends only on the stages before it (see docs/DESIGN.md section 1 and docs/ARCHITECTURE.md).
 let package = Package(
     name: "JetTag",
     platforms: [.macOS(.v13)],

@@ -12,8 +12,10 @@
 # 3. Runs JetTag (`jettag-bench nn`) and PyTorch (`Benchmarks/nn_torch.py run`) with 1 and 2 threads each, and
 #    prints the table. The two sides alternate ROUNDS times (the machine may be shared: alternating gives both the
 #    same conditions); each figure is the best over all rounds of REPEATS windows of WINDOW seconds.
+# 4. Appends the table, with date, CPU, OpenBLAS core and load, to Benchmarks/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/results.sh
 WINDOW=${WINDOW:-2}
 REPEATS=${REPEATS:-2}
 THREADS=${THREADS:-"1 2"}
@@ -25,6 +27,7 @@ cache="$out/top_qcd_dev_8192.bin"
 swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag-bench 2>&1 | tail -1
 bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag-bench
 results="$out/results-$(date -u +%Y%m%dT%H%M%S).jsonl"
+results_start WINDOW REPEATS THREADS ROUNDS -- "$@"
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | $(uname -m)" | tee "$results"
 for t in $THREADS; do
   for _ in $(seq "$ROUNDS"); do
@@ -33,4 +36,5 @@ for t in $THREADS; do
   done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
-python3 Benchmarks/nn_torch.py table "$results"
+python3 Benchmarks/nn_torch.py table "$results" | tee "$out/table.txt"
+results_record "$out/table.txt"

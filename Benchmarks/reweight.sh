@@ -14,8 +14,10 @@
 # Wall times: JetTag's `reweight train` (data loading, standardisation, ensemble training) vs hep_ml's fit +
 # predict (its data loading is not counted); the machine may be shared, so the load average is printed.
 # Options: ENSEMBLE (default 8, as the config), THREADS (default 1), MODEL (default: the config's, mlp; or deepsets).
+# The table is appended, with date, CPU, OpenBLAS core and load, to Benchmarks/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/results.sh
 ENSEMBLE=${ENSEMBLE:-8}
 THREADS=${THREADS:-1}
 out=.build/reweight-bench
@@ -23,6 +25,7 @@ rm -rf "$out" && mkdir -p "$out"
 swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag 2>&1 | tail -1
 bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg)"
+results_start ENSEMBLE THREADS MODEL -- "$@"
 
 start=$(date +%s.%N)
 "$bin" reweight train --config Configs/reweight-alphas.yaml --out "$out/jettag" --quiet \
@@ -35,7 +38,7 @@ OMP_NUM_THREADS=$THREADS python3 Benchmarks/reweight_hepml.py ../shared/data/qcd
 "$bin" reweight closure --config Configs/reweight-alphas.yaml --new-weight-field hepml_weight \
   --source "$out/source_hepml.h5" --out "$out/hepml/closure" --threads "$THREADS" > /dev/null
 
-python3 - "$out" "$jettag_seconds" <<'PY'
+python3 - "$out" "$jettag_seconds" <<'PY' | tee "$out/table.txt"
 import json, sys
 out, jettag_seconds = sys.argv[1], float(sys.argv[2])
 hepml = json.load(open(f"{out}/hepml.json"))
@@ -51,3 +54,4 @@ row("hep_ml GBReweighter", reports["hepml"], "chi2_after", "auc_after", f"{hepml
 print("(the two-sample AUC of the unweighted source is the 'before' of each closure run; hepml before:",
       f"{reports['hepml']['two_sample']['auc_before']:.4f})")
 PY
+results_record "$out/table.txt"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The statistical floor of reweighting closure (tooling for the README's reweighting section).
+"""The statistical floor of reweighting closure (the floor quoted in Benchmarks/RESULTS.md).
 
 A binned reweighter in one observable at a time (the closure's 20 target-quantile bins), trained on folds 0..3
 (event_number % 8) and applied to the held-out folds 4..7, judged with the closure's chi2/ndf (normalised shapes,

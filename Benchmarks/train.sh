@@ -10,17 +10,21 @@
 # both sides, so both train and evaluate on the same jets. Per model: jettag train under /usr/bin/time -v (wall
 # time, peak RSS), jettag evaluate on the validation split, then the PyTorch reference (same features,
 # standardisation, weights, model, optimizer, batch size, epochs, early stopping; wall time from process start
-# to the best model in memory). Outputs under OUT (default runs/bench-train/, gitignored). Prints the table at the end.
+# to the best model in memory). Outputs under OUT (default runs/bench-train/, gitignored). Prints the table at the end
+# and appends it, with date, CPU, OpenBLAS core and load, to Benchmarks/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/results.sh
 THREADS=${THREADS:-2}
 EPOCHS=${EPOCHS:-}
 MODELS=${MODELS:-"deepsets cnn1d"}
-out=${OUT:-runs/bench-train}
+OUT=${OUT:-runs/bench-train}
+out=$OUT
 mkdir -p "$out"
 
 swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag 2>&1 | tail -1
 bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag
+results_start THREADS EPOCHS MODELS OUT -- "$@"
 
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config}" \
   | tee "$out/conditions.txt"
@@ -41,7 +45,7 @@ for model in $MODELS; do
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/conditions.txt"
 
-python3 - "$out" $MODELS <<'EOF'
+python3 - "$out" $MODELS <<'EOF' | tee "$out/table.txt"
 import csv, json, re, sys
 out, models = sys.argv[1], sys.argv[2:]
 
@@ -93,3 +97,4 @@ print("wall s: the whole train command for jettag (/usr/bin/time); PyTorch from 
       " memory (imports, reading, features, training). train jets/s = training jets x epochs run / wall s;"
       " epoch jets/s = mean over epochs of the training loop alone.")
 EOF
+results_record "$out/table.txt"

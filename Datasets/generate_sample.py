@@ -6,7 +6,7 @@ and QCD jets (HardQCD:all), sqrt(s) = 14 TeV, MPI on, Monash tune, all stable vi
 dropped), anti-kT R = 0.8, jet pT in [550, 650] GeV, |eta| < 2. The settings reproduce those of the
 development file ../shared/data/top_qcd_dev.h5 (its file attributes).
 
-Output: the compound layout of DESIGN.md section 2.1 (`jets` and `constituents`, chunked 1000 jets, gzip 4 +
+Output: the compound layout of docs/DESIGN.md section 2.1 (`jets` and `constituents`, chunked 1000 jets, gzip 4 +
 shuffle) with generator settings, seeds, versions and timings as file attributes.
 
 Reproducible: each class is one Pythia job with its own seed (`seed + 1` top, `seed + 2` QCD), so the output

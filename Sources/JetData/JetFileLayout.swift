@@ -1,4 +1,4 @@
-/// How a file stores its jets: one of the four layouts of DESIGN.md section 2, with the dataset and
+/// How a file stores its jets: one of the four layouts of docs/DESIGN.md section 2, with the dataset and
 /// field names to use. Codable as a flat mapping with a `kind` key, for example
 /// `{kind: compound, constituents: tracks}`; omitted keys take the defaults below.
 public enum JetFileLayout: Sendable, Equatable, Codable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-/// How training jets are weighted or resampled (DESIGN.md section 4), as written in the YAML config.
+/// How training jets are weighted or resampled (docs/DESIGN.md section 4), as written in the YAML config.
 ///
 /// Keys and defaults:
 /// - `method`: `none` (default; event weights as they are), `weighting` (kinematic flattening,

@@ -34,7 +34,7 @@ public struct ROCCurve: Sendable {
     /// Background rejection 1 / eps_B at each threshold (+inf where eps_B is 0).
     public var backgroundRejection: [Double] { backgroundEfficiency.map { 1 / $0 } }
 
-    /// The standard signal-efficiency working points (DESIGN.md section 6).
+    /// The standard signal-efficiency working points (docs/DESIGN.md section 6).
     public static let standardWorkingPoints: [Double] = [0.3, 0.5, 0.7, 0.77]
 
     /// A binary ROC curve.

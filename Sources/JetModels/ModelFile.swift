@@ -3,7 +3,7 @@ import JetData
 import JetFeatures
 import JetNN
 
-/// The self-contained model file (DESIGN.md section 5): one HDF5 file with every parameter and running
+/// The self-contained model file (docs/DESIGN.md section 5): one HDF5 file with every parameter and running
 /// statistic as a float32 dataset, and as string attributes of the root everything `predict` needs.
 ///
 /// Datasets: `parameters/<name>` (JetNN's entry names, e.g. `parameters/constituent.0.weight` [out, in]) for

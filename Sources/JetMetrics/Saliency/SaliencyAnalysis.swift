@@ -1,7 +1,7 @@
 import JetModels
 import JetNN
 
-/// Saliency maps of a jet tagger (DESIGN.md section 6): the gradient of the logit or discriminant with respect to
+/// Saliency maps of a jet tagger (docs/DESIGN.md section 6): the gradient of the logit or discriminant with respect to
 /// the standardised inputs, and optionally integrated gradients, as (constituent rank x feature) maps averaged
 /// over selections of jets, plus the maps of chosen jets.
 ///

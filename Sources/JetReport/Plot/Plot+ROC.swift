@@ -1,7 +1,7 @@
 import JetMetrics
 
 extension Plot {
-    /// The standard ROC plot (DESIGN.md section 6): background rejection 1/eps_B on a log y axis against
+    /// The standard ROC plot (docs/DESIGN.md section 6): background rejection 1/eps_B on a log y axis against
     /// signal efficiency, one line per tagger.
     ///
     /// Points with eps_S = 0 or eps_B <= 0 (infinite or negative rejection) are left out. With
