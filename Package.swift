@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "jettag", targets: ["jettag"]),
+        .library(name: "JetCore", targets: ["JetCore"]),
         .library(name: "JetData", targets: ["JetData"]),
         .library(name: "JetFeatures", targets: ["JetFeatures"]),
         .library(name: "JetNN", targets: ["JetNN"]),
@@ -31,10 +32,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "JetData", dependencies: ["CHDF5"], linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "JetFeatures", dependencies: ["JetData"]),
-        .target(name: "JetNN", dependencies: ["JetData", "CBLAS"]),
-        .target(name: "JetModels", dependencies: ["JetData", "JetFeatures", "JetNN"]),
+        .target(name: "JetCore"),
+        .target(name: "JetData", dependencies: ["JetCore", "CHDF5"], linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "JetFeatures", dependencies: ["JetCore", "JetData"]),
+        .target(name: "JetNN", dependencies: ["JetCore", "CBLAS"]),
+        .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN"]),
         .target(name: "JetMetrics", dependencies: ["JetModels"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
         .executableTarget(
@@ -50,11 +52,12 @@ let package = Package(
         .executableTarget(
             name: "jettag-bench",
             dependencies: [
-                "JetData", "JetNN", "JetModels",
+                "JetCore", "JetData", "JetNN", "JetModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/jettag-bench"
         ),
+        .testTarget(name: "JetCoreTests", dependencies: ["JetCore"]),
         .testTarget(name: "JetDataTests", dependencies: ["JetData", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetFeaturesTests", dependencies: ["JetFeatures", "JetTestSupport"]),
         .testTarget(name: "JetNNTests", dependencies: ["JetNN", "JetTestSupport"]),

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 
 /// Deep Sets / Particle Flow Network: a per-constituent network Phi, masked pooling over each jet, and a jet-level

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// A fully connected layer on rows: out[R, OC] = f(in[R, C] * W^T + b), f an optional fused activation.
 ///

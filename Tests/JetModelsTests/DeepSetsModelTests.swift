@@ -1,5 +1,5 @@
 import Foundation
-import JetData
+import JetCore
 import JetModels
 import JetNN
 import JetTestSupport

@@ -1,5 +1,5 @@
 import Foundation
-import JetData
+import JetCore
 import JetNN
 import JetTestSupport
 import Testing
