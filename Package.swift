@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "JetNN", targets: ["JetNN"]),
         .library(name: "JetModels", targets: ["JetModels"]),
         .library(name: "JetMetrics", targets: ["JetMetrics"]),
+        .library(name: "JetSaliency", targets: ["JetSaliency"]),
         .library(name: "JetReport", targets: ["JetReport"]),
     ],
     dependencies: [
@@ -37,12 +38,13 @@ let package = Package(
         .target(name: "JetFeatures", dependencies: ["JetCore", "JetData"]),
         .target(name: "JetNN", dependencies: ["JetCore", "CBLAS"]),
         .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN"]),
-        .target(name: "JetMetrics", dependencies: ["JetModels"]),
-        .target(name: "JetReport", dependencies: ["JetMetrics"]),
+        .target(name: "JetMetrics"),
+        .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
+        .target(name: "JetReport", dependencies: ["JetMetrics", "JetModels"]),
         .executableTarget(
             name: "jettag",
             dependencies: [
-                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetReport",
+                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "JetNNTests", dependencies: ["JetNN", "JetTestSupport"]),
         .testTarget(name: "JetModelsTests", dependencies: ["JetModels", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics", "JetModels"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]

@@ -1,5 +1,4 @@
 import JetCore
-import JetMetrics
 import JetModels
 import JetNN
 
