@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN"]),
         .target(name: "JetMetrics"),
         .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
-        .target(name: "JetReport", dependencies: ["JetMetrics", "JetModels"]),
+        .target(name: "JetReport", dependencies: ["JetMetrics"]),
         .executableTarget(
             name: "jettag",
             dependencies: [
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "JetModelsTests", dependencies: ["JetModels", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
-        .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics", "JetModels"]),
+        .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]
 )

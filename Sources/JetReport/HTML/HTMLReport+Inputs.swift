@@ -1,5 +1,4 @@
 import JetMetrics
-import JetModels
 
 extension HTMLReport.Section {
     /// What the network sees: per input variable, the distribution of its preprocessed (standardised) values
@@ -10,7 +9,7 @@ extension HTMLReport.Section {
     ///   - jets: standardised inputs with labels and event weights.
     ///   - constituentFeatures, jetFeatures: names of the F and K input columns.
     public init(
-        inputs jets: JetSet, constituentFeatures: [String], jetFeatures: [String], classNames: [String],
+        inputs jets: NetworkInputs, constituentFeatures: [String], jetFeatures: [String], classNames: [String],
         title: String = "Input features", bins: Int = 40
     ) {
         var blocks: [HTMLReport.Block] = [
@@ -20,7 +19,7 @@ extension HTMLReport.Section {
                     + "\(jets.count) jets."),
         ]
         let constituentClass = (0..<jets.count).flatMap { jet in
-            repeatElement(Int(jets.labels[jet]), count: jets.offsets[jet + 1] - jets.offsets[jet])
+            repeatElement(jets.labels[jet], count: jets.offsets[jet + 1] - jets.offsets[jet])
         }
         let constituentWeight = (0..<jets.count).flatMap { jet in
             repeatElement(jets.weights[jet], count: jets.offsets[jet + 1] - jets.offsets[jet])
@@ -32,7 +31,7 @@ extension HTMLReport.Section {
             }
             + jetFeatures.enumerated().map { k, name in
                 (name, stride(from: k, to: jets.jetFeatures.count, by: jetFeatures.count).map { jets.jetFeatures[$0] },
-                 jets.labels.map(Int.init), jets.weights)
+                 jets.labels, jets.weights)
             }
         for column in columns {
             guard let histograms = Self.perClass(column.values, classes: column.classes, weights: column.weights,
@@ -42,7 +41,7 @@ extension HTMLReport.Section {
             blocks.append(.figure(plot, caption: "\(column.name) after preprocessing, per class."))
         }
         if let low = jets.weights.min(), let high = jets.weights.max(), low < high,
-           let histograms = Self.perClass(jets.weights, classes: jets.labels.map(Int.init), weights: nil, classNames: classNames, bins: bins)
+           let histograms = Self.perClass(jets.weights, classes: jets.labels, weights: nil, classNames: classNames, bins: bins)
         {
             blocks.append(.figure(
                 Plot.weightDistribution(histograms.map { ("\($0.className) jets", $0.histogram) }),
