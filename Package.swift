@@ -1,8 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Pipeline: CHDF5/CBLAS -> JetData -> JetFeatures -> JetNN -> JetModels -> JetMetrics -> JetReport -> jettag.
-// Each module depends only on the stages before it (see ../shared/DESIGN.md, section 1).
+// Module graph: each module, the modules it depends on, and what it holds.
+//   CHDF5, CBLAS    system libraries   libhdf5 (with zlib) and OpenBLAS
+//   JetCore         -                  seeded random generator, parallel loop
+//   JetData         JetCore, CHDF5     HDF5 reading and writing, file layouts, selections, splits, jet batches
+//   JetFeatures     JetCore, JetData   input variables, feature extraction, standardisation, class weights, resampling
+//   JetNN           JetCore, CBLAS     layers with forward and backward, losses, optimizers, schedules (no HDF5)
+//   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training, run configs, model files, reweighting
+//                   JetFeatures, JetNN
+//   JetMetrics      -                  ROC curves, working points, histograms, closure statistics, weight diagnostics,
+//                                      saliency map value types, JSON and CSV output (no model code)
+//   JetSaliency     JetMetrics,        gradient saliency and integrated gradients of a model
+//                   JetModels, JetNN
+//   JetReport       JetMetrics         SVG plots, heatmaps and the HTML report, from plain value types
+//   jettag          JetData, JetFeatures, JetNN, JetModels, JetMetrics, JetSaliency, JetReport, ArgumentParser, Yams,
+//                   Logging: the command-line tool
+//   jettag-bench    JetCore, JetData, JetNN, JetModels, ArgumentParser: reader and network benchmarks
+//   JetTestSupport  JetData            test helpers shared by the test targets (Tests/<Module>Tests)
 let package = Package(
     name: "JetTag",
     platforms: [.macOS(.v13)],
