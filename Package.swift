@@ -1,18 +1,36 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Pipeline: CHDF5/CBLAS -> JetData -> JetFeatures -> JetNN -> JetModels -> JetMetrics -> JetReport -> jettag.
-// Each module depends only on the stages before it (see docs/DESIGN.md section 1 and docs/ARCHITECTURE.md).
+// Module graph: each module, the modules it depends on, and what it holds.
+//   CHDF5, CBLAS    system libraries   libhdf5 (with zlib) and OpenBLAS
+//   JetCore         -                  seeded random generator, parallel loop
+//   JetData         JetCore, CHDF5     HDF5 reading and writing, file layouts, selections, splits, jet batches
+//   JetFeatures     JetCore, JetData   input variables, feature extraction, standardisation, class weights, resampling
+//   JetNN           JetCore, CBLAS     layers with forward and backward, losses, optimizers, schedules (no HDF5)
+//   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training, run configs, model files, reweighting
+//                   JetFeatures, JetNN
+//   JetMetrics      -                  ROC curves, working points, histograms, closure statistics, weight diagnostics,
+//                                      saliency map value types, JSON and CSV output (no model code)
+//   JetSaliency     JetMetrics,        gradient saliency and integrated gradients of a model
+//                   JetModels, JetNN
+//   JetReport       JetMetrics         SVG plots, heatmaps and the HTML report, from plain value types
+//   jettag          JetData, JetFeatures, JetNN, JetModels, JetMetrics, JetSaliency, JetReport, ArgumentParser, Yams,
+//                   Logging: the command-line tool
+//   jettag-bench    JetCore, JetData, JetNN, JetModels, ArgumentParser: reader and network benchmarks
+//   JetTestSupport  JetData            test helpers shared by the test targets (Tests/<Module>Tests)
+// Design notes: docs/DESIGN.md; where things live: docs/ARCHITECTURE.md.
 let package = Package(
     name: "JetTag",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "jettag", targets: ["jettag"]),
+        .library(name: "JetCore", targets: ["JetCore"]),
         .library(name: "JetData", targets: ["JetData"]),
         .library(name: "JetFeatures", targets: ["JetFeatures"]),
         .library(name: "JetNN", targets: ["JetNN"]),
         .library(name: "JetModels", targets: ["JetModels"]),
         .library(name: "JetMetrics", targets: ["JetMetrics"]),
+        .library(name: "JetSaliency", targets: ["JetSaliency"]),
         .library(name: "JetReport", targets: ["JetReport"]),
     ],
     dependencies: [
@@ -31,16 +49,18 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "JetData", dependencies: ["CHDF5"], linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "JetFeatures", dependencies: ["JetData"]),
-        .target(name: "JetNN", dependencies: ["JetData", "CBLAS"]),
-        .target(name: "JetModels", dependencies: ["JetData", "JetFeatures", "JetNN"]),
-        .target(name: "JetMetrics", dependencies: ["JetModels"]),
+        .target(name: "JetCore"),
+        .target(name: "JetData", dependencies: ["JetCore", "CHDF5"], linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "JetFeatures", dependencies: ["JetCore", "JetData"]),
+        .target(name: "JetNN", dependencies: ["JetCore", "CBLAS"]),
+        .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN"]),
+        .target(name: "JetMetrics"),
+        .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
         .executableTarget(
             name: "jettag",
             dependencies: [
-                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetReport",
+                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -50,17 +70,19 @@ let package = Package(
         .executableTarget(
             name: "jettag-bench",
             dependencies: [
-                "JetData", "JetNN", "JetModels",
+                "JetCore", "JetData", "JetNN", "JetModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/jettag-bench"
         ),
+        .testTarget(name: "JetCoreTests", dependencies: ["JetCore"]),
         .testTarget(name: "JetDataTests", dependencies: ["JetData", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetFeaturesTests", dependencies: ["JetFeatures", "JetTestSupport"]),
         .testTarget(name: "JetNNTests", dependencies: ["JetNN", "JetTestSupport"]),
         .testTarget(name: "JetModelsTests", dependencies: ["JetModels", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics", "JetModels"]),
+        .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
+        .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]
 )

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetData
+import JetCore
 import JetNN
 
 /// Forward + backward time of JetNN's per-constituent kernels on packed jets, against the same operations in

@@ -1,3 +1,4 @@
+import JetCore
 import CHDF5
 
 /// The fast read path for chunked datasets compressed with deflate (optionally after shuffle):

@@ -1,3 +1,5 @@
+import JetCore
+
 /// Consecutive rows of a dataset as file-type bytes: rows `firstRow ..< firstRow + rowCount` of a read.
 struct RawSegment {
     enum Storage {

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// Resampling of jets to match a target distribution in kinematic bins (umami's "pdf" and "count").
 public enum Resampling {

@@ -1,12 +1,13 @@
-// Checks shared by every metric that takes per-jet arrays.
+// Checks shared by every metric that takes per-jet arrays; `package` where the saliency computation
+// (JetSaliency) runs them too.
 
 /// Throws unless `count` equals `expected`.
-func checkLength(_ array: String, count: Int, expected: Int) throws(JetMetricsError) {
+package func checkLength(_ array: String, count: Int, expected: Int) throws(JetMetricsError) {
     guard count == expected else { throw .lengthMismatch(array: array, expected: expected, got: count) }
 }
 
 /// Throws at the first NaN or infinite entry of `values`.
-func checkFinite(_ array: String, _ values: [Float]) throws(JetMetricsError) {
+package func checkFinite(_ array: String, _ values: [Float]) throws(JetMetricsError) {
     for (i, v) in values.enumerated() where !v.isFinite {
         throw .nonFiniteValue(array: array, index: i, value: Double(v))
     }

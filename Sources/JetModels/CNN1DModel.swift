@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 
 /// P-CNN: a 1D CNN along each jet's pt-ordered constituents, masked global average pooling, and a jet-level head.

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 
 /// Deep Sets / Particle Flow Network: a per-constituent network Phi, masked pooling over each jet, and a jet-level
@@ -30,8 +30,6 @@ public struct DeepSetsModel: JetModel {
     /// Pooled constituents followed by the jet features: the head's input [B, C + J].
     private var headInput = Matrix(rows: 0, columns: 0)
     private var pooledGradient = Matrix(rows: 0, columns: 0)
-    /// Channels-first inference buffers: Phi's input and each layer's output for one part, [C, n] each.
-    private var channelsFirst: [Matrix]
     public var dropoutGenerator: SeededGenerator
     private var lastBatch: PackedJets?
 
@@ -65,7 +63,6 @@ public struct DeepSetsModel: JetModel {
         head = DenseHead(
             "head", inputCount: pooledCount + config.jetFeatures, hiddenSizes: config.headLayers,
             outputCount: config.logitCount, dropout: config.dropout, parameters: &parameters, rng: &rng)
-        channelsFirst = Array(repeating: Matrix(rows: 0, columns: 0), count: sizes.count)
         dropoutGenerator = rng
         self.parameters = parameters
     }
@@ -92,27 +89,14 @@ public struct DeepSetsModel: JetModel {
     /// Logits in inference mode, with Phi and the pooling run on parts of whole jets of about
     /// ``constituentsPerInferencePart`` constituents each (every step before the head works per constituent or
     /// per jet, so the parts change only the cache traffic and the rounding); the head runs on the whole batch.
-    ///
-    /// Without BatchNorm and with sum, mean or max pooling, Phi runs channels-first (see
-    /// ``JetNN/Dense/forward(channelsFirst:parameters:into:)``), a few percent faster for a PFN than the layout of
-    /// ``forward(_:training:)``, which the other configurations use here too.
     public mutating func infer(_ jets: PackedJets) throws(JetModelsError) -> Matrix {
         try checkFeatures(of: jets)
         lastBatch = nil
         var pooled = Matrix(rows: jets.jetCount, columns: config.constituentLayers[config.constituentLayers.count - 1])
         for range in jets.offsets.jetRanges(ofAboutRows: Self.constituentsPerInferencePart) {
-            if let setPooling, let layers = phi?.layers {
-                let rows = jets.offsets.offsets[range.lowerBound]..<jets.offsets.offsets[range.upperBound]
-                channelsFirst[0].setTransposed(of: jets.constituents, rows: rows)
-                for (i, layer) in layers.enumerated() {
-                    layer.forward(channelsFirst: channelsFirst[i], parameters: parameters, into: &channelsFirst[i + 1])
-                }
-                setPooling.pool(channelsFirst: channelsFirst[layers.count], offsets: jets.offsets, jets: range, into: &pooled)
-            } else {
-                let part = pool(jets.jets(range), training: false)
-                pooled.storage.replaceSubrange(
-                    (range.lowerBound * pooled.columns)..<(range.upperBound * pooled.columns), with: part.storage)
-            }
+            let part = pool(jets.jets(range), training: false)
+            pooled.storage.replaceSubrange(
+                (range.lowerBound * pooled.columns)..<(range.upperBound * pooled.columns), with: part.storage)
         }
         return headLogits(pooled: pooled, jetFeatures: jets.jetFeatures, training: false)
     }

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 
 /// The jet-level part every model ends with: hidden Dense + ReLU (fused into the Dense) layers, each followed by

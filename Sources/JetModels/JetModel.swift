@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 
 /// What the trainer and the tools need from a jet model: a forward pass from packed jets to logits, a backward

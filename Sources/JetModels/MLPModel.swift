@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 
 /// A multilayer perceptron on jet-level observables (e.g. mass, multiplicity, width, pT_D): the jet features

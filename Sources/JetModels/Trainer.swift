@@ -1,5 +1,5 @@
 import Foundation
-import JetData
+import JetCore
 import JetNN
 
 /// Trains one model of a run on data held in memory: seeded shuffling, mini-batches packed for the model,

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// One finished epoch of a run, as the history files list it.
 public struct EpochRecord: Codable, Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import Foundation
 
 /// Attention-weighted set pooling [N, C] -> [B, C]: each constituent gets a learned score s_i = w . x_i, the

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// A 1D convolution along each jet's constituent axis, on packed rows, stride 1 and "same" padding.
 ///

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// A fully connected layer on rows: out[R, OC] = f(in[R, C] * W^T + b), f an optional fused activation.
 ///
@@ -93,34 +93,6 @@ public struct Dense: Sendable {
                         input: input, dInput: computesInputGradient ? dInp.baseAddress : nil,
                         dPreactivation: activation == nil ? nil : dPre.baseAddress, output: out.baseAddress,
                         activation: activation)
-                }
-            }
-        }
-    }
-}
-
-extension Dense {
-    /// Inference on channels-first activations, one column per row of ``forward(_:parameters:)``'s input:
-    /// `output` [OC, R] = f(W * input + b) for input [C, R], on the calling thread, keeping nothing for a backward.
-    ///
-    /// Deep Sets inference runs its per-constituent layers this way: with the constituents as the long side of the
-    /// product, OpenBLAS's register tiles cover 100-wide layers exactly.
-    public func forward(channelsFirst input: Matrix, parameters: Parameters, into output: inout Matrix) {
-        precondition(input.rows == inputCount, "Dense: channels-first input has \(input.rows) rows, layer expects \(inputCount)")
-        let rows = input.columns
-        output.resize(rows: outputCount, columns: rows)
-        let (weight, bias, activation, outputCount, inputCount) = (weight, bias, activation, outputCount, inputCount)
-        output.storage.withUnsafeMutableBufferPointer { out in
-            parameters.values.withUnsafeBufferPointer { values in
-                input.storage.withUnsafeBufferPointer { inp in
-                    guard let out = out.baseAddress else { return }
-                    if let bias {
-                        for c in 0..<outputCount { (out + c * rows).update(repeating: values[bias.offset + c], count: rows) }
-                    }
-                    gemm(
-                        transposeA: false, transposeB: false, m: outputCount, n: rows, k: inputCount,
-                        a: values.baseAddress! + weight.offset, b: inp.baseAddress, beta: bias == nil ? 0 : 1, c: out)
-                    if let activation { activationForward(activation, out: out, inp: out, count: outputCount * rows) }
                 }
             }
         }

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// Inverted dropout: while active, each element is zeroed with probability `rate` and the survivors are scaled
 /// by 1 / (1 - rate), so the expectation is unchanged; inactive it is the identity.

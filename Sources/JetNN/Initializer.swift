@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// How a parameter's values are initialised.
 ///

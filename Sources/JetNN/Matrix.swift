@@ -93,23 +93,6 @@ public struct Matrix: Sendable, Equatable {
         }
     }
 
-    /// Becomes the transpose of `source`'s rows `rows`: [source.columns, rows.count].
-    public mutating func setTransposed(of source: Matrix, rows: Range<Int>) {
-        precondition(
-            rows.lowerBound >= 0 && rows.upperBound <= source.rows,
-            "Matrix.setTransposed: rows \(rows) of a matrix with \(source.rows)")
-        resize(rows: source.columns, columns: rows.count)
-        let (count, columns) = (rows.count, source.columns)
-        storage.withUnsafeMutableBufferPointer { out in
-            source.storage.withUnsafeBufferPointer { inp in
-                for r in 0..<count {
-                    let row = inp.baseAddress! + (rows.lowerBound + r) * columns
-                    for c in 0..<columns { out[c * count + r] = row[c] }
-                }
-            }
-        }
-    }
-
     /// Sets every element to zero, keeping the shape.
     public mutating func zero() {
         storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 
 /// One named parameter tensor inside ``Parameters``: where its values sit in the flat buffers.
 public struct ParameterSlice: Sendable, Hashable {

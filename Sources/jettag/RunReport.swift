@@ -14,7 +14,7 @@ struct RunReport {
         var name: String
         var directory: URL
         var config: RunConfig?
-        var histories: [(name: String, history: [EpochRecord])]
+        var histories: [(name: String, history: [TrainingEpoch])]
         var model: ModelFile?
 
         init(directory: URL) throws {
@@ -32,7 +32,8 @@ struct RunReport {
             histories = RunReport.files(named: "history.json", in: directory).compactMap { url in
                 let history = try? JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: url))
                 let member = url.deletingLastPathComponent().lastPathComponent
-                return history.map { (url.deletingLastPathComponent() == directory ? name : "\(name)/\(member)", $0) }
+                let runName = url.deletingLastPathComponent() == directory ? name : "\(name)/\(member)"
+                return history.map { (runName, $0.map(TrainingEpoch.init)) }
             }
             let modelPath = directory.appendingPathComponent("model.h5").path
             model = config != nil && FileManager.default.fileExists(atPath: modelPath) ? try ModelFile.read(from: modelPath) : nil
@@ -129,7 +130,7 @@ struct RunReport {
             curves: curves, scoreHistograms: try scoreHistograms(validation), scoreLabel: validation.scoreLabel)
         let model = run.model!
         let inputs = HTMLReport.Section(
-            inputs: validation.jets, constituentFeatures: model.features.constituentVariables.map(\.name),
+            inputs: NetworkInputs(validation.jets), constituentFeatures: model.features.constituentVariables.map(\.name),
             jetFeatures: model.features.jetVariables.map(\.name), classNames: classNames)
         return [data, performance, inputs]
     }
@@ -192,6 +193,25 @@ struct RunReport {
         return ([directory] + children.map { directory.appendingPathComponent($0) })
             .map { $0.appendingPathComponent(name) }
             .filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+}
+
+extension TrainingEpoch {
+    /// The report's view of an epoch in history.json.
+    fileprivate init(_ record: EpochRecord) {
+        self.init(
+            epoch: record.epoch, trainingLoss: record.trainingLoss, validationLoss: record.validationLoss,
+            learningRate: Double(record.learningRate), seconds: record.seconds, jetsPerSecond: record.jetsPerSecond)
+    }
+}
+
+extension NetworkInputs {
+    /// The report's view of a set of standardised jets.
+    fileprivate init(_ jets: JetSet) {
+        self.init(
+            constituents: jets.inputs.constituents.storage, offsets: jets.inputs.offsets.offsets,
+            jetFeatures: jets.inputs.jetFeatures?.storage ?? [],
+            labels: jets.labels.map(Int.init), weights: jets.weights)
     }
 }
 

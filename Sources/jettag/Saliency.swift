@@ -4,6 +4,7 @@ import JetMetrics
 import JetModels
 import JetNN
 import JetReport
+import JetSaliency
 
 /// `jettag saliency --model M FILES --out DIR`: which inputs the tagger's output is sensitive to.
 struct Saliency: ParsableCommand {

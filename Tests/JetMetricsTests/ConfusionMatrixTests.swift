@@ -1,5 +1,6 @@
-import Testing
 import JetMetrics
+import JetTestSupport
+import Testing
 
 @Suite struct ConfusionMatrixTests {
     @Test func argmaxMatrixAndPerClassScoresMatchScikitLearn() throws {
@@ -8,13 +9,13 @@ import JetMetrics
             probabilities: reference.probabilities, classCount: 3, trueClasses: reference.labels,
             weights: reference.weights)
         for t in 0..<3 {
-            expectClose(matrix.matrix[t], reference.confusionMatrix[t], tolerance: Tolerance.reference, "row \(t)")
+            expectClose(matrix.matrix[t], reference.confusionMatrix[t], tolerance: DoubleTolerance.reference, "row \(t)")
         }
         let scores = matrix.precisionRecallPerClass()
-        expectClose(scores.map(\.precision), reference.precision, tolerance: Tolerance.reference, "precision")
-        expectClose(scores.map(\.recall), reference.recall, tolerance: Tolerance.reference, "recall")
-        expectClose(scores.map(\.f1), reference.f1, tolerance: Tolerance.reference, "f1")
-        expectClose(scores.map(\.support), reference.support, tolerance: Tolerance.reference, "support")
+        expectClose(scores.map(\.precision), reference.precision, tolerance: DoubleTolerance.reference, "precision")
+        expectClose(scores.map(\.recall), reference.recall, tolerance: DoubleTolerance.reference, "recall")
+        expectClose(scores.map(\.f1), reference.f1, tolerance: DoubleTolerance.reference, "f1")
+        expectClose(scores.map(\.support), reference.support, tolerance: DoubleTolerance.reference, "support")
         #expect(scores.allSatisfy { $0.warnings.isEmpty })
     }
 
@@ -24,12 +25,12 @@ import JetMetrics
             scores: reference.scores, isSignal: reference.isSignal, threshold: reference.threshold,
             weights: reference.weights)
         for t in 0..<2 {
-            expectClose(matrix.matrix[t], reference.confusionMatrix[t], tolerance: Tolerance.reference, "row \(t)")
+            expectClose(matrix.matrix[t], reference.confusionMatrix[t], tolerance: DoubleTolerance.reference, "row \(t)")
         }
         let signal = try matrix.precisionRecall(classIndex: 1)
-        expectClose(signal.precision, reference.precision, tolerance: Tolerance.reference, "precision")
-        expectClose(signal.recall, reference.recall, tolerance: Tolerance.reference, "recall")
-        expectClose(signal.f1, reference.f1, tolerance: Tolerance.reference, "f1")
+        expectClose(signal.precision, reference.precision, tolerance: DoubleTolerance.reference, "precision")
+        expectClose(signal.recall, reference.recall, tolerance: DoubleTolerance.reference, "recall")
+        expectClose(signal.f1, reference.f1, tolerance: DoubleTolerance.reference, "f1")
     }
 
     /// true/predicted/weight: (0,0,2) (0,1,-1) (1,1,3) (1,0,1) (1,1,-0.5) (2,2,1)

@@ -1,5 +1,6 @@
-import Testing
 import JetMetrics
+import JetTestSupport
+import Testing
 
 @Suite struct HistogramTests {
     @Test func weightedFillMatchesNumpy() throws {
@@ -10,11 +11,11 @@ import JetMetrics
         for (histogram, expected, name) in [(uniform, reference.uniform, "uniform"), (variable, reference.variable, "variable")] {
             var filled = histogram
             try filled.fill(reference.values, weights: reference.weights)
-            expectClose(filled.sumWeights, expected.sumWeights, tolerance: Tolerance.reference, "\(name) sum w")
-            expectClose(filled.sumWeightsSquared, expected.sumWeightsSquared, tolerance: Tolerance.reference,
+            expectClose(filled.sumWeights, expected.sumWeights, tolerance: DoubleTolerance.reference, "\(name) sum w")
+            expectClose(filled.sumWeightsSquared, expected.sumWeightsSquared, tolerance: DoubleTolerance.reference,
                         "\(name) sum w^2")
-            expectClose(filled.underflow.sumWeights, expected.underflow, tolerance: Tolerance.reference, "\(name) underflow")
-            expectClose(filled.overflow.sumWeights, expected.overflow, tolerance: Tolerance.reference, "\(name) overflow")
+            expectClose(filled.underflow.sumWeights, expected.underflow, tolerance: DoubleTolerance.reference, "\(name) underflow")
+            expectClose(filled.overflow.sumWeights, expected.overflow, tolerance: DoubleTolerance.reference, "\(name) overflow")
             #expect(filled.entries + filled.underflow.count + filled.overflow.count == reference.values.count)
             if name == "uniform" { uniform = filled } else { variable = filled }
         }

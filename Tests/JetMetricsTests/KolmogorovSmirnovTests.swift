@@ -1,18 +1,19 @@
-import Testing
 import JetMetrics
+import JetTestSupport
+import Testing
 
 @Suite struct KolmogorovSmirnovTests {
     @Test func matchesScipyNumpyAndHepML() throws {
         let reference = try MetricsReference.load().kolmogorovSmirnov
         let unweighted = try kolmogorovSmirnovDistance(reference.first, to: reference.second)
-        expectClose(unweighted, reference.unweightedScipy, tolerance: Tolerance.reference, "scipy ks_2samp")
+        expectClose(unweighted, reference.unweightedScipy, tolerance: DoubleTolerance.reference, "scipy ks_2samp")
         let weighted = try kolmogorovSmirnovDistance(
             reference.first, weights: reference.firstWeights, to: reference.second, weights: reference.secondWeights)
-        expectClose(weighted, reference.weighted, tolerance: Tolerance.reference, "weighted CDF difference")
+        expectClose(weighted, reference.weighted, tolerance: DoubleTolerance.reference, "weighted CDF difference")
         let symmetrized = try kolmogorovSmirnovDistance(
             reference.first, weights: reference.firstWeights, to: reference.second, weights: reference.secondWeights,
             symmetrized: true)
-        expectClose(symmetrized, reference.weightedSymmetrizedHepMl, tolerance: Tolerance.reference, "hep_ml")
+        expectClose(symmetrized, reference.weightedSymmetrizedHepMl, tolerance: DoubleTolerance.reference, "hep_ml")
     }
 
     /// A: values [1, 2], weights [2, -1] (total 1); B: values [1, 3], weights [1, 1] (total 2).

@@ -1,3 +1,4 @@
+import JetTestSupport
 import Testing
 @testable import JetMetrics
 
@@ -6,9 +7,9 @@ import Testing
         let reference = try MetricsReference.load().binary
         let roc = try ROCCurve(scores: reference.scores, isSignal: reference.isSignal, weights: reference.weights)
         expectClose(roc.thresholds, reference.thresholds, "thresholds")
-        expectClose(roc.signalEfficiency, reference.tpr, tolerance: Tolerance.reference, "tpr")
-        expectClose(roc.backgroundEfficiency, reference.fpr, tolerance: Tolerance.reference, "fpr")
-        expectClose(roc.auc, reference.rocAuc, tolerance: Tolerance.reference, "auc")
+        expectClose(roc.signalEfficiency, reference.tpr, tolerance: DoubleTolerance.reference, "tpr")
+        expectClose(roc.backgroundEfficiency, reference.fpr, tolerance: DoubleTolerance.reference, "fpr")
+        expectClose(roc.auc, reference.rocAuc, tolerance: DoubleTolerance.reference, "auc")
         #expect(roc.warnings.isEmpty)
         #expect(roc.count < reference.scores.count, "the fixture has ties, so fewer thresholds than jets")
     }
@@ -18,11 +19,11 @@ import Testing
         let classOneScores = stride(from: 1, to: reference.probabilities.count, by: 3).map { reference.probabilities[$0] }
         let versusRest = try ROCCurve(
             scores: classOneScores, labels: reference.labels, signalClass: 1, weights: reference.weights)
-        expectClose(versusRest.auc, reference.rocAuc1VsRest, tolerance: Tolerance.reference, "1 vs rest")
+        expectClose(versusRest.auc, reference.rocAuc1VsRest, tolerance: DoubleTolerance.reference, "1 vs rest")
         let versusZero = try ROCCurve(
             scores: classOneScores, labels: reference.labels, signalClass: 1, backgroundClasses: [0],
             weights: reference.weights)
-        expectClose(versusZero.auc, reference.rocAuc1Vs0, tolerance: Tolerance.reference, "1 vs 0")
+        expectClose(versusZero.auc, reference.rocAuc1Vs0, tolerance: DoubleTolerance.reference, "1 vs 0")
         #expect(versusZero.background.count == reference.labels.filter { $0 == 0 }.count)
     }
 
@@ -80,7 +81,7 @@ import Testing
         expectClose(roc.auc, 0.625, "auc")
         let point = try roc.workingPoint(signalEfficiency: 0.5)
         expectClose(point.backgroundEfficiency, 0.375, "eps_B")
-        expectClose(point.threshold, 0.7, tolerance: Tolerance.float32, "threshold")
+        expectClose(point.threshold, 0.7, tolerance: DoubleTolerance.float32, "threshold")
         expectClose(point.backgroundRejection, 1 / 0.375, "rejection")
         expectClose(point.backgroundEfficiencyError, 0.24206145913796356, "sigma eps_B")
         expectClose(point.backgroundRejectionError, 1.721325931647741, "sigma R")
@@ -89,7 +90,7 @@ import Testing
         #expect(standard.map(\.signalEfficiency) == [0.3, 0.5, 0.7, 0.77])
         // eps_S = 0.77 lies on the step 0.3 -> 0.2, where eps_B stays at 0.75.
         expectClose(standard[3].backgroundEfficiency, 0.75, "eps_B at 0.77")
-        expectClose(standard[3].threshold, 0.3 + 0.08 * (0.2 - 0.3), tolerance: Tolerance.float32, "threshold at 0.77")
+        expectClose(standard[3].threshold, 0.3 + 0.08 * (0.2 - 0.3), tolerance: DoubleTolerance.float32, "threshold at 0.77")
     }
 
     @Test func aucEqualsMannWhitneyStatistic() throws {

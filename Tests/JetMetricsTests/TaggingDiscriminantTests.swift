@@ -1,5 +1,6 @@
-import Testing
 import JetMetrics
+import JetTestSupport
+import Testing
 
 @Suite struct TaggingDiscriminantTests {
     /// Classes u = 0, c = 1, b = 2, f_c = 0.018:
@@ -11,9 +12,9 @@ import JetMetrics
         let discriminant = try TaggingDiscriminant.atlasBTagging(bClass: 2, cClass: 1, lightClass: 0, charmFraction: 0.018)
         let values = try discriminant.evaluate(
             probabilities: [0.7, 0.2, 0.1, 0, 0, 1, 0, 1, 0, 0, 0, 0], classCount: 3)
-        expectClose(Double(values[0]), -1.9329696377795784, tolerance: Tolerance.float32, "jet 1")
-        expectClose(Double(values[1]), 23.025850930040455, tolerance: Tolerance.float32, "jet 2")
-        expectClose(Double(values[2]), -19.00846741441004, tolerance: Tolerance.float32, "jet 3")
+        expectClose(Double(values[0]), -1.9329696377795784, tolerance: DoubleTolerance.float32, "jet 1")
+        expectClose(Double(values[1]), 23.025850930040455, tolerance: DoubleTolerance.float32, "jet 2")
+        expectClose(Double(values[2]), -19.00846741441004, tolerance: DoubleTolerance.float32, "jet 3")
         #expect(values[3] == 0)
     }
 
@@ -22,7 +23,7 @@ import JetMetrics
     @Test func generalMixByHand() throws {
         let discriminant = try TaggingDiscriminant(signalClass: 0, backgroundFractions: [(1, 0.25), (2, 0.75)])
         let values = try discriminant.evaluate(probabilities: [0.5, 0.3, 0.2], classCount: 3)
-        expectClose(Double(values[0]), 0.7985076959733269, tolerance: Tolerance.float32, "D")
+        expectClose(Double(values[0]), 0.7985076959733269, tolerance: DoubleTolerance.float32, "D")
     }
 
     @Test func rejectsBadFractionsAndClasses() throws {

@@ -1,5 +1,6 @@
-import Testing
 import JetMetrics
+import JetTestSupport
+import Testing
 
 @Suite struct WeightedSummaryTests {
     @Test func meanStdQuantilesAndESSMatchNumpy() throws {
@@ -7,11 +8,11 @@ import JetMetrics
         let summary = try WeightedSummary(
             values: reference.histograms.values, weights: reference.histograms.weights,
             quantileProbabilities: reference.summary.quantileProbabilities)
-        expectClose(summary.mean, reference.summary.mean, tolerance: Tolerance.reference, "mean")
-        expectClose(summary.std, reference.summary.std, tolerance: Tolerance.reference, "std")
+        expectClose(summary.mean, reference.summary.mean, tolerance: DoubleTolerance.reference, "mean")
+        expectClose(summary.std, reference.summary.std, tolerance: DoubleTolerance.reference, "std")
         expectClose(summary.quantiles, reference.summary.quantiles, "quantiles")
         expectClose(summary.weights.effectiveSampleSize, reference.summary.effectiveSampleSize,
-                    tolerance: Tolerance.reference, "ESS")
+                    tolerance: DoubleTolerance.reference, "ESS")
     }
 
     /// Values [1, 2, 3], weights [2, -1, 1]: sum w = 2, mean = (2 - 2 + 3)/2 = 1.5,

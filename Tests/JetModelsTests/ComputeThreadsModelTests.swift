@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetModels
 import JetNN
 import JetTestSupport

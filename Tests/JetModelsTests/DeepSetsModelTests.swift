@@ -1,5 +1,5 @@
 import Foundation
-import JetData
+import JetCore
 import JetModels
 import JetNN
 import JetTestSupport
@@ -41,9 +41,9 @@ import Testing
         }
     }
 
-    /// `infer` runs Phi and the pooling on parts of about 256 constituents (here 5 parts of 100 jets), channels-first
-    /// where it can (no BatchNorm, no attention): with every pooling, with and without BatchNorm, and with jet
-    /// features it gives the logits of `forward` in inference mode on the whole batch.
+    /// `infer` runs Phi and the pooling on parts of about 256 constituents (here 5 parts of 100 jets): with every
+    /// pooling, with and without BatchNorm, and with jet features it gives the logits of `forward` in inference mode
+    /// on the whole batch.
     @Test(arguments: [
         (DeepSetsConfig.Pooling.sum, true), (.sum, false), (.mean, false), (.max, false), (.attention, false),
     ])

@@ -1,5 +1,5 @@
+import JetCore
 import JetModels
-import JetData
 import JetNN
 import JetTestSupport
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import JetData
+import JetCore
 @testable import JetFeatures
 @testable import JetModels
 import JetNN
@@ -21,7 +21,7 @@ import Testing
     /// and offset 0.5 (20000 jets: statistical errors about 0.03; tolerance 0.1), and calibrating the calibrated
     /// probabilities changes nothing.
     @Test func logitCalibrationRecoversAKnownScale() {
-        var generator = JetData.SeededGenerator(seed: 9)
+        var generator = JetCore.SeededGenerator(seed: 9)
         func uniform() -> Float { Float(generator.next() >> 11) / Float(1 << 53) }
         let probabilities = (0..<20000).map { _ in 0.05 + 0.9 * uniform() }
         let labels = probabilities.map { p -> Int32 in
@@ -77,7 +77,7 @@ import Testing
     /// target jet's weight is -1 / (1 - 2p) with probability p, else 1 / (1 - 2p): the signed density is
     /// unchanged, the density of |w| is not. With `jetFeature`, x is also the jet's one jet-level feature.
     private func samples(count: Int, negativeWeights: Bool, seed: UInt64, jetFeature: Bool = false) -> JetSet {
-        var generator = JetData.SeededGenerator(seed: seed)
+        var generator = JetCore.SeededGenerator(seed: seed)
         func uniform() -> Float { Float(generator.next() >> 11) / Float(1 << 53) }
         func gaussian() -> Float { (-2 * log(max(uniform(), 1e-12))).squareRoot() * cos(2 * .pi * uniform()) }
         var set = JetSet(featureCount: 1, jetFeatureCount: jetFeature ? 1 : 0)

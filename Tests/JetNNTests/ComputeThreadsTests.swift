@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 @testable import JetNN
 import JetTestSupport
 import Synchronization

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 import JetTestSupport
 import Testing
@@ -13,28 +13,6 @@ import Testing
         dense.forward(Matrix(rows: 2, columns: 2, storage: [1, -1, 2, 0.5]), parameters: parameters)
         // row 0: [1-2, 3-4, 5-6] + b; row 1: [2+1, 6+2, 10+3] + b
         expectClose(dense.output.storage, [-0.5, -2, 1, 3.5, 7, 15], tolerance: .closedForm, "Dense output")
-    }
-
-    /// Inference on channels-first activations gives the transpose of `forward`'s output, with and without bias
-    /// and activation, and for no rows at all.
-    @Test(arguments: [(true, ActivationFunction?.some(.relu)), (false, nil), (true, .tanh)])
-    func channelsFirstForwardIsTheTransposedForward(bias: Bool, activation: ActivationFunction?) {
-        var rng = SeededGenerator(seed: 5)
-        var parameters = Parameters()
-        var dense = Dense(
-            "fc", inputCount: 7, outputCount: 10, bias: bias, activation: activation,
-            biasInitializer: .normal(standardDeviation: 0.5), parameters: &parameters, rng: &rng)
-        for rows in [37, 0] {
-            let input = randomMatrix(rows: rows, columns: 7, seed: 6)
-            dense.forward(input, parameters: parameters)
-            var channelsFirst = Matrix(rows: 7, columns: rows)
-            for r in 0..<rows { for c in 0..<7 { channelsFirst.storage[c * rows + r] = input[r, c] } }
-            var output = Matrix(rows: 0, columns: 0)
-            dense.forward(channelsFirst: channelsFirst, parameters: parameters, into: &output)
-            #expect(output.rows == 10 && output.columns == rows)
-            let expected = (0..<(10 * rows)).map { dense.output[$0 % rows, $0 / rows] }
-            expectClose(output.storage, expected, tolerance: .float32, "channels-first Dense, \(rows) rows")
-        }
     }
 
     @Test func gradientsMatchFiniteDifferences() {

@@ -1,5 +1,5 @@
 import Foundation
-import JetData
+import JetCore
 import JetNN
 import JetTestSupport
 import Testing
@@ -46,27 +46,6 @@ import Testing
             layer.forward(x, offsets: Self.offsets)
             return layer.output
         }
-    }
-
-    /// Channels-first pooling of a range of jets (lengths around the 8-wide SIMD steps, an empty jet, channels not a
-    /// multiple of 4) writes those jets' rows of the packed pooling's output and leaves the others alone.
-    @Test(arguments: [SetPooling.Mode.sum, .mean, .max])
-    func channelsFirstPoolingMatchesThePackedOne(mode: SetPooling.Mode) throws {
-        let offsets = try JetOffsets(multiplicities: [5, 8, 0, 17, 3, 9], maxConstituents: 17)
-        let channels = 7
-        let input = randomMatrix(rows: offsets.constituentCount, columns: channels, seed: 53)
-        var packed = SetPooling(mode)
-        packed.forward(input, offsets: offsets)
-        let jets = 1..<5
-        let rows = offsets.offsets[jets.lowerBound]..<offsets.offsets[jets.upperBound]
-        var channelsFirst = Matrix(rows: channels, columns: rows.count)
-        for (i, r) in rows.enumerated() { for c in 0..<channels { channelsFirst.storage[c * rows.count + i] = input[r, c] } }
-        var output = Matrix(rows: offsets.jetCount, columns: channels, repeating: .nan)
-        SetPooling(mode).pool(channelsFirst: channelsFirst, offsets: offsets, jets: jets, into: &output)
-        let written = (jets.lowerBound * channels)..<(jets.upperBound * channels)
-        expectClose(Array(output.storage[written]), Array(packed.output.storage[written]), tolerance: .float32, "\(mode) pooling")
-        #expect(output.storage[(2 * channels)..<(3 * channels)].allSatisfy { $0 == 0 }, "the empty jet pools to zeros")
-        #expect(output.storage[..<written.lowerBound].allSatisfy(\.isNaN) && output.storage[written.upperBound...].allSatisfy(\.isNaN))
     }
 
     @Test func batchOfOnlyEmptyJetsGivesZeros() throws {

@@ -1,4 +1,4 @@
-import JetData
+import JetCore
 import JetNN
 import JetTestSupport
 import Testing

@@ -1,6 +1,4 @@
-import Foundation
 @testable import JetMetrics
-import JetModels
 import Testing
 @testable import JetReport
 
@@ -30,12 +28,11 @@ import Testing
     }
 
     @Test func lossCurvesMarkTheBestValidationEpochOfEachRun() throws {
-        let json = """
-            [{"epoch": 1, "trainingLoss": 0.7, "validationLoss": 0.65, "learningRate": 0.001, "seconds": 1, "jetsPerSecond": 100},
-             {"epoch": 2, "trainingLoss": 0.5, "validationLoss": 0.45, "learningRate": 0.001, "seconds": 1, "jetsPerSecond": 100},
-             {"epoch": 3, "trainingLoss": 0.4, "validationLoss": 0.5, "learningRate": 0.001, "seconds": 1, "jetsPerSecond": 100}]
-            """
-        let history = try JSONDecoder().decode([EpochRecord].self, from: Data(json.utf8))
+        let history = [
+            TrainingEpoch(epoch: 1, trainingLoss: 0.7, validationLoss: 0.65, learningRate: 0.001, seconds: 1, jetsPerSecond: 100),
+            TrainingEpoch(epoch: 2, trainingLoss: 0.5, validationLoss: 0.45, learningRate: 0.001, seconds: 1, jetsPerSecond: 100),
+            TrainingEpoch(epoch: 3, trainingLoss: 0.4, validationLoss: 0.5, learningRate: 0.001, seconds: 1, jetsPerSecond: 100),
+        ]
         let single = try #require(ParsedXML.parse(Plot.lossCurves([("run", history)]).svg))
         #expect(single.seriesNames == ["training", "validation", "best (epoch 2)"])
         #expect(single.elements("circle", inSeries: "best (epoch 2)").count == 1)

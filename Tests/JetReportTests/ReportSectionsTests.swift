@@ -1,6 +1,5 @@
 import Foundation
 import JetMetrics
-import JetModels
 import Testing
 @testable import JetReport
 
@@ -27,11 +26,10 @@ import Testing
     }
 
     @Test func trainingSectionHasLossCurvesAndOneRowPerEpoch() throws {
-        let json = """
-            [{"epoch": 1, "trainingLoss": 0.7, "validationLoss": 0.65, "learningRate": 0.001, "seconds": 1.5, "jetsPerSecond": 100},
-             {"epoch": 2, "trainingLoss": 0.5, "validationLoss": 0.45, "learningRate": 0.0005, "seconds": 1.25, "jetsPerSecond": 120}]
-            """
-        let history = try JSONDecoder().decode([EpochRecord].self, from: Data(json.utf8))
+        let history = [
+            TrainingEpoch(epoch: 1, trainingLoss: 0.7, validationLoss: 0.65, learningRate: 0.001, seconds: 1.5, jetsPerSecond: 100),
+            TrainingEpoch(epoch: 2, trainingLoss: 0.5, validationLoss: 0.45, learningRate: 0.0005, seconds: 1.25, jetsPerSecond: 120),
+        ]
         let html = try page(HTMLReport.Section(training: [("run", history)]))
         #expect(html.seriesNames == ["training", "validation", "best (epoch 2)"])
         let cells = html.elements.filter { $0.name == "td" }.map(\.text)

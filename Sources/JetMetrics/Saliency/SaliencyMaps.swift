@@ -2,7 +2,7 @@
 ///
 /// JSON keys: `averages`, `jets`.
 public struct SaliencyMaps: Codable, Equatable, Sendable {
-    /// One entry per ``SaliencyOptions/selections``, in that order.
+    /// One entry per selection of the analysis (`SaliencyOptions.selections` in JetSaliency), in that order.
     public var averages: [AveragedSaliency]
     /// One entry per requested jet index that was analysed, in index order.
     public var jets: [JetSaliency]

@@ -1,4 +1,5 @@
-/// Everything a ``SaliencyAnalysis`` found: gradient maps and, when asked for, integrated gradients.
+/// Everything a saliency analysis (`SaliencyAnalysis` in JetSaliency) found: gradient maps and, when asked for,
+/// integrated gradients.
 ///
 /// JSON keys: `target`, `feature_names`, `max_constituents`, `jet_count`, `gradient`, and
 /// `integrated_gradients` when computed.

@@ -11,28 +11,6 @@ public enum SaliencyTarget: Equatable, Sendable {
 
     /// The single logit of a binary model.
     public static let binaryLogit = SaliencyTarget.logit(index: 0)
-
-    /// Number of classes a model with `logitCount` logits predicts (a single logit stands for two classes).
-    static func classCount(logitCount: Int) -> Int { logitCount == 1 ? 2 : logitCount }
-
-    /// Throws unless the target can be computed from `logitCount` logits.
-    func validate(logitCount: Int) throws(JetMetricsError) {
-        switch self {
-        case let .logit(index):
-            guard (0..<logitCount).contains(index) else {
-                throw .invalidArgument(
-                    name: "saliency logit index", value: "\(index)",
-                    expected: "an index below the model's \(logitCount) logits")
-            }
-        case let .discriminant(discriminant):
-            let classCount = Self.classCount(logitCount: logitCount)
-            let largest = ([discriminant.signalClass] + discriminant.backgroundClasses).max() ?? 0
-            guard largest < classCount else {
-                throw .classOutOfRange(
-                    array: "saliency discriminant classes", index: 0, value: largest, classCount: classCount)
-            }
-        }
-    }
 }
 
 extension SaliencyTarget: Codable {

@@ -1,5 +1,4 @@
 import JetMetrics
-import JetModels
 
 extension HTMLReport.Section {
     /// What the network sees: per input variable, the distribution of its preprocessed (standardised) values
@@ -10,7 +9,7 @@ extension HTMLReport.Section {
     ///   - jets: standardised inputs with labels and event weights.
     ///   - constituentFeatures, jetFeatures: names of the F and K input columns.
     public init(
-        inputs jets: JetSet, constituentFeatures: [String], jetFeatures: [String], classNames: [String],
+        inputs jets: NetworkInputs, constituentFeatures: [String], jetFeatures: [String], classNames: [String],
         title: String = "Input features", bins: Int = 40
     ) {
         var blocks: [HTMLReport.Block] = [
@@ -19,22 +18,20 @@ extension HTMLReport.Section {
                     + "with the stored centre and scale, clipping), per true class, each normalised to unit area. "
                     + "\(jets.count) jets."),
         ]
-        let (constituents, offsets) = (jets.inputs.constituents.storage, jets.inputs.offsets)
-        let jetValues = jets.inputs.jetFeatures?.storage ?? []
         let constituentClass = (0..<jets.count).flatMap { jet in
-            repeatElement(Int(jets.labels[jet]), count: offsets.multiplicity(of: jet))
+            repeatElement(jets.labels[jet], count: jets.offsets[jet + 1] - jets.offsets[jet])
         }
         let constituentWeight = (0..<jets.count).flatMap { jet in
-            repeatElement(jets.weights[jet], count: offsets.multiplicity(of: jet))
+            repeatElement(jets.weights[jet], count: jets.offsets[jet + 1] - jets.offsets[jet])
         }
         let columns: [(name: String, values: [Float], classes: [Int], weights: [Float])] =
             constituentFeatures.enumerated().map { f, name in
-                (name, stride(from: f, to: constituents.count, by: constituentFeatures.count).map { constituents[$0] },
+                (name, stride(from: f, to: jets.constituents.count, by: constituentFeatures.count).map { jets.constituents[$0] },
                  constituentClass, constituentWeight)
             }
             + jetFeatures.enumerated().map { k, name in
-                (name, stride(from: k, to: jetValues.count, by: jetFeatures.count).map { jetValues[$0] },
-                 jets.labels.map(Int.init), jets.weights)
+                (name, stride(from: k, to: jets.jetFeatures.count, by: jetFeatures.count).map { jets.jetFeatures[$0] },
+                 jets.labels, jets.weights)
             }
         for column in columns {
             guard let histograms = Self.perClass(column.values, classes: column.classes, weights: column.weights,
@@ -44,7 +41,7 @@ extension HTMLReport.Section {
             blocks.append(.figure(plot, caption: "\(column.name) after preprocessing, per class."))
         }
         if let low = jets.weights.min(), let high = jets.weights.max(), low < high,
-           let histograms = Self.perClass(jets.weights, classes: jets.labels.map(Int.init), weights: nil, classNames: classNames, bins: bins)
+           let histograms = Self.perClass(jets.weights, classes: jets.labels, weights: nil, classNames: classNames, bins: bins)
         {
             blocks.append(.figure(
                 Plot.weightDistribution(histograms.map { ("\($0.className) jets", $0.histogram) }),

@@ -1,10 +1,10 @@
-import JetModels
+import Foundation
 
 extension HTMLReport.Section {
     /// Loss curves of one or more runs and a per-epoch table of the first.
     ///
-    /// - Parameter runs: (name, epoch records) pairs, e.g. one per k-fold member or per compared run.
-    public init(training runs: [(name: String, history: [EpochRecord])], title: String = "Training") {
+    /// - Parameter runs: (name, epochs) pairs, e.g. one per k-fold member or per compared run.
+    public init(training runs: [(name: String, history: [TrainingEpoch])], title: String = "Training") {
         var blocks: [HTMLReport.Block] = [
             .figure(
                 Plot.lossCurves(runs),
@@ -16,7 +16,7 @@ extension HTMLReport.Section {
                 header: ["Epoch", "Training loss", "Validation loss", "Learning rate", "Seconds", "Jets/s"],
                 rows: first.history.map { record in
                     ["\(record.epoch)", String(format: "%.5f", record.trainingLoss), String(format: "%.5f", record.validationLoss),
-                     HTMLReport.Table.format(Double(record.learningRate)), String(format: "%.1f", record.seconds),
+                     HTMLReport.Table.format(record.learningRate), String(format: "%.1f", record.seconds),
                      String(format: "%.0f", record.jetsPerSecond)]
                 })))
         }

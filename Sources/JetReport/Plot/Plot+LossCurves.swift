@@ -1,12 +1,9 @@
-import JetModels
-
 extension Plot {
     /// Training (solid) and validation (dashed) loss per epoch of one or more runs, with the epoch of the
     /// lowest validation loss (the one `model.h5` keeps) marked by a point.
     ///
-    /// - Parameter runs: (run name, epoch records from history.json) pairs; the names label the legend when
-    ///   there are several runs.
-    public static func lossCurves(_ runs: [(name: String, history: [EpochRecord])], title: String = "Loss curves") -> Plot {
+    /// - Parameter runs: (run name, epochs) pairs; the names label the legend when there are several runs.
+    public static func lossCurves(_ runs: [(name: String, history: [TrainingEpoch])], title: String = "Loss curves") -> Plot {
         var series: [PlotSeries] = []
         for (index, run) in runs.enumerated() {
             let color = palette[index % palette.count]

@@ -1,3 +1,4 @@
+import JetMetrics
 import JetNN
 
 /// What the accumulators need to know about one jet of a batch.

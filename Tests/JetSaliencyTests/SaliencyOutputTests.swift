@@ -2,6 +2,7 @@ import Foundation
 import JetMetrics
 import JetModels
 import JetNN
+import JetSaliency
 import Testing
 
 @Suite struct SaliencyOutputTests {
@@ -56,11 +57,6 @@ import Testing
         let logit = try MetricsJSON.makeEncoder().encode(SaliencyTarget.logit(index: 2))
         #expect(Set(try object(JSONSerialization.jsonObject(with: logit)).keys) == ["kind", "logit_index"])
         #expect(try MetricsJSON.makeDecoder().decode(SaliencyTarget.self, from: logit) == .logit(index: 2))
-    }
-
-    @Test func mapsWithRaggedRowsAreRejected() {
-        let text = #"{"feature_names": ["a", "b"], "values": [[1, 2], [3]]}"#
-        #expect(throws: DecodingError.self) { try MetricsJSON.makeDecoder().decode(SaliencyMap.self, from: Data(text.utf8)) }
     }
 
     @Test func csvTablesReadBack() throws {
@@ -129,11 +125,5 @@ import Testing
                 featureNames: names, maxConstituents: 2,
                 integratedGradients: IntegratedGradientsOptions(baseline: [0, 0])))
         }
-    }
-
-    @Test func targetsDescribeThemselves() throws {
-        #expect(SaliencyTarget.binaryLogit.description == "logit 0")
-        let d = try TaggingDiscriminant(signalClass: 2, backgroundFractions: [(0, 0.25), (1, 0.75)])
-        #expect(SaliencyTarget.discriminant(d).description == "log(p_2 / (0.25 p_0 + 0.75 p_1))")
     }
 }

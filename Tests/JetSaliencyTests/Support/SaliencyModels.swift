@@ -1,6 +1,5 @@
-import JetMetrics
+import JetCore
 import JetModels
-import JetData
 import JetNN
 
 /// Random standardised jets: features uniform in [-1.5, 1.5], packed with the given multiplicities.

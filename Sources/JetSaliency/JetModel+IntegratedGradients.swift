@@ -1,3 +1,4 @@
+import JetMetrics
 import JetModels
 import JetNN
 
@@ -11,8 +12,8 @@ extension JetModel {
     /// - Returns: `attributions` packed [N, F] = (x - x') * average gradient; `values` [B] target at x;
     ///   `baselineValues` [B] target at x'; `attributionSums` [B] per-jet sums of the attributions in Double
     ///   (completeness: they approach values - baselineValues as the number of steps grows).
-    /// - Throws: ``JetMetricsError`` for bad options or a target that does not fit, ``JetModelsError`` when the
-    ///   batch does not fit the model.
+    /// - Throws: ``JetMetrics/JetMetricsError`` for bad options or a target that does not fit,
+    ///   ``JetModels/JetModelsError`` when the batch does not fit the model.
     public mutating func integratedGradients(
         _ jets: PackedJets, target: SaliencyTarget, options: IntegratedGradientsOptions = IntegratedGradientsOptions()
     ) throws -> (attributions: Matrix, values: [Double], baselineValues: [Double], attributionSums: [Double]) {

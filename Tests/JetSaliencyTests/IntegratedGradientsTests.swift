@@ -1,6 +1,7 @@
 import JetMetrics
 import JetModels
 import JetNN
+import JetSaliency
 import JetTestSupport
 import Testing
 

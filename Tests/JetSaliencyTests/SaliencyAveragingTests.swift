@@ -1,8 +1,10 @@
 import Foundation
+import JetMetrics
 import JetModels
 import JetNN
+import JetTestSupport
 import Testing
-@testable import JetMetrics
+@testable import JetSaliency
 
 @Suite struct SaliencyAveragingTests {
     /// Three jets, F = 2, P = 3, maps written out by hand:
@@ -78,11 +80,11 @@ import Testing
             #expect(report.gradient.averages.map(\.jetCount) == whole.gradient.averages.map(\.jetCount))
             #expect(report.gradient.averages.map(\.rankCounts) == whole.gradient.averages.map(\.rankCounts))
             for (a, b) in zip(report.gradient.averages, whole.gradient.averages) {
-                expectClose(a.meanSigned.values, b.meanSigned.values, tolerance: Tolerance.float32, a.selection.name)
+                expectClose(a.meanSigned.values, b.meanSigned.values, tolerance: DoubleTolerance.float32, a.selection.name)
             }
             expectClose(
                 report.integratedGradients?.completeness.attributionSum ?? [],
-                whole.integratedGradients?.completeness.attributionSum ?? [], tolerance: Tolerance.float32,
+                whole.integratedGradients?.completeness.attributionSum ?? [], tolerance: DoubleTolerance.float32,
                 "attribution sums")
         }
         #expect(whole.gradient.averages.map(\.jetCount) == [5, 3, 3, 1])
@@ -113,7 +115,7 @@ extension SaliencyAveragingTests {
         #expect(report.gradient.averages[0].rankCounts == [2, 1])
         #expect(report.gradient.averages[1].rankCounts == [0, 0])
         expectClose(report.gradient.averages[0].meanSigned.values, (effective + effective).map(Double.init),
-                    tolerance: Tolerance.float32, "linear model, every rank")
+                    tolerance: DoubleTolerance.float32, "linear model, every rank")
         #expect(report.gradient.jets.first?.map.values == [0, 0, 0, 0, 0, 0])
         #expect(report.integratedGradients?.completeness.absoluteError[1] == 0)
     }

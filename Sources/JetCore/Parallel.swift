@@ -4,7 +4,7 @@ import Dispatch
 /// runs on worker `i % min(threads, count)`, and each worker runs its indices one after another.
 ///
 /// `body` must only write to memory no other index (or, for per-worker scratch, no other worker) touches.
-func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+public func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     let workers = min(max(threads, 1), count)
     guard workers > 1 else {
         for index in 0..<count { body(index) }

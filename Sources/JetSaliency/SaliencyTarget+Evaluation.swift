@@ -1,7 +1,30 @@
 import Foundation
+import JetMetrics
 import JetNN
 
 extension SaliencyTarget {
+    /// Number of classes a model with `logitCount` logits predicts (a single logit stands for two classes).
+    static func classCount(logitCount: Int) -> Int { logitCount == 1 ? 2 : logitCount }
+
+    /// Throws unless the target can be computed from `logitCount` logits.
+    func validate(logitCount: Int) throws(JetMetricsError) {
+        switch self {
+        case let .logit(index):
+            guard (0..<logitCount).contains(index) else {
+                throw .invalidArgument(
+                    name: "saliency logit index", value: "\(index)",
+                    expected: "an index below the model's \(logitCount) logits")
+            }
+        case let .discriminant(discriminant):
+            let classCount = Self.classCount(logitCount: logitCount)
+            let largest = ([discriminant.signalClass] + discriminant.backgroundClasses).max() ?? 0
+            guard largest < classCount else {
+                throw .classOutOfRange(
+                    array: "saliency discriminant classes", index: 0, value: largest, classCount: classCount)
+            }
+        }
+    }
+
     /// The target for every jet and its derivative with respect to the logits.
     ///
     /// For the discriminant the chain runs through the class probabilities p: with g = dD/dp

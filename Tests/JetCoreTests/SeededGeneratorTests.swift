@@ -1,6 +1,4 @@
-import JetData
-import JetNN
-import JetTestSupport
+import JetCore
 import Testing
 
 @Suite struct SeededGeneratorTests {

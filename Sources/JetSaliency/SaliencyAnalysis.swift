@@ -1,3 +1,4 @@
+import JetMetrics
 import JetModels
 import JetNN
 
@@ -19,7 +20,7 @@ public struct SaliencyAnalysis: Sendable {
     private var baselineOutputs: [Double] = []
     private var attributionSums: [Double] = []
 
-    /// - Throws: ``JetMetricsError/invalidArgument(name:value:expected:)`` for options out of range.
+    /// - Throws: ``JetMetrics/JetMetricsError/invalidArgument(name:value:expected:)`` for options out of range.
     public init(options: SaliencyOptions) throws(JetMetricsError) {
         try options.validate()
         self.options = options
@@ -36,8 +37,8 @@ public struct SaliencyAnalysis: Sendable {
     ///   - jets: standardised inputs as the model reads them, B jets.
     ///   - labels: [B] class labels, needed when a selection names a label.
     ///   - scores: [B] tagger scores, needed when a selection is a working-point cut.
-    /// - Throws: ``JetMetricsError`` for bad options or arrays, ``JetModels/JetModelsError`` when the jets do not
-    ///   fit the model.
+    /// - Throws: ``JetMetrics/JetMetricsError`` for bad options or arrays, ``JetModels/JetModelsError`` when the
+    ///   jets do not fit the model.
     public static func run<Model: JetModel>(
         model: Model, jets: PackedJets, labels: [Int]? = nil, scores: [Float]? = nil, options: SaliencyOptions
     ) throws -> SaliencyReport {

@@ -1,18 +1,18 @@
 import Testing
 
-/// Named tolerances for comparing Doubles.
-enum Tolerance {
+/// Named tolerances for the Double forms of `expectClose`, relative to max(1, |expected|).
+public enum DoubleTolerance {
     /// Hand-computed values: only rounding of a few operations.
-    static let exact = 1e-12
+    public static let exact = 1e-12
     /// scikit-learn / numpy references: sums of a few hundred float32 weights accumulated in another order.
-    static let reference = 1e-9
+    public static let reference = 1e-9
     /// Values that pass through Float32.
-    static let float32 = 1e-6
+    public static let float32 = 1e-6
 }
 
 /// Expects |got - expected| <= tolerance * max(1, |expected|); infinities and NaNs must match exactly.
-func expectClose(
-    _ got: Double, _ expected: Double, tolerance: Double = Tolerance.exact, _ label: String,
+public func expectClose(
+    _ got: Double, _ expected: Double, tolerance: Double = DoubleTolerance.exact, _ label: String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     if !expected.isFinite || !got.isFinite {
@@ -26,8 +26,8 @@ func expectClose(
 }
 
 /// Element-wise ``expectClose`` with equal lengths; reports the first mismatching index.
-func expectClose(
-    _ got: [Double], _ expected: [Double], tolerance: Double = Tolerance.exact, _ label: String,
+public func expectClose(
+    _ got: [Double], _ expected: [Double], tolerance: Double = DoubleTolerance.exact, _ label: String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     #expect(got.count == expected.count, "\(label): \(got.count) values, expected \(expected.count)",

@@ -1,3 +1,4 @@
+import JetMetrics
 import JetModels
 import JetNN
 
@@ -16,8 +17,8 @@ extension JetModel {
     ///
     /// - Returns: `values` [B] target values; `gradients` packed [N, F] d(target of jet b)/d(constituent row of
     ///   jet b) (``JetNN/JetOffsets/unpack(_:maxConstituents:)`` gives [B, P, F]).
-    /// - Throws: ``JetMetricsError`` when the target does not fit the model's logits, ``JetModelsError`` when the
-    ///   batch does not fit the model.
+    /// - Throws: ``JetMetrics/JetMetricsError`` when the target does not fit the model's logits,
+    ///   ``JetModels/JetModelsError`` when the batch does not fit the model.
     public mutating func saliencyGradients(_ jets: PackedJets, target: SaliencyTarget) throws
         -> (values: [Double], gradients: Matrix)
     {

@@ -1,3 +1,5 @@
+import JetMetrics
+
 /// What a ``SaliencyAnalysis`` computes.
 public struct SaliencyOptions: Sendable {
     /// The scalar per jet to differentiate.
