@@ -19,13 +19,6 @@ extension Decoder {
     }
 }
 
-extension KeyedDecodingContainer {
-    /// The value at `key`, or `defaultValue` when the key is absent.
-    func decode<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
-    }
-}
-
 /// Checks shared by the model configs; `model` names the config in messages.
 enum ConfigCheck {
     static func positive(_ value: Int, _ field: String, model: String) throws(JetModelsError) {

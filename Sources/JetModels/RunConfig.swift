@@ -1,4 +1,5 @@
 import Foundation
+import JetData
 import JetFeatures
 
 /// Everything a training run needs, as written in its YAML config: sections `data`, `features`, `weights`,
