@@ -39,7 +39,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         mlp = config
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case kind, deepsets, cnn1d, mlp }
+    private enum CodingKeys: String, CodingKey { case kind, deepsets, cnn1d, mlp }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -60,6 +60,16 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .deepsets: deepsets!.classes
         case .cnn1d: cnn1d!.classes
         case .mlp: mlp!.classes
+        }
+    }
+
+    /// Throws ``JetModelsError/invalidValue(path:file:expected:)`` at `model.<kind>.<key>` for the first value of
+    /// the chosen model's section out of range; `file` is named in it.
+    public func validate(file: String?) throws(JetModelsError) {
+        switch kind {
+        case .deepsets: try deepsets!.validate(file: file)
+        case .cnn1d: try cnn1d!.validate(file: file)
+        case .mlp: try mlp!.validate(file: file)
         }
     }
 

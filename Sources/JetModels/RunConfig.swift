@@ -45,7 +45,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Class names in label order (set by ``load(tree:file:)`` from the config or the first file).
     public var classNames: [String] { data.classNames ?? (0..<model.classes).map { "class\($0)" } }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case tagger, data, features, weights, model, training }
+    enum CodingKeys: String, CodingKey { case tagger, data, features, weights, model, training }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
