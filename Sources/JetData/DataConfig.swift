@@ -8,7 +8,8 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public var layout: JetFileLayout?
     /// Jet field holding the class index 0..<classes.
     public var labelField: String
-    /// Class names in label order; nil reads the file attribute `label_names` (comma-separated).
+    /// Class names in label order; nil takes the first file's attribute `label_names` (comma-separated) when the
+    /// run opens its data.
     public var classNames: [String]?
     /// Jet field holding the signed event weight.
     public var weightField: String

@@ -54,12 +54,19 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         }
     }
 
-    /// Number of classes the model separates.
+    /// Number of classes the model separates; setting it sets every section present.
     public var classes: Int {
-        switch kind {
-        case .deepsets: deepsets!.classes
-        case .cnn1d: cnn1d!.classes
-        case .mlp: mlp!.classes
+        get {
+            switch kind {
+            case .deepsets: deepsets!.classes
+            case .cnn1d: cnn1d!.classes
+            case .mlp: mlp!.classes
+            }
+        }
+        set {
+            deepsets?.classes = newValue
+            cnn1d?.classes = newValue
+            mlp?.classes = newValue
         }
     }
 

@@ -5,9 +5,11 @@ extension RunConfig {
     /// Builds a config from a parsed YAML or JSON document (Foundation objects: dictionaries with string
     /// keys, arrays, numbers, booleans, strings, NSNull).
     ///
-    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN), `jetFeatures` (Deep Sets, MLP) and `classes` from the `features` and
-    /// `data` sections, the default constituent variables when `features` names none, takes the class names from the first file's `label_names` attribute when
-    /// `data.classNames` is absent, decodes the sections with ``ConfigDecoder`` and checks every value.
+    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN), `jetFeatures` (Deep Sets, MLP) and, when
+    /// `data.classNames` is given, `classes` from the `features` and `data` sections, and the default constituent
+    /// variables when `features` names none; decodes the sections with ``ConfigDecoder`` and checks every value.
+    /// Opens no file: without `data.classNames`, ``resolvingClassNames()`` takes the class names from the data
+    /// when a run opens it.
     /// - Parameter file: named in every error.
     /// - Throws: ``JetModelsError`` naming the dotted key path and `file` for unknown keys, wrong types,
     ///   missing keys and values out of range.
@@ -61,14 +63,7 @@ extension RunConfig {
         let constituentCount =
             (features?["constituentVariables"] as? [Any])?.count ?? defaultFeatures.constituentVariables.count
         let jetCount = (features?["jetVariables"] as? [Any])?.count ?? 0
-        var data = root["data"] as? [String: Any] ?? [:]
-        if data["classNames"] == nil, let files = data["files"] as? [String], let first = files.first,
-            !first.contains(where: { "*?[".contains($0) }),
-            let names = (try? HDF5File(readingAt: first))?.stringAttribute("label_names")?.first
-        {
-            data["classNames"] = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            root["data"] = data
-        }
+        let data = root["data"] as? [String: Any] ?? [:]
         var derived: [(String, Int)] = [("inputFeatures", constituentCount), ("jetFeatures", jetCount)]
         if let names = data["classNames"] as? [Any] { derived.append(("classes", names.count)) }
         guard ModelArchitecture.Kind(rawValue: kind) != nil else { return }

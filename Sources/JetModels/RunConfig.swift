@@ -42,7 +42,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// The name prefixing output score fields.
     public var taggerName: String { tagger ?? model.kind.rawValue }
 
-    /// Class names in label order (set by ``load(tree:file:)`` from the config or the first file).
+    /// Class names in label order: `data.classNames` (written, or set by ``resolvingClassNames()`` from the data),
+    /// else `class0`, `class1`, ...
     public var classNames: [String] { data.classNames ?? (0..<model.classes).map { "class\($0)" } }
 
     enum CodingKeys: String, CodingKey { case tagger, data, features, weights, model, training }

@@ -8,7 +8,8 @@ import Testing
 
 @Suite struct TrainerTests {
     /// A small Deep Sets run on a synthetic file of `jets` separable jets, with one BLAS thread (bit-for-bit
-    /// comparisons below need the same BLAS kernels in both runs).
+    /// comparisons below need the same BLAS kernels in both runs); the class names come from the file, as when a
+    /// training run opens its data.
     private func config(
         file: String, training: [String: Any], dropout: Double = 0, model: [String: Any]? = nil
     ) throws -> RunConfig {
@@ -26,7 +27,8 @@ import Testing
                     "deepsets": ["constituentLayers": [16, 16], "headLayers": [16], "dropout": dropout],
                 ],
                 "training": settings,
-            ], file: "test.yaml")
+            ], file: "test.yaml"
+        ).resolvingClassNames()
     }
 
     /// A temporary directory holding `jets.h5` with `jets` synthetic jets.
