@@ -58,7 +58,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         training = try c.decode(.training, default: TrainingConfig())
     }
 
-    /// The config as compact JSON with sorted keys (stored in model files and run directories).
+    /// The config as compact JSON with sorted keys (as model files store it in `training_config`).
     public func jsonString() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -88,7 +88,7 @@ public struct TrainingRun {
         var combined = finals[0]
         combined.combination = combination
         combined.members = finals.flatMap(\.members)
-        combined.trainingConfig = try config.jsonString()
+        combined.trainingConfig = config
         try combined.write(to: directory.appendingPathComponent("model.h5").path)
         return combined
     }

@@ -211,7 +211,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: temporary.url)
-        let scorer = try JetScorer(file: try trainer.checkpointFile(state: nil))
+        let scorer = try JetScorer(file: trainer.checkpointFile(state: nil))
         let whole = try scorer.score(
             try JetStream(file: file, options: scorer.readOptions(batchSize: 2_500, threads: 1)).readAll())
         var parts: [Float] = []
@@ -228,7 +228,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: directory)
-        let written = try trainer.checkpointFile(state: nil)
+        let written = trainer.checkpointFile(state: nil)
         let path = directory.appendingPathComponent("copy.h5").path
         try written.write(to: path)
         let read = try ModelFile.read(from: path)
@@ -262,7 +262,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: temporary.url)
-        let single = try trainer.checkpointFile(state: nil)
+        let single = trainer.checkpointFile(state: nil)
         var ensemble = single
         ensemble.combination = .ensemble(count: 1)
         let path = temporary.url.appendingPathComponent("ensemble.h5").path

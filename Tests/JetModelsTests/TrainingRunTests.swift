@@ -138,7 +138,7 @@ import Testing
         let url = directory.url.appendingPathComponent("run")
         let file = try TrainingRun(config: config, directory: url).run()
         #expect(file.classNames == ["background", "signal", "other"])
-        #expect(file.trainingConfig == (try resolved.jsonString()))
+        #expect(file.trainingConfig == resolved)
         #expect(try TrainingRun(resuming: url).config == resolved)
     }
 }

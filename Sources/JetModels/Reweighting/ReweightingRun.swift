@@ -123,7 +123,7 @@ public struct ReweightingRun {
         var combined = members[0]
         combined.combination = .ensemble(count: count)
         combined.members = members.flatMap(\.members)
-        combined.trainingConfig = try config.classifier.jsonString()
+        combined.trainingConfig = config.classifier
         try combined.write(to: directory.appendingPathComponent("model.h5").path)
         return combined
     }
