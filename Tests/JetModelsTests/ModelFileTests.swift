@@ -5,7 +5,7 @@ import Testing
 
 @testable import JetModels
 
-/// The model file's typed run config, and files of earlier versions.
+/// The model file's typed run config and reweighting info, and files of earlier versions.
 @Suite struct ModelFileTests {
     private let config = try! RunConfig.load(
         tree: [
@@ -15,11 +15,11 @@ import Testing
         ], file: "c.yaml")
 
     /// An untrained model of `config`.
-    private func modelFile() throws -> ModelFile {
+    private func modelFile(reweighting: ReweightingInfo? = nil) throws -> ModelFile {
         ModelFile(
             tagger: config.taggerName, architecture: config.model, features: config.features,
             classNames: config.classNames, members: [try config.model.makeModel(seed: 1).exportTensors()],
-            trainingConfig: config)
+            trainingConfig: config, reweighting: reweighting)
     }
 
     /// A model file of an earlier JetTag version (Fixtures/README.md).
@@ -41,6 +41,7 @@ import Testing
         let read = try ModelFile.read(from: path)
         #expect(read.trainingConfig == config)
         #expect(read.trainingConfig.data.labelField == "is_top")
+        #expect(read.reweighting == nil)
         // h5py users read the same JSON attribute as before.
         #expect(try attributes(of: path)["training_config"] == config.jsonString())
     }
@@ -74,5 +75,51 @@ import Testing
         #expect(read.trainingConfig.classNames == read.classNames)
         let scorer = try JetScorer(file: read)
         #expect(scorer.readOptions(batchSize: 10, threads: 1).layout == nil)
+    }
+
+    @Test func theReweightingInfoRoundTripsThroughTheModelFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let reweightingConfig = try ReweightingConfig.load(
+            tree: [
+                "source": ["files": ["source.h5"], "weightField": "w"], "target": ["files": ["target.h5"]],
+                "reweighting": ["modulus": 4, "trainingFolds": [0], "validationFolds": [1], "heldOutFolds": [2, 3]],
+                "features": ["maxConstituents": 4, "constituentVariables": ["deta", "dphi"]],
+            ], file: "r.yaml")
+        let info = ReweightingInfo(
+            config: reweightingConfig, densityRatio: DensityRatio(epsilon: 1e-4, cap: 20, normalization: 1.25),
+            sourceWeightSum: 10.5, targetWeightSum: 12,
+            resampling: ["source": .init(negativeBefore: 3, clippedToZero: 1, meanSignFraction: 0.5)],
+            features: config.features)
+        let path = directory.path("model.h5")
+        try modelFile(reweighting: info).write(to: path)
+        let (model, read) = try ModelFile.readReweighting(from: path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(read) == encoder.encode(info))
+        #expect(try encoder.encode(try #require(model.reweighting)) == encoder.encode(info))
+        #expect(try Reweighter(modelPath: path).weightField == "w")
+    }
+
+    /// A `jettag reweight train` run of commit 91c3ff7: model.h5 without the info, reweighting.json beside it.
+    @Test func aReweightingRunOfAnEarlierVersionLoads() throws {
+        let path = try fixture("model", in: "Fixtures/legacy-reweighting")
+        #expect(try ModelFile.read(from: path).reweighting == nil)
+        let (model, info) = try ModelFile.readReweighting(from: path)
+        #expect(info.config.options.modulus == 4)
+        #expect(info.config.source.selection == "label == 0")
+        #expect(info.densityRatio.normalization > 0)
+        #expect(info.features == model.features)
+        #expect(try Reweighter(modelPath: path).info.densityRatio == info.densityRatio)
+    }
+
+    @Test func aModelWithoutReweightingInfoIsNoReweighter() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("model.h5")
+        try modelFile().write(to: path)
+        #expect(throws: JetModelsError.self) { try ModelFile.readReweighting(from: path) }
+        let error = try #require(throws: JetModelsError.self) { try Reweighter(modelPath: path) }
+        #expect("\(error)".contains("\(path): not a usable JetTag model file: it has no reweighting info"))
     }
 }
