@@ -63,7 +63,7 @@ final class DenseReader: LayoutReader {
     private static func featureNames(
         _ given: [String]?, of dataset: HDF5Dataset, count: Int, file: HDF5File, attribute: String
     ) throws -> [String] {
-        guard let names = given ?? file.stringAttribute(attribute, of: dataset.name).map(splitNames) else {
+        guard let names = given ?? file.nameListAttribute(attribute, of: dataset.name) else {
             throw JetDataError.invalidOption(
                 "\(file.path): dataset '\(dataset.name)' has no attribute '\(attribute)' naming its \(count) features; "
                     + "give the names in the layout")
@@ -73,10 +73,6 @@ final class DenseReader: LayoutReader {
                 "\(file.path): dataset '\(dataset.name)' has \(count) features but \(names.count) names (\(names.joined(separator: ", ")))")
         }
         return names
-    }
-
-    private static func splitNames(_ strings: [String]) -> [String] {
-        strings.count == 1 ? strings[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : strings
     }
 
     func dataset(ofJetField field: String) -> String { layout.jets }

@@ -89,6 +89,14 @@ public final class HDF5File {
         HDF5Lock.run { readStringAttribute(attribute, of: object) }
     }
 
+    /// A list of names stored as the attribute `attribute` on `object`: one comma-separated string (h5py's
+    /// `f.attrs["label_names"] = "qcd,top"`, spaces around names dropped) or an array of strings; nil when absent.
+    public func nameListAttribute(_ attribute: String, of object: String = "/") -> [String]? {
+        stringAttribute(attribute, of: object).map { strings in
+            strings.count == 1 ? strings[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : strings
+        }
+    }
+
     private func readStringAttribute(_ attribute: String, of object: String) -> [String]? {
         guard object == "/" || contains(object), H5Aexists_by_name(id, object, attribute, jt_h5p_default()) > 0 else {
             return nil

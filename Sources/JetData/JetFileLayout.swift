@@ -152,9 +152,3 @@ public struct PandasLayout: Sendable, Equatable, Codable {
         labelColumn = try values.decode(.labelColumn, default: labelColumn)
     }
 }
-
-extension KeyedDecodingContainer {
-    fileprivate func decode<T: Decodable>(_ key: Key, default value: T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? value
-    }
-}

@@ -5,7 +5,8 @@
 /// jet's length) -> BatchNorm (when `batchNorm`, statistics over valid constituents; the conv then has no bias)
 /// -> ReLU; with `residual`, a block whose input and output channel counts are equal adds its input. Then masked
 /// global average pooling and the head: `headLayers` Dense + ReLU (+ dropout) layers and an output Dense with
-/// 1 logit for 2 classes or `classes` logits. Missing keys take the defaults below; unknown keys are an error.
+/// 1 logit for 2 classes or `classes` logits. Missing keys take the defaults below; unknown keys are an error
+/// (``ConfigDecoder``).
 public struct CNN1DConfig: Codable, Sendable, Equatable {
     /// Per-constituent input features F (required).
     public var inputFeatures: Int
@@ -41,25 +42,27 @@ public struct CNN1DConfig: Codable, Sendable, Equatable {
     /// Number of logits the model outputs: 1 for two classes, else `classes`.
     public var logitCount: Int { classes == 2 ? 1 : classes }
 
-    /// Throws ``JetModelsError/invalidConfig(model:field:value:expected:)`` for the first value out of range.
-    public func validate() throws(JetModelsError) {
-        let model = "CNN1D"
-        try ConfigCheck.positive(inputFeatures, "inputFeatures", model: model)
-        try ConfigCheck.layerSizes(channels, "channels", model: model, allowEmpty: false)
+    /// Throws ``JetModelsError/invalidValue(path:file:expected:)`` at `model.cnn1d.<key>` for the first value out
+    /// of range.
+    ///
+    /// - Parameter file: the config file named in the error; nil for a config built in Swift.
+    public func validate(file: String? = nil) throws(JetModelsError) {
+        let check = ConfigCheck(.cnn1d, file: file)
+        try check.positive(inputFeatures, "inputFeatures")
+        try check.layerSizes(channels, "channels", allowEmpty: false)
         guard kernelSize > 0 && kernelSize % 2 == 1 else {
-            throw .invalidConfig(model: model, field: "kernelSize", value: "\(kernelSize)", expected: "an odd positive integer")
+            throw check.invalid("kernelSize", kernelSize, expected: "an odd positive integer")
         }
-        try ConfigCheck.layerSizes(headLayers, "headLayers", model: model, allowEmpty: true)
-        try ConfigCheck.dropout(dropout, model: model)
-        try ConfigCheck.classes(classes, model: model)
+        try check.layerSizes(headLayers, "headLayers", allowEmpty: true)
+        try check.dropout(dropout)
+        try check.classes(classes)
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable {
+    private enum CodingKeys: String, CodingKey {
         case inputFeatures, channels, kernelSize, batchNorm, residual, dropout, headLayers, classes
     }
 
     public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self, model: "CNN1D")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = CNN1DConfig(inputFeatures: try c.decode(Int.self, forKey: .inputFeatures))
         self = defaults

@@ -4,7 +4,7 @@
 /// over valid constituents only; the Dense then has no bias) and ReLU. Then masked `pooling` over each jet's
 /// constituents, the `jetFeatures` jet-level inputs appended, and the head: `headLayers` Dense + ReLU (+ dropout)
 /// layers and an output Dense with 1 logit for 2 classes (sigmoid) or `classes` logits (softmax).
-/// Missing keys take the defaults below (energyflow's PFN sizes); unknown keys are an error.
+/// Missing keys take the defaults below (energyflow's PFN sizes); unknown keys are an error (``ConfigDecoder``).
 public struct DeepSetsConfig: Codable, Sendable, Equatable {
     /// How per-constituent representations become one per jet.
     public enum Pooling: String, Codable, Sendable, CaseIterable {
@@ -52,25 +52,25 @@ public struct DeepSetsConfig: Codable, Sendable, Equatable {
     /// Number of logits the model outputs: 1 for two classes, else `classes`.
     public var logitCount: Int { classes == 2 ? 1 : classes }
 
-    /// Throws ``JetModelsError/invalidConfig(model:field:value:expected:)`` for the first value out of range.
-    public func validate() throws(JetModelsError) {
-        let model = "DeepSets"
-        try ConfigCheck.positive(inputFeatures, "inputFeatures", model: model)
-        guard jetFeatures >= 0 else {
-            throw .invalidConfig(model: model, field: "jetFeatures", value: "\(jetFeatures)", expected: "0 or more")
-        }
-        try ConfigCheck.layerSizes(constituentLayers, "constituentLayers", model: model, allowEmpty: false)
-        try ConfigCheck.layerSizes(headLayers, "headLayers", model: model, allowEmpty: true)
-        try ConfigCheck.dropout(dropout, model: model)
-        try ConfigCheck.classes(classes, model: model)
+    /// Throws ``JetModelsError/invalidValue(path:file:expected:)`` at `model.deepsets.<key>` for the first value out
+    /// of range.
+    ///
+    /// - Parameter file: the config file named in the error; nil for a config built in Swift.
+    public func validate(file: String? = nil) throws(JetModelsError) {
+        let check = ConfigCheck(.deepsets, file: file)
+        try check.positive(inputFeatures, "inputFeatures")
+        guard jetFeatures >= 0 else { throw check.invalid("jetFeatures", jetFeatures, expected: "0 or more") }
+        try check.layerSizes(constituentLayers, "constituentLayers", allowEmpty: false)
+        try check.layerSizes(headLayers, "headLayers", allowEmpty: true)
+        try check.dropout(dropout)
+        try check.classes(classes)
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable {
+    private enum CodingKeys: String, CodingKey {
         case inputFeatures, jetFeatures, constituentLayers, pooling, batchNorm, dropout, headLayers, classes
     }
 
     public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self, model: "DeepSets")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = DeepSetsConfig(inputFeatures: try c.decode(Int.self, forKey: .inputFeatures))
         self = defaults

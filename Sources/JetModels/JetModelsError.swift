@@ -2,18 +2,14 @@
 /// config file, data, checkpoints and model files. Config errors name the key (a dotted path such as
 /// `training.epochs`), the file, and what was expected.
 public enum JetModelsError: Error, CustomStringConvertible, Equatable {
-    /// A configuration value outside its allowed range.
-    case invalidConfig(model: String, field: String, value: String, expected: String)
-    /// A configuration key that the model does not know (usually a typo in the YAML file).
-    case unknownConfigKey(model: String, key: String, known: [String])
     /// A batch whose per-constituent or jet-level feature count differs from the model's.
     case featureCount(model: String, input: String, expected: Int, got: Int)
     /// A batch whose jet-level features have a different number of rows than the batch has jets.
     case jetCount(model: String, expected: Int, got: Int)
-    /// A key the config schema does not have (usually a typo).
+    /// A key the config schema does not have (usually a typo); `known` are the keys of that mapping.
     case unknownKey(path: String, file: String, known: [String])
-    /// A value of the wrong type or out of range.
-    case invalidValue(path: String, file: String, expected: String)
+    /// A value of the wrong type or out of range; `file` is nil for a config built in Swift.
+    case invalidValue(path: String, file: String?, expected: String)
     /// A required key is absent.
     case missingKey(path: String, file: String)
     /// A `--set key.path=value` override that cannot be applied.
@@ -29,10 +25,6 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .invalidConfig(model, field, value, expected):
-            "\(model) config: '\(field)' is \(value), expected \(expected)"
-        case let .unknownConfigKey(model, key, known):
-            "\(model) config: unknown key '\(key)'; known keys: \(known.joined(separator: ", "))"
         case let .featureCount(model, input, expected, got):
             "\(model): the batch has \(got) \(input) features per row, the model was built for \(expected)"
         case let .jetCount(model, expected, got):
@@ -41,7 +33,7 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
             "\(file): unknown key '\(path)'"
                 + (known.isEmpty ? "" : "; known keys here: \(known.joined(separator: ", "))")
         case .invalidValue(let path, let file, let expected):
-            "\(file): key '\(path)': \(expected)"
+            "\(file.map { "\($0): " } ?? "")key '\(path)': \(expected)"
         case .missingKey(let path, let file):
             "\(file): required key '\(path)' is missing"
         case .invalidOverride(let message):

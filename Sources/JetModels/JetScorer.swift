@@ -44,9 +44,8 @@ public struct JetScorer {
 
     /// The fields a stream must read for this model; the layout is the training config's (nil: detect).
     public func readOptions(batchSize: Int, threads: Int) -> JetReadOptions {
-        let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
-        return JetReadOptions(
-            layout: trainingConfig?.data.layout, jetFields: file.features.requiredJetFields,
+        JetReadOptions(
+            layout: file.trainingConfig.data.layout, jetFields: file.features.requiredJetFields,
             constituentFields: file.features.requiredConstituentFields, maxConstituents: file.features.maxConstituents,
             batchSize: batchSize, threads: threads)
     }

@@ -3,7 +3,7 @@
 ///
 /// The `jetFeatures` jet-level inputs (the `features.jetVariables`) go through `hiddenLayers` Dense + ReLU
 /// (+ dropout) layers and an output Dense with 1 logit for 2 classes or `classes` logits; constituents are not
-/// used. Missing keys take the defaults below; unknown keys are an error.
+/// used. Missing keys take the defaults below; unknown keys are an error (``ConfigDecoder``).
 public struct MLPConfig: Codable, Sendable, Equatable {
     /// Jet-level input features J (required, derived from `features.jetVariables`).
     public var jetFeatures: Int
@@ -24,19 +24,21 @@ public struct MLPConfig: Codable, Sendable, Equatable {
     /// Number of logits the model outputs: 1 for two classes, else `classes`.
     public var logitCount: Int { classes == 2 ? 1 : classes }
 
-    /// Throws ``JetModelsError/invalidConfig(model:field:value:expected:)`` for the first value out of range.
-    public func validate() throws(JetModelsError) {
-        let model = "MLP"
-        try ConfigCheck.positive(jetFeatures, "jetFeatures", model: model)
-        try ConfigCheck.layerSizes(hiddenLayers, "hiddenLayers", model: model, allowEmpty: true)
-        try ConfigCheck.dropout(dropout, model: model)
-        try ConfigCheck.classes(classes, model: model)
+    /// Throws ``JetModelsError/invalidValue(path:file:expected:)`` at `model.mlp.<key>` for the first value out
+    /// of range.
+    ///
+    /// - Parameter file: the config file named in the error; nil for a config built in Swift.
+    public func validate(file: String? = nil) throws(JetModelsError) {
+        let check = ConfigCheck(.mlp, file: file)
+        try check.positive(jetFeatures, "jetFeatures")
+        try check.layerSizes(hiddenLayers, "hiddenLayers", allowEmpty: true)
+        try check.dropout(dropout)
+        try check.classes(classes)
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case jetFeatures, hiddenLayers, dropout, classes }
+    private enum CodingKeys: String, CodingKey { case jetFeatures, hiddenLayers, dropout, classes }
 
     public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self, model: "MLP")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = MLPConfig(jetFeatures: try c.decode(Int.self, forKey: .jetFeatures))
         self = defaults

@@ -39,7 +39,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         mlp = config
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case kind, deepsets, cnn1d, mlp }
+    private enum CodingKeys: String, CodingKey { case kind, deepsets, cnn1d, mlp }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -54,12 +54,29 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         }
     }
 
-    /// Number of classes the model separates.
+    /// Number of classes the model separates; setting it sets every section present.
     public var classes: Int {
+        get {
+            switch kind {
+            case .deepsets: deepsets!.classes
+            case .cnn1d: cnn1d!.classes
+            case .mlp: mlp!.classes
+            }
+        }
+        set {
+            deepsets?.classes = newValue
+            cnn1d?.classes = newValue
+            mlp?.classes = newValue
+        }
+    }
+
+    /// Throws ``JetModelsError/invalidValue(path:file:expected:)`` at `model.<kind>.<key>` for the first value of
+    /// the chosen model's section out of range; `file` is named in it.
+    public func validate(file: String?) throws(JetModelsError) {
         switch kind {
-        case .deepsets: deepsets!.classes
-        case .cnn1d: cnn1d!.classes
-        case .mlp: mlp!.classes
+        case .deepsets: try deepsets!.validate(file: file)
+        case .cnn1d: try cnn1d!.validate(file: file)
+        case .mlp: try mlp!.validate(file: file)
         }
     }
 

@@ -10,9 +10,10 @@ import JetNN
 /// one model; `members/<i>/<name>` for the k models of k-fold training or a seed ensemble.
 /// Attributes: `format` ("jettag-model"), `format_version`, `code_version`, `tagger`, `architecture`
 /// (JSON of ``ModelArchitecture``), `features` (JSON of the fitted `FeatureSpec`), `class_names` (JSON
-/// list), `combination` (JSON of ``MemberCombination``), `training_config` (JSON of the ``RunConfig``), and
-/// for checkpoints `training_state` (JSON of ``TrainingState``) with the optimizer's state as datasets
-/// `optimizer/<name>` (JetNN's `exportState()` names, e.g. `optimizer/first_moment`).
+/// list), `combination` (JSON of ``MemberCombination``), `training_config` (JSON of the ``RunConfig``), for a
+/// reweighting run's classifier `reweighting` (JSON of ``ReweightingInfo``), and for checkpoints
+/// `training_state` (JSON of ``TrainingState``) with the optimizer's state as datasets `optimizer/<name>`
+/// (JetNN's `exportState()` names, e.g. `optimizer/first_moment`).
 public struct ModelFile: Sendable {
     public static let format = "jettag-model"
     public static let formatVersion = 1
@@ -26,8 +27,10 @@ public struct ModelFile: Sendable {
     public var combination: MemberCombination
     /// One tensor list per member model.
     public var members: [[NamedTensor]]
-    /// The run config as JSON ("" when unknown).
-    public var trainingConfig: String
+    /// The run config the model was trained with.
+    public var trainingConfig: RunConfig
+    /// The density-ratio settings of a reweighting run's classifier; nil for a tagger.
+    public var reweighting: ReweightingInfo?
     /// Resume state of a checkpoint; nil for a finished model.
     public var trainingState: TrainingState?
     /// The optimizer's state of a checkpoint (empty otherwise).
@@ -35,8 +38,8 @@ public struct ModelFile: Sendable {
 
     public init(
         tagger: String, architecture: ModelArchitecture, features: FeatureSpec, classNames: [String],
-        combination: MemberCombination = .single, members: [[NamedTensor]], trainingConfig: String,
-        trainingState: TrainingState? = nil, optimizerState: [NamedTensor] = []
+        combination: MemberCombination = .single, members: [[NamedTensor]], trainingConfig: RunConfig,
+        reweighting: ReweightingInfo? = nil, trainingState: TrainingState? = nil, optimizerState: [NamedTensor] = []
     ) {
         self.tagger = tagger
         self.architecture = architecture
@@ -45,6 +48,7 @@ public struct ModelFile: Sendable {
         self.combination = combination
         self.members = members
         self.trainingConfig = trainingConfig
+        self.reweighting = reweighting
         self.trainingState = trainingState
         self.optimizerState = optimizerState
     }
@@ -74,14 +78,15 @@ public struct ModelFile: Sendable {
             "format": Self.format, "format_version": "\(Self.formatVersion)", "code_version": Self.codeVersion,
             "tagger": tagger, "architecture": try json(architecture), "features": try json(features),
             "class_names": try json(classNames), "combination": try json(combination),
-            "training_config": trainingConfig,
+            "training_config": try json(trainingConfig),
         ]
+        if let reweighting { attributes["reweighting"] = try json(reweighting) }
         if let trainingState { attributes["training_state"] = try json(trainingState) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
         try writer.commit()
     }
 
-    /// Reads a file written by ``write(to:)``.
+    /// Reads a file written by ``write(to:)``, decoding every attribute once.
     ///
     /// - Throws: ``JetModelsError/invalidModelFile(file:reason:)`` for a file of another format or version,
     ///   or with a missing or malformed attribute; `JetDataError` when it cannot be read.
@@ -102,6 +107,9 @@ public struct ModelFile: Sendable {
                 throw JetModelsError.invalidModelFile(
                     file: path, reason: "attribute '\(name)' does not decode: \(error)")
             }
+        }
+        func optional<Value: Decodable>(_ type: Value.Type, _ name: String) throws -> Value? {
+            file.stringAttribute(name) == nil ? nil : try decoded(type, name)
         }
         guard try attribute("format") == format else {
             throw JetModelsError.invalidModelFile(file: path, reason: "attribute 'format' is not '\(format)'")
@@ -126,9 +134,9 @@ public struct ModelFile: Sendable {
         return ModelFile(
             tagger: try attribute("tagger"), architecture: try decoded(ModelArchitecture.self, "architecture"),
             features: try decoded(FeatureSpec.self, "features"), classNames: try decoded([String].self, "class_names"),
-            combination: combination, members: members, trainingConfig: try attribute("training_config"),
-            trainingState: file.stringAttribute("training_state") == nil
-                ? nil : try decoded(TrainingState.self, "training_state"),
+            combination: combination, members: members, trainingConfig: try decoded(RunConfig.self, "training_config"),
+            reweighting: try optional(ReweightingInfo.self, "reweighting"),
+            trainingState: try optional(TrainingState.self, "training_state"),
             optimizerState: try tensors(under: "/optimizer/"))
     }
 

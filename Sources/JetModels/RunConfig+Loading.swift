@@ -5,9 +5,11 @@ extension RunConfig {
     /// Builds a config from a parsed YAML or JSON document (Foundation objects: dictionaries with string
     /// keys, arrays, numbers, booleans, strings, NSNull).
     ///
-    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN), `jetFeatures` (Deep Sets, MLP) and `classes` from the `features` and
-    /// `data` sections, the default constituent variables when `features` names none, takes the class names from the first file's `label_names` attribute when
-    /// `data.classNames` is absent, and checks every value.
+    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN), `jetFeatures` (Deep Sets, MLP) and, when
+    /// `data.classNames` is given, `classes` from the `features` and `data` sections, and the default constituent
+    /// variables when `features` names none; decodes the sections with ``ConfigDecoder`` and checks every value.
+    /// Opens no file: without `data.classNames`, ``resolvingClassNames()`` takes the class names from the data
+    /// when a run opens it.
     /// - Parameter file: named in every error.
     /// - Throws: ``JetModelsError`` naming the dotted key path and `file` for unknown keys, wrong types,
     ///   missing keys and values out of range.
@@ -16,17 +18,8 @@ extension RunConfig {
             throw JetModelsError.invalidValue(
                 path: "(top level)", file: file, expected: "expected a mapping of sections")
         }
-        try ConfigTree.rejectUnknownKeys(of: root, known: CodingKeys.allCases.map(\.rawValue), path: "", file: file)
         try deriveModelSizes(in: &root, file: file)
-        let config: RunConfig
-        do {
-            let json = try JSONSerialization.data(withJSONObject: root, options: [.fragmentsAllowed])
-            config = try JSONDecoder().decode(RunConfig.self, from: json)
-        } catch {
-            throw ConfigTree.describe(error, file: file, model: (root["model"] as? [String: Any])?["kind"] as? String)
-        }
-        let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(config))
-        try ConfigTree.rejectUnknownKeys(written: root, understood: encoded, path: "", file: file)
+        let config = try ConfigDecoder(file: file).decode(RunConfig.self, from: root)
         try config.validate(file: file)
         return config
     }
@@ -70,14 +63,7 @@ extension RunConfig {
         let constituentCount =
             (features?["constituentVariables"] as? [Any])?.count ?? defaultFeatures.constituentVariables.count
         let jetCount = (features?["jetVariables"] as? [Any])?.count ?? 0
-        var data = root["data"] as? [String: Any] ?? [:]
-        if data["classNames"] == nil, let files = data["files"] as? [String], let first = files.first,
-            !first.contains(where: { "*?[".contains($0) }),
-            let names = (try? HDF5File(readingAt: first))?.stringAttribute("label_names")?.first
-        {
-            data["classNames"] = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            root["data"] = data
-        }
+        let data = root["data"] as? [String: Any] ?? [:]
         var derived: [(String, Int)] = [("inputFeatures", constituentCount), ("jetFeatures", jetCount)]
         if let names = data["classNames"] as? [Any] { derived.append(("classes", names.count)) }
         guard ModelArchitecture.Kind(rawValue: kind) != nil else { return }
@@ -136,19 +122,7 @@ extension RunConfig {
             training.schedule.gamma > 0 && training.schedule.gamma < 1, "training.schedule.gamma",
             "expected a factor in (0, 1)")
         try check(training.schedule.stepEpochs > 0, "training.schedule.stepEpochs", "expected a positive integer")
-        do {
-            switch model.kind {
-            case .deepsets: try model.deepsets!.validate()
-            case .cnn1d: try model.cnn1d!.validate()
-            case .mlp: try model.mlp!.validate()
-            }
-        } catch let .invalidConfig(_, field, value, expected) {
-            throw JetModelsError.invalidValue(
-                path: "model.\(model.kind.rawValue).\(field)", file: file, expected: "is \(value), expected \(expected)"
-            )
-        } catch {
-            throw error
-        }
+        try model.validate(file: file)
         if let names = data.classNames {
             try check(names.count == model.classes, "data.classNames", "expected \(model.classes) names, one per class")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JetData
 import JetFeatures
 
 /// Everything a training run needs, as written in its YAML config: sections `data`, `features`, `weights`,
@@ -41,10 +42,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// The name prefixing output score fields.
     public var taggerName: String { tagger ?? model.kind.rawValue }
 
-    /// Class names in label order (set by ``load(tree:file:)`` from the config or the first file).
+    /// Class names in label order: `data.classNames` (written, or set by ``resolvingClassNames()`` from the data),
+    /// else `class0`, `class1`, ...
     public var classNames: [String] { data.classNames ?? (0..<model.classes).map { "class\($0)" } }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case tagger, data, features, weights, model, training }
+    enum CodingKeys: String, CodingKey { case tagger, data, features, weights, model, training }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -56,7 +58,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         training = try c.decode(.training, default: TrainingConfig())
     }
 
-    /// The config as compact JSON with sorted keys (stored in model files and run directories).
+    /// The config as compact JSON with sorted keys (as model files store it in `training_config`).
     public func jsonString() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

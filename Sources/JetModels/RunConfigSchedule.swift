@@ -28,7 +28,7 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
         self.plateauPatience = plateauPatience
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable {
+    private enum CodingKeys: String, CodingKey {
         case kind, stepEpochs, gamma, warmupEpochs, minimum, plateauPatience
     }
 

@@ -67,7 +67,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.preciseBatchNorm = preciseBatchNorm
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable {
+    private enum CodingKeys: String, CodingKey {
         case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta
         case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm
     }

@@ -13,7 +13,7 @@ public struct WeightsConfig: Codable, Sendable, Equatable {
         self.weighting = weighting
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case eventWeights, weighting }
+    private enum CodingKeys: String, CodingKey { case eventWeights, weighting }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -205,13 +205,13 @@ public struct Trainer {
     }
 
     /// The current model as a model file; with `state`, a checkpoint that ``init(config:data:checkpoint:)`` continues.
-    public func checkpointFile(state: TrainingState?) throws -> ModelFile {
+    public func checkpointFile(state: TrainingState?) -> ModelFile {
         var state = state
         state?.dropoutGenerator = model.dropoutGenerator
         return ModelFile(
             tagger: config.taggerName, architecture: config.model, features: data.features,
             classNames: config.classNames,
-            members: [model.exportTensors()], trainingConfig: try config.jsonString(), trainingState: state,
+            members: [model.exportTensors()], trainingConfig: config, trainingState: state,
             optimizerState: state == nil ? [] : optimizer.exportState())
     }
 

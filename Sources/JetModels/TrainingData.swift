@@ -10,7 +10,9 @@ public struct TrainingData: Sendable {
     public let validation: JetSet
 
     /// Reads the config's files: fits the missing standardisation on the training split (real
-    /// constituents only, streaming), then extracts both splits and applies the `weights` section.
+    /// constituents only, streaming), then extracts both splits and applies the `weights` section. The labels
+    /// are checked against `config.classNames`: give a config whose class names are resolved
+    /// (``RunConfig/resolvingClassNames()``, as ``TrainingRun`` does).
     ///
     /// - Parameters:
     ///   - splits: overrides `config.data.split` (k-fold training).

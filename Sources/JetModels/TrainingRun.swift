@@ -6,7 +6,8 @@ import JetNN
 /// A whole training run in a directory: one model, the k models of k-fold training, or a seed ensemble,
 /// each trained by a ``Trainer`` in its own directory, then combined into `model.h5`.
 ///
-/// Layout of `directory`: `config.json` (the resolved run config), `model.h5` (the final model file), and
+/// Layout of `directory`: `config.json` (the run config with the class names of the data, see
+/// ``RunConfig/resolvingClassNames()``), `model.h5` (the final model file), and
 /// for one model also `last.h5`, `history.csv`, `history.json`; for k-fold `fold<i>/...`, for an ensemble
 /// `member<i>/...` with the same files. Running again on a directory continues where it stopped: finished
 /// members are kept, a member with `last.h5` continues from it.
@@ -38,8 +39,9 @@ public struct TrainingRun {
             directory: directory)
     }
 
-    /// Trains (or continues) every member and writes `model.h5`; returns the final model file. Sets JetNN's
-    /// `ComputeThreads` to `training.threads`.
+    /// Opens the data (taking the class names from it when the config has none), trains (or continues) every
+    /// member and writes `model.h5`; returns the final model file. Sets JetNN's `ComputeThreads` to
+    /// `training.threads`.
     ///
     /// - Parameters:
     ///   - progress: member index, member count and the trainer's event.
@@ -48,6 +50,7 @@ public struct TrainingRun {
     public func run(
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
+        let config = try self.config.resolvingClassNames()
         ComputeThreads.set(config.training.threads)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
@@ -85,7 +88,7 @@ public struct TrainingRun {
         var combined = finals[0]
         combined.combination = combination
         combined.members = finals.flatMap(\.members)
-        combined.trainingConfig = try config.jsonString()
+        combined.trainingConfig = config
         try combined.write(to: directory.appendingPathComponent("model.h5").path)
         return combined
     }

@@ -64,11 +64,10 @@ struct Evaluate: ParsableCommand {
         let file = try ModelFile.read(from: model)
         let scorer = try JetScorer(file: file)
         let classNames = file.classNames
-        let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
-        let labelField = labelField ?? trainingConfig?.data.labelField ?? "label"
-        let trainedWithWeights = trainingConfig?.weights.eventWeights ?? true
+        let trainingConfig = file.trainingConfig
+        let labelField = labelField ?? trainingConfig.data.labelField
         let weightField =
-            noWeights ? nil : weightField ?? (trainedWithWeights ? trainingConfig?.data.weightField ?? "weight" : nil)
+            noWeights ? nil : weightField ?? (trainingConfig.weights.eventWeights ? trainingConfig.data.weightField : nil)
         let signal = try signalIndex(classNames)
 
         var options = scorer.readOptions(batchSize: batchSize, threads: threads)
@@ -76,10 +75,7 @@ struct Evaluate: ParsableCommand {
             options.jetFields.append(field)
         }
         if split != .all {
-            guard let splits = trainingConfig?.data.split.splits else {
-                throw ValidationError(
-                    "--split \(split.rawValue): the model file has no training config with a data split")
-            }
+            let splits = trainingConfig.data.split.splits
             options.split = split == .training ? splits.training : splits.validation
         }
         let stream = try JetStream(files: files, options: options)

@@ -16,7 +16,7 @@ struct ReweightApply: ParsableCommand {
             [eps, 1-eps] and ratios capped are counted and printed.
             """)
 
-    @Option(help: "The reweighting model (RUN/model.h5, with RUN/reweighting.json next to it).")
+    @Option(help: "The reweighting model (RUN/model.h5).")
     var model: String
 
     @Argument(help: "Input HDF5 files (the source sample).")

@@ -55,7 +55,8 @@ struct ReweightClosure: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        let info = try model.map { try ReweightingInfo.read(nextTo: $0) }
+        let reweighting = try model.map { try ModelFile.readReweighting(from: $0) }
+        let info = reweighting?.info
         var config = try config.map { try ReweightConfigFile.load(path: $0, overrides: []) } ?? info!.config
         if !sourceFiles.isEmpty { config.source.files = sourceFiles }
         if !truthFiles.isEmpty { config.target.files = truthFiles }
@@ -72,8 +73,8 @@ struct ReweightClosure: ParsableCommand {
         let targetWeights = Array(heldOut.jets.weights[target])
         var counts = DensityRatio.Counts()
         let newWeights: [Float]
-        if let model, let info {
-            let models = try ModelFile.read(from: model).makeModels()
+        if let reweighting, let info {
+            let models = try reweighting.model.makeModels()
             let f = try heldOut.jets.subset(Array(source), weights: oldWeights).probabilities(models: models)
             newWeights = info.densityRatio.weights(old: oldWeights, scores: f, counts: &counts)
         } else {

@@ -9,8 +9,8 @@ struct ReweightTrain: ParsableCommand {
         commandName: "train",
         abstract: "Train a source-vs-target classifier for reweighting.",
         discussion: """
-            Writes RUN/model.h5 (the classifier), RUN/reweighting.json (density-ratio settings, normalisation, \
-            config), RUN/history.csv and, for negativeWeights: resample, RUN/resampler-<sample>/.
+            Writes RUN/model.h5 (the classifier, with the density-ratio settings, normalisation and config), \
+            RUN/history.csv and, for negativeWeights: resample, RUN/resampler-<sample>/.
             """)
 
     @Option(help: "The YAML reweighting config.")

@@ -42,9 +42,9 @@ struct ScoredJets {
             }
             return index
         } ?? classNames.count - 1
-        let trainingConfig = try? JSONDecoder().decode(RunConfig.self, from: Data(file.trainingConfig.utf8))
-        let labelField = trainingConfig?.data.labelField ?? "label"
-        let weightField = weighted && trainingConfig?.weights.eventWeights != false ? trainingConfig?.data.weightField ?? "weight" : nil
+        let trainingConfig = file.trainingConfig
+        let labelField = trainingConfig.data.labelField
+        let weightField = weighted && trainingConfig.weights.eventWeights ? trainingConfig.data.weightField : nil
         var options = scorer.readOptions(batchSize: min(batchSize, maxJets), threads: threads)
         for field in [labelField] + (weightField.map { [$0] } ?? []) where !options.jetFields.contains(field) {
             options.jetFields.append(field)

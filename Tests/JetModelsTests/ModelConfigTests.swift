@@ -27,22 +27,22 @@ import Testing
 
     @Test func misspeltKeyIsAnErrorNamingIt() throws {
         let error = try #require(throws: JetModelsError.self) {
-            try decode(DeepSetsConfig.self, #"{"inputFeatures": 7, "poolnig": "max"}"#)
+            try ConfigDecoder(file: "pfn.yaml").decode(DeepSetsConfig.self, from: ["inputFeatures": 7, "poolnig": "max"])
         }
-        #expect(error.description == "DeepSets config: unknown key 'poolnig'; known keys: inputFeatures, jetFeatures, constituentLayers, pooling, batchNorm, dropout, headLayers, classes")
+        #expect(error.description == "pfn.yaml: unknown key 'poolnig'; known keys here: inputFeatures, jetFeatures, constituentLayers, pooling, batchNorm, dropout, headLayers, classes")
     }
 
     @Test func valuesOutOfRangeAreRejected() throws {
-        #expect(throws: JetModelsError.invalidConfig(model: "DeepSets", field: "classes", value: "1", expected: "2 or more")) {
+        #expect(throws: JetModelsError.invalidValue(path: "model.deepsets.classes", file: nil, expected: "is 1, expected 2 or more")) {
             try DeepSetsModel(config: DeepSetsConfig(inputFeatures: 7, classes: 1))
         }
-        #expect(throws: JetModelsError.invalidConfig(model: "DeepSets", field: "constituentLayers", value: "[]", expected: "a non-empty list of positive sizes")) {
+        #expect(throws: JetModelsError.invalidValue(path: "model.deepsets.constituentLayers", file: nil, expected: "is [], expected a non-empty list of positive sizes")) {
             try DeepSetsModel(config: DeepSetsConfig(inputFeatures: 7, constituentLayers: []))
         }
-        #expect(throws: JetModelsError.invalidConfig(model: "CNN1D", field: "kernelSize", value: "4", expected: "an odd positive integer")) {
+        #expect(throws: JetModelsError.invalidValue(path: "model.cnn1d.kernelSize", file: nil, expected: "is 4, expected an odd positive integer")) {
             try CNN1DModel(config: CNN1DConfig(inputFeatures: 7, kernelSize: 4))
         }
-        #expect(throws: JetModelsError.invalidConfig(model: "CNN1D", field: "dropout", value: "1.0", expected: "a rate in [0, 1)")) {
+        #expect(throws: JetModelsError.invalidValue(path: "model.cnn1d.dropout", file: nil, expected: "is 1.0, expected a rate in [0, 1)")) {
             try CNN1DModel(config: CNN1DConfig(inputFeatures: 7, dropout: 1))
         }
     }

@@ -8,7 +8,8 @@ import Testing
 
 @Suite struct TrainerTests {
     /// A small Deep Sets run on a synthetic file of `jets` separable jets, with one BLAS thread (bit-for-bit
-    /// comparisons below need the same BLAS kernels in both runs).
+    /// comparisons below need the same BLAS kernels in both runs); the class names come from the file, as when a
+    /// training run opens its data.
     private func config(
         file: String, training: [String: Any], dropout: Double = 0, model: [String: Any]? = nil
     ) throws -> RunConfig {
@@ -26,7 +27,8 @@ import Testing
                     "deepsets": ["constituentLayers": [16, 16], "headLayers": [16], "dropout": dropout],
                 ],
                 "training": settings,
-            ], file: "test.yaml")
+            ], file: "test.yaml"
+        ).resolvingClassNames()
     }
 
     /// A temporary directory holding `jets.h5` with `jets` synthetic jets.
@@ -209,7 +211,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: temporary.url)
-        let scorer = try JetScorer(file: try trainer.checkpointFile(state: nil))
+        let scorer = try JetScorer(file: trainer.checkpointFile(state: nil))
         let whole = try scorer.score(
             try JetStream(file: file, options: scorer.readOptions(batchSize: 2_500, threads: 1)).readAll())
         var parts: [Float] = []
@@ -226,7 +228,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: directory)
-        let written = try trainer.checkpointFile(state: nil)
+        let written = trainer.checkpointFile(state: nil)
         let path = directory.appendingPathComponent("copy.h5").path
         try written.write(to: path)
         let read = try ModelFile.read(from: path)
@@ -260,7 +262,7 @@ import Testing
         let config = try config(file: file, training: ["epochs": 1])
         var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
         try trainer.train(directory: temporary.url)
-        let single = try trainer.checkpointFile(state: nil)
+        let single = trainer.checkpointFile(state: nil)
         var ensemble = single
         ensemble.combination = .ensemble(count: 1)
         let path = temporary.url.appendingPathComponent("ensemble.h5").path

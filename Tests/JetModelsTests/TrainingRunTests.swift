@@ -105,4 +105,40 @@ import Testing
         #expect(steps == 0)
         #expect(again.members == first.members)
     }
+
+    /// Loading a config opens no file: one naming a file that does not exist loads, and the error comes when the
+    /// run opens its data, naming the file (before the run directory is made).
+    @Test func loadingOpensNoFileTheRunDoes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let missing = directory.path("absent.h5")
+        let config = try config(file: missing, training: [:])
+        #expect(config.data.classNames == nil)
+        let run = TrainingRun(config: config, directory: directory.url.appendingPathComponent("run"))
+        #expect(throws: JetDataError.fileNotFound(file: missing)) { try run.run() }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("run")))
+    }
+
+    /// Without `data.classNames`, the run takes the class names (and the model's class count) from the file's
+    /// `label_names`, and records them in config.json and the model file; written class names are kept.
+    @Test func theRunTakesTheClassNamesFromItsData() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: 90, seed: 5, classes: 3)
+        let config = try config(file: path, training: [:])
+        #expect(config.model.classes == 2)
+        let resolved = try config.resolvingClassNames()
+        #expect(resolved.data.classNames == ["background", "signal", "other"])
+        #expect(resolved.model.classes == 3)
+        var named = config
+        named.data.classNames = ["b", "s"]
+        #expect(try named.resolvingClassNames() == named)
+
+        let url = directory.url.appendingPathComponent("run")
+        let file = try TrainingRun(config: config, directory: url).run()
+        #expect(file.classNames == ["background", "signal", "other"])
+        #expect(file.trainingConfig == resolved)
+        #expect(try TrainingRun(resuming: url).config == resolved)
+    }
 }

@@ -38,7 +38,9 @@ import Testing
             "--set", "training.ensemble=2",
         ])
         #expect(train.status == 0, "\(train.stderr)")
-        #expect(FileManager.default.fileExists(atPath: run + "/reweighting.json"))
+        // The density-ratio settings live in the model file (no reweighting.json beside it any more).
+        #expect(try HDF5File(readingAt: run + "/model.h5").stringAttribute("reweighting")?.first?.contains("density_ratio") == true)
+        #expect(!FileManager.default.fileExists(atPath: run + "/reweighting.json"))
         for member in 0..<2 {
             let history = try String(contentsOfFile: run + "/member\(member)/history.csv", encoding: .utf8)
             #expect(history.split(separator: "\n").count == 3, "header and two epochs: \(history)")

@@ -24,7 +24,7 @@ struct BinaryClassifierTraining {
         var trainer = try Trainer(config: config, data: data)
         try trainer.train(directory: directory, progress: progress, shouldStop: shouldStop)
         if bestEpoch { return try ModelFile.read(from: directory.appendingPathComponent("model.h5").path) }
-        return try trainer.checkpointFile(state: nil)
+        return trainer.checkpointFile(state: nil)
     }
 
     /// `jets` with each class's signed weight sum scaled to (jet count) / 2.

@@ -15,11 +15,12 @@ public struct Reweighter {
     private let scorer: JetScorer
     private let inputs: ObservableInputs
 
-    /// Reads the model file and the `reweighting.json` next to it.
+    /// Reads the model file of a reweighting run (``ModelFile/readReweighting(from:)``).
     public init(modelPath: String) throws {
-        info = try ReweightingInfo.read(nextTo: modelPath)
-        scorer = try JetScorer(file: try ModelFile.read(from: modelPath))
-        inputs = ObservableInputs(features: scorer.file.features)
+        let (model, info) = try ModelFile.readReweighting(from: modelPath)
+        self.info = info
+        scorer = try JetScorer(file: model)
+        inputs = ObservableInputs(features: model.features)
     }
 
     /// The jet field holding the old weights (the source sample's).

@@ -25,7 +25,7 @@ public struct ReweightingConfig: Codable, Sendable {
             self.selection = selection
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case files, weightField, selection }
+        private enum CodingKeys: String, CodingKey { case files, weightField, selection }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -81,7 +81,7 @@ public struct ReweightingConfig: Codable, Sendable {
             self.heldOutFolds = heldOutFolds
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable {
+        private enum CodingKeys: String, CodingKey {
             case negativeWeights, epsilon, cap, flattenIn, calibrate, crossTraining, modulus, trainingFolds, validationFolds, heldOutFolds
         }
 
@@ -121,7 +121,7 @@ public struct ReweightingConfig: Codable, Sendable {
             self.seeds = seeds
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case observables, bins, epochs, seeds }
+        private enum CodingKeys: String, CodingKey { case observables, bins, epochs, seeds }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -142,51 +142,50 @@ public struct ReweightingConfig: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case source, target, options = "reweighting", closure, classifier }
 
-    static let sectionKeys = ["source", "target", "reweighting", "closure"]
+    /// The sections of the YAML form decoded here; `features`, `model` and `training` are known keys, decoded
+    /// (and checked) by the classifier's ``RunConfig/load(tree:file:)``.
+    private struct Sections: Decodable {
+        var source: Sample
+        var target: Sample
+        var options: Options
+        var closure: Closure
+
+        private enum CodingKeys: String, CodingKey {
+            case source, target, options = "reweighting", closure, features, model, training
+        }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            source = try c.decode(Sample.self, forKey: .source)
+            target = try c.decode(Sample.self, forKey: .target)
+            options = try c.decode(.options, default: Options())
+            closure = try c.decode(.closure, default: Closure())
+            for name in ReweightingConfig.classifierKeys { _ = c.contains(CodingKeys(rawValue: name)!) }
+        }
+    }
+
+    /// The classifier's run-config sections in the YAML form.
     static let classifierKeys = ["features", "model", "training"]
 
-    /// Builds the config from a parsed YAML or JSON document, checking every key and value.
+    /// Builds the config from a parsed YAML or JSON document, checking every key (``ConfigDecoder``) and value.
     ///
     /// - Parameter file: named in every error.
     public static func load(tree: Any, file: String) throws -> ReweightingConfig {
         guard let root = tree as? [String: Any] else {
             throw JetModelsError.invalidValue(path: "(top level)", file: file, expected: "expected a mapping of sections")
         }
-        try ConfigTree.rejectUnknownKeys(of: root, known: sectionKeys + classifierKeys, path: "", file: file)
-        func section<T: Decodable>(_ key: String, _ type: T.Type, default value: T?) throws -> T {
-            guard let node = root[key] else {
-                guard let value else { throw JetModelsError.missingKey(path: key, file: file) }
-                return value
-            }
-            do {
-                let data = try JSONSerialization.data(withJSONObject: node, options: [.fragmentsAllowed])
-                return try JSONDecoder().decode(T.self, from: data)
-            } catch {
-                throw ConfigTree.describe(error, file: file, model: nil).prefixed(key)
-            }
-        }
-        let source = try section("source", Sample.self, default: nil)
-        let target = try section("target", Sample.self, default: nil)
-        let options = try section("reweighting", Options.self, default: Options())
-        let closure = try section("closure", Closure.self, default: Closure())
-        for (key, decoded) in [("source", try encoded(source)), ("target", try encoded(target)),
-                               ("reweighting", try encoded(options)), ("closure", try encoded(closure))] {
-            if let written = root[key] { try ConfigTree.rejectUnknownKeys(written: written, understood: decoded, path: key + ".", file: file) }
-        }
+        let sections = try ConfigDecoder(file: file).decode(Sections.self, from: root)
         var classifierTree = root.filter { classifierKeys.contains($0.key) }
         classifierTree["data"] = [
-            "files": source.files + target.files, "classNames": ["source", "target"], "weightField": source.weightField,
-            "split": ["modulus": options.modulus, "validationFolds": options.validationFolds],
+            "files": sections.source.files + sections.target.files, "classNames": ["source", "target"],
+            "weightField": sections.source.weightField,
+            "split": ["modulus": sections.options.modulus, "validationFolds": sections.options.validationFolds],
         ] as [String: Any]
         let config = ReweightingConfig(
-            source: source, target: target, options: options, closure: closure,
+            source: sections.source, target: sections.target, options: sections.options, closure: sections.closure,
             classifier: try RunConfig.load(tree: classifierTree, file: file))
         try config.validate(file: file)
         return config
-    }
-
-    private static func encoded<T: Encodable>(_ value: T) throws -> Any {
-        try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
     }
 
     func validate(file: String) throws {
@@ -216,18 +215,5 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
         try check(closure.seeds >= 1, "closure.seeds", "expected a positive integer")
         try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
-    }
-}
-
-extension Error {
-    /// A ``JetModelsError`` whose key path is given relative to section `key`, made absolute.
-    func prefixed(_ key: String) -> Error {
-        switch self as? JetModelsError {
-        case let .invalidValue(path, file, expected)?:
-            JetModelsError.invalidValue(path: path == "(top level)" ? key : "\(key).\(path)", file: file, expected: expected)
-        case let .missingKey(path, file)?:
-            JetModelsError.missingKey(path: "\(key).\(path)", file: file)
-        default: self
-        }
     }
 }

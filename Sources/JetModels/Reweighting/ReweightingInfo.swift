@@ -2,10 +2,12 @@ import Foundation
 import JetFeatures
 
 /// What `apply` and `closure` need besides the classifier: the run's config, the density-ratio settings
-/// with the normalisation, the weight sums it came from, and what resampling did. Stored as
-/// `reweighting.json` next to the run's `model.h5`.
+/// with the normalisation, the weight sums it came from, and what resampling did. Stored in the run's
+/// `model.h5` (``ModelFile/reweighting``, attribute `reweighting`); runs of earlier versions kept it as
+/// `reweighting.json` beside the model file, which ``ModelFile/readReweighting(from:)`` still reads.
 public struct ReweightingInfo: Codable, Sendable {
-    public static let fileName = "reweighting.json"
+    /// The file beside the model in which runs of earlier versions stored the info.
+    public static let legacyFileName = "reweighting.json"
 
     public var config: ReweightingConfig
     public var densityRatio: DensityRatio
@@ -21,21 +23,28 @@ public struct ReweightingInfo: Codable, Sendable {
         case config, densityRatio = "density_ratio", sourceWeightSum = "source_weight_sum"
         case targetWeightSum = "target_weight_sum", resampling, features
     }
+}
 
-    /// Writes `reweighting.json` into `directory`.
-    public func write(to directory: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: directory.appendingPathComponent(Self.fileName), options: .atomic)
-    }
-
-    /// Reads the `reweighting.json` next to the model file `modelPath`.
-    public static func read(nextTo modelPath: String) throws -> ReweightingInfo {
-        let url = URL(fileURLWithPath: modelPath).deletingLastPathComponent().appendingPathComponent(fileName)
-        guard let data = try? Data(contentsOf: url) else {
+extension ModelFile {
+    /// Reads a reweighting run's model file: the classifier and its ``ReweightingInfo`` (the file's
+    /// `reweighting` attribute, or for a run of an earlier version the `reweighting.json` beside the file).
+    ///
+    /// - Throws: ``JetModelsError/invalidModelFile(file:reason:)`` for a model file without reweighting info.
+    public static func readReweighting(from path: String) throws -> (model: ModelFile, info: ReweightingInfo) {
+        let model = try read(from: path)
+        if let info = model.reweighting { return (model, info) }
+        let legacy = URL(fileURLWithPath: path).deletingLastPathComponent()
+            .appendingPathComponent(ReweightingInfo.legacyFileName)
+        guard let data = try? Data(contentsOf: legacy) else {
             throw JetModelsError.invalidModelFile(
-                file: modelPath, reason: "no \(fileName) next to it: is it the model.h5 of a `jettag reweight train` run?")
+                file: path,
+                reason: "it has no reweighting info (nor \(ReweightingInfo.legacyFileName) beside it): "
+                    + "is it the model.h5 of a `jettag reweight train` run?")
         }
-        return try JSONDecoder().decode(ReweightingInfo.self, from: data)
+        do {
+            return (model, try JSONDecoder().decode(ReweightingInfo.self, from: data))
+        } catch {
+            throw JetModelsError.invalidModelFile(file: legacy.path, reason: "it does not decode: \(error)")
+        }
     }
 }

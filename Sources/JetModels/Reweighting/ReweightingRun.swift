@@ -5,10 +5,10 @@ import JetFeatures
 /// Trains a reweighting classifier in a run directory: source (label 0) against target (label 1), negative
 /// weights treated as the config says, each class's weight sum normalised in the loss.
 ///
-/// Directory: `model.h5` (the classifier with the lowest validation loss, a standard model file), `last.h5`,
-/// `history.csv` / `history.json` (from ``Trainer``; in `member<i>/` for an ensemble, `training.ensemble`), `reweighting.json` (``ReweightingInfo``: the density-ratio
-/// settings and normalisation, the config, what resampling did), and `resampler-source/`, `resampler-target/`
-/// for the `resample` strategy.
+/// Directory: `model.h5` (the classifier with the lowest validation loss, a standard model file carrying the
+/// ``ReweightingInfo``: the density-ratio settings and normalisation, the config, what resampling did), `last.h5`,
+/// `history.csv` / `history.json` (from ``Trainer``; in `member<i>/` for an ensemble, `training.ensemble`), and
+/// `resampler-source/`, `resampler-target/` for the `resample` strategy.
 public struct ReweightingRun {
     public let config: ReweightingConfig
     public let directory: URL
@@ -73,7 +73,7 @@ public struct ReweightingRun {
             Self.flatten(&parts, in: observable)
             (training, validation) = (parts[0], parts[1])
         }
-        let model = try trainClassifier(
+        var model = try trainClassifier(
             training: training.jets, validation: validation.jets, features: features, progress: progress, shouldStop: shouldStop)
         var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
         if options.calibrate {
@@ -87,13 +87,14 @@ public struct ReweightingRun {
             config: config,
             densityRatio: ratio,
             sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
-        try info.write(to: directory)
+        model.reweighting = info
+        try model.write(to: directory.appendingPathComponent("model.h5").path)
         return info
     }
 
     /// The classifier, or with `training.ensemble = n` the n classifiers with seeds seed, seed + 1, ... (in
     /// `member<i>/`; with `crossTraining` each on its own folds) combined into one model file whose score is
-    /// their mean; writes `model.h5`.
+    /// their mean.
     private func trainClassifier(
         training: JetSet, validation: JetSet, features: FeatureSpec, progress: (String, Trainer.Event) -> Void,
         shouldStop: () -> Bool
@@ -123,8 +124,7 @@ public struct ReweightingRun {
         var combined = members[0]
         combined.combination = .ensemble(count: count)
         combined.members = members.flatMap(\.members)
-        combined.trainingConfig = try config.classifier.jsonString()
-        try combined.write(to: directory.appendingPathComponent("model.h5").path)
+        combined.trainingConfig = config.classifier
         return combined
     }
 

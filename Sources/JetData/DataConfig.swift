@@ -1,7 +1,6 @@
-import JetData
-
 /// The `data` section of a run config: which files, how they are laid out, which fields hold labels and
-/// weights, which jets to use and how they are split into training and validation.
+/// weights, which jets to use and how they are split into training and validation; a training run reads its
+/// files with ``JetReadOptions`` made from it.
 public struct DataConfig: Codable, Sendable, Equatable {
     /// HDF5 files or glob patterns, read as one stream (required).
     public var files: [String]
@@ -9,7 +8,8 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public var layout: JetFileLayout?
     /// Jet field holding the class index 0..<classes.
     public var labelField: String
-    /// Class names in label order; nil reads the file attribute `label_names` (comma-separated).
+    /// Class names in label order; nil takes the first file's attribute `label_names` (comma-separated) when the
+    /// run opens its data.
     public var classNames: [String]?
     /// Jet field holding the signed event weight.
     public var weightField: String
@@ -38,7 +38,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
         self.readBatchSize = readBatchSize
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable {
+    private enum CodingKeys: String, CodingKey {
         case files, layout, labelField, classNames, weightField, selection, split, maxJets, readBatchSize
     }
 

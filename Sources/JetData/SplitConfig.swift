@@ -1,5 +1,3 @@
-import JetData
-
 /// How jets are divided into training and validation (and, for k-fold training, into folds).
 ///
 /// With `modulus` set, the ATLAS convention: jets with `event_number % modulus` in `validationFolds` are
@@ -18,7 +16,7 @@ public struct SplitConfig: Codable, Sendable, Equatable {
         self.validationFolds = validationFolds
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case validationFraction, seed, modulus, validationFolds }
+    private enum CodingKeys: String, CodingKey { case validationFraction, seed, modulus, validationFolds }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

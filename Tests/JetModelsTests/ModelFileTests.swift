@@ -1,0 +1,125 @@
+import Foundation
+import JetData
+import JetTestSupport
+import Testing
+
+@testable import JetModels
+
+/// The model file's typed run config and reweighting info, and files of earlier versions.
+@Suite struct ModelFileTests {
+    private let config = try! RunConfig.load(
+        tree: [
+            "data": ["files": ["jets.h5"], "classNames": ["qcd", "top"], "labelField": "is_top", "weightField": "w"],
+            "features": ["maxConstituents": 4, "constituentVariables": [["deta", 0, 1], ["dphi", 0, 2]]],
+            "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [3], "headLayers": [3]]],
+        ], file: "c.yaml")
+
+    /// An untrained model of `config`.
+    private func modelFile(reweighting: ReweightingInfo? = nil) throws -> ModelFile {
+        ModelFile(
+            tagger: config.taggerName, architecture: config.model, features: config.features,
+            classNames: config.classNames, members: [try config.model.makeModel(seed: 1).exportTensors()],
+            trainingConfig: config, reweighting: reweighting)
+    }
+
+    /// A model file of an earlier JetTag version (Fixtures/README.md).
+    private func fixture(_ name: String, in directory: String = "Fixtures") throws -> String {
+        try #require(Bundle.module.url(forResource: name, withExtension: "h5", subdirectory: directory)).path
+    }
+
+    /// The attributes of the model file at `path`, for writing variants of it.
+    private func attributes(of path: String) throws -> [String: String] {
+        let file = try HDF5File(readingAt: path)
+        return Dictionary(uniqueKeysWithValues: file.attributeNames().map { ($0, file.stringAttribute($0)![0]) })
+    }
+
+    @Test func theRunConfigIsReadBackTyped() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("model.h5")
+        try modelFile().write(to: path)
+        let read = try ModelFile.read(from: path)
+        #expect(read.trainingConfig == config)
+        #expect(read.trainingConfig.data.labelField == "is_top")
+        #expect(read.reweighting == nil)
+        // h5py users read the same JSON attribute as before.
+        #expect(try attributes(of: path)["training_config"] == config.jsonString())
+    }
+
+    @Test func aConfigThatDoesNotDecodeIsAnErrorNamingTheFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let good = directory.path("good.h5")
+        try modelFile().write(to: good)
+        let bad = directory.path("bad.h5")
+        let writer = try HDF5FileWriter(path: bad)
+        for (name, value) in try attributes(of: good) {
+            try writer.setAttribute(name == "training_config" ? #"{"data": {"files": 3}}"# : value, named: name)
+        }
+        try writer.commit()
+        let error = try #require(throws: JetModelsError.self) { try ModelFile.read(from: bad) }
+        guard case .invalidModelFile(let file, let reason) = error else {
+            Issue.record("expected an invalid-model-file error, got \(error)")
+            return
+        }
+        #expect(file == bad)
+        #expect(reason.hasPrefix("attribute 'training_config' does not decode"))
+    }
+
+    /// A `jettag train` model file of commit 91c3ff7 (its run config stored as the same JSON string).
+    @Test func aTaggerOfAnEarlierVersionLoads() throws {
+        let read = try ModelFile.read(from: try fixture("legacy-tagger"))
+        #expect(read.trainingConfig.data.files == ["top_qcd_sample.h5"])
+        #expect(read.trainingConfig.data.maxJets == 300)
+        #expect(read.trainingConfig.model == read.architecture)
+        #expect(read.trainingConfig.classNames == read.classNames)
+        let scorer = try JetScorer(file: read)
+        #expect(scorer.readOptions(batchSize: 10, threads: 1).layout == nil)
+    }
+
+    @Test func theReweightingInfoRoundTripsThroughTheModelFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let reweightingConfig = try ReweightingConfig.load(
+            tree: [
+                "source": ["files": ["source.h5"], "weightField": "w"], "target": ["files": ["target.h5"]],
+                "reweighting": ["modulus": 4, "trainingFolds": [0], "validationFolds": [1], "heldOutFolds": [2, 3]],
+                "features": ["maxConstituents": 4, "constituentVariables": ["deta", "dphi"]],
+            ], file: "r.yaml")
+        let info = ReweightingInfo(
+            config: reweightingConfig, densityRatio: DensityRatio(epsilon: 1e-4, cap: 20, normalization: 1.25),
+            sourceWeightSum: 10.5, targetWeightSum: 12,
+            resampling: ["source": .init(negativeBefore: 3, clippedToZero: 1, meanSignFraction: 0.5)],
+            features: config.features)
+        let path = directory.path("model.h5")
+        try modelFile(reweighting: info).write(to: path)
+        let (model, read) = try ModelFile.readReweighting(from: path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(read) == encoder.encode(info))
+        #expect(try encoder.encode(try #require(model.reweighting)) == encoder.encode(info))
+        #expect(try Reweighter(modelPath: path).weightField == "w")
+    }
+
+    /// A `jettag reweight train` run of commit 91c3ff7: model.h5 without the info, reweighting.json beside it.
+    @Test func aReweightingRunOfAnEarlierVersionLoads() throws {
+        let path = try fixture("model", in: "Fixtures/legacy-reweighting")
+        #expect(try ModelFile.read(from: path).reweighting == nil)
+        let (model, info) = try ModelFile.readReweighting(from: path)
+        #expect(info.config.options.modulus == 4)
+        #expect(info.config.source.selection == "label == 0")
+        #expect(info.densityRatio.normalization > 0)
+        #expect(info.features == model.features)
+        #expect(try Reweighter(modelPath: path).info.densityRatio == info.densityRatio)
+    }
+
+    @Test func aModelWithoutReweightingInfoIsNoReweighter() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("model.h5")
+        try modelFile().write(to: path)
+        #expect(throws: JetModelsError.self) { try ModelFile.readReweighting(from: path) }
+        let error = try #require(throws: JetModelsError.self) { try Reweighter(modelPath: path) }
+        #expect("\(error)".contains("\(path): not a usable JetTag model file: it has no reweighting info"))
+    }
+}
