@@ -1,5 +1,6 @@
 import Foundation
 import JetCore
+import JetData
 @testable import JetFeatures
 @testable import JetModels
 import JetNN
