@@ -10,7 +10,7 @@ public struct DenseStack: Sendable {
     /// Rows per block: three activations of up to 128 columns and OpenBLAS's packed copies fit a 512 KB L2.
     public static let rowsPerBlock = 256
 
-    public let layers: [Dense]
+    let layers: [Dense]
     /// The last forward's output of the last layer [R, C_L].
     public private(set) var output = Matrix(rows: 0, columns: 0)
     /// The last backward's d(loss)/d(input) [R, C_0], when ``computesInputGradient``.

@@ -22,7 +22,7 @@ struct SaliencyAccumulator: Sendable {
     private var absoluteSums: [[Double]]
     private var rankCounts: [[Int]]
     private var jetCounts: [Int]
-    private var jets: [JetSaliency] = []
+    private var jets: [SingleJetSaliency] = []
 
     init(selections: [SaliencySelection], featureNames: [String], rankCount: Int, recordedJets: Set<Int>) {
         self.selections = selections
@@ -72,7 +72,7 @@ struct SaliencyAccumulator: Sendable {
                 if recordedJets.contains(jet.index) {
                     var padded = values.map(Double.init)
                     padded += repeatElement(0, count: rankCount * width - count)
-                    self.jets.append(JetSaliency(
+                    self.jets.append(SingleJetSaliency(
                         jetIndex: jet.index, label: jet.label, multiplicity: jet.multiplicity,
                         score: jet.score.map(Double.init), output: outputs[b],
                         map: SaliencyMap(featureNames: featureNames, values: padded)))

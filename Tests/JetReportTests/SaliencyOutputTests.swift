@@ -11,7 +11,7 @@ import Testing
             selection: .passing(threshold: 0.7, name: "passing 50% (score >= 0.7)"), jetCount: 3, rankCounts: [3, 1],
             meanSigned: SaliencyMap(featureNames: names, values: [0.5, -0.25, 0.1, 0]),
             meanAbsolute: SaliencyMap(featureNames: names, values: [0.5, 0.25, 0.1, 0.2]))
-        let jet = JetSaliency(
+        let jet = SingleJetSaliency(
             jetIndex: 4, label: 1, multiplicity: 1, score: 0.9, output: 2.2,
             map: SaliencyMap(featureNames: names, values: [0.3, -0.1, 0, 0]))
         return SaliencyReport(

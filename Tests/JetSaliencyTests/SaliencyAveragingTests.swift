@@ -47,7 +47,7 @@ import Testing
             expectClose(average.meanSigned.values, want.signed, "\(name) mean signed")
             expectClose(average.meanAbsolute.values, want.absolute, "\(name) mean absolute")
         }
-        #expect(maps.jets == [JetSaliency(
+        #expect(maps.jets == [SingleJetSaliency(
             jetIndex: 1, label: 1, multiplicity: 1, score: Double(Float(0.2)), output: -1.5,
             map: SaliencyMap(featureNames: ["x", "y"], values: [-1, 2, 0, 0, 0, 0]))])
     }

@@ -26,7 +26,7 @@ extension AveragedSaliency {
     }
 }
 
-extension JetSaliency {
+extension SingleJetSaliency {
     /// Columns `feature`, `rank`, `signed`, `absolute`: one row per (rank, feature).
     public var csvTable: CSVTable {
         SaliencyMap.csvTable([("signed", map), ("absolute", map.absolute)])

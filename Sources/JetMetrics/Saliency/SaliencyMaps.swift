@@ -5,9 +5,9 @@ public struct SaliencyMaps: Codable, Equatable, Sendable {
     /// One entry per selection of the analysis (`SaliencyOptions.selections` in JetSaliency), in that order.
     public var averages: [AveragedSaliency]
     /// One entry per requested jet index that was analysed, in index order.
-    public var jets: [JetSaliency]
+    public var jets: [SingleJetSaliency]
 
-    public init(averages: [AveragedSaliency], jets: [JetSaliency]) {
+    public init(averages: [AveragedSaliency], jets: [SingleJetSaliency]) {
         self.averages = averages
         self.jets = jets
     }

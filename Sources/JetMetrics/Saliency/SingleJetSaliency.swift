@@ -1,7 +1,7 @@
 /// The saliency map of one jet.
 ///
 /// JSON keys: `jet_index`, `multiplicity`, `output`, `map`, and when known `label` and `score`.
-public struct JetSaliency: Codable, Equatable, Sendable {
+public struct SingleJetSaliency: Codable, Equatable, Sendable {
     /// Position of the jet among all jets analysed (counting across batches).
     public var jetIndex: Int
     public var label: Int?
