@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "JetMetrics", targets: ["JetMetrics"]),
         .library(name: "JetSaliency", targets: ["JetSaliency"]),
         .library(name: "JetReport", targets: ["JetReport"]),
+        .library(name: "JetTagKit", targets: ["JetTagKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,12 +58,18 @@ let package = Package(
         .target(name: "JetMetrics"),
         .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
+        .target(
+            name: "JetTagKit",
+            dependencies: [
+                "JetCore", "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "jettag",
             dependencies: [
-                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
+                "JetTagKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -83,6 +90,7 @@ let package = Package(
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
+        .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetTestSupport"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]
 )

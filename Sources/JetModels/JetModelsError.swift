@@ -12,8 +12,6 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case invalidValue(path: String, file: String?, expected: String)
     /// A required key is absent.
     case missingKey(path: String, file: String)
-    /// A `--set key.path=value` override that cannot be applied.
-    case invalidOverride(String)
     /// The data does not fit the config (labels, classes, empty splits).
     case invalidData(String)
     /// A model or checkpoint file that is not what JetTag wrote, or that this version cannot read.
@@ -36,8 +34,6 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
             "\(file.map { "\($0): " } ?? "")key '\(path)': \(expected)"
         case .missingKey(let path, let file):
             "\(file): required key '\(path)' is missing"
-        case .invalidOverride(let message):
-            "--set: \(message)"
         case .invalidData(let message):
             message
         case .invalidModelFile(let file, let reason):

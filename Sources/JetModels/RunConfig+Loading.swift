@@ -24,32 +24,6 @@ extension RunConfig {
         return config
     }
 
-    /// Sets the value at a dotted key path (`training.epochs`), creating mappings on the way: what
-    /// `jettag train --set training.epochs=3` does before ``load(tree:file:)``.
-    public static func applyOverride(path: String, value: Any, to tree: inout [String: Any]) throws {
-        let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
-            throw JetModelsError.invalidOverride("'\(path)' is not a dotted key path such as training.epochs")
-        }
-        func set(_ keys: ArraySlice<String>, in node: inout [String: Any], prefix: String) throws {
-            let key = keys.first!
-            guard keys.count > 1 else {
-                node[key] = value
-                return
-            }
-            var child: [String: Any]
-            switch node[key] {
-            case nil, is NSNull: child = [:]
-            case let mapping as [String: Any]: child = mapping
-            default:
-                throw JetModelsError.invalidOverride("'\(prefix)\(key)' is not a mapping, so '\(path)' cannot be set")
-            }
-            try set(keys.dropFirst(), in: &child, prefix: prefix + key + ".")
-            node[key] = child
-        }
-        try set(keys[...], in: &tree, prefix: "")
-    }
-
     /// Writes the derived model sizes into `model.<kind>`, failing when the user wrote different ones.
     private static func deriveModelSizes(in root: inout [String: Any], file: String) throws {
         var model = root["model"] as? [String: Any] ?? [:]

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetData
+import JetTagKit
 
 /// `jettag inspect FILE...`: datasets, layout and jet statistics of HDF5 files.
 struct Inspect: ParsableCommand {

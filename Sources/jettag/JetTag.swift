@@ -1,5 +1,5 @@
 import ArgumentParser
-import JetModels
+import JetTagKit
 
 @main
 struct JetTag: ParsableCommand {
@@ -9,4 +9,18 @@ struct JetTag: ParsableCommand {
         version: ModelFile.codeVersion,
         subcommands: [Inspect.self, Train.self, Predict.self, Evaluate.self, Reweight.self, Saliency.self, Report.self]
     )
+
+    /// Runs the command. Every error ends the process with `Error: <description>` on stderr; a
+    /// ``JetTagKitError`` (a config file, option value or input the user gave that cannot be used) with code 64,
+    /// as ArgumentParser's validation errors, any other with code 1 (130 after an interrupted training).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as JetTagKitError {
+            exit(withError: ValidationError(error.description))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

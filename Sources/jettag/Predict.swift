@@ -1,8 +1,5 @@
 import ArgumentParser
-import Foundation
-import JetData
-import JetModels
-import JetNN
+import JetTagKit
 
 /// `jettag predict --model M FILES --out OUT.h5`: per-jet class probabilities aligned with the input rows.
 struct Predict: ParsableCommand {
@@ -47,47 +44,9 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        ComputeThreads.set(threads)
-        let scorer = try JetScorer(file: try ModelFile.read(from: model))
-        let shard = shard ?? Shard.fromSlurm() ?? Shard(index: 0, count: 1)
-        if let out {
-            try write(files, to: out, rows: shard, scorer: scorer)
-        } else {
-            try FileManager.default.createDirectory(atPath: outDirectory!, withIntermediateDirectories: true)
-            for file in shard.items(files) {
-                let name = URL(fileURLWithPath: file).lastPathComponent
-                try write(
-                    [file], to: URL(fileURLWithPath: outDirectory!).appendingPathComponent(name).path, rows: nil,
-                    scorer: scorer)
-            }
-        }
-    }
-
-    /// Scores `inputs` as one stream into `path`, keeping the shard's rows when `rows` is given (only the files
-    /// holding those rows are read).
-    private func write(_ inputs: [String], to path: String, rows: Shard?, scorer: JetScorer) throws {
-        let jets = try ShardedJets(
-            files: inputs, options: scorer.readOptions(batchSize: batchSize, threads: threads), shard: rows)
-        let prefix = scorer.file.tagger
-        let classNames = scorer.file.classNames
-        let ensemble = scorer.file.combination.hasSpread
-        var fields = classNames.map { "\(prefix)_p\($0)" }
-        if ensemble { fields += classNames.map { "\(prefix)_p\($0)_std" } }
-        let writer = try JetOutputWriter(
-            path: path, fields: fields,
-            attributes: [
-                "model": model, "tagger": prefix, "class_names": classNames.joined(separator: ","),
-                "inputs": inputs.joined(separator: ","),
-            ])
-        while let (batch, indices) = try jets.next() {
-            let scores = try scorer.score(batch)
-            var values: [String: [Float]] = [:]
-            for (c, name) in classNames.enumerated() {
-                values["\(prefix)_p\(name)"] = scores.column(c)
-                if ensemble { values["\(prefix)_p\(name)_std"] = scores.spreadColumn(c) }
-            }
-            try writer.append(jetIndices: indices, eventNumbers: batch.eventNumbers, values: values)
-        }
-        try writer.finish()
+        try PredictionRun(
+            model: model, files: files, output: out.map(PredictionRun.Output.file) ?? .directory(outDirectory!),
+            shard: Shard.resolved(shard), batchSize: batchSize, threads: threads
+        ).run()
     }
 }

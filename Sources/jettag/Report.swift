@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetMetrics
+import JetTagKit
 
 /// `jettag report RUN/ [--compare RUN2/]`: one self-contained HTML page for a run.
 struct Report: ParsableCommand {
@@ -35,14 +35,10 @@ struct Report: ParsableCommand {
 
     /// Builds the page of `directory` and writes it with its plots; returns a line saying where.
     static func write(directory: String, compare: String? = nil, out: String? = nil, maxJets: Int = 20_000) throws -> String {
-        let url = URL(fileURLWithPath: directory)
-        let report = RunReport(
-            run: try RunReport.Run(directory: url), reference: try compare.map { try RunReport.Run(directory: URL(fileURLWithPath: $0)) },
-            maxJets: maxJets)
-        let page = try report.html()
-        let destination = out.map { URL(fileURLWithPath: $0) } ?? url.appendingPathComponent("report.html")
-        try page.write(to: destination)
-        try page.writePlots(to: destination.deletingLastPathComponent().appendingPathComponent("plots"))
+        let (page, destination) = try RunReport(
+            directory: URL(fileURLWithPath: directory), reference: compare.map { URL(fileURLWithPath: $0) },
+            maxJets: maxJets
+        ).write(to: out.map { URL(fileURLWithPath: $0) })
         return "wrote \(destination.path) (\(page.sections.count) sections, \(page.figureCount) figures)"
     }
 }

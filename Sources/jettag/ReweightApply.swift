@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetData
-import JetModels
-import JetNN
+import JetTagKit
 
 /// `jettag reweight apply --model M FILES --out OUT.h5`: new weights aligned with the input rows.
 struct ReweightApply: ParsableCommand {
@@ -42,20 +40,9 @@ struct ReweightApply: ParsableCommand {
     }
 
     func run() throws {
-        ComputeThreads.set(threads)
-        var reweighter = try Reweighter(modelPath: model)
-        let shard = shard ?? Shard.fromSlurm() ?? Shard(index: 0, count: 1)
-        let jets = try ShardedJets(
-            files: files, options: try reweighter.readOptions(batchSize: batchSize, threads: threads), shard: shard)
-        let writer = try JetOutputWriter(
-            path: out, fields: ["weight", "classifier_output"],
-            attributes: ["model": model, "inputs": files.joined(separator: ","), "shard": "\(shard.index)/\(shard.count)"])
-        var counts = DensityRatio.Counts()
-        while let (batch, indices) = try jets.next() {
-            let (weights, f) = try reweighter.reweight(batch, counts: &counts)
-            try writer.append(jetIndices: indices, eventNumbers: batch.eventNumbers, values: ["weight": weights, "classifier_output": f])
-        }
-        try writer.finish()
+        let counts = try ReweightApplyRun(
+            model: model, files: files, out: out, shard: Shard.resolved(shard), batchSize: batchSize, threads: threads
+        ).run()
         if !quiet {
             FileHandle.standardError.write(Data(
                 ("wrote \(out): \(counts.jets) jets; classifier output clipped below eps: \(counts.clippedLow), above 1-eps: "

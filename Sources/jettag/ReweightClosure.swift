@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetData
-import JetFeatures
-import JetMetrics
-import JetModels
-import JetNN
+import JetTagKit
 
 /// `jettag reweight closure`: how well the reweighted source matches the target on held-out jets.
 struct ReweightClosure: ParsableCommand {
@@ -54,82 +50,13 @@ struct ReweightClosure: ParsableCommand {
     }
 
     func run() throws {
-        ComputeThreads.set(threads)
-        let reweighting = try model.map { try ModelFile.readReweighting(from: $0) }
-        let info = reweighting?.info
-        var config = try config.map { try ReweightConfigFile.load(path: $0, overrides: []) } ?? info!.config
-        if !sourceFiles.isEmpty { config.source.files = sourceFiles }
-        if !truthFiles.isEmpty { config.target.files = truthFiles }
-        let options = config.options
-        let features = try info?.features ?? ReweightingData.fittedFeatures(
-            config.classifier.features, samples: [config.source, config.target], split: options.split(options.trainingFolds),
-            threads: threads)
-        let heldOut = try ReweightingData.load(
-            source: config.source, target: config.target, split: options.split(options.heldOutFolds),
-            extractor: try FeatureExtractor(spec: features), observables: config.closure.observables,
-            sourceFields: newWeightField.map { [$0] } ?? [], threads: threads)
-        let (source, target) = (heldOut.sourceRange, heldOut.targetRange)
-        let oldWeights = Array(heldOut.jets.weights[source])
-        let targetWeights = Array(heldOut.jets.weights[target])
-        var counts = DensityRatio.Counts()
-        let newWeights: [Float]
-        if let reweighting, let info {
-            let models = try reweighting.model.makeModels()
-            let f = try heldOut.jets.subset(Array(source), weights: oldWeights).probabilities(models: models)
-            newWeights = info.densityRatio.weights(old: oldWeights, scores: f, counts: &counts)
-        } else {
-            newWeights = Array(heldOut.jets.fields[newWeightField!]![source])
-        }
-        var observables: [ObservableClosure] = []
-        for observable in config.closure.observables {
-            let values = heldOut.observables[observable]!
-            let (sourceValues, targetValues) = (Array(values[source]), Array(values[target]))
-            let edges = try ObservableClosure.quantileEdges(
-                targetValues, bins: config.closure.bins, range: sourceValues.min()!...sourceValues.max()!)
-            observables.append(try ObservableClosure(
-                name: observable.rawValue, edges: edges, source: sourceValues, oldWeights: oldWeights, newWeights: newWeights,
-                target: targetValues, targetWeights: targetWeights))
-        }
-        let twoSample = noTwoSample ? nil : try twoSampleAUC(
-            heldOut, config: config, features: features, before: oldWeights + targetWeights, after: newWeights + targetWeights)
-        let report = ClosureReport(
-            observables: observables, weights: try WeightDiagnostics(old: oldWeights, new: newWeights), twoSample: twoSample,
-            counters: ["jets": counts.jets, "clipped_low": counts.clippedLow, "clipped_high": counts.clippedHigh, "capped": counts.capped])
-        try report.write(to: URL(fileURLWithPath: out))
+        let report = try ClosureRun(
+            configFile: config, newWeights: model.map(ClosureRun.NewWeights.model) ?? .field(newWeightField!),
+            sourceFiles: sourceFiles, truthFiles: truthFiles, directory: URL(fileURLWithPath: out),
+            twoSample: !noTwoSample, threads: threads
+        ).run()
         print(Self.summary(report))
         try htmlReport.write(for: out)
-    }
-
-    /// AUCs of fresh classifiers with the source weighted by `before` and by `after` ([B], the target's weights
-    /// appended): per seed, one trained on the first half of the held-out folds and scored on the second, and one
-    /// the other way round (two AUCs per seed on independent test jets: half the variance of one).
-    private func twoSampleAUC(
-        _ data: ReweightingData, config: ReweightingConfig, features: FeatureSpec, before: [Float], after: [Float]
-    ) throws -> TwoSampleAUC {
-        let folds = config.options.heldOutFolds
-        let firstHalf = Set(folds.prefix(folds.count / 2))
-        let inFirstHalf = data.jets.eventNumbers.map {
-            firstHalf.contains(JetSplit.fold(of: $0, modulus: config.options.modulus))
-        }
-        let halves = [inFirstHalf.indices.filter { inFirstHalf[$0] }, inFirstHalf.indices.filter { !inFirstHalf[$0] }]
-        var aucs: [[Double]] = [[], []]
-        for seed in 0..<config.closure.seeds {
-            let twoSample = TwoSampleTest(
-                config: config.classifier, features: features, epochs: config.closure.epochs,
-                seed: config.classifier.training.seed + UInt64(seed))
-            for (index, weights) in [before, after].enumerated() {
-                for (trained, (training, test)) in [(halves[0], halves[1]), (halves[1], halves[0])].enumerated() {
-                    let scores = try twoSample.scores(
-                        training: data.jets.subset(training, weights: training.map { weights[$0] }),
-                        test: data.jets.subset(test, weights: test.map { weights[$0] }),
-                        directory: URL(fileURLWithPath: out).appendingPathComponent(
-                            "two_sample_\(index == 0 ? "before" : "after")_\(seed)_\(trained)"))
-                    aucs[index].append(try ROCCurve(
-                        scores: scores, isSignal: test.map { data.jets.labels[$0] == 1 }, weights: test.map { weights[$0] }).auc)
-                }
-            }
-        }
-        return TwoSampleAUC(aucBeforeRuns: aucs[0], aucAfterRuns: aucs[1], trainingJets: halves[0].count, testJets: halves[1].count)
     }
 
     /// A table of chi2/ndf per observable and the AUCs.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetModels
-import JetNN
+import JetTagKit
 
 /// `jettag reweight train --config C.yaml --out RUN/`.
 struct ReweightTrain: ParsableCommand {
@@ -26,8 +25,7 @@ struct ReweightTrain: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let config = try ReweightConfigFile.load(path: config, overrides: overrides)
-        ComputeThreads.set(config.classifier.training.threads)
+        let config = try ReweightingConfig.load(path: config, overrides: overrides)
         StopSignal.install()
         let progress = TrainingProgress(epochs: config.classifier.training.epochs, quiet: quiet)
         let start = Date()
@@ -44,12 +42,5 @@ struct ReweightTrain: ParsableCommand {
                 format: "wrote %@/model.h5 (negative weights: %@, normalisation %.6g) in %.1f s\n", out,
                 config.options.negativeWeights.rawValue, info.densityRatio.normalization, Date().timeIntervalSince(start)).utf8))
         }
-    }
-}
-
-/// Reads a YAML reweighting config, applying `--set` overrides.
-enum ReweightConfigFile {
-    static func load(path: String, overrides: [String]) throws -> ReweightingConfig {
-        try ReweightingConfig.load(tree: ConfigFile.tree(path: path, overrides: overrides), file: path)
     }
 }

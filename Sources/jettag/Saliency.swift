@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetMetrics
-import JetModels
-import JetNN
-import JetReport
-import JetSaliency
+import JetTagKit
 
 /// `jettag saliency --model M FILES --out DIR`: which inputs the tagger's output is sensitive to.
 struct Saliency: ParsableCommand {
@@ -70,47 +66,11 @@ struct Saliency: ParsableCommand {
     }
 
     func run() throws {
-        ComputeThreads.set(threads)
-        guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("model file \(model) does not exist") }
-        let file = try ModelFile.read(from: model)
-        let data = try ScoredJets.read(files: files, model: file, maxJets: maxJets, signalClass: signalClass, threads: threads)
-        let featureNames = file.features.constituentVariables.map(\.name)
-        let options = SaliencyOptions(
-            target: data.discriminant.map { .discriminant($0) } ?? .binaryLogit, featureNames: featureNames,
-            maxConstituents: file.features.maxConstituents, selections: try selections(data),
-            jetIndices: jet.filter { $0 < data.jets.count },
-            integratedGradients: igSteps > 0 ? IntegratedGradientsOptions(steps: igSteps, baseline: try baseline(featureCount: featureNames.count)) : nil)
-        var network = try file.makeModels()[0]
-        var analysis = try SaliencyAnalysis(options: options)
-        try analysis.add(model: &network, jets: data.jets.batch(0..<data.jets.count), labels: data.labels, scores: data.scores)
-        let report = analysis.report
-        try SaliencyOutput(report: report).write(to: URL(fileURLWithPath: out))
+        let report = try SaliencyRun(
+            model: model, files: files, directory: URL(fileURLWithPath: out), maxJets: maxJets,
+            multiplicities: multiplicity, workingPoints: workingPoint, integratedGradientSteps: igSteps,
+            baseline: igBaseline, keptJets: jet, signalClass: signalClass, threads: threads
+        ).run()
         print(SaliencyOutput.summary(report))
-    }
-
-    /// All jets, each class, the asked multiplicities, and passing/failing each working point.
-    private func selections(_ data: ScoredJets) throws -> [SaliencySelection] {
-        var selections: [SaliencySelection] = [.all]
-        selections += data.classNames.enumerated().map { SaliencySelection.label($0, name: "\($1) jets") }
-        selections += multiplicity.map { SaliencySelection.multiplicity($0) }
-        if !workingPoint.isEmpty {
-            let roc = try data.rocCurve()
-            for efficiency in workingPoint {
-                let cut = try roc.workingPoint(signalEfficiency: efficiency).threshold
-                let label = String(format: "%g%% signal efficiency", efficiency * 100)
-                selections.append(.passing(threshold: cut, name: "passing \(label) (score >= \(String(format: "%.4g", cut)))"))
-                selections.append(.failing(threshold: cut, name: "failing \(label) (score < \(String(format: "%.4g", cut)))"))
-            }
-        }
-        return selections
-    }
-
-    private func baseline(featureCount: Int) throws -> [Float]? {
-        guard let igBaseline else { return nil }
-        let values = igBaseline.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == featureCount, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--ig-baseline '\(igBaseline)': expected \(featureCount) comma-separated numbers, one per input feature")
-        }
-        return values.map { $0! }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import JetModels
-import JetNN
+import JetTagKit
 
 /// `jettag train --config C.yaml --out RUN/`: trains a tagger as the config says.
 struct Train: ParsableCommand {
@@ -56,7 +55,7 @@ struct Train: ParsableCommand {
             run = try TrainingRun(resuming: URL(fileURLWithPath: resume))
         } else {
             run = TrainingRun(
-                config: try ConfigFile.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
+                config: try RunConfig.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!))
         }
         if printConfig {
             let encoder = JSONEncoder()

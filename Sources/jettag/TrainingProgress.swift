@@ -1,5 +1,5 @@
 import Foundation
-import JetModels
+import JetTagKit
 
 /// Prints a run's progress on stderr: one line per epoch (loss, validation loss, jets/s, ETA) and, when
 /// stderr is a terminal, a live bar over the steps of the current epoch.

@@ -67,8 +67,7 @@ import Testing
     }
 
     @Test func switchingModelKindKeepsTheOtherSection() throws {
-        var root = tree(["model": ["kind": "deepsets", "deepsets": ["pooling": "max"], "cnn1d": ["channels": [4]]]])
-        try RunConfig.applyOverride(path: "model.kind", value: "cnn1d", to: &root)
+        let root = tree(["model": ["kind": "cnn1d", "deepsets": ["pooling": "max"], "cnn1d": ["channels": [4]]]])
         let config = try RunConfig.load(tree: root, file: "c.yaml")
         #expect(config.model.kind == .cnn1d)
         #expect(config.model.cnn1d?.channels == [4])
@@ -125,19 +124,6 @@ import Testing
         }
         #expect(throws: JetModelsError.missingKey(path: "data.files", file: "c.yaml")) {
             try RunConfig.load(tree: ["data": ["classNames": ["a", "b"]]], file: "c.yaml")
-        }
-    }
-
-    @Test func overridesSetNestedValuesBeforeDecoding() throws {
-        var root = tree()
-        try RunConfig.applyOverride(path: "training.epochs", value: 3, to: &root)
-        try RunConfig.applyOverride(path: "training.schedule.kind", value: "cosine", to: &root)
-        let config = try RunConfig.load(tree: root, file: "c.yaml")
-        #expect(config.training.epochs == 3)
-        #expect(config.training.schedule.kind == .cosine)
-        #expect(throws: JetModelsError.self) { try RunConfig.applyOverride(path: "data.files.x", value: 1, to: &root) }
-        #expect(throws: JetModelsError.self) {
-            try RunConfig.applyOverride(path: "training..epochs", value: 1, to: &root)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JetData
 import JetFeatures
+import JetNN
 
 /// Trains a reweighting classifier in a run directory: source (label 0) against target (label 1), negative
 /// weights treated as the config says, each class's weight sum normalised in the loss.
@@ -18,7 +19,8 @@ public struct ReweightingRun {
         self.directory = directory
     }
 
-    /// Trains the classifier (after the resamplers, for `resample`) and writes the run directory.
+    /// Trains the classifier (after the resamplers, for `resample`) and writes the run directory. Sets JetNN's
+    /// `ComputeThreads` to the classifier's `training.threads`.
     ///
     /// - Parameter progress: the stage ("classifier", "resampler-target", ...) and the trainer's event.
     @discardableResult
@@ -28,6 +30,7 @@ public struct ReweightingRun {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let options = config.options
         let threads = config.classifier.training.threads
+        ComputeThreads.set(threads)
         let (trainingSplit, validationSplit) = (options.split(options.trainingFolds), options.split(options.validationFolds))
         let features = try ReweightingData.fittedFeatures(
             config.classifier.features, samples: [config.source, config.target], split: trainingSplit, threads: threads)

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import JetMetrics
 import JetModels
@@ -8,19 +7,27 @@ import JetReport
 /// k-fold or ensemble member), the model's ROC, scores and inputs on the validation split, every
 /// `jettag evaluate` output (`metrics.json`), saliency analysis (`saliency.json`) and reweighting closure
 /// (`closure.json`) found in the directory or one level below, optionally next to a second run.
-struct RunReport {
+///
+/// ```swift
+/// let page = try RunReport(directory: run, reference: nil).write()
+/// ```
+public struct RunReport {
     /// A run directory and what was found in it.
-    struct Run {
-        var name: String
-        var directory: URL
-        var config: RunConfig?
-        var histories: [(name: String, history: [TrainingEpoch])]
-        var model: ModelFile?
+    public struct Run {
+        public var name: String
+        public var directory: URL
+        /// The run config of a training run (`config.json`).
+        public var config: RunConfig?
+        /// The loss curves: `history.json` of the run and of its members (`fold<i>/`, `member<i>/`).
+        public var histories: [(name: String, history: [TrainingEpoch])]
+        /// The model of a training run (`model.h5`).
+        public var model: ModelFile?
 
-        init(directory: URL) throws {
+        /// - Throws: ``JetTagKitError/missingRunDirectory(path:)`` when `directory` is not a directory.
+        public init(directory: URL) throws {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("run directory \(directory.path) does not exist")
+                throw JetTagKitError.missingRunDirectory(path: directory.path)
             }
             self.directory = directory
             let name = directory.standardizedFileURL.lastPathComponent
@@ -32,7 +39,8 @@ struct RunReport {
             histories = RunReport.files(named: "history.json", in: directory).compactMap { url in
                 let history = try? JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: url))
                 let member = url.deletingLastPathComponent().lastPathComponent
-                let runName = url.deletingLastPathComponent() == directory ? name : "\(name)/\(member)"
+                let isTopLevel = url.deletingLastPathComponent().standardizedFileURL.path == directory.standardizedFileURL.path
+                let runName = isTopLevel ? name : "\(name)/\(member)"
                 return history.map { (runName, $0.map(TrainingEpoch.init)) }
             }
             let modelPath = directory.appendingPathComponent("model.h5").path
@@ -41,22 +49,48 @@ struct RunReport {
 
         /// The model's scores and inputs on at most `maxJets` jets of the validation split (nil without a
         /// training config and model, or when the config's files are not found from here).
-        func validationJets(maxJets: Int) throws -> ScoredJets? {
+        public func validationJets(maxJets: Int) throws -> ScoredJets? {
             guard let config, let model, config.data.files.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
                 return nil
             }
             return try ScoredJets.read(
-                files: config.data.files, model: model, maxJets: maxJets, split: config.data.split.splits.validation,
+                files: config.data.files, model: model, maxJets: maxJets, part: .validation,
                 threads: config.training.threads)
         }
     }
 
-    var run: Run
-    var reference: Run?
-    var maxJets: Int
+    public var run: Run
+    /// The run drawn as the reference of the ratio panels.
+    public var reference: Run?
+    /// Validation jets to score for the ROC, score and input plots.
+    public var maxJets: Int
+
+    public init(run: Run, reference: Run? = nil, maxJets: Int = 20_000) {
+        self.run = run
+        self.reference = reference
+        self.maxJets = maxJets
+    }
+
+    /// The report of the run in `directory`, compared with the one in `reference` when given.
+    public init(directory: URL, reference: URL? = nil, maxJets: Int = 20_000) throws {
+        self.init(
+            run: try Run(directory: directory), reference: try reference.map { try Run(directory: $0) },
+            maxJets: maxJets)
+    }
+
+    /// Builds the page and writes it to `destination` (default `report.html` in the run directory) with each
+    /// plot as `plots/<n>.svg` beside it; returns the page and where it went.
+    @discardableResult
+    public func write(to destination: URL? = nil) throws -> (page: HTMLReport, destination: URL) {
+        let page = try html()
+        let destination = destination ?? run.directory.appendingPathComponent("report.html")
+        try page.write(to: destination)
+        try page.writePlots(to: destination.deletingLastPathComponent().appendingPathComponent("plots"))
+        return (page, destination)
+    }
 
     /// The page.
-    func html() throws -> HTMLReport {
+    public func html() throws -> HTMLReport {
         var sections = [summary()]
         let histories = (reference?.histories ?? []) + run.histories
         if !histories.isEmpty { sections.append(HTMLReport.Section(training: histories)) }
@@ -162,7 +196,7 @@ struct RunReport {
                 description: "jettag evaluate of \(report.model) on \(report.jets) jets: signal \(report.signalClass).",
                 curves: curves,
                 scoreHistograms: report.classNames.compactMap { name in report.scoreHistograms[name].map { (name, $0) } },
-                scoreLabel: report.discriminant.map { "D = \(SaliencyTarget.discriminant($0).description)" } ?? "p(\(report.signalClass))")
+                scoreLabel: SignalScore.label(discriminant: report.discriminant, signalClass: report.signalClass))
             section.blocks.append(.table(HTMLReport.Table(
                 header: ["Class", "Precision", "Recall", "F1", "Support"],
                 rows: report.precisionRecall.map { score in

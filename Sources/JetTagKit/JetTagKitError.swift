@@ -1,0 +1,59 @@
+/// Errors of the workflows: a config file or `--set` override that cannot be read, a request naming a class,
+/// fraction or baseline the model does not have, and inputs (run directories, model files, jets) that are not
+/// there. Each names the file, option or value and what was expected; errors of the stage modules (a bad key in
+/// a config, a bad HDF5 file) pass through unchanged.
+public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
+    /// A config file that does not exist or is not UTF-8 text.
+    case unreadableConfigFile(path: String)
+    /// Text that is not YAML; `origin` is the file or the `--set key.path=value` it came from.
+    case invalidYAML(origin: String, reason: String)
+    /// A mapping key that is not a string (e.g. a list used as a key).
+    case nonStringKey(origin: String)
+    /// A key written twice in one mapping.
+    case duplicateKey(origin: String, key: String)
+    /// A `--set` override that cannot be applied: `text` is the override or its key path.
+    case invalidOverride(text: String, reason: String)
+    /// A signal class the model does not have.
+    case unknownSignalClass(name: String, classNames: [String])
+    /// An item of `--fractions` that is not `class=fraction` with a class of the model.
+    case invalidFraction(item: String, classNames: [String])
+    /// An integrated-gradients baseline that is not one number per input feature.
+    case invalidBaseline(text: String, featureCount: Int)
+    /// A run directory that does not exist.
+    case missingRunDirectory(path: String)
+    /// A model file that does not exist.
+    case missingModelFile(path: String)
+    /// No jets in the files (in that part of the model's split).
+    case noJets(files: [String], part: DataPart)
+    /// A closure with new weights from a jet field but no reweighting config to say what source and target are.
+    case closureNeedsConfig(weightField: String)
+
+    public var description: String {
+        switch self {
+        case .unreadableConfigFile(let path):
+            "cannot read the config file \(path)"
+        case .invalidYAML(let origin, let reason):
+            "\(origin): not valid YAML: \(reason)"
+        case .nonStringKey(let origin):
+            "\(origin): mapping keys must be strings"
+        case .duplicateKey(let origin, let key):
+            "\(origin): key '\(key)' appears twice"
+        case .invalidOverride(let text, let reason):
+            "--set: '\(text)' \(reason)"
+        case .unknownSignalClass(let name, let classNames):
+            "--signal-class \(name): the model's classes are \(classNames.joined(separator: ", "))"
+        case .invalidFraction(let item, let classNames):
+            "--fractions: '\(item)' is not class=fraction with a class of \(classNames.joined(separator: ", "))"
+        case .invalidBaseline(let text, let featureCount):
+            "--ig-baseline '\(text)': expected \(featureCount) comma-separated numbers, one per input feature"
+        case .missingRunDirectory(let path):
+            "run directory \(path) does not exist"
+        case .missingModelFile(let path):
+            "model file \(path) does not exist"
+        case .noJets(let files, let part):
+            "no jets read from \(files.joined(separator: ", "))\(part == .all ? "" : " in the \(part.rawValue) split")"
+        case .closureNeedsConfig(let weightField):
+            "new weights from the jet field '\(weightField)' need the reweighting config (--config) for the samples"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import JetData
+import JetModels
+
+/// A model file applied to labelled jets, batch by batch: each batch with its jets' class labels, event weights
+/// and class probabilities. The reading `jettag evaluate`, `saliency` and `report` share.
+struct LabelledJetStream {
+    let scorer: JetScorer
+    /// The jet field with the class index.
+    let labelField: String
+    /// The jet field with the event weights; nil for unit weights.
+    let weightField: String?
+    private let stream: JetStream
+
+    /// One batch: the jets and, for each, label, event weight and probabilities.
+    struct Batch {
+        var jets: JetBatch
+        var labels: [Int32]
+        var weights: [Float]
+        var scores: JetScorer.Scores
+    }
+
+    /// Opens `files` for the model's inputs and the label and weight fields.
+    ///
+    /// - Parameters:
+    ///   - labelField: the jet field with the class index; nil for the training config's `data.labelField`.
+    ///   - part: the jets read, by the model's own split.
+    init(
+        model: ModelFile, files: [String], labelField: String? = nil, weights: EventWeights, part: DataPart,
+        batchSize: Int, threads: Int
+    ) throws {
+        scorer = try JetScorer(file: model)
+        let config = model.trainingConfig
+        let labelField = labelField ?? config.data.labelField
+        self.labelField = labelField
+        weightField = weights.field(for: config)
+        var options = scorer.readOptions(batchSize: batchSize, threads: threads)
+        for field in [labelField] + (weightField.map { [$0] } ?? []) where !options.jetFields.contains(field) {
+            options.jetFields.append(field)
+        }
+        options.split = part.split(in: config)
+        stream = try JetStream(files: files, options: options)
+    }
+
+    /// The next batch, cut to its first `limit` jets; nil at the end or when `limit` is 0.
+    ///
+    /// - Throws: `JetModelsError.invalidData` naming file, row and value of a label that is not a class index.
+    func next(limit: Int = .max) throws -> Batch? {
+        guard limit > 0, var batch = try stream.next() else { return nil }
+        if batch.count > limit { batch = batch.gathering(Array(0..<limit)) }
+        let labels = try batch.classLabels(field: labelField, classNames: scorer.file.classNames, files: stream.files)
+        return Batch(
+            jets: batch, labels: labels,
+            weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),
+            scores: try scorer.score(batch))
+    }
+}

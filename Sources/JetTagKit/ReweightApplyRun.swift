@@ -1,0 +1,47 @@
+import JetData
+import JetModels
+import JetNN
+
+/// `jettag reweight apply`: new event weights of a reweighting run for the jets of the source sample, aligned
+/// with the input rows, streamed in batches into a file of the ``WeightSchema`` (under a temporary name, renamed
+/// when complete).
+public struct ReweightApplyRun {
+    /// The reweighting run's model file.
+    public var model: String
+    public var files: [String]
+    /// The output file.
+    public var out: String
+    /// The part of the rows of all inputs written.
+    public var shard: Shard
+    /// Jets per batch (memory is bounded by it).
+    public var batchSize: Int
+    /// Threads for reading and BLAS (JetNN's `ComputeThreads`).
+    public var threads: Int
+
+    public init(model: String, files: [String], out: String, shard: Shard = .whole, batchSize: Int = 10_000, threads: Int = 1) {
+        (self.model, self.files, self.out, self.shard, self.batchSize, self.threads) =
+            (model, files, out, shard, batchSize, threads)
+    }
+
+    /// Writes the weights; returns how many jets were weighted and how many classifier outputs were clipped and
+    /// ratios capped.
+    @discardableResult
+    public func run() throws -> DensityRatio.Counts {
+        ComputeThreads.set(threads)
+        var reweighter = try Reweighter(modelPath: model)
+        let jets = try ShardedJets(
+            files: files, options: try reweighter.readOptions(batchSize: batchSize, threads: threads), shard: shard)
+        let writer = try JetOutputWriter(
+            path: out, fields: WeightSchema.fields,
+            attributes: WeightSchema.attributes(model: model, inputs: files, shard: shard))
+        var counts = DensityRatio.Counts()
+        while let (batch, indices) = try jets.next() {
+            let (weights, f) = try reweighter.reweight(batch, counts: &counts)
+            try writer.append(
+                jetIndices: indices, eventNumbers: batch.eventNumbers,
+                values: WeightSchema.values(weights: weights, classifierOutputs: f))
+        }
+        try writer.finish()
+        return counts
+    }
+}

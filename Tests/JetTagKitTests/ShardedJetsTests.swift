@@ -1,0 +1,72 @@
+import JetTagKit
+import JetTestSupport
+import Testing
+
+/// The rows of a shard over several input files, with each jet's index in the concatenated inputs.
+@Suite struct ShardedJetsTests {
+    /// Jets per file; file f's event numbers start at 1000 * (f + 1).
+    private let counts = [10, 7, 12]
+
+    private func files(in directory: TemporaryDirectory) throws -> [String] {
+        try counts.enumerated().map { file, count in
+            let path = directory.path("part\(file).h5")
+            try SyntheticJetFile.write(to: path, count: count, seed: UInt64(file), firstEventNumber: 1000 * (file + 1))
+            return path
+        }
+    }
+
+    /// Every (index, event number) the jets give, batch by batch.
+    private func read(_ files: [String], shard: Shard?) throws -> (indices: [Int64], events: [Int64]) {
+        let options = JetReadOptions(jetFields: ["pt"], batchSize: 4, threads: 1)
+        let jets = try ShardedJets(files: files, options: options, shard: shard)
+        var result: (indices: [Int64], events: [Int64]) = ([], [])
+        while let (batch, indices) = try jets.next() {
+            #expect(indices.count == batch.count)
+            result.indices += indices
+            result.events += batch.eventNumbers
+        }
+        return result
+    }
+
+    /// The event number of the jet at `index` of the concatenated inputs.
+    private func eventNumber(_ index: Int) -> Int64 {
+        var row = index
+        for (file, count) in counts.enumerated() {
+            if row < count { return Int64(1000 * (file + 1) + row) }
+            row -= count
+        }
+        preconditionFailure("index \(index) beyond the inputs")
+    }
+
+    @Test func withoutAShardEveryJetIsIndexedAcrossFiles() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let all = try read(try files(in: directory), shard: nil)
+        #expect(all.indices == (0..<29).map(Int64.init))
+        #expect(all.events == (0..<29).map(eventNumber))
+    }
+
+    @Test func shardRowsCrossFileBoundaries() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let inputs = try files(in: directory)
+        var union: [Int64] = []
+        for index in 0..<3 {
+            let shard = Shard(index: index, count: 3)
+            let part = try read(inputs, shard: shard)
+            #expect(part.indices == shard.rows(of: 29).map(Int64.init), "shard \(shard)")
+            #expect(part.events == shard.rows(of: 29).map(eventNumber), "shard \(shard)")
+            union += part.indices
+        }
+        // 29 rows in 3 shards: 0..<9 (first file), 9..<19 (first and second), 19..<29 (second and third).
+        #expect(union == (0..<29).map(Int64.init))
+    }
+
+    @Test func aShardInsideOneFileReadsOnlyItsRows() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let part = try read(try files(in: directory), shard: Shard(index: 5, count: 6))
+        #expect(part.indices == (24..<29).map(Int64.init))
+        #expect(part.events == (24..<29).map(eventNumber))
+    }
+}
