@@ -14,8 +14,14 @@ import PackageDescription
 //   JetSaliency     JetMetrics,        gradient saliency and integrated gradients of a model
 //                   JetModels, JetNN
 //   JetReport       JetMetrics         SVG plots, heatmaps and the HTML report, from plain value types
-//   jettag          JetData, JetFeatures, JetNN, JetModels, JetMetrics, JetSaliency, JetReport, ArgumentParser, Yams,
-//                   Logging: the command-line tool
+//   JetTagKit       all of the above   the workflows, one run per command: YAML config files with --set overrides
+//                   but JetCore, Yams  (the only Yams user), sharding, predict and reweight apply with their output
+//                                      schemas, evaluate, saliency, reweight closure (two-sample half split), the run
+//                                      report; one error type, JetTagKitError; re-exports JetData, JetModels,
+//                                      JetMetrics and JetReport, whose types its API takes and returns
+//   jettag          JetTagKit,         the command-line tool: argument parsing, one JetTagKit call per command, progress
+//                   ArgumentParser,    and summary output, exit codes
+//                   Logging
 //   jettag-bench    JetCore, JetData, JetNN, JetModels, ArgumentParser: reader and network benchmarks
 //   JetTestSupport  JetData            test helpers shared by the test targets (Tests/<Module>Tests)
 // Design notes: docs/DESIGN.md; where things live: docs/ARCHITECTURE.md.
@@ -61,7 +67,7 @@ let package = Package(
         .target(
             name: "JetTagKit",
             dependencies: [
-                "JetCore", "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
+                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -11,9 +11,9 @@ import JetNN
 /// Per closure observable, weighted histograms of source, reweighted source and target (edges at target
 /// quantiles), shape ratios and chi2/ndf before and after; the weight distribution, fraction negative and
 /// effective sample size before and after; and a classifier two-sample test: per seed (`closure.seeds`), fresh
-/// Deep Sets classifiers trained on one half of the held-out folds (``twoSampleHalves(eventNumbers:heldOutFolds:modulus:)``)
-/// and scored on the other, and again with the halves swapped, with the source weighted before and after; the
-/// mean weighted AUC of each. Writes `closure.json`, `closure_summary.csv` and `closure_<observable>.csv`
+/// Deep Sets classifiers trained on one half of the held-out folds
+/// (``twoSampleHalves(eventNumbers:heldOutFolds:modulus:)``) and scored on the other, and again with the halves
+/// swapped, with the source weighted before and after; the mean weighted AUC of each. Writes `closure.json`, `closure_summary.csv` and `closure_<observable>.csv`
 /// (``ClosureReport``), and the classifiers' files in `two_sample_<before|after>_<seed>_<half>/`.
 public struct ClosureRun {
     /// Where the new weights come from.

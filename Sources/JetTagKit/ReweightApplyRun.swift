@@ -18,7 +18,9 @@ public struct ReweightApplyRun {
     /// Threads for reading and BLAS (JetNN's `ComputeThreads`).
     public var threads: Int
 
-    public init(model: String, files: [String], out: String, shard: Shard = .whole, batchSize: Int = 10_000, threads: Int = 1) {
+    public init(
+        model: String, files: [String], out: String, shard: Shard = .whole, batchSize: Int = 10_000, threads: Int = 1
+    ) {
         (self.model, self.files, self.out, self.shard, self.batchSize, self.threads) =
             (model, files, out, shard, batchSize, threads)
     }
