@@ -52,7 +52,6 @@ public struct ClosureRun {
     ///
     /// - Throws: ``JetTagKitError/closureNeedsConfig(weightField:)`` for weights from a field without a config.
     public func run() throws -> ClosureReport {
-        ComputeThreads.set(threads)
         var reweighting: (model: ModelFile, info: ReweightingInfo)?
         var weightField: String?
         switch newWeights {
@@ -62,6 +61,7 @@ public struct ClosureRun {
         guard var config = try configFile.map({ try ReweightingConfig.load(path: $0) }) ?? reweighting?.info.config else {
             throw JetTagKitError.closureNeedsConfig(weightField: weightField ?? "")
         }
+        ComputeThreads.set(threads)
         if !sourceFiles.isEmpty { config.source.files = sourceFiles }
         if !truthFiles.isEmpty { config.target.files = truthFiles }
         let options = config.options

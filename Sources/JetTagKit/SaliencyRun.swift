@@ -50,8 +50,8 @@ public struct SaliencyRun {
     /// - Throws: ``JetTagKitError`` for a missing model file, an unknown signal class or a baseline that is not
     ///   one number per feature.
     public func run() throws -> SaliencyReport {
-        ComputeThreads.set(threads)
         guard FileManager.default.fileExists(atPath: model) else { throw JetTagKitError.missingModelFile(path: model) }
+        ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
         let data = try ScoredJets.read(files: files, model: file, maxJets: maxJets, signalClass: signalClass, threads: threads)
         let featureNames = file.features.constituentVariables.map(\.name)
