@@ -7,6 +7,7 @@ import PackageDescription
 //   JetData         JetCore, CHDF5     HDF5 reading and writing, file layouts, selections, splits, jet batches
 //   JetFeatures     JetCore, JetData   input variables, feature extraction, standardisation, class weights, resampling
 //   JetNN           JetCore, CBLAS     layers with forward and backward, losses, optimizers, schedules (no HDF5)
+//                                      and the choice of OpenBLAS kernels for the CPU (CPUID)
 //   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training, run configs, model files, reweighting
 //                   JetFeatures, JetNN
 //   JetMetrics      -                  ROC curves, working points, histograms, closure statistics, weight diagnostics,
@@ -96,7 +97,7 @@ let package = Package(
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
-        .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetTestSupport"]),
+        .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetNN", "JetTestSupport"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]
 )

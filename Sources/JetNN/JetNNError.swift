@@ -16,6 +16,8 @@ public enum JetNNError: Error, CustomStringConvertible, Equatable {
     case valueCount(name: String, expected: Int, got: Int)
     /// Restoring an optimizer: a state tensor missing (`got` nil) or of the wrong size.
     case optimizerState(optimizer: String, tensor: String, expected: Int, got: Int?)
+    /// An environment variable JetNN reads (e.g. `JETTAG_BLAS`) set to a value it does not accept.
+    case invalidEnvironmentValue(variable: String, value: String, allowed: [String])
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum JetNNError: Error, CustomStringConvertible, Equatable {
             "\(optimizer) state '\(tensor)': expected \(expected) values, got \(got); the checkpoint belongs to another model"
         case let .optimizerState(optimizer, tensor, _, nil):
             "\(optimizer) state '\(tensor)' is missing from the checkpoint"
+        case let .invalidEnvironmentValue(variable, value, allowed):
+            "environment variable \(variable)=\(value): expected one of \(allowed.joined(separator: ", "))"
         }
     }
 }

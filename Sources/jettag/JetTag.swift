@@ -7,14 +7,19 @@ struct JetTag: ParsableCommand {
         commandName: "jettag",
         abstract: "Train and apply jet taggers and reweight simulated samples, straight from HDF5 files.",
         version: ModelFile.codeVersion,
-        subcommands: [Inspect.self, Train.self, Predict.self, Evaluate.self, Reweight.self, Saliency.self, Report.self]
+        subcommands: [
+            Inspect.self, Train.self, Predict.self, Evaluate.self, Reweight.self, Saliency.self, Report.self,
+            Doctor.self,
+        ]
     )
 
-    /// Runs the command. Every error ends the process with `Error: <description>` on stderr; a
+    /// Checks the BLAS kernels first (``BLASStartup/run()`` may run the program again with better ones), then runs
+    /// the command. Every error ends the process with `Error: <description>` on stderr; a
     /// ``JetTagKitError`` (a config file, option value or input the user gave that cannot be used) with code 64,
     /// as ArgumentParser's validation errors, any other with code 1 (130 after an interrupted training).
     static func main() {
         do {
+            try BLASStartup.run()
             var command = try parseAsRoot()
             try command.run()
         } catch let error as JetTagKitError {

@@ -28,13 +28,17 @@ public struct TemporaryDirectory {
     public func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Runs the built `jettag` (next to the test bundle in .build/<configuration>/) with `arguments`.
+/// Runs the built `jettag` (next to the test bundle in .build/<configuration>/) with `arguments`, in this
+/// process's environment with the `environment` variables added or replaced.
 ///
 /// - Returns: exit status, standard output and standard error.
-public func runJetTag(arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+public func runJetTag(
+    arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = jetTagExecutable()
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
