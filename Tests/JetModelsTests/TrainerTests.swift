@@ -1,7 +1,7 @@
 import Foundation
 import JetData
 import JetFeatures
-import JetModels
+@testable import JetModels
 import JetNN
 import JetTestSupport
 import Testing
@@ -58,6 +58,38 @@ import Testing
         }
         let csv = try String(contentsOf: directory.appendingPathComponent("history.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 5)
+    }
+
+    @Test func accuracyCountsTheWeightOfCorrectlyClassifiedJets() {
+        // One logit: > 0 predicts class 1. Jets 0 and 2 are right (weights 1 and 3), jet 1 wrong (weight 2).
+        let one = Matrix(rows: 3, columns: 1, storage: [0.5, 0.2, -1])
+        #expect(Trainer.accuracy(logits: one, labels: [1, 0, 0], weights: [1, 2, 3]) == 4.0 / 6.0)
+        // Three logits: the largest wins.
+        let three = Matrix(rows: 2, columns: 3, storage: [0, 2, 1, 5, -1, 0])
+        #expect(Trainer.accuracy(logits: three, labels: [1, 2], weights: [1, 1]) == 0.5)
+        #expect(Trainer.accuracy(logits: one, labels: [1, 0, 0], weights: [1, -1, 0]) == 0, "no positive weight sum")
+    }
+
+    @Test func theCheckpointMetricPicksTheBestEpochAndStopsEarly() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        for metric in TrainingConfig.CheckpointMetric.allCases {
+            let config = try config(file: file, training: ["epochs": 6, "checkpointMetric": metric.rawValue, "patience": 2])
+            var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+            let directory = temporary.url.appendingPathComponent(metric.rawValue)
+            let state = try trainer.train(directory: directory)
+            let accuracies = state.history.map { try! #require($0.validationAccuracy) }
+            #expect(accuracies.allSatisfy { (0...1).contains($0) })
+            let best = switch metric {
+            case .loss: state.history.indices.min { state.history[$0].validationLoss < state.history[$1].validationLoss }!
+            case .accuracy: accuracies.indices.max { accuracies[$0] < accuracies[$1] || (accuracies[$0] == accuracies[$1] && $0 > $1) }!
+            }
+            #expect(state.bestEpoch == best + 1, "\(metric)")
+            #expect(state.stoppedEarly == (state.history.count < 6))
+            if state.stoppedEarly { #expect(state.history.count - state.bestEpoch == 2, "\(metric): patience 2") }
+            let csv = try String(contentsOf: directory.appendingPathComponent("history.csv"), encoding: .utf8)
+            #expect(csv.hasPrefix("epoch,training_loss,validation_loss,validation_accuracy,"))
+        }
     }
 
     @Test func sameSeedSameModelOtherSeedOtherModel() throws {
