@@ -30,9 +30,12 @@ declare -A variant=(
   [accuracy]="--set training.checkpointMetric=accuracy"
   [allepochs]="--set training.patience=0"
   [nobalance]="--set weights.weighting.balanceClasses=false"
+  [robustall]="--set features.standardization=robust --set training.patience=0"
+  [robustallaccuracy]="--set features.standardization=robust --set training.checkpointMetric=accuracy --set training.patience=0"
+  [weaverlikemeanstd]="--set training.checkpointMetric=accuracy --set training.patience=0 --set weights.weighting.balanceClasses=false"
   [weaverlike]="--set features.standardization=robust --set training.checkpointMetric=accuracy --set training.patience=0 --set weights.weighting.balanceClasses=false"
 )
-VARIANTS=${VARIANTS:-"default meanstd robust noclip accuracy allepochs nobalance weaverlike"}
+VARIANTS=${VARIANTS:-"default robust noclip accuracy allepochs nobalance robustall robustallaccuracy weaverlikemeanstd weaverlike"}
 
 if [ -z "${BIN:-}" ]; then
   swift build -c release --product jettag 2>&1 | tail -1

@@ -92,6 +92,41 @@ import Testing
         }
     }
 
+    /// The fitted standardisation and its clipping are what training sees, what the model file stores and what the
+    /// scorer (predict, evaluate) applies: scoring the validation jets from the file gives the probabilities of the
+    /// trained model on the training run's own inputs.
+    @Test func robustStandardisationAndClippingTravelWithTheModel() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        var config = try config(file: file, training: ["epochs": 1])
+        config.features.standardization = .robust
+        config.features.constituentVariables = config.features.constituentVariables.map {
+            VariableSpec($0.name, clipMin: -0.5, clipMax: 0.5)
+        }
+        let data = try TrainingData.load(config: config)
+        let inputs = data.training.inputs.constituents.storage + data.validation.inputs.constituents.storage
+        #expect(inputs.allSatisfy { (-0.5...0.5).contains($0) })
+        #expect(inputs.contains(-0.5) && inputs.contains(0.5), "the tight bounds clip some inputs")
+        var trainer = try Trainer(config: config, data: data)
+        try trainer.train(directory: temporary.url.appendingPathComponent("run"))
+        let saved = try ModelFile.read(from: temporary.url.appendingPathComponent("run/model.h5").path)
+        #expect(saved.features == data.features)
+        #expect(saved.features.standardization == .robust)
+        #expect(saved.features.constituentVariables.allSatisfy { $0.clipMin == -0.5 && $0.clipMax == 0.5 })
+
+        let scorer = try JetScorer(file: saved)
+        var options = scorer.readOptions(batchSize: 1_000, threads: 1)
+        options.split = config.data.split.splits.validation
+        let stream = try JetStream(files: [file], options: options)
+        var scored: [Float] = []
+        while let batch = try stream.next() { scored += try scorer.score(batch).probabilities }
+        var model = try saved.makeModels()[0]
+        let logits = try model.forward(data.validation.batch(0..<data.validation.count), training: false)
+        let expected = JetScorer.probabilities(logits: logits)
+        #expect(scored.count == expected.count)
+        #expect(zip(scored, expected).allSatisfy { abs($0 - $1) <= 1e-6 })
+    }
+
     @Test func sameSeedSameModelOtherSeedOtherModel() throws {
         let (temporary, file) = try syntheticFile(jets: 96)
         defer { temporary.remove() }
