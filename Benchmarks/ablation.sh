@@ -20,22 +20,25 @@ THREADS=${THREADS:-2}
 OUT=${OUT:-runs/ablation}
 DATA=${DATA:-../shared/data/top_qcd_dev.h5}
 
-# name -> overrides (on top of the config and the split). "default" is the config as shipped.
+# name -> overrides (on top of the config and the split). "shipped" is the config as shipped (weaver's choices since
+# this ablation); "previous" restores JetTag's earlier defaults, and each single change starts from it.
+previous="--set features.standardization=meanStd --set training.checkpointMetric=loss --set training.patience=5"
+previous="$previous --set weights.weighting.balanceClasses=true"
+noclip="--set features.constituentVariables=[$(for v in pt_log e_log logptrel logerel deltaR deta dphi; do
+  printf '[%s,null,null,null,null],' "$v"; done | sed 's/,$//')]"
 declare -A variant=(
-  [default]=""
-  [meanstd]="--set features.standardization=meanStd"
-  [robust]="--set features.standardization=robust"
-  [noclip]="--set features.constituentVariables=[$(for v in pt_log e_log logptrel logerel deltaR deta dphi; do
-    printf '[%s,null,null,null,null],' "$v"; done | sed 's/,$//')]"
-  [accuracy]="--set training.checkpointMetric=accuracy"
-  [allepochs]="--set training.patience=0"
-  [nobalance]="--set weights.weighting.balanceClasses=false"
-  [robustall]="--set features.standardization=robust --set training.patience=0"
-  [robustallaccuracy]="--set features.standardization=robust --set training.checkpointMetric=accuracy --set training.patience=0"
-  [weaverlikemeanstd]="--set training.checkpointMetric=accuracy --set training.patience=0 --set weights.weighting.balanceClasses=false"
-  [weaverlike]="--set features.standardization=robust --set training.checkpointMetric=accuracy --set training.patience=0 --set weights.weighting.balanceClasses=false"
+  [shipped]=""
+  [previous]="$previous"
+  [robust]="$previous --set features.standardization=robust"
+  [noclip]="$previous $noclip"
+  [accuracy]="$previous --set training.checkpointMetric=accuracy"
+  [allepochs]="$previous --set training.patience=0"
+  [nobalance]="$previous --set weights.weighting.balanceClasses=false"
+  [robustall]="$previous --set features.standardization=robust --set training.patience=0"
+  [robustallaccuracy]="$previous --set features.standardization=robust --set training.checkpointMetric=accuracy --set training.patience=0"
+  [shippedmeanstd]="--set features.standardization=meanStd"
 )
-VARIANTS=${VARIANTS:-"default robust noclip accuracy allepochs nobalance robustall robustallaccuracy weaverlikemeanstd weaverlike"}
+VARIANTS=${VARIANTS:-"previous robust noclip accuracy allepochs nobalance robustall robustallaccuracy shippedmeanstd shipped"}
 
 if [ -z "${BIN:-}" ]; then
   swift build -c release --product jettag 2>&1 | tail -1
@@ -60,16 +63,16 @@ for name in $VARIANTS; do
 done
 
 python3 - "$OUT" "$SEEDS" $VARIANTS <<'PY' | tee "$OUT/table.md"
-import json, statistics, sys
+import json, os, statistics, sys
 out, seeds, names = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
 def cell(values, digits):
     spread = statistics.stdev(values) if len(values) > 1 else 0.0
     return f"{statistics.mean(values):.{digits}f} ± {spread:.{digits}f} ({', '.join(f'{v:.{digits}f}' for v in values)})"
-print("| variant | AUC | 1/eps_B at 0.3 | 1/eps_B at 0.5 | best epoch |")
-print("|---|---|---|---|---|")
+print("| variant | seeds | AUC | 1/eps_B at 0.3 | 1/eps_B at 0.5 | best epoch / epochs run |")
+print("|---|---|---|---|---|---|")
 for name in names:
     aucs, r30, r50, best = [], [], [], []
-    for seed in seeds:
+    for seed in [s for s in seeds if os.path.isdir(f"{out}/{name}-s{s}")]:
         roc = json.load(open(f"{out}/{name}-s{seed}/eval/metrics.json"))["roc"]
         points = {round(p["signal_efficiency"], 2): p["background_rejection"] for p in roc["working_points"]}
         aucs.append(roc["auc"]); r30.append(points[0.3]); r50.append(points[0.5])
@@ -77,6 +80,6 @@ for name in names:
         metric = json.load(open(f"{out}/{name}-s{seed}/config.json"))["training"].get("checkpointMetric", "loss")
         pick = (lambda r: -r["validationAccuracy"]) if metric == "accuracy" else (lambda r: r["validationLoss"])
         best.append(f"{min(history, key=pick)['epoch']}/{len(history)}")
-    print(f"| {name} | {cell(aucs, 4)} | {cell(r30, 0)} | {cell(r50, 0)} | {', '.join(best)} |")
+    print(f"| {name} | {len(aucs)} | {cell(aucs, 4)} | {cell(r30, 0)} | {cell(r50, 0)} | {', '.join(best)} |")
 PY
 results_record "$OUT/table.md"
