@@ -91,7 +91,8 @@ let package = Package(
         ),
         .testTarget(name: "JetCoreTests", dependencies: ["JetCore"]),
         .testTarget(name: "JetDataTests", dependencies: ["JetData", "JetTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "JetFeaturesTests", dependencies: ["JetFeatures", "JetTestSupport"]),
+        .testTarget(
+            name: "JetFeaturesTests", dependencies: ["JetFeatures", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetNNTests", dependencies: ["JetNN", "JetTestSupport"]),
         .testTarget(name: "JetModelsTests", dependencies: ["JetModels", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),

@@ -18,17 +18,21 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     public var constituentKinematics: KinematicFieldNames
     /// Jet field names of pt, eta, phi, energy.
     public var jetKinematics: KinematicFieldNames
+    /// How missing centres and scales are fitted on the training split.
+    public var standardization: StandardizationMethod
 
     public init(
         maxConstituents: Int = FeatureSpec.defaultMaxConstituents,
         constituentVariables: [VariableSpec] = [], jetVariables: [VariableSpec] = [],
-        constituentKinematics: KinematicFieldNames = .init(), jetKinematics: KinematicFieldNames = .init()
+        constituentKinematics: KinematicFieldNames = .init(), jetKinematics: KinematicFieldNames = .init(),
+        standardization: StandardizationMethod = .meanStd
     ) {
         self.maxConstituents = maxConstituents
         self.constituentVariables = constituentVariables
         self.jetVariables = jetVariables
         self.constituentKinematics = constituentKinematics
         self.jetKinematics = jetKinematics
+        self.standardization = standardization
     }
 
     /// True when every variable has its centre and scale (given or fitted).
@@ -53,6 +57,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case maxConstituents, constituentVariables, jetVariables, constituentKinematics, jetKinematics
+        case standardization
     }
 
     public init(from decoder: Decoder) throws {
@@ -64,5 +69,6 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
         constituentKinematics =
             try keyed.decodeIfPresent(KinematicFieldNames.self, forKey: .constituentKinematics) ?? .init()
         jetKinematics = try keyed.decodeIfPresent(KinematicFieldNames.self, forKey: .jetKinematics) ?? .init()
+        standardization = try keyed.decodeIfPresent(StandardizationMethod.self, forKey: .standardization) ?? standardization
     }
 }

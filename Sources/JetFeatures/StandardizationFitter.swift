@@ -2,24 +2,33 @@ import JetData
 
 /// Fits the missing centres and scales of a `FeatureSpec` on training batches, streaming.
 ///
-/// Method: for each variable the mean and population standard deviation of its raw values over the real
-/// constituents the network sees (the hardest `maxConstituents` of each jet; padding never counts) and over
-/// all jets for jet variables, accumulated batch by batch
-/// with `RunningMoments`. A missing `subtractBy` becomes the mean, a missing `multiplyBy` becomes
-/// 1 / standard deviation (1 when the standard deviation is 0, as in weaver). Values given in the spec are
-/// kept. Unweighted, like weaver's "auto" preprocessing.
+/// Each variable's raw values are taken over the real constituents the network sees (the hardest
+/// `maxConstituents` of each jet; padding never counts) and over all jets for jet variables, batch by batch.
+/// With `spec.standardization`:
+/// - `meanStd`: a missing `subtractBy` becomes the mean, a missing `multiplyBy` 1 / population standard
+///   deviation (accumulated with `RunningMoments`);
+/// - `robust` (weaver's "auto"): the median, and 1 / max(p84 - median, median - p16), from numpy-style
+///   percentiles of a `QuantileSample` (exact up to its capacity, a seeded reservoir sample beyond).
+///
+/// A zero width gives scale 1, as in weaver. Values given in the spec are kept. Unweighted, like weaver.
 public struct StandardizationFitter: Sendable {
     public let spec: FeatureSpec
     /// Moments per constituent variable, in spec order.
     public private(set) var constituentMoments: [RunningMoments]
     /// Moments per jet variable, in spec order.
     public private(set) var jetMoments: [RunningMoments]
+    /// Value samples per constituent and per jet variable (robust standardisation only; empty otherwise).
+    private var constituentSamples: [QuantileSample]
+    private var jetSamples: [QuantileSample]
 
     public init(spec: FeatureSpec) throws {
         try spec.validate()
         self.spec = spec
         constituentMoments = Array(repeating: RunningMoments(), count: spec.constituentVariables.count)
         jetMoments = Array(repeating: RunningMoments(), count: spec.jetVariables.count)
+        let robust = spec.standardization == .robust
+        constituentSamples = robust ? spec.constituentVariables.indices.map { QuantileSample(seed: UInt64($0)) } : []
+        jetSamples = robust ? spec.jetVariables.indices.map { QuantileSample(seed: UInt64(1000 + $0)) } : []
     }
 
     /// Adds one batch of training jets.
@@ -35,33 +44,49 @@ public struct StandardizationFitter: Sendable {
                     column.append(raw.constituentValues[(b * raw.slots + j) * featureCount + feature])
                 }
             }
-            column.withUnsafeBufferPointer { constituentMoments[feature].add($0) }
+            column.withUnsafeBufferPointer { values in
+                constituentMoments[feature].add(values)
+                if !constituentSamples.isEmpty { constituentSamples[feature].add(values) }
+            }
         }
         let jetCount = spec.jetVariables.count
         for feature in 0..<jetCount {
             column.removeAll(keepingCapacity: true)
             for b in 0..<raw.count { column.append(raw.jetValues[b * jetCount + feature]) }
-            column.withUnsafeBufferPointer { jetMoments[feature].add($0) }
+            column.withUnsafeBufferPointer { values in
+                jetMoments[feature].add(values)
+                if !jetSamples.isEmpty { jetSamples[feature].add(values) }
+            }
         }
     }
 
-    /// The spec with every missing centre and scale filled from the accumulated moments.
+    /// The spec with every missing centre and scale filled from what was accumulated.
     ///
     /// - Throws: `JetFeaturesError.noEntriesToFit` for a variable that needs fitting but saw no entries.
     public func fittedSpec() throws -> FeatureSpec {
         var fitted = spec
-        fitted.constituentVariables = try zip(spec.constituentVariables, constituentMoments).map(Self.fit)
-        fitted.jetVariables = try zip(spec.jetVariables, jetMoments).map(Self.fit)
+        fitted.constituentVariables = try spec.constituentVariables.indices.map {
+            try fit(spec.constituentVariables[$0], constituentMoments[$0], constituentSamples.isEmpty ? nil : constituentSamples[$0])
+        }
+        fitted.jetVariables = try spec.jetVariables.indices.map {
+            try fit(spec.jetVariables[$0], jetMoments[$0], jetSamples.isEmpty ? nil : jetSamples[$0])
+        }
         return fitted
     }
 
-    private static func fit(_ variable: VariableSpec, _ moments: RunningMoments) throws -> VariableSpec {
+    private func fit(_ variable: VariableSpec, _ moments: RunningMoments, _ sample: QuantileSample?) throws -> VariableSpec {
         guard !variable.isStandardized else { return variable }
         guard moments.count > 0 else { throw JetFeaturesError.noEntriesToFit(variable: variable.name) }
+        let (centre, width): (Double, Double)
+        if let percentiles = sample?.percentiles([16, 50, 84]) {
+            centre = percentiles[1]
+            width = max(percentiles[2] - percentiles[1], percentiles[1] - percentiles[0])
+        } else {
+            (centre, width) = (moments.mean, moments.standardDeviation)
+        }
         var fitted = variable
-        fitted.subtractBy = variable.subtractBy ?? Float(moments.mean)
-        let deviation = moments.standardDeviation
-        fitted.multiplyBy = variable.multiplyBy ?? (deviation > 0 ? Float(1 / deviation) : 1)
+        fitted.subtractBy = variable.subtractBy ?? Float(centre)
+        fitted.multiplyBy = variable.multiplyBy ?? (width > 0 ? Float(1 / width) : 1)
         return fitted
     }
 }

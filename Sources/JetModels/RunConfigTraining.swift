@@ -3,6 +3,14 @@ import JetNN
 /// The `training` section of a run config: optimizer, learning-rate schedule, batches, epochs, early
 /// stopping, regularisation, seeds and threads.
 public struct TrainingConfig: Codable, Sendable, Equatable {
+    /// What picks the best epoch (`model.h5`) and drives early stopping.
+    public enum CheckpointMetric: String, Codable, Sendable, CaseIterable {
+        /// The lowest validation loss.
+        case loss
+        /// The highest validation accuracy (weaver-core's choice).
+        case accuracy
+    }
+
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
         /// Adam with coupled L2 weight decay.
         case adam
@@ -23,10 +31,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Jets per optimizer step.
     public var batchSize: Int
     public var epochs: Int
-    /// Stop after this many epochs without a lower validation loss; 0 never stops early.
+    /// Stop after this many epochs without a better `checkpointMetric`; 0 never stops early.
     public var patience: Int
-    /// A validation loss counts as lower when it is below best - minDelta.
+    /// A validation loss (accuracy) counts as better when it is below best - minDelta (above best + minDelta).
     public var minDelta: Float
+    /// The validation metric that picks the best epoch and drives early stopping.
+    public var checkpointMetric: CheckpointMetric
     /// Clip the global gradient norm to this value; nil for no clipping.
     public var gradientClip: Float?
     /// Seed of the initial parameters, the shuffling and dropout.
@@ -47,7 +57,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public init(
         optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
         schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
-        minDelta: Float = 0, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
+        minDelta: Float = 0, checkpointMetric: CheckpointMetric = .loss, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
         ensemble: Int? = nil, preciseBatchNorm: Int = 32
     ) {
         self.optimizer = optimizer
@@ -59,6 +69,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.epochs = epochs
         self.patience = patience
         self.minDelta = minDelta
+        self.checkpointMetric = checkpointMetric
         self.gradientClip = gradientClip
         self.seed = seed
         self.threads = threads
@@ -68,7 +79,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta
+        case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta, checkpointMetric
         case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm
     }
 
@@ -84,6 +95,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         epochs = try c.decode(.epochs, default: epochs)
         patience = try c.decode(.patience, default: patience)
         minDelta = try c.decode(.minDelta, default: minDelta)
+        checkpointMetric = try c.decode(.checkpointMetric, default: checkpointMetric)
         gradientClip = try c.decodeIfPresent(Float.self, forKey: .gradientClip)
         seed = try c.decode(.seed, default: seed)
         threads = try c.decode(.threads, default: threads)

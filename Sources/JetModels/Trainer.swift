@@ -6,8 +6,9 @@ import JetNN
 /// the loss with signed weights, optimizer and schedule, validation loss every epoch, early stopping,
 /// history files, best and last checkpoints.
 ///
-/// Run directory: `model.h5` (the best model so far, by validation loss), `last.h5` (a checkpoint written
-/// after every epoch and when stopped), `history.csv` / `history.json`. The same seed and thread count give
+/// Run directory: `model.h5` (the best model so far, by `training.checkpointMetric`: validation loss or
+/// accuracy), `last.h5` (a checkpoint written after every epoch and when stopped), `history.csv` /
+/// `history.json`. The same seed and thread count give
 /// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
 /// batches in the same order with the same parameters, BatchNorm statistics, optimizer state (moments, step
 /// count, momentum), dropout stream, learning rates, early-stopping and plateau state, so it ends with the
@@ -102,10 +103,11 @@ public struct Trainer {
             }
             try recomputeBatchNormStatistics(order)
             let seconds = Date().timeIntervalSince(start)
+            let validation = try validationMetrics()
             let record = EpochRecord(
                 epoch: epoch + 1,
                 trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
-                validationLoss: try validationLoss(), learningRate: learningRate(step: max(state.globalStep - 1, 0)),
+                validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate(step: max(state.globalStep - 1, 0)),
                 seconds: seconds, jetsPerSecond: Double(jetsSeen) / max(seconds, 1e-9))
             finishEpoch(record)
             if state.bestEpoch == record.epoch {
@@ -173,15 +175,30 @@ public struct Trainer {
             .loss(logits: logits, labels: labels.map { Int($0) }, weights: weights, dLogits: &dLogits)
     }
 
-    /// sum_i w_i l_i / sum_i |w_i| over the validation jets, model in inference mode.
-    private func validationLoss() throws -> Double {
+    /// The loss sum_i w_i l_i / sum_i |w_i| and the accuracy sum_i w_i [argmax = label] / sum_i w_i over the
+    /// validation jets, model in inference mode.
+    private func validationMetrics() throws -> (loss: Double, accuracy: Double) {
         let validation = data.validation
         let logits = try model.inferenceLogits(jetCount: validation.count) { validation.batch($0) }
         var dLogits = Matrix(rows: 0, columns: 0)
         let total = Self.loss(
             logits: logits, labels: validation.labels, weights: validation.weights, normalization: .none, dLogits: &dLogits)
-        let weightSum = validation.weights.reduce(0) { $0 + Double(abs($1)) }
-        return weightSum > 0 ? Double(total) / weightSum : 0
+        let absoluteSum = validation.weights.reduce(0) { $0 + Double(abs($1)) }
+        let accuracy = Self.accuracy(logits: logits, labels: validation.labels, weights: validation.weights)
+        return (absoluteSum > 0 ? Double(total) / absoluteSum : 0, accuracy)
+    }
+
+    /// Weighted fraction of jets whose predicted class (logit > 0 for one logit, the largest logit for several)
+    /// is their label; 0 when the weights sum to 0 or less.
+    static func accuracy(logits: Matrix, labels: [Int32], weights: [Float]) -> Double {
+        var (correct, sum) = (0.0, 0.0)
+        for jet in 0..<logits.rows {
+            let row = logits.storage[(jet * logits.columns)..<((jet + 1) * logits.columns)]
+            let predicted = logits.columns == 1 ? (row.first! > 0 ? 1 : 0) : row.indices.max { row[$0] < row[$1] }! - row.startIndex
+            sum += Double(weights[jet])
+            if predicted == Int(labels[jet]) { correct += Double(weights[jet]) }
+        }
+        return sum > 0 ? correct / sum : 0
     }
 
     /// Records the epoch: history, best epoch, early stopping, plateau schedule.
@@ -191,12 +208,21 @@ public struct Trainer {
         state.stepInEpoch = 0
         state.epochLossSum = 0
         state.epochWeightSum = 0
-        if let best = state.bestValidationLoss, !(record.validationLoss < best - Double(config.training.minDelta)) {
-            state.epochsWithoutImprovement += 1
-        } else {
+        let minDelta = Double(config.training.minDelta)
+        let improved: Bool
+        switch config.training.checkpointMetric {
+        case .loss:
+            improved = state.bestValidationLoss.map { record.validationLoss < $0 - minDelta } ?? true
+        case .accuracy:
+            improved = state.bestValidationAccuracy.map { (record.validationAccuracy ?? 0) > $0 + minDelta } ?? true
+        }
+        if improved {
             state.bestValidationLoss = record.validationLoss
+            state.bestValidationAccuracy = record.validationAccuracy
             state.bestEpoch = record.epoch
             state.epochsWithoutImprovement = 0
+        } else {
+            state.epochsWithoutImprovement += 1
         }
         plateau?.update(metric: Float(record.validationLoss))
         let patience = config.training.patience

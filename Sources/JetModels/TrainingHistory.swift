@@ -2,12 +2,13 @@ import Foundation
 
 /// Writes a run's epoch records as `history.csv` and `history.json` (each replaced atomically).
 public enum TrainingHistory {
-    public static let csvHeader = "epoch,training_loss,validation_loss,learning_rate,seconds,jets_per_second"
+    public static let csvHeader = "epoch,training_loss,validation_loss,validation_accuracy,learning_rate,seconds,jets_per_second"
 
     /// The records as CSV, one line per epoch after ``csvHeader``.
     public static func csv(_ records: [EpochRecord]) -> String {
         let lines = records.map { r in
-            "\(r.epoch),\(r.trainingLoss),\(r.validationLoss),\(r.learningRate),\(r.seconds),\(r.jetsPerSecond)"
+            "\(r.epoch),\(r.trainingLoss),\(r.validationLoss),\(r.validationAccuracy.map { "\($0)" } ?? ""),"
+                + "\(r.learningRate),\(r.seconds),\(r.jetsPerSecond)"
         }
         return ([csvHeader] + lines).joined(separator: "\n") + "\n"
     }

@@ -7,6 +7,9 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     /// Mean training loss over the epoch's steps (weighted by each batch's sum of |w|).
     public var trainingLoss: Double
     public var validationLoss: Double
+    /// Weighted fraction of validation jets whose most probable class is their label (nil in files written before
+    /// it was recorded).
+    public var validationAccuracy: Double?
     /// Learning rate of the epoch's last step.
     public var learningRate: Float
     public var seconds: Double
@@ -25,6 +28,8 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var epochLossSum = 0.0
     public var epochWeightSum = 0.0
     public var bestValidationLoss: Double?
+    /// Validation accuracy of the best epoch.
+    public var bestValidationAccuracy: Double?
     /// Epoch (from 1) of the best validation loss.
     public var bestEpoch = 0
     public var epochsWithoutImprovement = 0

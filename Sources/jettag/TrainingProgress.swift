@@ -31,7 +31,7 @@ final class TrainingProgress {
             if isTerminal { write("\r\u{1B}[K") }
             write(
                 "\(prefix)epoch \(record.epoch)/\(epochs)  loss \(format(record.trainingLoss))  val_loss "
-                    + "\(format(record.validationLoss))  lr \(record.learningRate)  \(Int(record.jetsPerSecond)) jets/s  "
+                    + "\(format(record.validationLoss))  val_acc \(record.validationAccuracy.map(format) ?? "-")  lr \(record.learningRate)  \(Int(record.jetsPerSecond)) jets/s  "
                     + "\(String(format: "%.1f", record.seconds)) s  ETA \(duration(secondsRemaining))\n")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import JetData
 import JetFeatures
-import JetModels
+@testable import JetModels
 import JetNN
 import JetTestSupport
 import Testing
@@ -58,6 +58,73 @@ import Testing
         }
         let csv = try String(contentsOf: directory.appendingPathComponent("history.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 5)
+    }
+
+    @Test func accuracyCountsTheWeightOfCorrectlyClassifiedJets() {
+        // One logit: > 0 predicts class 1. Jets 0 and 2 are right (weights 1 and 3), jet 1 wrong (weight 2).
+        let one = Matrix(rows: 3, columns: 1, storage: [0.5, 0.2, -1])
+        #expect(Trainer.accuracy(logits: one, labels: [1, 0, 0], weights: [1, 2, 3]) == 4.0 / 6.0)
+        // Three logits: the largest wins.
+        let three = Matrix(rows: 2, columns: 3, storage: [0, 2, 1, 5, -1, 0])
+        #expect(Trainer.accuracy(logits: three, labels: [1, 2], weights: [1, 1]) == 0.5)
+        #expect(Trainer.accuracy(logits: one, labels: [1, 0, 0], weights: [1, -1, 0]) == 0, "no positive weight sum")
+    }
+
+    @Test func theCheckpointMetricPicksTheBestEpochAndStopsEarly() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        for metric in TrainingConfig.CheckpointMetric.allCases {
+            let config = try config(file: file, training: ["epochs": 6, "checkpointMetric": metric.rawValue, "patience": 2])
+            var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+            let directory = temporary.url.appendingPathComponent(metric.rawValue)
+            let state = try trainer.train(directory: directory)
+            let accuracies = state.history.map { try! #require($0.validationAccuracy) }
+            #expect(accuracies.allSatisfy { (0...1).contains($0) })
+            let best = switch metric {
+            case .loss: state.history.indices.min { state.history[$0].validationLoss < state.history[$1].validationLoss }!
+            case .accuracy: accuracies.indices.max { accuracies[$0] < accuracies[$1] || (accuracies[$0] == accuracies[$1] && $0 > $1) }!
+            }
+            #expect(state.bestEpoch == best + 1, "\(metric)")
+            #expect(state.stoppedEarly == (state.history.count < 6))
+            if state.stoppedEarly { #expect(state.history.count - state.bestEpoch == 2, "\(metric): patience 2") }
+            let csv = try String(contentsOf: directory.appendingPathComponent("history.csv"), encoding: .utf8)
+            #expect(csv.hasPrefix("epoch,training_loss,validation_loss,validation_accuracy,"))
+        }
+    }
+
+    /// The fitted standardisation and its clipping are what training sees, what the model file stores and what the
+    /// scorer (predict, evaluate) applies: scoring the validation jets from the file gives the probabilities of the
+    /// trained model on the training run's own inputs.
+    @Test func robustStandardisationAndClippingTravelWithTheModel() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        var config = try config(file: file, training: ["epochs": 1])
+        config.features.standardization = .robust
+        config.features.constituentVariables = config.features.constituentVariables.map {
+            VariableSpec($0.name, clipMin: -0.5, clipMax: 0.5)
+        }
+        let data = try TrainingData.load(config: config)
+        let inputs = data.training.inputs.constituents.storage + data.validation.inputs.constituents.storage
+        #expect(inputs.allSatisfy { (-0.5...0.5).contains($0) })
+        #expect(inputs.contains(-0.5) && inputs.contains(0.5), "the tight bounds clip some inputs")
+        var trainer = try Trainer(config: config, data: data)
+        try trainer.train(directory: temporary.url.appendingPathComponent("run"))
+        let saved = try ModelFile.read(from: temporary.url.appendingPathComponent("run/model.h5").path)
+        #expect(saved.features == data.features)
+        #expect(saved.features.standardization == .robust)
+        #expect(saved.features.constituentVariables.allSatisfy { $0.clipMin == -0.5 && $0.clipMax == 0.5 })
+
+        let scorer = try JetScorer(file: saved)
+        var options = scorer.readOptions(batchSize: 1_000, threads: 1)
+        options.split = config.data.split.splits.validation
+        let stream = try JetStream(files: [file], options: options)
+        var scored: [Float] = []
+        while let batch = try stream.next() { scored += try scorer.score(batch).probabilities }
+        var model = try saved.makeModels()[0]
+        let logits = try model.forward(data.validation.batch(0..<data.validation.count), training: false)
+        let expected = JetScorer.probabilities(logits: logits)
+        #expect(scored.count == expected.count)
+        #expect(zip(scored, expected).allSatisfy { abs($0 - $1) <= 1e-6 })
     }
 
     @Test func sameSeedSameModelOtherSeedOtherModel() throws {
