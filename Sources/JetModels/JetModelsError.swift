@@ -20,6 +20,14 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case cannotResume(directory: String, reason: String)
     /// Training was stopped by a signal after writing a checkpoint.
     case interrupted(checkpoint: String)
+    /// The batch (or validation) loss became non-finite or exploded at 1-based `epoch` and `step` (nil for the
+    /// validation loss); `limit` is the divergence threshold it passed (nil for a non-finite loss), `kept` the
+    /// run files left as they were after the last finished epoch.
+    case diverged(epoch: Int, step: Int?, loss: Double, limit: Double?, learningRate: Float, kept: [String])
+    /// A model file of another kind than `command` takes; `use` names the commands that take it.
+    case wrongModelKind(file: String, kind: String, command: String, use: String)
+    /// A model file would hold (or holds) a non-finite value in `tensor`.
+    case nonFiniteParameter(file: String, tensor: String, index: Int, value: Float)
 
     public var description: String {
         switch self {
@@ -42,6 +50,19 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
             "cannot resume \(directory): \(reason)"
         case .interrupted(let checkpoint):
             "training interrupted; checkpoint written to \(checkpoint) (continue with --resume)"
+        case let .diverged(epoch, step, loss, limit, learningRate, kept):
+            "training diverged in epoch \(epoch)\(step.map { ", step \($0)" } ?? " (validation)"): the "
+                + (step == nil ? "validation" : "batch") + " loss is \(loss)"
+                + (limit.map { ", more than training.divergenceFactor x the first epoch's mean training loss (\($0))" } ?? "")
+                + "; the learning rate is likely too high (training.learningRate = \(learningRate)), or the inputs hold "
+                + "huge or non-finite values (check the features' standardisation and clipping). "
+                + (kept.isEmpty ? "No epoch had finished, so no model file was written."
+                    : "Kept from the last finished epoch: \(kept.joined(separator: ", ")).")
+        case let .wrongModelKind(file, kind, command, use):
+            "\(file) is a \(kind) model, which \(command) does not take; use \(use) with it"
+        case let .nonFiniteParameter(file, tensor, index, value):
+            "\(file): tensor '\(tensor)' holds \(value) at index \(index); a model with non-finite parameters gives "
+                + "no usable scores (a diverged training: lower training.learningRate and train again)"
         }
     }
 }

@@ -90,6 +90,7 @@ extension RunConfig {
         try check(
             training.kfold == nil || training.ensemble == nil, "training.ensemble",
             "cannot be combined with training.kfold")
+        try check(training.divergenceFactor > 1, "training.divergenceFactor", "expected a number above 1")
         try check(training.preciseBatchNorm >= 0, "training.preciseBatchNorm", "expected 0 (off) or a number of batches")
         try check((training.gradientClip ?? 1) > 0, "training.gradientClip", "expected a positive number")
         try check(

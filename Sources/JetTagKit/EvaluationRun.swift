@@ -46,6 +46,7 @@ public struct EvaluationRun {
     public func run() throws -> EvaluationReport {
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
+        try file.require(.tagger, path: model, command: "jettag evaluate")
         let signal = try SignalScore(classNames: file.classNames, signalClass: signalClass, fractions: fractions)
         let stream = try LabelledJetStream(
             model: file, files: files, labelField: labelField, weights: weights, part: part, batchSize: batchSize,

@@ -51,6 +51,6 @@ struct LabelledJetStream {
         return Batch(
             jets: batch, labels: labels,
             weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),
-            scores: try scorer.score(batch))
+            scores: try scorer.score(batch, files: stream.files))
     }
 }

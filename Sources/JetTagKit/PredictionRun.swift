@@ -36,7 +36,9 @@ public struct PredictionRun {
     @discardableResult
     public func run() throws -> [String] {
         ComputeThreads.set(threads)
-        let scorer = try JetScorer(file: try ModelFile.read(from: model))
+        let file = try ModelFile.read(from: model)
+        try file.require(.tagger, path: model, command: "jettag predict")
+        let scorer = try JetScorer(file: file)
         switch output {
         case .file(let path):
             try write(files, to: path, rows: shard, scorer: scorer)
@@ -62,8 +64,8 @@ public struct PredictionRun {
         let writer = try JetOutputWriter(
             path: path, fields: schema.fields, attributes: schema.attributes(model: model, inputs: inputs))
         while let (batch, indices) = try jets.next() {
-            try writer.append(
-                jetIndices: indices, eventNumbers: batch.eventNumbers, values: schema.values(try scorer.score(batch)))
+            let scores = try scorer.score(batch, globalRows: indices, files: jets.files)
+            try writer.append(jetIndices: indices, eventNumbers: batch.eventNumbers, values: schema.values(scores))
         }
         try writer.finish()
     }

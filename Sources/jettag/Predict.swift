@@ -46,7 +46,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try PredictionRun(
             model: model, files: files, output: out.map(PredictionRun.Output.file) ?? .directory(outDirectory!),
-            shard: Shard.resolved(shard), batchSize: batchSize, threads: threads
+            shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads
         ).run()
     }
 }

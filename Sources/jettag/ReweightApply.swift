@@ -41,7 +41,7 @@ struct ReweightApply: ParsableCommand {
 
     func run() throws {
         let counts = try ReweightApplyRun(
-            model: model, files: files, out: out, shard: Shard.resolved(shard), batchSize: batchSize, threads: threads
+            model: model, files: files, out: out, shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads
         ).run()
         if !quiet {
             FileHandle.standardError.write(Data(
