@@ -28,6 +28,11 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case wrongModelKind(file: String, kind: String, command: String, use: String)
     /// A model file would hold (or holds) a non-finite value in `tensor`.
     case nonFiniteParameter(file: String, tensor: String, index: Int, value: Float)
+    /// A file whose `label_names` attribute names other classes (or the same in another order) than the config or
+    /// model, with no `data.labelMap`.
+    case classNamesMismatch(file: String, fileNames: [String], classNames: [String])
+    /// A run directory another process is training into (it holds the directory's `.lock`).
+    case runDirectoryBusy(directory: String)
 
     public var description: String {
         switch self {
@@ -63,6 +68,21 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
         case let .nonFiniteParameter(file, tensor, index, value):
             "\(file): tensor '\(tensor)' holds \(value) at index \(index); a model with non-finite parameters gives "
                 + "no usable scores (a diverged training: lower training.learningRate and train again)"
+        case .runDirectoryBusy(let directory):
+            "\(directory) is in use by another jettag run (which holds \(directory)/.lock); wait for it to finish, "
+                + "or give another output directory"
+        case let .classNamesMismatch(file, fileNames, classNames):
+            "\(file): its label_names \"\(fileNames.joined(separator: ","))\" contradict the class names "
+                + "[\(classNames.joined(separator: ", "))] ("
+                + (0..<max(fileNames.count, classNames.count)).compactMap { label in
+                    let inFile = label < fileNames.count ? fileNames[label] : "nothing"
+                    let inConfig = label < classNames.count ? classNames[label] : "nothing"
+                    return inFile == inConfig ? nil : "label \(label) is \(inFile) in the file, \(inConfig) in the config"
+                }.joined(separator: "; ")
+                + "); write data.classNames in the file's order, or give data.labelMap to remap on purpose "
+                + "(file label name or value: class index, e.g. labelMap: {"
+                + fileNames.prefix(2).enumerated().map { "\($0.element): \(fileNames.count > 1 ? 1 - $0.offset : 0)" }
+                    .joined(separator: ", ") + "})"
         }
     }
 }

@@ -6,11 +6,14 @@ import Testing
 
 /// `predict`'s guarantees: the same bits for any shard count and batch size, and models of the right kind.
 @Suite struct PredictionGuardsTests {
-    /// An untrained Deep Sets model (standardisation fitted on the file) for the synthetic file at `file`.
-    private func modelFile(for file: String) throws -> ModelFile {
+    /// An untrained Deep Sets model (standardisation fitted on the file) for the synthetic file at `file`, with
+    /// `data` keys added to its config.
+    private func modelFile(for file: String, data: [String: Any] = [:]) throws -> ModelFile {
+        var dataSection: [String: Any] = ["files": [file], "split": ["validationFraction": 0.25, "seed": 3]]
+        for (key, value) in data { dataSection[key] = value }
         let config = try RunConfig.load(
             tree: [
-                "data": ["files": [file], "split": ["validationFraction": 0.25, "seed": 3]],
+                "data": dataSection,
                 "features": [
                     "maxConstituents": SyntheticJetFile.slots, "constituentVariables": ["deta", "dphi", "logptrel"],
                 ],
@@ -72,5 +75,32 @@ import Testing
             try ReweightApplyRun(model: tagger, files: [input], out: directory.path("w.h5")).run()
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path("w.h5")))
+    }
+
+    @Test func evaluateStopsOnAFileWhoseLabelNamesContradictTheModel() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: input, count: 200, seed: 1)
+        let swapped = directory.path("swapped.h5")
+        try SyntheticJetFile.write(to: swapped, count: 200, seed: 1, labelNames: "signal,background")
+        let plain = directory.path("plain.h5")
+        try modelFile(for: input).write(to: plain)
+        let evaluation = EvaluationRun(model: plain, files: [swapped], directory: directory.url.appendingPathComponent("e"))
+        #expect(throws: JetModelsError.classNamesMismatch(
+            file: swapped, fileNames: ["signal", "background"], classNames: ["background", "signal"])
+        ) { try evaluation.run() }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("e")))
+        // A model trained with a label map by name reads both files: the map follows each file's label_names, so
+        // the same jets named the other way round swap signal and background.
+        let mapped = directory.path("mapped.h5")
+        try modelFile(
+            for: input, data: ["classNames": ["background", "signal"], "labelMap": ["background": 0, "signal": 1]]
+        ).write(to: mapped)
+        let aucs = try [input, swapped].map { file in
+            try EvaluationRun(model: mapped, files: [file], directory: directory.url.appendingPathComponent("m")).run()
+                .roc.auc
+        }
+        #expect(abs(aucs[0] - 0.5) > 0.05 && abs(aucs[0] + aucs[1] - 1) < 1e-9, "AUCs \(aucs)")
     }
 }
