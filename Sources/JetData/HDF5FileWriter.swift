@@ -82,9 +82,25 @@ public final class HDF5FileWriter {
     public func commit() throws {
         guard !committed else { return }
         committed = true
-        guard HDF5Lock.run({ H5Fclose(id) }) >= 0, rename(temporaryPath, path) == 0 else {
+        guard HDF5Lock.run({ H5Fclose(id) }) >= 0 else {
             try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw JetDataError.writeFailed(file: path, reason: "cannot close and rename \(temporaryPath)")
+            throw JetDataError.writeFailed(
+                file: path, reason: "cannot finish writing \(temporaryPath) (is the disk full?); it was removed")
         }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw JetDataError.writeFailed(file: path, reason: "cannot rename \(temporaryPath) to it: \(reason)")
+        }
+    }
+}
+
+extension HDF5FileWriter {
+    /// Tells libhdf5 not to close the files still open when the process exits. A file whose close failed (a full
+    /// disk) stays registered half-closed, and libhdf5's own cleanup at `exit()` then crashes on it (SIGSEGV after
+    /// JetTag's error message); the writers close or remove every file they create themselves. Call it before
+    /// any other HDF5 call (the CLI does, first thing).
+    public static func skipLibraryCleanupAtExit() {
+        _ = H5dont_atexit()
     }
 }

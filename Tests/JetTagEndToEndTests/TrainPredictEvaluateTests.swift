@@ -252,4 +252,47 @@ import Testing
         let features = config["features"] as! [String: Any]
         #expect((features["constituentVariables"] as! [Any]).count == 7)
     }
+
+}
+
+extension TrainPredictEvaluateTests {
+    /// A full disk (a 1 MB tmpfs, filled up to a few KB) under predict's output: JetTag's message, exit 1, no
+    /// crash at exit, no temporary file left.
+    @Test func predictOnAFullDiskEndsWithTheWriteErrorAndNoCrash() throws {
+        let (directory, jets) = try prepare(count: 600, seed: 3)
+        defer { directory.remove() }
+        let train = try runJetTag(arguments: [
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--quiet",
+        ])
+        #expect(train.status == 0, "\(train.stderr)")
+        let disk = directory.path("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mount = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
+        guard mount.status == 0 else {
+            print("skipped predictOnAFullDiskEndsWithTheWriteErrorAndNoCrash: mount -t tmpfs failed: \(mount.stderr)")
+            return
+        }
+        defer { _ = try? runProcess("/bin/umount", [disk]) }
+        try Data(count: 1024 * 1024 - 12 * 1024).write(to: URL(fileURLWithPath: disk + "/filler"))
+        let predict = try runJetTag(arguments: [
+            "predict", "--model", directory.path("run/model.h5"), jets, jets, jets, jets, "--out", disk + "/s.h5",
+        ])
+        #expect(predict.status == 1, "\(predict.stderr)")
+        #expect(predict.stderr.hasPrefix("Error: \(disk)/s.h5: writing failed"), "\(predict.stderr)")
+        #expect(!predict.stderr.contains("crashed"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk) == ["filler"])
+    }
+
+    /// Runs `executable` with `arguments` to the end; its status and standard error.
+    private func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stderr)
+    }
 }
