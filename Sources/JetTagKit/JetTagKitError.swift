@@ -28,6 +28,9 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
     /// A Slurm array variable that is not an integer, is missing, or gives a task outside the array; `value`
     /// nil for a missing variable.
     case invalidSlurmArray(variable: String, value: String?, reason: String)
+    /// A run stopped by SIGINT or SIGTERM between two batches; the temporary file of `output` was removed and
+    /// nothing was written under its name.
+    case interrupted(output: String)
     /// A closure with new weights from a jet field but no reweighting config to say what source and target are.
     case closureNeedsConfig(weightField: String)
 
@@ -57,6 +60,8 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
             "model file \(path) does not exist"
         case .noJets(let files, let part):
             "no jets read from \(files.joined(separator: ", "))\(part == .all ? "" : " in the \(part.rawValue) split")"
+        case .interrupted(let output):
+            "interrupted; the unfinished \(output) was removed"
         case .closureNeedsConfig(let weightField):
             "new weights from the jet field '\(weightField)' need the reweighting config (--config) for the samples"
         }

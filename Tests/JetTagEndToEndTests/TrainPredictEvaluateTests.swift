@@ -256,15 +256,21 @@ import Testing
 }
 
 extension TrainPredictEvaluateTests {
-    /// A full disk (a 1 MB tmpfs, filled up to a few KB) under predict's output: JetTag's message, exit 1, no
-    /// crash at exit, no temporary file left.
-    @Test func predictOnAFullDiskEndsWithTheWriteErrorAndNoCrash() throws {
-        let (directory, jets) = try prepare(count: 600, seed: 3)
-        defer { directory.remove() }
+    /// ``prepare(count:seed:classes:firstEventNumber:extra:)`` and `jettag train` of its config into RUN = `run`.
+    private func trainedRun(count: Int, seed: UInt64) throws -> (TemporaryDirectory, String) {
+        let (directory, jets) = try prepare(count: count, seed: seed)
         let train = try runJetTag(arguments: [
             "train", "--config", directory.path("run.yaml"), "--out", directory.path("run"), "--quiet",
         ])
         #expect(train.status == 0, "\(train.stderr)")
+        return (directory, jets)
+    }
+
+    /// A full disk (a 1 MB tmpfs, filled up to a few KB) under predict's output: JetTag's message, exit 1, no
+    /// crash at exit, no temporary file left.
+    @Test func predictOnAFullDiskEndsWithTheWriteErrorAndNoCrash() throws {
+        let (directory, jets) = try trainedRun(count: 600, seed: 3)
+        defer { directory.remove() }
         let disk = directory.path("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
         let mount = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
@@ -294,5 +300,56 @@ extension TrainPredictEvaluateTests {
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus, stderr)
+    }
+}
+
+extension TrainPredictEvaluateTests {
+    /// SIGTERM while predict writes (one jet per batch, so it is still writing): the temporary output is
+    /// removed, nothing appears under the output's name, exit code 130.
+    @Test func terminatedPredictRemovesItsTemporaryOutput() throws {
+        let (directory, _) = try trainedRun(count: 600, seed: 4)
+        defer { directory.remove() }
+        let many = directory.path("many.h5")
+        try SyntheticJetFile.write(to: many, count: 20_000, seed: 8)
+        let process = Process()
+        process.executableURL = jetTagExecutable()
+        process.arguments = [
+            "predict", "--model", directory.path("run/model.h5"), many, "--out", directory.path("s.h5"),
+            "--batch-size", "1",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let temporary = directory.path(".s.h5.tmp-\(process.processIdentifier)")
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline && !FileManager.default.fileExists(atPath: temporary) {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(FileManager.default.fileExists(atPath: temporary))
+        process.terminate()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted; the unfinished \(directory.path("s.h5")) was removed"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("s.h5")))
+    }
+
+    /// Metrics written under a path through a regular file (ENOTDIR, which root cannot override either):
+    /// JetTag's message naming the directory, in plain words, never Foundation's NSCocoaErrorDomain text.
+    @Test func evaluateIntoAnImpossibleDirectorySaysWhyInPlainWords() throws {
+        let (directory, jets) = try trainedRun(count: 240, seed: 6)
+        defer { directory.remove() }
+        try Data("a file".utf8).write(to: URL(fileURLWithPath: directory.path("file")))
+        let out = directory.path("file/eval")
+        let evaluate = try runJetTag(arguments: [
+            "evaluate", "--model", directory.path("run/model.h5"), jets, "--out", out,
+        ])
+        #expect(evaluate.status == 1, "\(evaluate.stderr)")
+        #expect(
+            evaluate.stderr.contains(
+                "\(out): cannot create the output directory: a part of the path is a file, not a directory"),
+            "\(evaluate.stderr)")
+        #expect(!evaluate.stderr.contains("NSCocoaErrorDomain"))
     }
 }

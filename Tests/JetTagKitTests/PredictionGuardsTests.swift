@@ -103,4 +103,28 @@ import Testing
         }
         #expect(abs(aucs[0] - 0.5) > 0.05 && abs(aucs[0] + aucs[1] - 1) < 1e-9, "AUCs \(aucs)")
     }
+
+    @Test func predictStoppedBetweenBatchesLeavesNoFileAndSweepsStaleTemporaries() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: input, count: 200, seed: 1)
+        let model = directory.path("model.h5")
+        try modelFile(for: input).write(to: model)
+        let run = PredictionRun(model: model, files: [input], output: .file(directory.path("s.h5")), batchSize: 20)
+        var asked = 0
+        #expect(throws: JetTagKitError.interrupted(output: directory.path("s.h5"))) {
+            try run.run(shouldStop: {
+                asked += 1
+                return asked == 4
+            })
+        }
+        #expect(asked == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted() == ["jets.h5", "model.h5"])
+
+        // A temporary file of a process that has ended (a kill -9) goes when the next run writes the output.
+        try Data("x".utf8).write(to: URL(fileURLWithPath: directory.path(".s.h5.tmp-\(try endedProcessID())")))
+        try run.run()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted() == ["jets.h5", "model.h5", "s.h5"])
+    }
 }
