@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 
 #if canImport(Glibc)
     import Glibc
@@ -18,12 +19,12 @@ final class RunDirectoryLock {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw JetModelsError.invalidData(
-                "cannot create the run directory \(directory.path): \((error as NSError).localizedDescription)")
+                "cannot create the run directory \(directory.path): \(FileSystemError.reason(of: error))")
         }
         let path = directory.appendingPathComponent(".lock").path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw JetModelsError.invalidData("cannot open \(path): \(String(cString: strerror(errno)))")
+            throw JetModelsError.invalidData("cannot open \(path): \(FileSystemError.reason(errno: errno))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let busy = errno == EWOULDBLOCK

@@ -73,7 +73,9 @@ public struct Trainer {
     public mutating func train(
         directory: URL, progress: (Event) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> TrainingState {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileSystemError.wrapping(path: directory.path, action: "cannot create the run directory") {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
         let training = config.training
         let jets = data.training.count
         let steps = Self.steps(jets, training.batchSize)

@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetFeatures
 import JetNN
@@ -58,7 +59,11 @@ public struct TrainingRun {
         defer { withExtendedLifetime(lock) {} }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
+        let configJSON = try encoder.encode(config)
+        let configURL = directory.appendingPathComponent("config.json")
+        try FileSystemError.wrapping(path: configURL.path, action: "cannot write the run config") {
+            try configJSON.write(to: configURL, options: .atomic)
+        }
         let members = plan()
         let combination: MemberCombination =
             config.training.kfold.map { .kfold(k: $0) } ?? config.training.ensemble.map { .ensemble(count: $0) }

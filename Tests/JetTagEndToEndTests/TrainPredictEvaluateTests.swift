@@ -335,8 +335,8 @@ extension TrainPredictEvaluateTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("s.h5")))
     }
 
-    /// Metrics written under a path through a regular file (ENOTDIR, which root cannot override either):
-    /// JetTag's message naming the directory, in plain words, never Foundation's NSCocoaErrorDomain text.
+    /// Metrics (and a run directory) written under a path through a regular file (ENOTDIR, which root cannot
+    /// override either): JetTag's message naming the directory, in plain words, never Foundation's text.
     @Test func evaluateIntoAnImpossibleDirectorySaysWhyInPlainWords() throws {
         let (directory, jets) = try trainedRun(count: 240, seed: 6)
         defer { directory.remove() }
@@ -351,5 +351,13 @@ extension TrainPredictEvaluateTests {
                 "\(out): cannot create the output directory: a part of the path is a file, not a directory"),
             "\(evaluate.stderr)")
         #expect(!evaluate.stderr.contains("NSCocoaErrorDomain"))
+        let train = try runJetTag(arguments: [
+            "train", "--config", directory.path("run.yaml"), "--out", directory.path("file/run"), "--quiet",
+        ])
+        #expect(train.status == 1, "\(train.stderr)")
+        #expect(
+            train.stderr.contains(
+                "cannot create the run directory \(directory.path("file/run")): a part of the path is a file, not a directory"),
+            "\(train.stderr)")
     }
 }
