@@ -3,20 +3,21 @@ import PackageDescription
 
 // Module graph: each module, the modules it depends on, and what it holds.
 //   CHDF5, CBLAS    system libraries   libhdf5 (with zlib) and OpenBLAS
-//   JetCore         -                  seeded random generator, parallel loop
+//   JetCore         -                  seeded random generator, parallel loop, file system errors in plain words,
+//                                      temporary output names and the sweep of stale ones
 //   JetData         JetCore, CHDF5     HDF5 reading and writing, file layouts, selections, splits, jet batches
 //   JetFeatures     JetCore, JetData   input variables, feature extraction, standardisation, class weights, resampling
 //   JetNN           JetCore, CBLAS     layers with forward and backward, losses, optimizers, schedules (no HDF5)
 //                                      and the choice of OpenBLAS kernels for the CPU (CPUID)
 //   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training, run configs, model files, reweighting
 //                   JetFeatures, JetNN
-//   JetMetrics      -                  ROC curves, working points, histograms, closure statistics, weight diagnostics,
+//   JetMetrics      JetCore            ROC curves, working points, histograms, closure statistics, weight diagnostics,
 //                                      saliency map value types, JSON and CSV output (no model code)
 //   JetSaliency     JetMetrics,        gradient saliency and integrated gradients of a model
 //                   JetModels, JetNN
 //   JetReport       JetMetrics         SVG plots, heatmaps and the HTML report, from plain value types
-//   JetTagKit       all of the above   the workflows, one run per command: YAML config files with --set overrides
-//                   but JetCore, Yams  (the only Yams user), sharding, predict and reweight apply with their output
+//   JetTagKit       all of the above,  the workflows, one run per command: YAML config files with --set overrides
+//                   Yams               (the only Yams user), sharding, predict and reweight apply with their output
 //                                      schemas, evaluate, saliency, reweight closure (two-sample half split), the run
 //                                      report; one error type, JetTagKitError; re-exports JetData, JetModels,
 //                                      JetMetrics and JetReport, whose types its API takes and returns
@@ -62,13 +63,13 @@ let package = Package(
         .target(name: "JetFeatures", dependencies: ["JetCore", "JetData"]),
         .target(name: "JetNN", dependencies: ["JetCore", "CBLAS"]),
         .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN"]),
-        .target(name: "JetMetrics"),
+        .target(name: "JetMetrics", dependencies: ["JetCore"]),
         .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
         .target(
             name: "JetTagKit",
             dependencies: [
-                "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
+                "JetCore", "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -89,7 +90,7 @@ let package = Package(
             ],
             path: "Benchmarks/jettag-bench"
         ),
-        .testTarget(name: "JetCoreTests", dependencies: ["JetCore"]),
+        .testTarget(name: "JetCoreTests", dependencies: ["JetCore", "JetTestSupport"]),
         .testTarget(name: "JetDataTests", dependencies: ["JetData", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "JetFeaturesTests", dependencies: ["JetFeatures", "JetTestSupport"], resources: [.copy("Fixtures")]),

@@ -11,6 +11,10 @@ public struct DataConfig: Codable, Sendable, Equatable {
     /// Class names in label order; nil takes the first file's attribute `label_names` (comma-separated) when the
     /// run opens its data.
     public var classNames: [String]?
+    /// Remaps the files' labels on purpose: file label name (from its `label_names`) or label value (`"0"`, `"1"`,
+    /// ...) to class index in `classNames`, e.g. `{qcd: 1, top: 0}`; nil takes the label values as class indices
+    /// and requires a file's `label_names` to equal `classNames`.
+    public var labelMap: [String: Int]?
     /// Jet field holding the signed event weight.
     public var weightField: String
     /// Selection expression on jet fields (`JetSelection`), e.g. "pt > 500 && abs(eta) < 2".
@@ -24,13 +28,14 @@ public struct DataConfig: Codable, Sendable, Equatable {
 
     public init(
         files: [String], layout: JetFileLayout? = nil, labelField: String = "label", classNames: [String]? = nil,
-        weightField: String = "weight", selection: String? = nil, split: SplitConfig = SplitConfig(),
+        labelMap: [String: Int]? = nil, weightField: String = "weight", selection: String? = nil, split: SplitConfig = SplitConfig(),
         maxJets: Int? = nil, readBatchSize: Int = 10_000
     ) {
         self.files = files
         self.layout = layout
         self.labelField = labelField
         self.classNames = classNames
+        self.labelMap = labelMap
         self.weightField = weightField
         self.selection = selection
         self.split = split
@@ -39,7 +44,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case files, layout, labelField, classNames, weightField, selection, split, maxJets, readBatchSize
+        case files, layout, labelField, classNames, labelMap, weightField, selection, split, maxJets, readBatchSize
     }
 
     public init(from decoder: Decoder) throws {
@@ -52,6 +57,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
         }
         labelField = try c.decode(.labelField, default: labelField)
         classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
+        labelMap = try c.decodeIfPresent([String: Int].self, forKey: .labelMap)
         weightField = try c.decode(.weightField, default: weightField)
         selection = try c.decodeIfPresent(String.self, forKey: .selection)
         split = try c.decode(.split, default: split)
@@ -66,6 +72,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
         if let layout { try c.encode(layout, forKey: .layout) } else { try c.encode("auto", forKey: .layout) }
         try c.encode(labelField, forKey: .labelField)
         try c.encodeIfPresent(classNames, forKey: .classNames)
+        try c.encodeIfPresent(labelMap, forKey: .labelMap)
         try c.encode(weightField, forKey: .weightField)
         try c.encodeIfPresent(selection, forKey: .selection)
         try c.encode(split, forKey: .split)

@@ -1,9 +1,11 @@
 import CHDF5
 import Foundation
+import JetCore
 
 /// Writes an HDF5 file atomically: everything goes to a temporary file in the same directory, renamed
 /// to `path` by `commit()`. A writer released without `commit()` deletes the temporary file, so an
-/// interrupted write leaves nothing under the final name.
+/// interrupted write leaves nothing under the final name, and ``abandon()`` removes it at once (on SIGTERM). The
+/// temporary files of dead processes beside `path` (a `kill -9`) are swept when a writer starts.
 ///
 /// Float32 datasets and string attributes are stored the way h5py reads them (model files use this).
 public final class HDF5FileWriter {
@@ -12,14 +14,13 @@ public final class HDF5FileWriter {
     /// The temporary path written until `commit()`.
     public let temporaryPath: String
     let id: hid_t
-    private var committed = false
+    private var finished = false
 
-    /// Creates the temporary file next to `path`.
+    /// Creates the temporary file next to `path`, first removing those of dead processes.
     public init(path: String) throws {
-        let url = URL(fileURLWithPath: path)
         self.path = path
-        temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        TemporaryOutput.sweepStale(beside: path)
+        temporaryPath = TemporaryOutput.path(for: path)
         let temporaryPath = temporaryPath
         id = HDF5Lock.run {
             jt_h5_silence_errors()
@@ -28,11 +29,14 @@ public final class HDF5FileWriter {
         guard id >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create \(temporaryPath)") }
     }
 
-    deinit {
-        if !committed {
-            HDF5Lock.run { _ = H5Fclose(id) }
-            try? FileManager.default.removeItem(atPath: temporaryPath)
-        }
+    deinit { abandon() }
+
+    /// Closes and removes the temporary file without writing `path` (an interrupted run); nothing after it.
+    public func abandon() {
+        guard !finished else { return }
+        finished = true
+        HDF5Lock.run { _ = H5Fclose(id) }
+        unlink(temporaryPath)
     }
 
     /// Writes `values` (row-major, `shape`) as a float32 dataset at `name` ("group/sub/name"; groups are created).
@@ -80,11 +84,27 @@ public final class HDF5FileWriter {
 
     /// Closes the file and renames it to `path`, replacing any file there.
     public func commit() throws {
-        guard !committed else { return }
-        committed = true
-        guard HDF5Lock.run({ H5Fclose(id) }) >= 0, rename(temporaryPath, path) == 0 else {
+        guard !finished else { return }
+        finished = true
+        guard HDF5Lock.run({ H5Fclose(id) }) >= 0 else {
             try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw JetDataError.writeFailed(file: path, reason: "cannot close and rename \(temporaryPath)")
+            throw JetDataError.writeFailed(
+                file: path, reason: "cannot finish writing \(temporaryPath) (is the disk full?); it was removed")
         }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = FileSystemError.reason(errno: errno)
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw JetDataError.writeFailed(file: path, reason: "cannot rename \(temporaryPath) to it: \(reason)")
+        }
+    }
+}
+
+extension HDF5FileWriter {
+    /// Tells libhdf5 not to close the files still open when the process exits. A file whose close failed (a full
+    /// disk) stays registered half-closed, and libhdf5's own cleanup at `exit()` then crashes on it (SIGSEGV after
+    /// JetTag's error message); the writers close or remove every file they create themselves. Call it before
+    /// any other HDF5 call (the CLI does, first thing).
+    public static func skipLibraryCleanupAtExit() {
+        _ = H5dont_atexit()
     }
 }

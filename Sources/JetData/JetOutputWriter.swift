@@ -12,6 +12,8 @@ import CHDF5
 public final class JetOutputWriter {
     public let fields: [String]
     public let datasetName: String
+    /// The final path.
+    public var path: String { file.path }
     private let file: HDF5FileWriter
     private let dataset: hid_t
     private let memoryType: hid_t
@@ -111,6 +113,12 @@ public final class JetOutputWriter {
         defer { H5Sclose(memorySpace) }
         let status = buffer.withUnsafeBytes { H5Dwrite(dataset, memoryType, memorySpace, fileSpace, jt_h5p_default(), $0.baseAddress) }
         guard status >= 0 else { throw JetDataError.writeFailed(file: file.path, reason: "cannot write rows to '\(datasetName)'") }
+    }
+
+    /// Closes the dataset and removes the temporary file, leaving nothing under the final path (an interrupted run).
+    public func abandon() {
+        close()
+        file.abandon()
     }
 
     /// Closes the dataset and renames the file to its final path.

@@ -1,13 +1,15 @@
 import Foundation
+import JetCore
 
 /// Writes files so that they are either complete or absent: the bytes go to a temporary file in the
 /// destination's directory, are flushed to disk, and the file is then renamed over the destination
-/// (POSIX rename is atomic within one file system).
+/// (POSIX rename is atomic within one file system). Temporary files of dead processes beside the destination are
+/// swept first; a failure says what happened in plain words (``FileSystemError/reason(of:)``).
 public enum AtomicFile {
     /// Writes `data` to `url` atomically, replacing any existing file.
     public static func write(_ data: Data, to url: URL) throws(JetMetricsError) {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        TemporaryOutput.sweepStale(beside: url.path)
+        let temporary = URL(fileURLWithPath: TemporaryOutput.path(for: url.path, suffix: UUID().uuidString))
         do {
             try data.write(to: temporary)
             let handle = try FileHandle(forWritingTo: temporary)
@@ -15,10 +17,10 @@ public enum AtomicFile {
             try handle.close()
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: url.path, reason: "\(error)")
+            throw .writeFailed(path: url.path, error: error)
         }
         guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = FileSystemError.reason(errno: errno)
             try? FileManager.default.removeItem(at: temporary)
             throw .writeFailed(path: url.path, reason: "renaming the temporary file into place failed: \(reason)")
         }

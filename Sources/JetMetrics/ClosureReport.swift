@@ -35,7 +35,7 @@ public struct ClosureReport: Codable, Equatable, Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw .writeFailed(path: directory.path, reason: "\(error)")
+            throw .writeFailed(path: directory.path, error: error)
         }
         try MetricsJSON.write(self, to: directory.appendingPathComponent("closure.json"))
         try summaryTable.write(to: directory.appendingPathComponent("closure_summary.csv"))

@@ -1,3 +1,5 @@
+import JetCore
+
 /// Everything that can go wrong when computing or writing metrics.
 ///
 /// Messages name the array, index or class involved and say what was expected, so that a physicist can
@@ -19,6 +21,11 @@ public enum JetMetricsError: Error, CustomStringConvertible, Equatable, Sendable
     case binningMismatch(leftEdges: Int, rightEdges: Int)
     /// A file could not be written (or renamed into place).
     case writeFailed(path: String, reason: String)
+
+    /// A file that could not be written because of `error` (a Foundation or POSIX error), said in plain words.
+    public static func writeFailed(path: String, error: any Error) -> JetMetricsError {
+        .writeFailed(path: path, reason: FileSystemError.reason(of: error))
+    }
 
     public var description: String {
         switch self {

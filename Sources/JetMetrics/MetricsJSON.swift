@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 
 /// The JSON dialect of every metrics file: keys sorted, pretty-printed, and non-finite numbers as the
 /// strings `"inf"`, `"-inf"` and `"nan"` (JSON has no literal for them; Python's `float()` reads these).
@@ -33,6 +34,7 @@ public enum MetricsJSON {
 
     /// Reads a value written by ``write(_:to:)``.
     public static func read<Value: Decodable>(_ type: Value.Type, from url: URL) throws -> Value {
-        try makeDecoder().decode(type, from: Data(contentsOf: url))
+        let data = try FileSystemError.wrapping(path: url.path, action: "cannot read") { try Data(contentsOf: url) }
+        return try makeDecoder().decode(type, from: data)
     }
 }

@@ -68,9 +68,24 @@ struct _TreeDecoder: Decoder, SingleValueDecodingContainer {
         return string
     }
 
-    func decode(_ type: Double.Type) throws -> Double { try number(type).doubleValue }
+    func decode(_ type: Double.Type) throws -> Double { try finite(type) }
 
-    func decode(_ type: Float.Type) throws -> Float { Float(try number(type).doubleValue) }
+    func decode(_ type: Float.Type) throws -> Float {
+        let value = Float(try finite(type))
+        guard value.isFinite else { throw notFinite(value) }
+        return value
+    }
+
+    /// The node as a finite number: YAML's `.nan` and `.inf` are no value any option takes.
+    private func finite(_ type: Any.Type) throws -> Double {
+        let value = try number(type).doubleValue
+        guard value.isFinite else { throw notFinite(value) }
+        return value
+    }
+
+    private func notFinite(_ value: any BinaryFloatingPoint) -> DecodingError {
+        .dataCorrupted(.init(codingPath: codingPath, debugDescription: "expected a finite number, found \(value)"))
+    }
 
     /// Integers of every width (this generic method witnesses their requirements): the value when it fits
     /// exactly. Other types decode themselves.

@@ -16,13 +16,20 @@ extension JetModel {
         jetCount: Int, jetsPerForward: Int = defaultJetsPerForward, jets: (Range<Int>) throws -> PackedJets
     ) throws -> Matrix {
         precondition(jetsPerForward > 0, "inferenceLogits: jetsPerForward must be > 0, got \(jetsPerForward)")
+        let forwards = stride(from: 0, to: jetCount, by: jetsPerForward).map { $0..<min($0 + jetsPerForward, jetCount) }
+        return try inferenceLogits(forwards: forwards, jets: jets)
+    }
+
+    /// Logits [n, logitCount] of the jets 0..<n that `forwards` (consecutive ranges from 0) cover, one forward
+    /// pass per range: a jet's logits depend only on the range it is forwarded in, so fixed ranges give the
+    /// same bits however the jets are read.
+    public func inferenceLogits(forwards: [Range<Int>], jets: (Range<Int>) throws -> PackedJets) throws -> Matrix {
         let columns = logitCount
-        var logits = Matrix(rows: jetCount, columns: columns)
-        let forwards = (jetCount + jetsPerForward - 1) / jetsPerForward
+        var logits = Matrix(rows: forwards.last?.upperBound ?? 0, columns: columns)
         try logits.storage.withUnsafeMutableBufferPointer { out in
             let out = UncheckedPointer(out.baseAddress)
-            try ComputeThreads.forEachTask(forwards, makeWorker: { self }) { model, task in
-                let range = (task * jetsPerForward)..<min((task + 1) * jetsPerForward, jetCount)
+            try ComputeThreads.forEachTask(forwards.count, makeWorker: { self }) { model, task in
+                let range = forwards[task]
                 let result = try model.infer(try jets(range))
                 precondition(
                     result.rows == range.count && result.columns == columns,

@@ -20,6 +20,19 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case cannotResume(directory: String, reason: String)
     /// Training was stopped by a signal after writing a checkpoint.
     case interrupted(checkpoint: String)
+    /// The batch (or validation) loss became non-finite or exploded at 1-based `epoch` and `step` (nil for the
+    /// validation loss); `limit` is the divergence threshold it passed (nil for a non-finite loss), `kept` the
+    /// run files left as they were after the last finished epoch.
+    case diverged(epoch: Int, step: Int?, loss: Double, limit: Double?, learningRate: Float, kept: [String])
+    /// A model file of another kind than `command` takes; `use` names the commands that take it.
+    case wrongModelKind(file: String, kind: String, command: String, use: String)
+    /// A model file would hold (or holds) a non-finite value in `tensor`.
+    case nonFiniteParameter(file: String, tensor: String, index: Int, value: Float)
+    /// A file whose `label_names` attribute names other classes (or the same in another order) than the config or
+    /// model, with no `data.labelMap`.
+    case classNamesMismatch(file: String, fileNames: [String], classNames: [String])
+    /// A run directory another process is training into (it holds the directory's `.lock`).
+    case runDirectoryBusy(directory: String)
 
     public var description: String {
         switch self {
@@ -42,6 +55,34 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
             "cannot resume \(directory): \(reason)"
         case .interrupted(let checkpoint):
             "training interrupted; checkpoint written to \(checkpoint) (continue with --resume)"
+        case let .diverged(epoch, step, loss, limit, learningRate, kept):
+            "training diverged in epoch \(epoch)\(step.map { ", step \($0)" } ?? " (validation)"): the "
+                + (step == nil ? "validation" : "batch") + " loss is \(loss)"
+                + (limit.map { ", more than training.divergenceFactor x the first epoch's mean training loss (\($0))" } ?? "")
+                + "; the learning rate is likely too high (training.learningRate = \(learningRate)), or the inputs hold "
+                + "huge or non-finite values (check the features' standardisation and clipping). "
+                + (kept.isEmpty ? "No epoch had finished, so no model file was written."
+                    : "Kept from the last finished epoch: \(kept.joined(separator: ", ")).")
+        case let .wrongModelKind(file, kind, command, use):
+            "\(file) is a \(kind) model, which \(command) does not take; use \(use) with it"
+        case let .nonFiniteParameter(file, tensor, index, value):
+            "\(file): tensor '\(tensor)' holds \(value) at index \(index); a model with non-finite parameters gives "
+                + "no usable scores (a diverged training: lower training.learningRate and train again)"
+        case .runDirectoryBusy(let directory):
+            "\(directory) is in use by another jettag run (which holds \(directory)/.lock); wait for it to finish, "
+                + "or give another output directory"
+        case let .classNamesMismatch(file, fileNames, classNames):
+            "\(file): its label_names \"\(fileNames.joined(separator: ","))\" contradict the class names "
+                + "[\(classNames.joined(separator: ", "))] ("
+                + (0..<max(fileNames.count, classNames.count)).compactMap { label in
+                    let inFile = label < fileNames.count ? fileNames[label] : "nothing"
+                    let inConfig = label < classNames.count ? classNames[label] : "nothing"
+                    return inFile == inConfig ? nil : "label \(label) is \(inFile) in the file, \(inConfig) in the config"
+                }.joined(separator: "; ")
+                + "); write data.classNames in the file's order, or give data.labelMap to remap on purpose "
+                + "(file label name or value: class index, e.g. labelMap: {"
+                + fileNames.prefix(2).enumerated().map { "\($0.element): \(fileNames.count > 1 ? 1 - $0.offset : 0)" }
+                    .joined(separator: ", ") + "})"
         }
     }
 }

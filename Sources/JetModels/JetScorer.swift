@@ -50,15 +50,40 @@ public struct JetScorer {
             batchSize: batchSize, threads: threads)
     }
 
+    /// Jets per forward pass of ``score(_:globalRows:files:)`` with global rows: the block of jet i is
+    /// i / blockSize.
+    public static let blockSize = defaultJetsPerForward
+
     /// Scores every jet of `batch` (its rows stay in order).
-    public func score(_ batch: JetBatch) throws -> Scores {
+    ///
+    /// - Parameters:
+    ///   - globalRows: each jet's row in the concatenated inputs, ascending: the jets of one block
+    ///     (``blockSize``) of global rows are forwarded together and nothing else with them, so a batch holding
+    ///     whole blocks gives the same bits as any other batching or sharding on block boundaries. nil forwards
+    ///     blocks of positions in the batch.
+    ///   - files: the stream's files, named in errors.
+    /// - Throws: ``JetModelsError/invalidData(_:)`` naming the file and row of a jet whose score is not finite.
+    public func score(_ batch: JetBatch, globalRows: [Int64]? = nil, files: [String] = []) throws -> Scores {
+        let blocks = globalRows.map { $0.map { Int($0) / Self.blockSize } } ?? batch.rows.indices.map { $0 / Self.blockSize }
+        let scores = try score(PackedJets(try extractor.extract(batch)), batch: batch, blocks: blocks)
+        if let bad = scores.probabilities.firstIndex(where: { !$0.isFinite }) {
+            let jet = bad / classes
+            let fileIndex = batch.fileIndices.isEmpty ? nil : batch.fileIndices[jet]
+            let file = fileIndex.flatMap { files.indices.contains($0) ? files[$0] : nil } ?? "input"
+            throw JetModelsError.invalidData(
+                "\(file): jet row \(batch.rows.isEmpty ? jet : batch.rows[jet]): the model's score is \(scores.probabilities[bad]); "
+                    + "the jet's input features hold huge or non-finite values (check the fields with jettag inspect)")
+        }
+        return scores
+    }
+
+    private func score(_ jets: PackedJets, batch: JetBatch, blocks: [Int]) throws -> Scores {
         let classes = classes
-        let jets = PackedJets(try extractor.extract(batch))
         switch file.combination {
         case .single:
             return Scores(
-                count: batch.count, classes: classes, probabilities: try probabilities(jets, Array(0..<jets.jetCount), member: 0),
-                spread: nil)
+                count: batch.count, classes: classes,
+                probabilities: try probabilities(jets, Array(0..<jets.jetCount), blocks: blocks, member: 0), spread: nil)
         case .kfold(let k):
             var result = [Float](repeating: 0, count: batch.count * classes)
             for fold in 0..<k {
@@ -66,14 +91,16 @@ public struct JetScorer {
                     JetSplit.fold(of: batch.eventNumbers[$0], modulus: k) == fold
                 }
                 guard !members.isEmpty else { continue }
-                let scores = try probabilities(jets, members, member: fold)
+                let scores = try probabilities(jets, members, blocks: blocks, member: fold)
                 for (position, jet) in members.enumerated() {
                     for c in 0..<classes { result[jet * classes + c] = scores[position * classes + c] }
                 }
             }
             return Scores(count: batch.count, classes: classes, probabilities: result, spread: nil)
         case .ensemble(let count):
-            let members = try (0..<count).map { try probabilities(jets, Array(0..<jets.jetCount), member: $0) }
+            let members = try (0..<count).map {
+                try probabilities(jets, Array(0..<jets.jetCount), blocks: blocks, member: $0)
+            }
             var mean = [Float](repeating: 0, count: batch.count * classes)
             var spread = mean
             for i in mean.indices {
@@ -87,9 +114,16 @@ public struct JetScorer {
         }
     }
 
-    /// [n, C] probabilities of member `member` for the jets of `jets` at `indices`.
-    private func probabilities(_ jets: PackedJets, _ indices: [Int], member: Int) throws -> [Float] {
-        let logits = try models[member].inferenceLogits(jetCount: indices.count) { jets.jets(at: indices[$0]) }
+    /// [n, C] probabilities of member `member` for the jets of `jets` at `indices` (ascending), one forward pass
+    /// per run of jets in the same block (`blocks` of every jet of the batch).
+    private func probabilities(_ jets: PackedJets, _ indices: [Int], blocks: [Int], member: Int) throws -> [Float] {
+        var forwards: [Range<Int>] = []
+        var start = 0
+        for position in indices.indices where position + 1 == indices.count || blocks[indices[position + 1]] != blocks[indices[position]] {
+            forwards.append(start..<(position + 1))
+            start = position + 1
+        }
+        let logits = try models[member].inferenceLogits(forwards: forwards) { jets.jets(at: indices[$0]) }
         return Self.probabilities(logits: logits)
     }
 

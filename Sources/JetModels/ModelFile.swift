@@ -13,8 +13,25 @@ import JetNN
 /// list), `combination` (JSON of ``MemberCombination``), `training_config` (JSON of the ``RunConfig``), for a
 /// reweighting run's classifier `reweighting` (JSON of ``ReweightingInfo``), and for checkpoints
 /// `training_state` (JSON of ``TrainingState``) with the optimizer's state as datasets `optimizer/<name>`
-/// (JetNN's `exportState()` names, e.g. `optimizer/first_moment`).
+/// (JetNN's `exportState()` names, e.g. `optimizer/first_moment`), and `kind` (``Kind``: `tagger` or
+/// `reweighter`).
 public struct ModelFile: Sendable {
+    /// What a model file is for, and so which commands take it.
+    public enum Kind: String, Sendable, Codable {
+        /// A tagger of `jettag train`: `predict`, `evaluate`, `saliency`.
+        case tagger
+        /// The classifier of `jettag reweight train`: `reweight apply`, `reweight closure`.
+        case reweighter
+
+        /// The commands that take this kind of model.
+        public var commands: String {
+            switch self {
+            case .tagger: "jettag predict, evaluate or saliency"
+            case .reweighter: "jettag reweight apply or reweight closure"
+            }
+        }
+    }
+
     public static let format = "jettag-model"
     public static let formatVersion = 1
     /// The JetTag version written into every file.
@@ -31,6 +48,9 @@ public struct ModelFile: Sendable {
     public var trainingConfig: RunConfig
     /// The density-ratio settings of a reweighting run's classifier; nil for a tagger.
     public var reweighting: ReweightingInfo?
+    /// The `kind` attribute of a file read from disk; nil for a file written before the attribute existed (or a
+    /// model file made in memory).
+    public var declaredKind: Kind?
     /// Resume state of a checkpoint; nil for a finished model.
     public var trainingState: TrainingState?
     /// The optimizer's state of a checkpoint (empty otherwise).
@@ -54,10 +74,15 @@ public struct ModelFile: Sendable {
     }
 
     /// Writes the file atomically (temporary name, renamed when complete).
+    ///
+    /// - Throws: ``JetModelsError/nonFiniteParameter(file:tensor:index:value:)`` before writing anything when
+    ///   a parameter or optimizer state holds NaN or infinity.
     public func write(to path: String) throws {
         precondition(
             members.count == combination.memberCount,
             "ModelFile: \(members.count) member tensor lists for combination \(combination)")
+        for tensors in members { try Self.checkFinite(tensors, file: path) }
+        try Self.checkFinite(optimizerState, file: path, group: "optimizer/")
         let writer = try HDF5FileWriter(path: path)
         for (index, tensors) in members.enumerated() {
             // The groups `read(from:)` looks in: decided by the combination, so a one-model ensemble is members/0.
@@ -80,6 +105,7 @@ public struct ModelFile: Sendable {
             "class_names": try json(classNames), "combination": try json(combination),
             "training_config": try json(trainingConfig),
         ]
+        attributes["kind"] = (reweighting == nil ? Kind.tagger : .reweighter).rawValue
         if let reweighting { attributes["reweighting"] = try json(reweighting) }
         if let trainingState { attributes["training_state"] = try json(trainingState) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
@@ -131,13 +157,51 @@ public struct ModelFile: Sendable {
             }
         }
         let members = try groups.map(tensors(under:))
-        return ModelFile(
+        for (group, tensors) in zip(groups, members) { try checkFinite(tensors, file: path, group: group) }
+        let declaredKind = try file.stringAttribute("kind").map { _ in
+            guard let kind = Kind(rawValue: try attribute("kind")) else {
+                throw JetModelsError.invalidModelFile(file: path, reason: "attribute 'kind' is not tagger or reweighter")
+            }
+            return kind
+        }
+        var model = ModelFile(
             tagger: try attribute("tagger"), architecture: try decoded(ModelArchitecture.self, "architecture"),
             features: try decoded(FeatureSpec.self, "features"), classNames: try decoded([String].self, "class_names"),
             combination: combination, members: members, trainingConfig: try decoded(RunConfig.self, "training_config"),
             reweighting: try optional(ReweightingInfo.self, "reweighting"),
             trainingState: try optional(TrainingState.self, "training_state"),
             optimizerState: try tensors(under: "/optimizer/"))
+        model.declaredKind = declaredKind
+        return model
+    }
+
+    /// What the file at `path` (this file) is: its `kind` attribute; for a file older than the attribute, a
+    /// reweighter when it has reweighting info (the attribute, or ``ReweightingInfo/legacyFileName`` beside it).
+    public func kind(path: String) -> Kind {
+        if let declaredKind { return declaredKind }
+        let legacy = URL(fileURLWithPath: path).deletingLastPathComponent()
+            .appendingPathComponent(ReweightingInfo.legacyFileName).path
+        return reweighting != nil || FileManager.default.fileExists(atPath: legacy) ? .reweighter : .tagger
+    }
+
+    /// Throws ``JetModelsError/wrongModelKind(file:kind:command:use:)`` unless the file at `path` is a `kind` model.
+    ///
+    /// - Parameter command: the command that needs it, e.g. "jettag predict".
+    public func require(_ kind: Kind, path: String, command: String) throws {
+        let actual = self.kind(path: path)
+        guard actual == kind else {
+            throw JetModelsError.wrongModelKind(file: path, kind: actual.rawValue, command: command, use: actual.commands)
+        }
+    }
+
+    /// Throws for the first non-finite value of `tensors` (named `group` + name).
+    private static func checkFinite(_ tensors: [NamedTensor], file: String, group: String = "") throws {
+        for tensor in tensors {
+            if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw JetModelsError.nonFiniteParameter(
+                    file: file, tensor: group + tensor.name, index: index, value: tensor.values[index])
+            }
+        }
     }
 
     /// The member models with their parameters loaded.

@@ -18,14 +18,16 @@ extension RunConfig {
             throw JetModelsError.invalidValue(
                 path: "(top level)", file: file, expected: "expected a mapping of sections")
         }
-        try deriveModelSizes(in: &root, file: file)
-        let config = try ConfigDecoder(file: file).decode(RunConfig.self, from: root)
+        let classCountGiven = try deriveModelSizes(in: &root, file: file)
+        var config = try ConfigDecoder(file: file).decode(RunConfig.self, from: root)
+        config.classCountGiven = classCountGiven
         try config.validate(file: file)
         return config
     }
 
-    /// Writes the derived model sizes into `model.<kind>`, failing when the user wrote different ones.
-    private static func deriveModelSizes(in root: inout [String: Any], file: String) throws {
+    /// Writes the derived model sizes into `model.<kind>`, failing when the user wrote different ones; returns
+    /// whether the class count is given (by `data.classNames` or a `classes` written in the chosen model).
+    private static func deriveModelSizes(in root: inout [String: Any], file: String) throws -> Bool {
         var model = root["model"] as? [String: Any] ?? [:]
         let kind = model["kind"] as? String ?? ModelArchitecture.Kind.deepsets.rawValue
         model["kind"] = kind
@@ -40,7 +42,8 @@ extension RunConfig {
         let data = root["data"] as? [String: Any] ?? [:]
         var derived: [(String, Int)] = [("inputFeatures", constituentCount), ("jetFeatures", jetCount)]
         if let names = data["classNames"] as? [Any] { derived.append(("classes", names.count)) }
-        guard ModelArchitecture.Kind(rawValue: kind) != nil else { return }
+        let classCountGiven = data["classNames"] != nil || (model[kind] as? [String: Any])?["classes"] != nil
+        guard ModelArchitecture.Kind(rawValue: kind) != nil else { return classCountGiven }
         for section in ModelArchitecture.Kind.allCases.map(\.rawValue) where section == kind || model[section] != nil {
             var options = model[section] as? [String: Any] ?? [:]
             for (key, value) in derived where ModelArchitecture.Kind(rawValue: section)!.derivedSizes.contains(key) {
@@ -55,6 +58,7 @@ extension RunConfig {
             model[section] = options
         }
         root["model"] = model
+        return classCountGiven
     }
 
     /// Range checks that the section types cannot express.
@@ -90,6 +94,7 @@ extension RunConfig {
         try check(
             training.kfold == nil || training.ensemble == nil, "training.ensemble",
             "cannot be combined with training.kfold")
+        try check(training.divergenceFactor > 1, "training.divergenceFactor", "expected a number above 1")
         try check(training.preciseBatchNorm >= 0, "training.preciseBatchNorm", "expected 0 (off) or a number of batches")
         try check((training.gradientClip ?? 1) > 0, "training.gradientClip", "expected a positive number")
         try check(

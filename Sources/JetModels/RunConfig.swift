@@ -17,6 +17,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var weights: WeightsConfig
     public var model: ModelArchitecture
     public var training: TrainingConfig
+    /// Whether the model's class count is fixed by the config (`data.classNames` or `model.<kind>.classes`
+    /// written, or a config built in Swift), so that ``resolvingClassNames()`` checks it against the data's
+    /// class names instead of setting it; never written.
+    public var classCountGiven = true
 
     /// weaver's particle-level inputs for top tagging: pt_log, e_log, logptrel, logerel, deltaR, deta, dphi,
     /// up to 128 constituents, centre and scale fitted on the training split. A `features` section without

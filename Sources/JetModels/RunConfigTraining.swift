@@ -53,12 +53,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// batches with the epoch's final parameters ("precise BatchNorm"), instead of keeping the exponential
     /// averages that lag behind the parameters; 0 keeps PyTorch's behaviour. Models without BatchNorm ignore it.
     public var preciseBatchNorm: Int
+    /// The run stops as diverged when a batch loss exceeds this multiple of the first epoch's mean training loss
+    /// (in the first epoch: of the mean of its earlier steps); a non-finite loss always stops it.
+    public var divergenceFactor: Float
 
     public init(
         optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
         schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
         minDelta: Float = 0, checkpointMetric: CheckpointMetric = .loss, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
-        ensemble: Int? = nil, preciseBatchNorm: Int = 32
+        ensemble: Int? = nil, preciseBatchNorm: Int = 32, divergenceFactor: Float = 1e3
     ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -76,11 +79,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.kfold = kfold
         self.ensemble = ensemble
         self.preciseBatchNorm = preciseBatchNorm
+        self.divergenceFactor = divergenceFactor
     }
 
     private enum CodingKeys: String, CodingKey {
         case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta, checkpointMetric
-        case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm
+        case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm, divergenceFactor
     }
 
     public init(from decoder: Decoder) throws {
@@ -102,6 +106,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         kfold = try c.decodeIfPresent(Int.self, forKey: .kfold)
         ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble)
         preciseBatchNorm = try c.decode(.preciseBatchNorm, default: preciseBatchNorm)
+        divergenceFactor = try c.decode(.divergenceFactor, default: divergenceFactor)
     }
 
     /// A fresh optimizer as configured.

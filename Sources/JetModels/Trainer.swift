@@ -73,7 +73,9 @@ public struct Trainer {
     public mutating func train(
         directory: URL, progress: (Event) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> TrainingState {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileSystemError.wrapping(path: directory.path, action: "cannot create the run directory") {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
         let training = config.training
         let jets = data.training.count
         let steps = Self.steps(jets, training.batchSize)
@@ -86,6 +88,7 @@ public struct Trainer {
                 let step = state.stepInEpoch
                 let indices = order[(step * training.batchSize)..<min((step + 1) * training.batchSize, jets)]
                 let (loss, weightSum) = try takeStep(indices)
+                try checkDivergence(loss: Double(loss), epoch: epoch, step: step, directory: directory)
                 state.epochLossSum += Double(loss) * weightSum
                 state.epochWeightSum += weightSum
                 state.stepInEpoch += 1
@@ -104,6 +107,7 @@ public struct Trainer {
             try recomputeBatchNormStatistics(order)
             let seconds = Date().timeIntervalSince(start)
             let validation = try validationMetrics()
+            try checkDivergence(loss: validation.loss, epoch: epoch, step: nil, directory: directory)
             let record = EpochRecord(
                 epoch: epoch + 1,
                 trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
@@ -119,6 +123,23 @@ public struct Trainer {
             progress(.epoch(record, secondsRemaining: state.finished ? 0 : remaining))
         }
         return state
+    }
+
+    /// Throws ``JetModelsError/diverged(epoch:step:loss:limit:learningRate:kept:)`` for a non-finite loss, or a
+    /// batch loss above `training.divergenceFactor` x the first epoch's mean training loss (during the first
+    /// epoch, the mean of its earlier steps), before anything of this step is written.
+    ///
+    /// - Parameter step: 0-based step in `epoch` (0-based); nil for the validation loss.
+    private func checkDivergence(loss: Double, epoch: Int, step: Int?, directory: URL) throws {
+        let reference =
+            state.history.first?.trainingLoss
+            ?? (state.stepInEpoch > 0 && state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : nil)
+        let limit = step == nil ? nil : reference.map { $0 * Double(config.training.divergenceFactor) }
+        guard !loss.isFinite || limit.map({ loss > $0 && $0 > 0 }) == true else { return }
+        let kept = state.completedEpochs == 0 ? [] : ["model.h5", "last.h5"].map { directory.appendingPathComponent($0).path }
+        throw JetModelsError.diverged(
+            epoch: epoch + 1, step: step.map { $0 + 1 }, loss: loss, limit: loss.isFinite ? limit : nil,
+            learningRate: config.training.learningRate, kept: kept)
     }
 
     /// The learning rate of optimizer step `step` (from 0) of the run; the plateau schedule's current rate.

@@ -11,7 +11,7 @@ public struct TrainingData: Sendable {
 
     /// Reads the config's files: fits the missing standardisation on the training split (real
     /// constituents only, streaming), then extracts both splits and applies the `weights` section. The labels
-    /// are checked against `config.classNames`: give a config whose class names are resolved
+    /// are checked against `config.classNames` and the files' `label_names` (``ClassLabelMap``): give a config whose class names are resolved
     /// (``RunConfig/resolvingClassNames()``, as ``TrainingRun`` does).
     ///
     /// - Parameters:
@@ -70,9 +70,13 @@ public struct TrainingData: Sendable {
         let spec = extractor.spec
         var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
         let binningFields = config.weights.weighting.binning?.axes.map(\.field) ?? []
+        var labelMap: ClassLabelMap?
         try forEachBatch(config: config, split: split) { batch, files in
-            let labels = try batch.classLabels(
-                field: config.data.labelField, classNames: config.classNames, files: files)
+            if labelMap == nil {
+                labelMap = try ClassLabelMap(
+                    classNames: config.classNames, labelMap: config.data.labelMap, files: files)
+            }
+            let labels = try batch.classLabels(field: config.data.labelField, labels: labelMap!, files: files)
             let weights =
                 config.weights.eventWeights
                 ? batch.jetFields[config.data.weightField]!

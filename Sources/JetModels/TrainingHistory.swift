@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 
 /// Writes a run's epoch records as `history.csv` and `history.json` (each replaced atomically).
 public enum TrainingHistory {
@@ -15,9 +16,16 @@ public enum TrainingHistory {
 
     /// Writes both files into `directory`.
     public static func write(_ records: [EpochRecord], to directory: URL) throws {
-        try Data(csv(records).utf8).write(to: directory.appendingPathComponent("history.csv"), options: .atomic)
+        let csvURL = directory.appendingPathComponent("history.csv")
+        try FileSystemError.wrapping(path: csvURL.path, action: "cannot write the training history") {
+            try Data(csv(records).utf8).write(to: csvURL, options: .atomic)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(records).write(to: directory.appendingPathComponent("history.json"), options: .atomic)
+        let json = try encoder.encode(records)
+        let jsonURL = directory.appendingPathComponent("history.json")
+        try FileSystemError.wrapping(path: jsonURL.path, action: "cannot write the training history") {
+            try json.write(to: jsonURL, options: .atomic)
+        }
     }
 }

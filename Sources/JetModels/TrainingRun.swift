@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetFeatures
 import JetNN
@@ -41,7 +42,8 @@ public struct TrainingRun {
 
     /// Opens the data (taking the class names from it when the config has none), trains (or continues) every
     /// member and writes `model.h5`; returns the final model file. Sets JetNN's `ComputeThreads` to
-    /// `training.threads`.
+    /// `training.threads`. Creates `directory` only once the data opened (files, fields and selection checked),
+    /// and holds its lock (``RunDirectoryLock``) to the end: a second run into it fails at once.
     ///
     /// - Parameters:
     ///   - progress: member index, member count and the trainer's event.
@@ -51,11 +53,17 @@ public struct TrainingRun {
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
         let config = try self.config.resolvingClassNames()
+        _ = try JetStream(files: config.data.files, options: try TrainingData.readOptions(config: config, split: nil))
         ComputeThreads.set(config.training.threads)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let lock = try RunDirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
+        let configJSON = try encoder.encode(config)
+        let configURL = directory.appendingPathComponent("config.json")
+        try FileSystemError.wrapping(path: configURL.path, action: "cannot write the run config") {
+            try configJSON.write(to: configURL, options: .atomic)
+        }
         let members = plan()
         let combination: MemberCombination =
             config.training.kfold.map { .kfold(k: $0) } ?? config.training.ensemble.map { .ensemble(count: $0) }

@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetMetrics
 import JetModels
@@ -46,6 +47,7 @@ public struct EvaluationRun {
     public func run() throws -> EvaluationReport {
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
+        try file.require(.tagger, path: model, command: "jettag evaluate")
         let signal = try SignalScore(classNames: file.classNames, signalClass: signalClass, fractions: fractions)
         let stream = try LabelledJetStream(
             model: file, files: files, labelField: labelField, weights: weights, part: part, batchSize: batchSize,
@@ -62,7 +64,9 @@ public struct EvaluationRun {
             probabilities: probabilities, labels: labels, weights: weights, classNames: file.classNames,
             signal: signal.signalClass, discriminant: signal.discriminant, threshold: threshold, model: model,
             tagger: file.tagger)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileSystemError.wrapping(path: directory.path, action: "cannot create the output directory") {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
         try MetricsJSON.write(report, to: directory.appendingPathComponent("metrics.json"))
         try roc.downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
         for (name, histogram) in report.scoreHistograms {

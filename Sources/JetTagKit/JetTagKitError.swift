@@ -25,11 +25,19 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
     case missingModelFile(path: String)
     /// No jets in the files (in that part of the model's split).
     case noJets(files: [String], part: DataPart)
+    /// A Slurm array variable that is not an integer, is missing, or gives a task outside the array; `value`
+    /// nil for a missing variable.
+    case invalidSlurmArray(variable: String, value: String?, reason: String)
+    /// A run stopped by SIGINT or SIGTERM between two batches; the temporary file of `output` was removed and
+    /// nothing was written under its name.
+    case interrupted(output: String)
     /// A closure with new weights from a jet field but no reweighting config to say what source and target are.
     case closureNeedsConfig(weightField: String)
 
     public var description: String {
         switch self {
+        case let .invalidSlurmArray(variable, value, reason):
+            "\(variable)\(value.map { " = '\($0)'" } ?? "") \(reason)"
         case .unreadableConfigFile(let path):
             "cannot read the config file \(path)"
         case .invalidYAML(let origin, let reason):
@@ -52,6 +60,8 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
             "model file \(path) does not exist"
         case .noJets(let files, let part):
             "no jets read from \(files.joined(separator: ", "))\(part == .all ? "" : " in the \(part.rawValue) split")"
+        case .interrupted(let output):
+            "interrupted; the unfinished \(output) was removed"
         case .closureNeedsConfig(let weightField):
             "new weights from the jet field '\(weightField)' need the reweighting config (--config) for the samples"
         }

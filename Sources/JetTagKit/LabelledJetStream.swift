@@ -10,6 +10,7 @@ struct LabelledJetStream {
     /// The jet field with the event weights; nil for unit weights.
     let weightField: String?
     private let stream: JetStream
+    private let labels: ClassLabelMap
 
     /// One batch: the jets and, for each, label, event weight and probabilities.
     struct Batch {
@@ -19,7 +20,8 @@ struct LabelledJetStream {
         var scores: JetScorer.Scores
     }
 
-    /// Opens `files` for the model's inputs and the label and weight fields.
+    /// Opens `files` for the model's inputs and the label and weight fields, checking the files' `label_names`
+    /// against the model's class names (through the training config's `data.labelMap`).
     ///
     /// - Parameters:
     ///   - labelField: the jet field with the class index; nil for the training config's `data.labelField`.
@@ -39,6 +41,8 @@ struct LabelledJetStream {
         }
         options.split = part.split(in: config)
         stream = try JetStream(files: files, options: options)
+        labels = try ClassLabelMap(
+            classNames: model.classNames, labelMap: config.data.labelMap, files: stream.files)
     }
 
     /// The next batch, cut to its first `limit` jets; nil at the end or when `limit` is 0.
@@ -47,10 +51,10 @@ struct LabelledJetStream {
     func next(limit: Int = .max) throws -> Batch? {
         guard limit > 0, var batch = try stream.next() else { return nil }
         if batch.count > limit { batch = batch.gathering(Array(0..<limit)) }
-        let labels = try batch.classLabels(field: labelField, classNames: scorer.file.classNames, files: stream.files)
+        let labels = try batch.classLabels(field: labelField, labels: labels, files: stream.files)
         return Batch(
             jets: batch, labels: labels,
             weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),
-            scores: try scorer.score(batch))
+            scores: try scorer.score(batch, files: stream.files))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetModels
 import JetNN
@@ -32,22 +33,28 @@ public struct PredictionRun {
             (model, files, output, shard, batchSize, threads)
     }
 
-    /// Scores the inputs; returns the paths written.
+    /// Scores the inputs; returns the paths written. `shouldStop` is asked between batches: when it says yes,
+    /// the output being written is abandoned (its temporary file removed) and the run throws
+    /// ``JetTagKitError/interrupted(output:)`` (outputs already complete stay).
     @discardableResult
-    public func run() throws -> [String] {
+    public func run(shouldStop: () -> Bool = { false }) throws -> [String] {
         ComputeThreads.set(threads)
-        let scorer = try JetScorer(file: try ModelFile.read(from: model))
+        let file = try ModelFile.read(from: model)
+        try file.require(.tagger, path: model, command: "jettag predict")
+        let scorer = try JetScorer(file: file)
         switch output {
         case .file(let path):
-            try write(files, to: path, rows: shard, scorer: scorer)
+            try write(files, to: path, rows: shard, scorer: scorer, shouldStop: shouldStop)
             return [path]
         case .directory(let directory):
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileSystemError.wrapping(path: directory, action: "cannot create the output directory") {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
             return try shard.items(files).map { file in
                 let path = URL(fileURLWithPath: directory).appendingPathComponent(
                     URL(fileURLWithPath: file).lastPathComponent
                 ).path
-                try write([file], to: path, rows: nil, scorer: scorer)
+                try write([file], to: path, rows: nil, scorer: scorer, shouldStop: shouldStop)
                 return path
             }
         }
@@ -55,15 +62,18 @@ public struct PredictionRun {
 
     /// Scores `inputs` as one stream into `path`, keeping the shard's rows when `rows` is given (only the files
     /// holding those rows are read).
-    private func write(_ inputs: [String], to path: String, rows: Shard?, scorer: JetScorer) throws {
+    private func write(
+        _ inputs: [String], to path: String, rows: Shard?, scorer: JetScorer, shouldStop: () -> Bool
+    ) throws {
         let jets = try ShardedJets(
             files: inputs, options: scorer.readOptions(batchSize: batchSize, threads: threads), shard: rows)
         let schema = ScoreSchema(model: scorer.file)
         let writer = try JetOutputWriter(
             path: path, fields: schema.fields, attributes: schema.attributes(model: model, inputs: inputs))
         while let (batch, indices) = try jets.next() {
-            try writer.append(
-                jetIndices: indices, eventNumbers: batch.eventNumbers, values: schema.values(try scorer.score(batch)))
+            try writer.stopIfAsked(shouldStop)
+            let scores = try scorer.score(batch, globalRows: indices, files: jets.files)
+            try writer.append(jetIndices: indices, eventNumbers: batch.eventNumbers, values: schema.values(scores))
         }
         try writer.finish()
     }

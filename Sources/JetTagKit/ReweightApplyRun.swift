@@ -26,9 +26,10 @@ public struct ReweightApplyRun {
     }
 
     /// Writes the weights; returns how many jets were weighted and how many classifier outputs were clipped and
-    /// ratios capped.
+    /// ratios capped. `shouldStop` is asked between batches: when it says yes, the output is abandoned (its
+    /// temporary file removed) and the run throws ``JetTagKitError/interrupted(output:)``.
     @discardableResult
-    public func run() throws -> DensityRatio.Counts {
+    public func run(shouldStop: () -> Bool = { false }) throws -> DensityRatio.Counts {
         ComputeThreads.set(threads)
         var reweighter = try Reweighter(modelPath: model)
         let jets = try ShardedJets(
@@ -38,6 +39,7 @@ public struct ReweightApplyRun {
             attributes: WeightSchema.attributes(model: model, inputs: files, shard: shard))
         var counts = DensityRatio.Counts()
         while let (batch, indices) = try jets.next() {
+            try writer.stopIfAsked(shouldStop)
             let (weights, f) = try reweighter.reweight(batch, counts: &counts)
             try writer.append(
                 jetIndices: indices, eventNumbers: batch.eventNumbers,

@@ -53,6 +53,7 @@ public struct SaliencyRun {
         guard FileManager.default.fileExists(atPath: model) else { throw JetTagKitError.missingModelFile(path: model) }
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
+        try file.require(.tagger, path: model, command: "jettag saliency")
         let data = try ScoredJets.read(files: files, model: file, maxJets: maxJets, signalClass: signalClass, threads: threads)
         let featureNames = file.features.constituentVariables.map(\.name)
         let options = SaliencyOptions(

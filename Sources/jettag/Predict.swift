@@ -8,7 +8,8 @@ struct Predict: ParsableCommand {
         discussion: """
             Writes a 1-D compound dataset 'jets' with jet_index (the jet's position in the input files, in \
             order), event_number and <tagger>_p<class> (plus <tagger>_p<class>_std for a seed ensemble), \
-            streaming in batches; each output is written under a temporary name and renamed when complete. \
+            streaming in batches; each output is written under a temporary name and renamed when complete \
+            (SIGINT or SIGTERM removes the unfinished one and exits with code 130). \
             With --out the shard splits the rows of all inputs; with --out-dir (one OUT per input, same file \
             name) it splits the file list.
             """)
@@ -44,9 +45,9 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        try PredictionRun(
+        let run = PredictionRun(
             model: model, files: files, output: out.map(PredictionRun.Output.file) ?? .directory(outDirectory!),
-            shard: Shard.resolved(shard), batchSize: batchSize, threads: threads
-        ).run()
+            shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads)
+        try StopSignal.runningStoppable { try run.run(shouldStop: $0) }
     }
 }

@@ -10,7 +10,8 @@ struct ReweightApply: ParsableCommand {
         discussion: """
             Writes a 1-D compound dataset 'jets' with jet_index (the jet's position in the input files, in order), \
             event_number, weight (the new weight: old weight x f/(1-f) x normalisation) and classifier_output (f), \
-            streaming in batches, under a temporary name renamed when complete. Classifier outputs clipped to \
+            streaming in batches, under a temporary name renamed when complete (SIGINT or SIGTERM removes it and exits \
+            with code 130). Classifier outputs clipped to \
             [eps, 1-eps] and ratios capped are counted and printed.
             """)
 
@@ -40,9 +41,9 @@ struct ReweightApply: ParsableCommand {
     }
 
     func run() throws {
-        let counts = try ReweightApplyRun(
-            model: model, files: files, out: out, shard: Shard.resolved(shard), batchSize: batchSize, threads: threads
-        ).run()
+        let run = ReweightApplyRun(
+            model: model, files: files, out: out, shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads)
+        let counts = try StopSignal.runningStoppable { try run.run(shouldStop: $0) }
         if !quiet {
             FileHandle.standardError.write(Data(
                 ("wrote \(out): \(counts.jets) jets; classifier output clipped below eps: \(counts.clippedLow), above 1-eps: "

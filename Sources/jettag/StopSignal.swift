@@ -1,7 +1,10 @@
+import ArgumentParser
 import Foundation
+import JetTagKit
 import Synchronization
 
-/// Set by SIGINT or SIGTERM; training polls it after every step, writes a checkpoint and exits non-zero.
+/// Set by SIGINT or SIGTERM; training polls it after every step, writes a checkpoint and exits non-zero;
+/// predict and reweight apply poll it between batches, remove their unfinished output and exit 130.
 let stopRequested = Atomic<Bool>(false)
 
 enum StopSignal {
@@ -20,5 +23,20 @@ enum StopSignal {
             }
         }
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+
+    /// Whether a signal arrived; the `shouldStop` of the kit's runs.
+    static func requested() -> Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// Runs a streaming command with the signals installed; a run stopped by one (the kit's
+    /// ``JetTagKitError/interrupted(output:)``) prints why and ends with exit code 130.
+    static func runningStoppable<T>(_ body: (_ shouldStop: () -> Bool) throws -> T) throws -> T {
+        install()
+        do {
+            return try body(requested)
+        } catch JetTagKitError.interrupted(let output) {
+            FileHandle.standardError.write(Data("\n\(JetTagKitError.interrupted(output: output))\n".utf8))
+            throw ExitCode(130)
+        }
     }
 }

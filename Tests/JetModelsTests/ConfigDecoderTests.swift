@@ -123,3 +123,20 @@ import Testing
         #expect(try RunConfig.load(tree: json, file: "c.json") == RunConfig.load(tree: swiftTree, file: "c.yaml"))
     }
 }
+
+extension ConfigDecoderTests {
+    @Test func nonFiniteNumbersAreRejectedWithTheKeyPath() {
+        for (value, text) in [(Double.nan, "nan"), (Double.infinity, "inf"), (-Double.infinity, "-inf")] {
+            #expect(throws: JetModelsError.invalidValue(
+                path: "training.learningRate", file: "c.yaml", expected: "expected a finite number, found \(text)")
+            ) {
+                try RunConfig.load(tree: runTree(["training": ["learningRate": value]]), file: "c.yaml")
+            }
+        }
+        #expect(throws: JetModelsError.invalidValue(
+            path: "training.gradientClip", file: "c.yaml", expected: "expected a finite number, found inf")
+        ) {
+            try RunConfig.load(tree: runTree(["training": ["gradientClip": 1e300]]), file: "c.yaml")
+        }
+    }
+}

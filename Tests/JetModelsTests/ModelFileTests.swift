@@ -99,6 +99,12 @@ import Testing
         #expect(try encoder.encode(read) == encoder.encode(info))
         #expect(try encoder.encode(try #require(model.reweighting)) == encoder.encode(info))
         #expect(try Reweighter(modelPath: path).weightField == "w")
+        #expect(try attributes(of: path)["kind"] == "reweighter")
+        #expect(throws: JetModelsError.wrongModelKind(
+            file: path, kind: "reweighter", command: "jettag evaluate", use: "jettag reweight apply or reweight closure")
+        ) {
+            try model.require(.tagger, path: path, command: "jettag evaluate")
+        }
     }
 
     /// A `jettag reweight train` run of commit 91c3ff7: model.h5 without the info, reweighting.json beside it.
@@ -120,6 +126,75 @@ import Testing
         try modelFile().write(to: path)
         #expect(throws: JetModelsError.self) { try ModelFile.readReweighting(from: path) }
         let error = try #require(throws: JetModelsError.self) { try Reweighter(modelPath: path) }
-        #expect("\(error)".contains("\(path): not a usable JetTag model file: it has no reweighting info"))
+        #expect(
+            "\(error)"
+                == "\(path) is a tagger model, which jettag reweight apply / closure does not take; "
+                + "use jettag predict, evaluate or saliency with it")
+    }
+}
+
+/// Non-finite parameters and the model kind.
+extension ModelFileTests {
+    @Test func aModelWithANonFiniteParameterIsNeverWritten() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var model = try modelFile()
+        let name = model.members[0][1].name
+        model.members[0][1].values[2] = .nan
+        let error = try #require(throws: JetModelsError.self) { try model.write(to: directory.path("model.h5")) }
+        #expect(
+            "\(error)" == "\(directory.path("model.h5")): tensor '\(name)' holds nan at index 2; a model with non-finite "
+                + "parameters gives no usable scores (a diverged training: lower training.learningRate and train again)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+    }
+
+    @Test func aFileWithANonFiniteParameterIsRefusedNamingTheTensor() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("model.h5")
+        var model = try modelFile()
+        let tensor = model.members[0][0]
+        model.members[0][0].values[1] = 1234.5
+        try model.write(to: path)
+        // Damage the stored value (datasets are contiguous float32) as a diverged run of another tool would.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let pattern = withUnsafeBytes(of: Float(1234.5).bitPattern.littleEndian) { Data($0) }
+        let range = try #require(bytes.range(of: pattern))
+        bytes.replaceSubrange(range, with: withUnsafeBytes(of: Float.infinity.bitPattern.littleEndian) { Data($0) })
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(throws: JetModelsError.nonFiniteParameter(
+            file: path, tensor: "/parameters/\(tensor.name)", index: 1, value: .infinity)
+        ) {
+            try ModelFile.read(from: path)
+        }
+    }
+
+    @Test func theFileSaysWhatKindOfModelItIs() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("model.h5")
+        try modelFile().write(to: path)
+        #expect(try attributes(of: path)["kind"] == "tagger")
+        let tagger = try ModelFile.read(from: path)
+        #expect(tagger.declaredKind == .tagger)
+        try tagger.require(.tagger, path: path, command: "jettag predict")
+        // A reweighting.json copied beside a tagger does not make it a reweighter.
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: directory.path(ReweightingInfo.legacyFileName)))
+        #expect(throws: JetModelsError.wrongModelKind(
+            file: path, kind: "tagger", command: "jettag reweight apply / closure",
+            use: "jettag predict, evaluate or saliency")
+        ) {
+            try ModelFile.readReweighting(from: path)
+        }
+        // A file of an earlier version, without the attribute, is a reweighter when the info is beside it.
+        var old = tagger
+        old.declaredKind = nil
+        #expect(old.kind(path: path) == .reweighter)
+        #expect(throws: JetModelsError.wrongModelKind(
+            file: path, kind: "reweighter", command: "jettag predict",
+            use: "jettag reweight apply or reweight closure")
+        ) {
+            try old.require(.tagger, path: path, command: "jettag predict")
+        }
     }
 }

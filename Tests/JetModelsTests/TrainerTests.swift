@@ -382,3 +382,42 @@ import Testing
             subset.batch(0..<2).constituents.storage == [200, 201, 210, 211, 220, 221, 200, 201, 210, 211, 220, 221])
     }
 }
+
+/// Divergence guards: a non-finite or exploding loss stops the run before a model file takes it.
+extension TrainerTests {
+    @Test func aHugeLearningRateStopsTheRunAsDivergedAndKeepsOnlyFiniteFiles() throws {
+        let (temporary, file) = try syntheticFile()
+        defer { temporary.remove() }
+        let config = try config(file: file, training: ["learningRate": 1000, "epochs": 4])
+        var trainer = try Trainer(config: config, data: try TrainingData.load(config: config))
+        do {
+            try trainer.train(directory: temporary.url)
+            Issue.record("training with learningRate 1000 finished")
+        } catch let JetModelsError.diverged(epoch, step, loss, limit, learningRate, kept) {
+            #expect(learningRate == 1000)
+            #expect(epoch >= 1 && (step ?? 1) >= 1)
+            #expect(!loss.isFinite || loss > limit!, "loss \(loss), limit \(String(describing: limit))")
+            let message = "\(JetModelsError.diverged(epoch: epoch, step: step, loss: loss, limit: limit, learningRate: learningRate, kept: kept))"
+            #expect(message.contains("training diverged in epoch \(epoch)"), "\(message)")
+            #expect(message.contains("training.learningRate = 1000.0"), "\(message)")
+            for name in ["last.h5", "model.h5"] {
+                let path = temporary.path(name)
+                #expect(FileManager.default.fileExists(atPath: path) == (epoch > 1), "\(name) after epoch \(epoch)")
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                let written = try ModelFile.read(from: path)
+                #expect(written.members.allSatisfy { $0.allSatisfy { $0.values.allSatisfy(\.isFinite) } })
+                #expect(kept.contains(path))
+            }
+        }
+    }
+
+    @Test func theDivergenceFactorMustBeAboveOne() throws {
+        let (temporary, file) = try syntheticFile(jets: 40)
+        defer { temporary.remove() }
+        #expect(throws: JetModelsError.invalidValue(
+            path: "training.divergenceFactor", file: "test.yaml", expected: "expected a number above 1")
+        ) {
+            try self.config(file: file, training: ["divergenceFactor": 1])
+        }
+    }
+}

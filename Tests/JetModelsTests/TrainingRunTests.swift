@@ -132,7 +132,8 @@ import Testing
         #expect(resolved.data.classNames == ["background", "signal", "other"])
         #expect(resolved.model.classes == 3)
         var named = config
-        named.data.classNames = ["b", "s"]
+        named.data.classNames = ["background", "signal", "other"]
+        named.model.classes = 3
         #expect(try named.resolvingClassNames() == named)
 
         let url = directory.url.appendingPathComponent("run")
@@ -140,5 +141,33 @@ import Testing
         #expect(file.classNames == ["background", "signal", "other"])
         #expect(file.trainingConfig == resolved)
         #expect(try TrainingRun(resuming: url).config == resolved)
+    }
+
+    @Test func aConfigWhoseDataFailsLeavesNoRunDirectory() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: 40, seed: 2)
+        var config = try config(file: path, training: [:])
+        config.data.selection = "no_such_field > 1"
+        let run = TrainingRun(config: config, directory: directory.url.appendingPathComponent("run"))
+        #expect(throws: (any Error).self) { try run.run() }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("run")))
+    }
+
+    @Test func aSecondRunIntoALockedDirectoryFailsAtOnce() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: path, count: 40, seed: 2)
+        let url = directory.url.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let held = open(url.appendingPathComponent(".lock").path, O_RDWR | O_CREAT, 0o644)
+        #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+        let run = TrainingRun(config: try config(file: path, training: [:]), directory: url)
+        #expect(throws: JetModelsError.runDirectoryBusy(directory: url.path)) { try run.run() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: url.path) == [".lock"])
+        close(held)
+        #expect(try run.run().classNames == ["background", "signal"])
     }
 }

@@ -49,15 +49,16 @@ import Testing
         let out = directory.appendingPathComponent("weights.h5").path
         let apply = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out, "--shard", "1/2", "--batch-size", "50"])
         #expect(apply.status == 0, "\(apply.stderr)")
-        #expect(apply.stderr.contains("160 jets"))
+        #expect(apply.stderr.contains("192 jets"))
         let dataset = try HDF5File(readingAt: out).dataset("jets")
         #expect(dataset.fieldNames == ["jet_index", "event_number", "weight", "classifier_output"])
         let index = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction("weight")], integers: try dataset.extraction("jet_index"))
         let events = try dataset.readFields(
             rows: 0..<dataset.rowCount, [try dataset.extraction("classifier_output")], integers: try dataset.extraction("event_number"))
-        // Shard 1 of 2 holds rows 160..<320 of the input, in order; event numbers are 1000 + row.
-        #expect(index.integers == (160..<320).map(Int64.init))
-        #expect(events.integers == (160..<320).map { Int64(1000 + $0) })
+        // Shard 1 of 2 holds rows 128..<320 of the input (blocks 2..<5 of 64 rows), in order; event numbers are
+        // 1000 + row.
+        #expect(index.integers == (128..<320).map(Int64.init))
+        #expect(events.integers == (128..<320).map { Int64(1000 + $0) })
         #expect(index.floats[0].allSatisfy { $0.isFinite && $0 > 0 })
         #expect(events.floats[0].allSatisfy { $0 > 0 && $0 < 1 })
 

@@ -15,13 +15,17 @@ import Testing
         }
     }
 
-    /// Every (index, event number) the jets give, batch by batch.
-    private func read(_ files: [String], shard: Shard?) throws -> (indices: [Int64], events: [Int64]) {
-        let options = JetReadOptions(jetFields: ["pt"], batchSize: 4, threads: 1)
-        let jets = try ShardedJets(files: files, options: options, shard: shard)
+    /// Every (index, event number) the jets give, batch by batch (blocks of `blockSize` rows).
+    private func read(
+        _ files: [String], shard: Shard?, blockSize: Int = 1, batchSize: Int = 4
+    ) throws -> (indices: [Int64], events: [Int64]) {
+        let options = JetReadOptions(jetFields: ["pt"], batchSize: batchSize, threads: 1)
+        let jets = try ShardedJets(files: files, options: options, shard: shard, blockSize: blockSize)
         var result: (indices: [Int64], events: [Int64]) = ([], [])
         while let (batch, indices) = try jets.next() {
             #expect(indices.count == batch.count)
+            #expect(Set(indices.map { $0 / Int64(blockSize) }).isDisjoint(with: result.indices.map { $0 / Int64(blockSize) }),
+                "a block split between batches")
             result.indices += indices
             result.events += batch.eventNumbers
         }
@@ -68,5 +72,20 @@ import Testing
         let part = try read(try files(in: directory), shard: Shard(index: 5, count: 6))
         #expect(part.indices == (24..<29).map(Int64.init))
         #expect(part.events == (24..<29).map(eventNumber))
+    }
+
+    @Test func batchesHoldWholeBlocksAndShardsStartOnBlocks() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let inputs = try files(in: directory)
+        var union: [Int64] = []
+        for index in 0..<3 {
+            let shard = Shard(index: index, count: 3)
+            let part = try read(inputs, shard: shard, blockSize: 5, batchSize: 3)
+            #expect(part.indices == shard.rows(of: 29, blockSize: 5).map(Int64.init), "shard \(shard)")
+            #expect(part.indices.first.map { $0 % 5 == 0 } ?? true)
+            union += part.indices
+        }
+        #expect(union == (0..<29).map(Int64.init))
     }
 }

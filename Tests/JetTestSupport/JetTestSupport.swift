@@ -52,6 +52,15 @@ public func runJetTag(
     return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
 }
 
+/// The process ID of a process that has ended: `/bin/true`, waited for (for tests of stale temporary files).
+public func endedProcessID() throws -> Int32 {
+    let finished = Process()
+    finished.executableURL = URL(fileURLWithPath: "/bin/true")
+    try finished.run()
+    finished.waitUntilExit()
+    return finished.processIdentifier
+}
+
 /// `.build/<configuration>/jettag`: the directory of the test bundle holds the built products.
 public func jetTagExecutable() -> URL {
     let candidates = [Bundle.main.bundleURL] + Bundle.allBundles.map(\.bundleURL)

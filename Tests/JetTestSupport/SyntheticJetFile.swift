@@ -13,8 +13,12 @@ public enum SyntheticJetFile {
     public static let spreads: [Float] = [0.03, 0.3, 0.1]
 
     /// Writes `count` jets of `classes` (2 or 3) classes to `path`; the same seed writes the same file.
+    ///
+    /// - Parameter labelNames: the file attribute `label_names` (comma-separated); nil for "background,signal"
+    ///   (",other"), "" for none.
     public static func write(
-        to path: String, count: Int, seed: UInt64, firstEventNumber: Int = 1000, classes: Int = 2
+        to path: String, count: Int, seed: UInt64, firstEventNumber: Int = 1000, classes: Int = 2,
+        labelNames: String? = nil
     ) throws {
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func uniform() -> Float {
@@ -51,8 +55,8 @@ public enum SyntheticJetFile {
         for name in ["part_pt", "part_eta", "part_phi", "part_energy", "part_mask"] {
             try writer.writeFloats(columns[name]!, shape: [count, slots], to: name)
         }
-        try writer.setAttribute(
-            ["background", "signal", "other"].prefix(classes).joined(separator: ","), named: "label_names")
+        let names = labelNames ?? ["background", "signal", "other"].prefix(classes).joined(separator: ",")
+        if !names.isEmpty { try writer.setAttribute(names, named: "label_names") }
         try writer.commit()
     }
 

@@ -29,17 +29,18 @@ extension ModelFile {
     /// Reads a reweighting run's model file: the classifier and its ``ReweightingInfo`` (the file's
     /// `reweighting` attribute, or for a run of an earlier version the `reweighting.json` beside the file).
     ///
-    /// - Throws: ``JetModelsError/invalidModelFile(file:reason:)`` for a model file without reweighting info.
+    /// - Throws: ``JetModelsError/wrongModelKind(file:kind:command:use:)`` for a tagger,
+    ///   ``JetModelsError/invalidModelFile(file:reason:)`` for reweighting info that cannot be read.
     public static func readReweighting(from path: String) throws -> (model: ModelFile, info: ReweightingInfo) {
         let model = try read(from: path)
+        try model.require(.reweighter, path: path, command: "jettag reweight apply / closure")
         if let info = model.reweighting { return (model, info) }
         let legacy = URL(fileURLWithPath: path).deletingLastPathComponent()
             .appendingPathComponent(ReweightingInfo.legacyFileName)
         guard let data = try? Data(contentsOf: legacy) else {
             throw JetModelsError.invalidModelFile(
                 file: path,
-                reason: "it has no reweighting info (nor \(ReweightingInfo.legacyFileName) beside it): "
-                    + "is it the model.h5 of a `jettag reweight train` run?")
+                reason: "it has no reweighting info and \(legacy.path) cannot be read")
         }
         do {
             return (model, try JSONDecoder().decode(ReweightingInfo.self, from: data))

@@ -20,14 +20,14 @@ public struct ReweightingRun {
     }
 
     /// Trains the classifier (after the resamplers, for `resample`) and writes the run directory. Sets JetNN's
-    /// `ComputeThreads` to the classifier's `training.threads`.
+    /// `ComputeThreads` to the classifier's `training.threads`. Creates the directory only once the data loaded,
+    /// and holds its lock (``RunDirectoryLock``) to the end: a second run into it fails.
     ///
     /// - Parameter progress: the stage ("classifier", "resampler-target", ...) and the trainer's event.
     @discardableResult
     public func run(
         progress: (String, Trainer.Event) -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ReweightingInfo {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let options = config.options
         let threads = config.classifier.training.threads
         ComputeThreads.set(threads)
@@ -42,6 +42,8 @@ public struct ReweightingRun {
         var validation = try ReweightingData.load(
             source: config.source, target: config.target, split: validationSplit, extractor: extractor, observables: flattening,
             threads: threads)
+        let lock = try RunDirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
         func sum(_ data: ReweightingData, _ range: Range<Int>) -> Double { range.reduce(0) { $0 + Double(data.jets.weights[$1]) } }
         let sourceSum = sum(training, training.sourceRange) + sum(validation, validation.sourceRange)
         let targetSum = sum(training, training.targetRange) + sum(validation, validation.targetRange)

@@ -25,7 +25,7 @@ extension HTMLReport {
                 try FileManager.default.removeItem(at: directory.appendingPathComponent(old))
             }
         } catch {
-            throw .writeFailed(path: directory.path, reason: "\(error)")
+            throw .writeFailed(path: directory.path, error: error)
         }
         for (index, svg) in figures.enumerated() {
             try AtomicFile.write(svg, to: directory.appendingPathComponent(String(format: "%03d.svg", index + 1)))

@@ -48,7 +48,7 @@ public struct SaliencyOutput: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw .writeFailed(path: directory.path, reason: "\(error)")
+            throw .writeFailed(path: directory.path, error: error)
         }
         try MetricsJSON.write(report, to: directory.appendingPathComponent("saliency.json"))
         for map in maps {
