@@ -25,7 +25,8 @@ import PackageDescription
 //                   ArgumentParser,    and summary output, exit codes
 //                   Logging
 //   jettag-bench    JetCore, JetData, JetNN, JetModels, ArgumentParser: reader and network benchmarks
-//   JetTestSupport  JetData            test helpers shared by the test targets (Tests/<Module>Tests)
+//   JetTestSupport  JetCore, JetData   test helpers shared by the test targets (Tests/<Module>Tests), metadata mutations
+//   jettag-fuzz     JetTestSupport     seeded mutation campaign over the sample's HDF5 metadata (Scripts/fuzz.sh)
 // Design notes: docs/DESIGN.md; where things live: docs/ARCHITECTURE.md.
 let package = Package(
     name: "JetTag",
@@ -81,7 +82,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "JetTestSupport", dependencies: ["JetData"], path: "Tests/JetTestSupport"),
+        .target(name: "JetTestSupport", dependencies: ["JetCore", "JetData"], path: "Tests/JetTestSupport"),
+        .executableTarget(name: "jettag-fuzz", dependencies: ["JetTestSupport"], path: "Tests/JetDataFuzz"),
         .executableTarget(
             name: "jettag-bench",
             dependencies: [

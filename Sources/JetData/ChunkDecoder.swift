@@ -24,10 +24,13 @@ final class ChunkDecoder {
     private var decoded: [Int: (buffer: UnsafeMutableRawBufferPointer, shuffledElementSize: Int?)] = [:]
     private var spare: [UnsafeMutableRawBufferPointer] = []
 
-    /// Returns nil when the dataset's storage or filters need libhdf5's own pipeline.
+    /// Returns nil when the dataset's storage or filters need libhdf5's own pipeline (also when a shuffle
+    /// filter's element size is not the dataset's, which libhdf5 never writes).
     init?(dataset: HDF5Dataset) {
         guard let chunk = dataset.chunkShape, !chunk.isEmpty, chunk.dropFirst().elementsEqual(dataset.shape.dropFirst()),
-            dataset.filters.allSatisfy({ $0.id == H5Z_FILTER_DEFLATE || $0.id == H5Z_FILTER_SHUFFLE })
+            dataset.filters.allSatisfy({
+                $0.id == H5Z_FILTER_DEFLATE || ($0.id == H5Z_FILTER_SHUFFLE && $0.parameters == [UInt32(dataset.elementSize)])
+            })
         else { return nil }
         datasetID = dataset.id
         file = dataset.file
@@ -93,6 +96,15 @@ final class ChunkDecoder {
                 throw failure(chunk, "chunk index unreadable; the file may be truncated")
             }
             guard address != haddr_t.max, size > 0 else { return nil }
+            // H5Dread_chunk writes as many bytes as the chunk index says: a size that the index gives
+            // differently to another query, or that no chunk of this dataset can have, is damage
+            var storageSize: hsize_t = 0
+            guard H5Dget_chunk_storage_size(datasetID, offset, &storageSize) >= 0, storageSize == size,
+                size <= hsize_t(maximumStoredSize), UInt64(address) <= fileSize, size <= fileSize - UInt64(address)
+            else {
+                throw failure(chunk, "the chunk index gives \(size) bytes at address \(address) for a chunk of \(chunkSize) bytes "
+                    + "in a file of \(fileSize) bytes; the file is damaged")
+            }
             var bytes = [UInt8](repeating: 0, count: Int(size))
             guard H5Dread_chunk(datasetID, jt_h5p_default(), offset, &mask, &bytes) >= 0 else {
                 throw failure(chunk, "raw chunk unreadable; the file may be truncated")
@@ -107,6 +119,19 @@ final class ChunkDecoder {
         offset[0] = hsize_t(chunk * chunkRows)
         return offset
     }
+
+    /// The most bytes a stored chunk can take: deflate's worst case (zlib's compressBound) for every
+    /// deflate filter, applied to `chunkSize` bytes.
+    private var maximumStoredSize: Int {
+        filters.filter { $0.id == H5Z_FILTER_DEFLATE }.reduce(chunkSize) { size, _ in Int(compressBound(uLong(size))) }
+    }
+
+    private lazy var fileSize: hsize_t = {
+        let fileID = H5Iget_file_id(datasetID)
+        defer { H5Fclose(fileID) }
+        var size: hsize_t = 0
+        return H5Fget_filesize(fileID, &size) >= 0 ? size : 0
+    }()
 
     private lazy var dimensionCount: Int = {
         let space = H5Dget_space(datasetID)

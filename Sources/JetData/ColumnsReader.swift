@@ -1,7 +1,8 @@
 /// Reads the columns layout (weaver / PyTables style): one dataset per variable at the file's root,
 /// `jet_<field>` (N) and `part_<field>` (N, M), with an (N, M) mask dataset or an (N) count dataset.
 ///
-/// Event numbers come from the `eventNumber` dataset, or are the row index when the file lacks it.
+/// Event numbers come from the `eventNumber` dataset (an error when the file lacks it), or are the row index
+/// when the layout sets it to nil.
 final class ColumnsReader: LayoutReader {
     let file: String
     let jetCount: Int
@@ -38,6 +39,7 @@ final class ColumnsReader: LayoutReader {
             width = 0
         }
         datasets[anchor] = reference
+        if let eventNumber = layout.eventNumber { _ = try open(eventNumber, constituent: false) }
     }
 
     func dataset(ofJetField field: String) -> String { layout.jetPrefix + field }
@@ -82,8 +84,8 @@ final class ColumnsReader: LayoutReader {
                 for slot in 0..<min(max(Int(value), 0), width) { result.mask[jet * width + slot] = 1 }
             }
         }
-        if hdf5.contains(layout.eventNumber) {
-            let dataset = try open(layout.eventNumber, constituent: false)
+        if let eventNumber = layout.eventNumber {
+            let dataset = try open(eventNumber, constituent: false)
             result.eventNumbers = try dataset.readFields(rows: rows, [], integers: try dataset.extraction(nil)).integers
         } else {
             result.eventNumbers = rows.map { Int64($0) }

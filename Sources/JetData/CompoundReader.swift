@@ -1,7 +1,8 @@
 /// Reads the compound layout: a 1-D compound dataset of jets and a 2-D compound dataset of
 /// constituents (N, M) whose boolean field marks real entries.
 ///
-/// Event numbers come from `eventNumberField`, or are the row index when the jets lack that field.
+/// Event numbers come from `eventNumberField` (an error when the jets lack it), or are the row index when
+/// the layout sets it to nil.
 final class CompoundReader: LayoutReader {
     let file: String
     let jetCount: Int
@@ -36,6 +37,7 @@ final class CompoundReader: LayoutReader {
         }
         guard jets.shape[0] > 0 else { throw JetDataError.emptyFile(file: file.path, dataset: layout.jets) }
         _ = try constituents.numericMember(layout.validField)
+        if let eventNumberField = layout.eventNumberField { _ = try jets.numericMember(eventNumberField) }
         jetCount = jets.shape[0]
         width = constituents.shape[1]
         jetFieldNames = jets.members.filter { $0.scalar != nil }.map(\.name)
@@ -48,14 +50,13 @@ final class CompoundReader: LayoutReader {
     func read(rows: Range<Int>, jetFields: [String], constituentFields: [String]) throws -> RawJetRows {
         var result = RawJetRows(count: rows.count, width: width)
         let hasCount = jetFieldNames.contains(layout.countField)
-        let hasEventNumber = jetFieldNames.contains(layout.eventNumberField)
         let jetNames = jetFields + (hasCount ? [layout.countField] : [])
         let jetValues = try jets.readFields(
             rows: rows, try jetNames.map { try jets.extraction($0) },
-            integers: hasEventNumber ? try jets.extraction(layout.eventNumberField) : nil)
+            integers: try layout.eventNumberField.map { try jets.extraction($0) })
         for (name, values) in zip(jetFields, jetValues.floats) { result.jetFields[name] = values }
         if hasCount { result.declaredCounts = (layout.countField, jetValues.floats.last!.map { Int32($0) }) }
-        result.eventNumbers = hasEventNumber ? jetValues.integers : rows.map { Int64($0) }
+        result.eventNumbers = layout.eventNumberField == nil ? rows.map { Int64($0) } : jetValues.integers
 
         let constituentValues = try constituents.readFields(
             rows: rows, try (constituentFields + [layout.validField]).map { try constituents.extraction($0) })

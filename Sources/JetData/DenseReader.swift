@@ -63,7 +63,7 @@ final class DenseReader: LayoutReader {
     private static func featureNames(
         _ given: [String]?, of dataset: HDF5Dataset, count: Int, file: HDF5File, attribute: String
     ) throws -> [String] {
-        guard let names = given ?? file.nameListAttribute(attribute, of: dataset.name) else {
+        guard let names = try given ?? file.nameListAttribute(attribute, of: dataset.name) else {
             throw JetDataError.invalidOption(
                 "\(file.path): dataset '\(dataset.name)' has no attribute '\(attribute)' naming its \(count) features; "
                     + "give the names in the layout")

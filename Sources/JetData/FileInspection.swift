@@ -93,7 +93,7 @@ public struct FileInspection: Codable, Sendable {
         return FileInspection(
             file: path, datasets: datasets, layout: layout, jets: reader.jetCount, constituentSlots: reader.width,
             labelCounts: jetFields.contains("label") ? labelCounts : nil,
-            labelNames: file.stringAttribute("label_names").map { $0.count == 1 ? $0[0].components(separatedBy: ",") : $0 },
+            labelNames: try file.stringAttribute("label_names").map { $0.count == 1 ? $0[0].components(separatedBy: ",") : $0 },
             weights: jetFields.contains("weight") ? weights : nil,
             multiplicity: Multiplicity(mean: Double(constituents) / Double(reader.jetCount), max: maxMultiplicity))
     }

@@ -96,6 +96,7 @@ extension HDF5Dataset {
     func readFields(
         rows: Range<Int>, _ extractions: [FieldExtraction], integers: FieldExtraction? = nil
     ) throws -> (floats: [[Float]], integers: [Int64]) {
+        try checkReadSize(rows)
         var floats = extractions.map { [Float](repeating: 0, count: rows.count * $0.valuesPerRow) }
         var integerValues = [Int64](repeating: 0, count: integers.map { rows.count * $0.valuesPerRow } ?? 0)
         guard !rows.isEmpty else { return (floats, integerValues) }

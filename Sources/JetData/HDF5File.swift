@@ -55,7 +55,12 @@ public final class HDF5File {
         guard contains(name) else { throw JetDataError.missingDataset(file: path, dataset: name) }
         let datasetID = H5Dopen2(id, name, jt_h5p_default())
         guard datasetID >= 0 else { throw JetDataError.missingDataset(file: path, dataset: name) }
-        return try HDF5Dataset(file: path, name: name, id: datasetID)
+        do {
+            return try HDF5Dataset(file: path, name: name, id: datasetID)
+        } catch {
+            H5Dclose(datasetID)
+            throw error
+        }
     }
 
     /// The full paths of all datasets in the file, found recursively, sorted.
@@ -85,26 +90,37 @@ public final class HDF5File {
     /// The strings of the attribute `attribute` on `object` ("/" for the file), or nil when absent or not strings.
     ///
     /// A scalar string gives one element; an array of strings (fixed or variable length) gives all of them.
-    public func stringAttribute(_ attribute: String, of object: String = "/") -> [String]? {
-        HDF5Lock.run { readStringAttribute(attribute, of: object) }
+    ///
+    /// - Throws: `JetDataError.unreadableAttribute` when the attribute exists but cannot be read (never
+    ///   "absent" for a damaged one).
+    public func stringAttribute(_ attribute: String, of object: String = "/") throws -> [String]? {
+        try HDF5Lock.run { try readStringAttribute(attribute, of: object) }
     }
 
     /// A list of names stored as the attribute `attribute` on `object`: one comma-separated string (h5py's
     /// `f.attrs["label_names"] = "qcd,top"`, spaces around names dropped) or an array of strings; nil when absent.
-    public func nameListAttribute(_ attribute: String, of object: String = "/") -> [String]? {
-        stringAttribute(attribute, of: object).map { strings in
+    public func nameListAttribute(_ attribute: String, of object: String = "/") throws -> [String]? {
+        try stringAttribute(attribute, of: object).map { strings in
             strings.count == 1 ? strings[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : strings
         }
     }
 
-    private func readStringAttribute(_ attribute: String, of object: String) -> [String]? {
-        guard object == "/" || contains(object), H5Aexists_by_name(id, object, attribute, jt_h5p_default()) > 0 else {
-            return nil
+    private func readStringAttribute(_ attribute: String, of object: String) throws -> [String]? {
+        func unreadable(_ reason: String) -> JetDataError {
+            .unreadableAttribute(file: path, object: object, attribute: attribute, reason: reason)
         }
+        guard object == "/" || contains(object) else { return nil }
+        let exists = H5Aexists_by_name(id, object, attribute, jt_h5p_default())
+        guard exists >= 0 else { throw unreadable("libhdf5 cannot list the attributes") }
+        guard exists > 0 else { return nil }
         let attributeID = H5Aopen_by_name(id, object, attribute, jt_h5p_default(), jt_h5p_default())
-        guard attributeID >= 0 else { return nil }
+        guard attributeID >= 0 else { throw unreadable("libhdf5 cannot open it") }
         defer { H5Aclose(attributeID) }
-        return HDF5Strings.read(attribute: attributeID)
+        do {
+            return try HDF5Strings.read(attribute: attributeID)
+        } catch {
+            throw unreadable("\(error)")
+        }
     }
 
     /// The names of all attributes of `object` ("/" for the file), in creation order.
@@ -133,6 +149,21 @@ extension HDF5File {
             guard dataset.rowCount > 0 else { return (dataset.shape, []) }
             let values = try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction(nil)]).floats[0]
             return (dataset.shape, values)
+        }
+    }
+}
+
+extension HDF5File {
+    /// The byte ranges of the file that hold dataset values (allocated chunks, contiguous storage), sorted;
+    /// every other byte is HDF5 metadata (superblock, object headers, B-trees, heaps). For fuzzing the metadata.
+    public func rawDataRegions() throws -> [Range<Int>] {
+        try HDF5Lock.run {
+            var regions: [Range<Int>] = []
+            for name in visitDatasets() {
+                let dataset = try openDataset(name)
+                regions += dataset.rawDataRegions()
+            }
+            return regions.sorted { $0.lowerBound < $1.lowerBound }
         }
     }
 }

@@ -14,6 +14,10 @@ public enum JetDataError: Error, CustomStringConvertible, Equatable, Sendable {
     case inconsistentMultiplicity(file: String, dataset: String, row: Int, countField: String, count: Int, valid: Int)
     case emptyFile(file: String, dataset: String)
     case readFailed(file: String, dataset: String, rows: Range<Int>, reason: String)
+    /// The file's own description of a dataset (shape, type, chunks) contradicts itself: damaged HDF5 metadata.
+    case damagedMetadata(file: String, dataset: String, field: String?, reason: String)
+    /// An attribute exists but cannot be read (damaged or of a kind JetTag does not read).
+    case unreadableAttribute(file: String, object: String, attribute: String, reason: String)
     case undetectableLayout(file: String, datasets: [String])
     case invalidSelection(expression: String, position: Int, reason: String)
     case unknownSelectionField(expression: String, field: String, available: [String])
@@ -48,6 +52,11 @@ public enum JetDataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): dataset '\(dataset)' holds zero jets"
         case .readFailed(let file, let dataset, let rows, let reason):
             return "\(file): reading rows \(rows.lowerBound)..<\(rows.upperBound) of dataset '\(dataset)' failed (\(reason))"
+        case .damagedMetadata(let file, let dataset, let field, let reason):
+            let what = field.map { "field '\($0)' of dataset '\(dataset)'" } ?? "dataset '\(dataset)'"
+            return "\(file): the HDF5 description of \(what) is damaged (\(reason)); the file cannot be trusted, copy or write it again"
+        case .unreadableAttribute(let file, let object, let attribute, let reason):
+            return "\(file): attribute '\(attribute)' of '\(object)' cannot be read (\(reason)); the file may be damaged"
         case .undetectableLayout(let file, let datasets):
             return "\(file): layout not recognised (datasets: \(datasets.joined(separator: ", "))); "
                 + "expected 'jets' + 'constituents', 'jet_*' + 'part_*' columns, 'particle_features', or a pandas 'table' group"

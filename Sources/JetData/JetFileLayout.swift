@@ -53,8 +53,9 @@ public struct CompoundLayout: Sendable, Equatable, Codable {
     public var constituents = "constituents"
     /// Constituent field marking real entries.
     public var validField = "valid"
-    /// Jet field with the event number; when the file lacks it, the row index is used.
-    public var eventNumberField = "event_number"
+    /// Jet field with the event number; nil (`eventNumberField: null`) numbers events by row index.
+    /// A file without this field is an error, never a silent fallback to row indices.
+    public var eventNumberField: String? = "event_number"
     /// Jet field with the number of constituents; when the file has it, it must agree with `validField`.
     public var countField = "n_constituents"
 
@@ -68,7 +69,8 @@ public struct CompoundLayout: Sendable, Equatable, Codable {
         jets = try values.decode(.jets, default: jets)
         constituents = try values.decode(.constituents, default: constituents)
         validField = try values.decode(.validField, default: validField)
-        eventNumberField = try values.decode(.eventNumberField, default: eventNumberField)
+        eventNumberField = try values.contains(.eventNumberField)
+            ? values.decodeIfPresent(String.self, forKey: .eventNumberField) : eventNumberField
         countField = try values.decode(.countField, default: countField)
     }
 }
@@ -83,8 +85,9 @@ public struct ColumnsLayout: Sendable, Equatable, Codable {
     public var mask: String? = "part_mask"
     /// (N) dataset with the number of real constituents (the first ones of each row).
     public var count: String?
-    /// (N) dataset with event numbers; when absent from the file, the row index is used.
-    public var eventNumber = "event_number"
+    /// (N) dataset with event numbers; nil (`eventNumber: null`) numbers events by row index.
+    /// A file without this dataset is an error, never a silent fallback to row indices.
+    public var eventNumber: String? = "event_number"
 
     public init(jetPrefix: String = "jet_", constituentPrefix: String = "part_", mask: String? = "part_mask", count: String? = nil) {
         self.jetPrefix = jetPrefix
@@ -99,7 +102,7 @@ public struct ColumnsLayout: Sendable, Equatable, Codable {
         constituentPrefix = try values.decode(.constituentPrefix, default: constituentPrefix)
         mask = try values.decodeIfPresent(String.self, forKey: .mask) ?? (values.contains(.count) ? nil : mask)
         count = try values.decodeIfPresent(String.self, forKey: .count)
-        eventNumber = try values.decode(.eventNumber, default: eventNumber)
+        eventNumber = try values.contains(.eventNumber) ? values.decodeIfPresent(String.self, forKey: .eventNumber) : eventNumber
     }
 }
 

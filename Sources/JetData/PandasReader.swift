@@ -32,7 +32,13 @@ final class PandasReader: LayoutReader {
         while file.contains("\(layout.group)/block\(blocks.count)_items") {
             let itemsName = "\(layout.group)/block\(blocks.count)_items"
             let itemsDataset = try file.dataset(itemsName)
-            guard let items = HDF5Strings.read(dataset: itemsDataset.id) else {
+            let strings: [String]?
+            do {
+                strings = try HDF5Strings.read(dataset: itemsDataset.id)
+            } catch {
+                throw JetDataError.readFailed(file: file.path, dataset: itemsName, rows: 0..<itemsDataset.rowCount, reason: "\(error)")
+            }
+            guard let items = strings else {
                 throw JetDataError.unsupportedType(file: file.path, dataset: itemsName, field: "", type: itemsDataset.typeDescription)
             }
             let values = try file.dataset("\(layout.group)/block\(blocks.count)_values")

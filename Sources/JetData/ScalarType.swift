@@ -11,7 +11,9 @@ struct ScalarType: Equatable, Sendable, CustomStringConvertible {
     /// An enum type (h5py's bool is an enum of int8).
     var isEnum = false
 
-    /// Describes an HDF5 type, or returns nil when it is not a plain number.
+    /// Describes an HDF5 type, or returns nil when it is not a plain number: every property the conversions
+    /// assume (full precision at bit offset 0, IEEE layout and bias, implied mantissa bit) is checked with
+    /// libhdf5's own type queries, so a damaged type is never converted as if it were a plain one.
     init?(hdf5 type: hid_t) {
         var base = type
         let typeClass = H5Tget_class(type)
@@ -21,7 +23,11 @@ struct ScalarType: Equatable, Sendable, CustomStringConvertible {
         }
         defer { if base != type { H5Tclose(base) } }
         size = H5Tget_size(base)
-        bigEndian = H5Tget_order(base) == H5T_ORDER_BE
+        let order = H5Tget_order(base)
+        bigEndian = order == H5T_ORDER_BE
+        guard order == H5T_ORDER_LE || order == H5T_ORDER_BE, H5Tget_size(type) == size, H5Tget_precision(base) == size * 8,
+            H5Tget_offset(base) == 0
+        else { return nil }
         switch H5Tget_class(base) {
         case H5T_INTEGER:
             guard [1, 2, 4, 8].contains(size) else { return nil }
@@ -30,9 +36,10 @@ struct ScalarType: Equatable, Sendable, CustomStringConvertible {
             var signPosition = 0, exponentPosition = 0, exponentSize = 0, mantissaPosition = 0, mantissaSize = 0
             H5Tget_fields(base, &signPosition, &exponentPosition, &exponentSize, &mantissaPosition, &mantissaSize)
             let ieee: [Int: [Int]] = [2: [15, 10, 5, 0, 10], 4: [31, 23, 8, 0, 23], 8: [63, 52, 11, 0, 52]]
-            guard ieee[size] == [signPosition, exponentPosition, exponentSize, mantissaPosition, mantissaSize] else {
-                return nil
-            }
+            let bias: [Int: Int] = [2: 15, 4: 127, 8: 1023]
+            guard ieee[size] == [signPosition, exponentPosition, exponentSize, mantissaPosition, mantissaSize],
+                H5Tget_ebias(base) == bias[size], H5Tget_norm(base) == H5T_NORM_IMPLIED
+            else { return nil }
             kind = .float
         default:
             return nil

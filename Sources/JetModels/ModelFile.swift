@@ -119,7 +119,7 @@ public struct ModelFile: Sendable {
     public static func read(from path: String) throws -> ModelFile {
         let file = try HDF5File(readingAt: path)
         func attribute(_ name: String) throws -> String {
-            guard let value = file.stringAttribute(name)?.first else {
+            guard let value = try file.stringAttribute(name)?.first else {
                 throw JetModelsError.invalidModelFile(file: path, reason: "attribute '\(name)' is missing")
             }
             return value
@@ -135,7 +135,7 @@ public struct ModelFile: Sendable {
             }
         }
         func optional<Value: Decodable>(_ type: Value.Type, _ name: String) throws -> Value? {
-            file.stringAttribute(name) == nil ? nil : try decoded(type, name)
+            try file.stringAttribute(name) == nil ? nil : decoded(type, name)
         }
         guard try attribute("format") == format else {
             throw JetModelsError.invalidModelFile(file: path, reason: "attribute 'format' is not '\(format)'")

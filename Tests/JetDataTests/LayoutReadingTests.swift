@@ -9,16 +9,20 @@ import Testing
     }
 
     @Test func everyNumericTypeAndByteOrder() throws {
-        try checkAgainstExpected("types.h5")
+        var layout = CompoundLayout()
+        layout.eventNumberField = nil  // types.h5 has no event numbers
+        try checkAgainstExpected("types.h5", layout: .compound(layout))
     }
 
     @Test func nonPrefixValidEntriesAreMovedFirst() throws {
-        try checkAgainstExpected("tracks_gaps.h5")
+        try checkAgainstExpected("tracks_gaps.h5", layout: tracksWithoutEventNumbers)
     }
 
     @Test func columnsWithMaskAndWithCount() throws {
         try checkAgainstExpected("columns_mask.h5")
-        try checkAgainstExpected("columns_count.h5")
+        var countLayout = ColumnsLayout(mask: nil, count: "jet_nparticles")
+        countLayout.eventNumber = nil
+        try checkAgainstExpected("columns_count.h5", layout: .columns(countLayout))
     }
 
     @Test func denseWithNamesFromAttributes() throws {
@@ -35,6 +39,19 @@ import Testing
     @Test func pandasFixedFrameFourVectors() throws {
         // pt, eta, phi from float32 four-vectors: numpy float64 vs Swift Double agree to float32 rounding
         try checkAgainstExpected("pandas_fixed.h5", tolerance: 2e-6)
+    }
+
+    @Test func missingEventNumbersAreAnErrorUnlessTheLayoutSaysRowIndices() throws {
+        let tracks = fixture("tracks_gaps.h5")
+        #expect(throws: JetDataError.missingField(file: tracks, dataset: "jets", field: "event_number", available: ["pt", "label"])) {
+            try JetStream(file: tracks, options: JetReadOptions(jetFields: ["pt"])).readAll()
+        }
+        let count = fixture("columns_count.h5")
+        #expect(throws: JetDataError.missingDataset(file: count, dataset: "event_number")) {
+            try JetStream(file: count, options: JetReadOptions(jetFields: ["pt"])).readAll()
+        }
+        let batch = try JetStream(file: tracks, options: JetReadOptions(layout: tracksWithoutEventNumbers, jetFields: ["pt"])).readAll()
+        #expect(batch.eventNumbers == (0..<20).map(Int64.init))
     }
 
     @Test func detectsEveryLayout() throws {
@@ -56,3 +73,10 @@ import Testing
         }
     }
 }
+
+/// tracks_gaps.h5 has no event numbers: its layout numbers events by row.
+let tracksWithoutEventNumbers: JetFileLayout = {
+    var layout = CompoundLayout(constituents: "tracks")
+    layout.eventNumberField = nil
+    return .compound(layout)
+}()

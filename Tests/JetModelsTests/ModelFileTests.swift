@@ -30,7 +30,7 @@ import Testing
     /// The attributes of the model file at `path`, for writing variants of it.
     private func attributes(of path: String) throws -> [String: String] {
         let file = try HDF5File(readingAt: path)
-        return Dictionary(uniqueKeysWithValues: file.attributeNames().map { ($0, file.stringAttribute($0)![0]) })
+        return Dictionary(uniqueKeysWithValues: try file.attributeNames().map { ($0, try file.stringAttribute($0)![0]) })
     }
 
     @Test func theRunConfigIsReadBackTyped() throws {

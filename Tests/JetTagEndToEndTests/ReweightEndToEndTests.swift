@@ -84,7 +84,7 @@ import Testing
         ])
         #expect(train.status == 0, "\(train.stderr)")
         let model = try HDF5File(readingAt: run + "/model.h5")
-        #expect(model.stringAttribute("architecture")?.first?.contains("\"kind\":\"mlp\"") == true)
+        #expect(try model.stringAttribute("architecture")?.first?.contains("\"kind\":\"mlp\"") == true)
         #expect(model.datasetNames().contains("/members/0/head.0.weight"))
 
         let out = directory.appendingPathComponent("weights.h5").path
