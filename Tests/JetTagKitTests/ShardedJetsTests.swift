@@ -50,20 +50,28 @@ import Testing
         #expect(all.events == (0..<29).map(eventNumber))
     }
 
-    @Test func shardRowsCrossFileBoundaries() throws {
+    /// The inputs read as 3 shards of blocks of `blockSize` rows: each shard holds its rows with their event numbers,
+    /// starts on a block, and the shards together are every row once, in order.
+    private func expectThreeShardsCoverTheInputs(blockSize: Int = 1, batchSize: Int = 4) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let inputs = try files(in: directory)
         var union: [Int64] = []
         for index in 0..<3 {
             let shard = Shard(index: index, count: 3)
-            let part = try read(inputs, shard: shard)
-            #expect(part.indices == shard.rows(of: 29).map(Int64.init), "shard \(shard)")
-            #expect(part.events == shard.rows(of: 29).map(eventNumber), "shard \(shard)")
+            let part = try read(inputs, shard: shard, blockSize: blockSize, batchSize: batchSize)
+            let rows = shard.rows(of: 29, blockSize: blockSize)
+            #expect(part.indices == rows.map(Int64.init), "shard \(shard)")
+            #expect(part.events == rows.map(eventNumber), "shard \(shard)")
+            #expect(part.indices.first.map { $0 % Int64(blockSize) == 0 } ?? true)
             union += part.indices
         }
-        // 29 rows in 3 shards: 0..<9 (first file), 9..<19 (first and second), 19..<29 (second and third).
         #expect(union == (0..<29).map(Int64.init))
+    }
+
+    @Test func shardRowsCrossFileBoundaries() throws {
+        // 29 rows in 3 shards: 0..<9 (first file), 9..<19 (first and second), 19..<29 (second and third).
+        try expectThreeShardsCoverTheInputs()
     }
 
     @Test func aShardInsideOneFileReadsOnlyItsRows() throws {
@@ -75,17 +83,6 @@ import Testing
     }
 
     @Test func batchesHoldWholeBlocksAndShardsStartOnBlocks() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let inputs = try files(in: directory)
-        var union: [Int64] = []
-        for index in 0..<3 {
-            let shard = Shard(index: index, count: 3)
-            let part = try read(inputs, shard: shard, blockSize: 5, batchSize: 3)
-            #expect(part.indices == shard.rows(of: 29, blockSize: 5).map(Int64.init), "shard \(shard)")
-            #expect(part.indices.first.map { $0 % 5 == 0 } ?? true)
-            union += part.indices
-        }
-        #expect(union == (0..<29).map(Int64.init))
+        try expectThreeShardsCoverTheInputs(blockSize: 5, batchSize: 3)
     }
 }
