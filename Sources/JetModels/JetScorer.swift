@@ -14,7 +14,8 @@ import JetNN
 public struct JetScorer {
     public let file: ModelFile
     private let models: [any JetModel]
-    private let extractor: FeatureExtractor
+    /// The model file's features with their stored standardisation: what ``score(_:features:globalRows:files:)`` takes.
+    public let extractor: FeatureExtractor
 
     /// Class probabilities of a batch: `probabilities` [B, C] row-major (C = classes), and for ensembles the
     /// members' standard deviation per class `spread` [B, C].
@@ -61,11 +62,14 @@ public struct JetScorer {
     ///     (``blockSize``) of global rows are forwarded together and nothing else with them, so a batch holding
     ///     whole blocks gives the same bits as any other batching or sharding on block boundaries. nil forwards
     ///     blocks of positions in the batch.
+    ///   - features: `extractor`'s output for `batch`, when the caller has it already; nil extracts it here.
     ///   - files: the stream's files, named in errors.
     /// - Throws: ``JetModelsError/invalidData(_:)`` naming the file and row of a jet whose score is not finite.
-    public func score(_ batch: JetBatch, globalRows: [Int64]? = nil, files: [String] = []) throws -> Scores {
+    public func score(
+        _ batch: JetBatch, features: FeatureBatch? = nil, globalRows: [Int64]? = nil, files: [String] = []
+    ) throws -> Scores {
         let blocks = globalRows.map { $0.map { Int($0) / Self.blockSize } } ?? batch.rows.indices.map { $0 / Self.blockSize }
-        let scores = try score(PackedJets(try extractor.extract(batch)), batch: batch, blocks: blocks)
+        let scores = try score(PackedJets(try features ?? extractor.extract(batch)), batch: batch, blocks: blocks)
         if let bad = scores.probabilities.firstIndex(where: { !$0.isFinite }) {
             let jet = bad / classes
             let fileIndex = batch.fileIndices.isEmpty ? nil : batch.fileIndices[jet]

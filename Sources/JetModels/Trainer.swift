@@ -8,11 +8,10 @@ import JetNN
 ///
 /// Run directory: `model.h5` (the best model so far, by `training.checkpointMetric`: validation loss or
 /// accuracy), `last.h5` (a checkpoint written after every epoch and when stopped), `history.csv` /
-/// `history.json`. The same seed and thread count give
-/// the same model. A run continued from `last.h5` (``init(config:data:checkpoint:)``) takes the same
-/// batches in the same order with the same parameters, BatchNorm statistics, optimizer state (moments, step
-/// count, momentum), dropout stream, learning rates, early-stopping and plateau state, so it ends with the
-/// same model as an uninterrupted run.
+/// `history.json`. The same seed and thread count give the same model. A run continued from `last.h5`
+/// (``init(config:data:checkpoint:)``) takes the same batches in the same order with the same parameters,
+/// BatchNorm statistics, optimizer state (moments, step count, momentum), dropout stream, learning rates,
+/// early-stopping and plateau state, so it ends with the same model as an uninterrupted run.
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
@@ -111,8 +110,8 @@ public struct Trainer {
             let record = EpochRecord(
                 epoch: epoch + 1,
                 trainingLoss: state.epochWeightSum > 0 ? state.epochLossSum / state.epochWeightSum : 0,
-                validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate(step: max(state.globalStep - 1, 0)),
-                seconds: seconds, jetsPerSecond: Double(jetsSeen) / max(seconds, 1e-9))
+                validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+                learningRate: learningRate(step: max(state.globalStep - 1, 0)), seconds: seconds, jetsPerSecond: Double(jetsSeen) / max(seconds, 1e-9))
             finishEpoch(record)
             if state.bestEpoch == record.epoch {
                 try checkpointFile(state: nil).write(to: directory.appendingPathComponent("model.h5").path)

@@ -1,4 +1,5 @@
 import JetData
+import JetFeatures
 import JetModels
 
 /// A model file applied to labelled jets, batch by batch: each batch with its jets' class labels, event weights
@@ -17,6 +18,8 @@ struct LabelledJetStream {
         var jets: JetBatch
         var labels: [Int32]
         var weights: [Float]
+        /// The standardised network inputs of `jets`.
+        var features: FeatureBatch
         var scores: JetScorer.Scores
     }
 
@@ -52,9 +55,10 @@ struct LabelledJetStream {
         guard limit > 0, var batch = try stream.next() else { return nil }
         if batch.count > limit { batch = batch.gathering(Array(0..<limit)) }
         let labels = try batch.classLabels(field: labelField, labels: labels, files: stream.files)
+        let features = try scorer.extractor.extract(batch)
         return Batch(
             jets: batch, labels: labels,
             weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),
-            scores: try scorer.score(batch, files: stream.files))
+            features: features, scores: try scorer.score(batch, features: features, files: stream.files))
     }
 }

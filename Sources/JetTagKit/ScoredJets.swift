@@ -38,13 +38,12 @@ public struct ScoredJets {
         let stream = try LabelledJetStream(
             model: file, files: files, weights: .asTrained, part: part, batchSize: min(batchSize, maxJets),
             threads: threads)
-        let extractor = try FeatureExtractor(spec: file.features)
         var jets = JetSet(
             featureCount: file.features.constituentVariables.count, jetFeatureCount: file.features.jetVariables.count)
         var probabilities: [Float] = []
         while let batch = try stream.next(limit: maxJets - jets.count) {
             jets.append(
-                try extractor.extract(batch.jets), labels: batch.labels, weights: batch.weights,
+                batch.features, labels: batch.labels, weights: batch.weights,
                 eventNumbers: batch.jets.eventNumbers, fields: [:])
             probabilities += batch.scores.probabilities
         }
