@@ -1,4 +1,5 @@
 import ArgumentParser
+import JetNN
 
 @main
 struct Bench: ParsableCommand {
@@ -7,4 +8,15 @@ struct Bench: ParsableCommand {
         abstract: "JetTag's benchmarks (build with -c release); each prints its own table.",
         subcommands: [ReadBenchmark.self, LayerBenchmark.self, NNBenchmark.self]
     )
+
+    /// Takes the BLAS kernels `jettag` would take (``BLASStartup/run()``), so the benchmarks measure what users get.
+    static func main() {
+        do {
+            try BLASStartup.run()
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JetNN
 import JetTagKit
 
 @main

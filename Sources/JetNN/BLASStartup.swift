@@ -1,7 +1,6 @@
 import Foundation
-import JetNN
 
-/// The start-up check of the BLAS kernels: `jettag` calls ``run()`` before anything else, so that it never
+/// The start-up check of the BLAS kernels: `jettag` and `jettag-bench` call ``run()`` before anything else, so that it never
 /// computes on OpenBLAS's generic kernels when the CPU has better ones (see ``BLASKernelSelection``).
 public enum BLASStartup {
     /// The decision for this process, from its CPU, the core OpenBLAS runs and `environment`.
