@@ -26,7 +26,7 @@ import PackageDescription
 //                   Logging
 //   jettag-bench    JetCore, JetData, JetNN, JetModels, ArgumentParser: reader and network benchmarks
 //   JetTestSupport  JetCore, JetData   test helpers shared by the test targets (Tests/<Module>Tests), metadata mutations
-//   jettag-fuzz     JetTestSupport     seeded mutation campaign over the sample's HDF5 metadata (Scripts/fuzz.sh)
+//   jettag-fuzz     JetData, JetTestSupport  seeded mutation campaign over the sample's HDF5 metadata (Scripts/fuzz.sh)
 // Design notes: docs/DESIGN.md; where things live: docs/ARCHITECTURE.md.
 let package = Package(
     name: "JetTag",
@@ -83,7 +83,7 @@ let package = Package(
             ]
         ),
         .target(name: "JetTestSupport", dependencies: ["JetCore", "JetData"], path: "Tests/JetTestSupport"),
-        .executableTarget(name: "jettag-fuzz", dependencies: ["JetTestSupport"], path: "Tests/JetDataFuzz"),
+        .executableTarget(name: "jettag-fuzz", dependencies: ["JetData", "JetTestSupport"], path: "Tests/JetDataFuzz"),
         .executableTarget(
             name: "jettag-bench",
             dependencies: [

@@ -23,6 +23,7 @@ public final class HDF5File {
             throw JetDataError.fileNotFound(file: path)
         }
         guard H5Fis_hdf5(path) > 0 else { throw JetDataError.notHDF5(file: path) }
+        try MetadataPreflight.check(path)
         let id = H5Fopen(path, jt_h5f_acc_rdonly(), jt_h5p_default())
         guard id >= 0 else { throw JetDataError.unreadableFile(file: path, reason: "H5Fopen failed") }
         return (path, id)
@@ -51,7 +52,7 @@ public final class HDF5File {
         try HDF5Lock.run { try openDataset(name) }
     }
 
-    private func openDataset(_ name: String) throws -> HDF5Dataset {
+    func openDataset(_ name: String) throws -> HDF5Dataset {
         guard contains(name) else { throw JetDataError.missingDataset(file: path, dataset: name) }
         let datasetID = H5Dopen2(id, name, jt_h5p_default())
         guard datasetID >= 0 else { throw JetDataError.missingDataset(file: path, dataset: name) }
@@ -65,11 +66,12 @@ public final class HDF5File {
 
     /// The full paths of all datasets in the file, found recursively, sorted.
     public func datasetNames() -> [String] {
-        HDF5Lock.run { visitDatasets() }
+        HDF5Lock.run { visitObjects().filter(\.isDataset).map(\.name) }
     }
 
-    private func visitDatasets() -> [String] {
-        final class Collector { var names: [String] = [] }
+    /// The full paths of all objects (groups and datasets) below the root, found recursively, sorted.
+    func visitObjects() -> [(name: String, isDataset: Bool)] {
+        final class Collector { var objects: [(name: String, isDataset: Bool)] = [] }
         let collector = Collector()
         let fileID = id
         _ = withExtendedLifetime(collector) {
@@ -78,13 +80,12 @@ public final class HDF5File {
                 let object = H5Oopen(group, name, jt_h5p_default())
                 guard object >= 0 else { return 0 }
                 defer { H5Oclose(object) }
-                if H5Iget_type(object) == H5I_DATASET {
-                    Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().names.append("/" + String(cString: name))
-                }
+                Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().objects.append(
+                    ("/" + String(cString: name), H5Iget_type(object) == H5I_DATASET))
                 return 0
             }, Unmanaged.passUnretained(collector).toOpaque())
         }
-        return collector.names.sorted()
+        return collector.objects.sorted { $0.name < $1.name }
     }
 
     /// The strings of the attribute `attribute` on `object` ("/" for the file), or nil when absent or not strings.
@@ -159,7 +160,7 @@ extension HDF5File {
     public func rawDataRegions() throws -> [Range<Int>] {
         try HDF5Lock.run {
             var regions: [Range<Int>] = []
-            for name in visitDatasets() {
+            for name in visitObjects().filter(\.isDataset).map(\.name) {
                 let dataset = try openDataset(name)
                 regions += dataset.rawDataRegions()
             }

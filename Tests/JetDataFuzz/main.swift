@@ -9,6 +9,7 @@
 //
 // Exit status of `campaign`: 0 when every mutation gave a clean error or the original values, 1 otherwise.
 import Foundation
+import JetData
 import JetTestSupport
 
 let timeoutSeconds = 30.0
@@ -92,8 +93,11 @@ func campaign(seconds: Double, seed: UInt64, output: String) throws -> Never {
     exit(failures == 0 ? 0 : 1)
 }
 
+// the metadata of every damaged copy is read in a child first, as jettag does
+MetadataPreflight.serveIfChild()
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
+    try MetadataPreflight.enable(timeout: timeoutSeconds / 2)
     switch arguments.first {
     case "check" where arguments.count == 2:
         try check(recipe: arguments[1])

@@ -47,6 +47,23 @@ import Testing
         #expect(!result.stderr.contains("HDF5-DIAG"), "libhdf5's own error stack must stay silent")
     }
 
+    /// Every file's metadata is read first by a child process with a time bound (`MetadataPreflight`): a child
+    /// that does not finish makes the file a clean error; `JETTAG_METADATA_CHECK=off` skips the child.
+    @Test func metadataIsCheckedInABoundedChildProcess() throws {
+        let path = fixture("compound.h5")
+        let bounded = try runJetTag(arguments: ["inspect", path], environment: ["JETTAG_METADATA_TIMEOUT": "0"])
+        #expect(bounded.status == 1)
+        #expect(
+            bounded.stderr.contains("\(path): cannot open as HDF5 (libhdf5 did not finish within 0.0 s (JETTAG_METADATA_TIMEOUT)"),
+            "\(bounded.stderr)")
+        let unchecked = try runJetTag(
+            arguments: ["inspect", path], environment: ["JETTAG_METADATA_TIMEOUT": "0", "JETTAG_METADATA_CHECK": "off"])
+        #expect(unchecked.status == 0, "\(unchecked.stderr)")
+        let invalid = try runJetTag(arguments: ["inspect", path], environment: ["JETTAG_METADATA_TIMEOUT": "soon"])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("JETTAG_METADATA_TIMEOUT=soon is not a number of seconds >= 0"), "\(invalid.stderr)")
+    }
+
     @Test func missingGarbageAndTruncatedFiles() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
