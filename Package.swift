@@ -83,7 +83,9 @@ let package = Package(
             ]
         ),
         .target(name: "JetTestSupport", dependencies: ["JetCore", "JetData"], path: "Tests/JetTestSupport"),
-        .executableTarget(name: "jettag-fuzz", dependencies: ["JetData", "JetTestSupport"], path: "Tests/JetDataFuzz"),
+        .executableTarget(
+            name: "jettag-fuzz", dependencies: ["JetData", "JetTestSupport"], path: "Tests/JetDataFuzz",
+            exclude: ["libhdf5-findings"]),
         .executableTarget(
             name: "jettag-bench",
             dependencies: [
