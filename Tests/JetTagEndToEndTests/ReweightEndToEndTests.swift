@@ -71,6 +71,21 @@ import Testing
         #expect(((json["two_sample"] as! [String: Any])["auc_after_runs"] as! [Double]).count == 4)
     }
 
+    /// SIGTERM while `reweight apply` writes (one jet per batch): the temporary output is removed, exit code 130.
+    @Test func terminatedApplyRemovesItsTemporaryOutput() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweight-term")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, _) = try makeRun(directory)
+        let run = directory.appendingPathComponent("run").path
+        let train = try runJetTag(arguments: ["reweight", "train", "--config", config, "--out", run, "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let many = directory.appendingPathComponent("many.h5").path
+        try SyntheticJetFile.write(to: many, count: 20_000, seed: 13)
+        try expectTerminationRemovesTemporaryOutput(
+            arguments: ["reweight", "apply", "--model", run + "/model.h5", many, "--batch-size", "1"],
+            output: directory.appendingPathComponent("weights.h5").path)
+    }
+
     /// The jet-level MLP classifier (`model.kind: mlp`, the jet variables only) as a one-model ensemble: trains,
     /// applies and closes through its model file (the closure's two-sample test stays a Deep Sets).
     @Test func mlpOneMemberEnsembleTrainsAppliesAndCloses() throws {

@@ -311,28 +311,9 @@ extension TrainPredictEvaluateTests {
         defer { directory.remove() }
         let many = directory.path("many.h5")
         try SyntheticJetFile.write(to: many, count: 20_000, seed: 8)
-        let process = Process()
-        process.executableURL = jetTagExecutable()
-        process.arguments = [
-            "predict", "--model", directory.path("run/model.h5"), many, "--out", directory.path("s.h5"),
-            "--batch-size", "1",
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let temporary = directory.path(".s.h5.tmp-\(process.processIdentifier)")
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline && !FileManager.default.fileExists(atPath: temporary) {
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        #expect(FileManager.default.fileExists(atPath: temporary))
-        process.terminate()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(stderr)")
-        #expect(stderr.contains("interrupted; the unfinished \(directory.path("s.h5")) was removed"), "\(stderr)")
-        #expect(!FileManager.default.fileExists(atPath: temporary))
-        #expect(!FileManager.default.fileExists(atPath: directory.path("s.h5")))
+        try expectTerminationRemovesTemporaryOutput(
+            arguments: ["predict", "--model", directory.path("run/model.h5"), many, "--batch-size", "1"],
+            output: directory.path("s.h5"))
     }
 
     /// Metrics (and a run directory) written under a path through a regular file (ENOTDIR, which root cannot
