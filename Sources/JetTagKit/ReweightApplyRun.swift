@@ -40,7 +40,7 @@ public struct ReweightApplyRun {
         var counts = DensityRatio.Counts()
         while let (batch, indices) = try jets.next() {
             try writer.stopIfAsked(shouldStop)
-            let (weights, f) = try reweighter.reweight(batch, counts: &counts)
+            let (weights, f) = try reweighter.reweight(batch, globalRows: indices, counts: &counts)
             try writer.append(
                 jetIndices: indices, eventNumbers: batch.eventNumbers,
                 values: WeightSchema.values(weights: weights, classifierOutputs: f))

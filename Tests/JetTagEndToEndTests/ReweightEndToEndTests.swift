@@ -61,6 +61,13 @@ import Testing
         #expect(events.integers == (128..<320).map { Int64(1000 + $0) })
         #expect(index.floats[0].allSatisfy { $0.isFinite && $0 > 0 })
         #expect(events.floats[0].allSatisfy { $0 > 0 && $0 < 1 })
+        // The classifier runs on fixed 64-row blocks: unsharded with another batch size, the same bits.
+        let whole = directory.appendingPathComponent("whole.h5").path
+        let unsharded = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", whole, "--batch-size", "77"])
+        #expect(unsharded.status == 0, "\(unsharded.stderr)")
+        let wholeSet = try HDF5File(readingAt: whole).dataset("jets")
+        let wholeWeights = try wholeSet.readFields(rows: 128..<320, [try wholeSet.extraction("weight")])
+        #expect(wholeWeights.floats[0].map(\.bitPattern) == index.floats[0].map(\.bitPattern))
 
         let closure = try runJetTag(arguments: ["reweight", "closure", "--model", run + "/model.h5", "--out", directory.appendingPathComponent("closure").path])
         #expect(closure.status == 0, "\(closure.stderr)")

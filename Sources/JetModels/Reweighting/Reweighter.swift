@@ -32,14 +32,16 @@ public struct Reweighter {
     }
 
     /// New weights [B] for the jets of `batch` (which must carry ``weightField``) and the classifier's target
-    /// probabilities f [B]; clipping and capping are added to `counts`.
+    /// probabilities f [B]; clipping and capping are added to `counts`. With `globalRows` (each jet's row in the
+    /// concatenated inputs) the classifier runs on fixed blocks of them, as ``JetScorer/score(_:features:globalRows:files:)``
+    /// does, so any batching and sharding on block boundaries gives the same bits.
     public mutating func reweight(
-        _ batch: JetBatch, counts: inout DensityRatio.Counts
+        _ batch: JetBatch, globalRows: [Int64]? = nil, counts: inout DensityRatio.Counts
     ) throws -> (weights: [Float], targetProbabilities: [Float]) {
         guard let old = batch.jetFields[weightField] else {
             throw JetModelsError.invalidData("the jets have no weight field '\(weightField)' (the reweighting run's source.weightField)")
         }
-        let f = try scorer.score(try inputs.augmented(batch)).column(1)
+        let f = try scorer.score(try inputs.augmented(batch), globalRows: globalRows).column(1)
         return (info.densityRatio.weights(old: old, scores: f, counts: &counts), f)
     }
 }
