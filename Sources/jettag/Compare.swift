@@ -18,7 +18,7 @@ struct Compare: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "jettag predict outputs, one per tagger.")
     var scores: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Run directories; each one's jettag predict output is compared, named after the run.")
+    @Option(parsing: .upToNextOption, help: "Run directories; each one's jettag predict output is compared (before --scores), named after the run.")
     var runs: [String] = []
 
     @Option(parsing: .upToNextOption, help: "The labelled jet files the scores were computed on (default: the first score file's inputs).")
@@ -58,7 +58,7 @@ struct Compare: ParsableCommand {
     var noWeights = false
 
     func validate() throws {
-        guard scores.isEmpty != runs.isEmpty else { throw ValidationError("give either --scores or --runs") }
+        guard !(scores.isEmpty && runs.isEmpty) else { throw ValidationError("give --scores or --runs (or both)") }
     }
 
     func run() throws {
@@ -75,7 +75,7 @@ struct Compare: ParsableCommand {
             throw ValidationError("--working-points '\(workingPoints)': expected comma-separated efficiencies")
         }
         let binnings = try bins.isEmpty ? [ComparisonRun.Binning(variable: "pt")] : bins.map(ComparisonRun.Binning.init(parsing:))
-        let files = try scores.isEmpty ? runs.map { try ComparedTaggers.scoreFile(inRun: $0, labelFiles: labels) } : scores
+        let files = try runs.map { try ComparedTaggers.scoreFile(inRun: $0, labelFiles: labels) } + scores
         let taggers = try ComparedTaggers(
             scoreFiles: files, defaultNames: runs.map { URL(fileURLWithPath: $0).standardizedFileURL.lastPathComponent },
             names: renames, labelFiles: labels, labelField: labelField, weightField: noWeights ? nil : weightField,
