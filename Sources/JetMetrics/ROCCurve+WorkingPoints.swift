@@ -17,15 +17,15 @@ extension ROCCurve {
         }
         let epsB = interpolate(backgroundEfficiency)
         let threshold = thresholds[previous].isFinite ? interpolate(thresholds) : thresholds[k]
-        let epsBError = Self.binomialError(epsB, effectiveCount: background.effectiveSampleSize)
+        let epsBError = BinomialUncertainty.efficiencyError(epsB, total: background)
         return WorkingPoint(
             signalEfficiency: target,
-            signalEfficiencyError: Self.binomialError(target, effectiveCount: signal.effectiveSampleSize),
+            signalEfficiencyError: BinomialUncertainty.efficiencyError(target, total: signal),
             threshold: threshold,
             backgroundEfficiency: epsB,
             backgroundEfficiencyError: epsBError,
             backgroundRejection: 1 / epsB,
-            backgroundRejectionError: epsB > 0 ? epsBError / (epsB * epsB) : .infinity)
+            backgroundRejectionError: BinomialUncertainty.rejectionError(efficiency: epsB, efficiencyError: epsBError))
     }
 
     /// Working points at each of `targets` (default: 0.3, 0.5, 0.7, 0.77).
@@ -35,10 +35,5 @@ extension ROCCurve {
         var points: [WorkingPoint] = []
         for target in targets { points.append(try workingPoint(signalEfficiency: target)) }
         return points
-    }
-
-    /// sqrt(eps (1 - eps) / N_eff), with eps (1 - eps) taken as 0 outside [0, 1].
-    static func binomialError(_ efficiency: Double, effectiveCount: Double) -> Double {
-        (max(efficiency * (1 - efficiency), 0) / effectiveCount).squareRoot()
     }
 }

@@ -33,6 +33,17 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
     case interrupted(output: String)
     /// A closure with new weights from a jet field but no reweighting config to say what source and target are.
     case closureNeedsConfig(weightField: String)
+    /// A score file compared with others that does not hold the same jets: `reason` names the first differing
+    /// row (or the row counts) in `file` and in `other`.
+    case mismatchedScores(file: String, other: String, reason: String)
+    /// A score file that is not a `jettag predict` output (no `class_names` attribute, missing fields).
+    case invalidScoreFile(file: String, reason: String)
+    /// A run directory with no (or no single) `jettag predict` output to compare.
+    case noScoresInRun(run: String, reason: String)
+    /// A `--reference` that names none of the compared taggers.
+    case unknownReference(name: String, taggers: [String])
+    /// A `--name`, `--bins` or working point option that cannot be used: `option` and its `value`.
+    case invalidCompareOption(option: String, value: String, reason: String)
 
     public var description: String {
         switch self {
@@ -62,6 +73,16 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
             "no jets read from \(files.joined(separator: ", "))\(part == .all ? "" : " in the \(part.rawValue) split")"
         case .interrupted(let output):
             "interrupted; the unfinished \(output) was removed"
+        case let .mismatchedScores(file, other, reason):
+            "\(file) and \(other) do not hold the same jets: \(reason)"
+        case let .invalidScoreFile(file, reason):
+            "\(file) is not a jettag predict output: \(reason)"
+        case let .noScoresInRun(run, reason):
+            "run \(run): \(reason)"
+        case let .unknownReference(name, taggers):
+            "--reference \(name): the compared taggers are \(taggers.joined(separator: ", "))"
+        case let .invalidCompareOption(option, value, reason):
+            "\(option) '\(value)': \(reason)"
         case .closureNeedsConfig(let weightField):
             "new weights from the jet field '\(weightField)' need the reweighting config (--config) for the samples"
         }

@@ -8,3 +8,6 @@ extension Shard: ExpressibleByArgument {
 
 /// `--split all|training|validation`.
 extension DataPart: ExpressibleByArgument {}
+
+/// `--wp-mode inclusive|flat`.
+extension WorkingPointMode: ExpressibleByArgument {}

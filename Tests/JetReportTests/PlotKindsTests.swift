@@ -71,7 +71,7 @@ import Testing
         #expect(legend(svg) == ["target", "source", "source reweighted"])
         #expect(svg.elements.contains { $0.name == "text" && $0.text == "Jet mass [GeV]" })
         // Source shape (1/3, 2/3) over target (1/2, 1/2); reweighted (1/2, 1/2) closes exactly.
-        let ratios = try #require(plot.ratio?.series)
+        let ratios = try #require(plot.ratios.first?.series)
         #expect(zip(ratios[0].y, [2.0 / 3, 4.0 / 3]).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(ratios[1].y == [1, 1])
         #expect(svg.elements("circle", inSeries: "source reweighted").count == 2)
@@ -86,7 +86,7 @@ import Testing
         #expect(svg.elements.contains { $0.name == "text" && $0.text == "Ratio to reference" })
         #expect(plot.yAxis.scale == .logarithmic)
         // The reference's ratio to itself is 1 wherever it is defined.
-        let own = try #require(plot.ratio?.series.first)
+        let own = try #require(plot.ratios.first?.series.first)
         #expect(own.y.filter(\.isFinite).allSatisfy { abs($0 - 1) < 1e-12 })
     }
 

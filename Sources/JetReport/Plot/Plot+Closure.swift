@@ -26,14 +26,14 @@ extension Plot {
                 .step(name: "\(sourceName) reweighted", edges: reweighted.edges, values: reweighted.sumWeights,
                       errors: reweighted.errors, color: colors.reweighted),
             ],
-            ratio: RatioPanel(
+            ratios: [RatioPanel(
                 yAxis: Axis(label: "Ratio to \(targetName)"),
                 series: [
                     .points(name: sourceName, x: centers, y: closure.sourceOverTarget.ratio,
                             errors: closure.sourceOverTarget.error, color: colors.source),
                     .points(name: "\(sourceName) reweighted", x: centers, y: closure.reweightedOverTarget.ratio,
                             errors: closure.reweightedOverTarget.error, color: colors.reweighted),
-                ]))
+                ])])
     }
 
     /// Axis label with unit for the reweighting observables (mass, pt, multiplicity, width, ptd); the name

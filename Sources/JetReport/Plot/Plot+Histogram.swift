@@ -33,7 +33,7 @@ extension Plot {
                     name: histograms[index].name, x: histogram.centers, y: ratio.ratio, errors: ratio.error,
                     color: palette[index % palette.count]))
             }
-            plot.ratio = RatioPanel(yAxis: Axis(label: "Ratio"), series: ratios)
+            plot.ratios = [RatioPanel(yAxis: Axis(label: "Ratio"), series: ratios)]
         }
         return plot
     }

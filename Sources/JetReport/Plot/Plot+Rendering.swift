@@ -14,25 +14,29 @@ extension Plot {
     /// Fraction of the panel height kept free above the data for the legend.
     private static let legendHeadroom = 0.3
 
-    /// Draws the plot: main panel, optional ratio panel, axis labels, title and legend.
+    /// Draws the plot: main panel, the ratio panels under it, axis labels, title and legend.
     func render() -> SVGDocument {
         var document = SVGDocument(width: width, height: height)
         document.rect(x: 0, y: 0, width: width, height: height, style: SVGStyle(stroke: nil, fill: "white"))
         let plotWidth = width - Self.margin.left - Self.margin.right
         let plotHeight = height - Self.margin.top - Self.margin.bottom
         let gap = 8.0
-        let mainHeight = ratio == nil ? plotHeight : (plotHeight - gap) * 0.72
+        // The main panel keeps 72% of the height above one ratio panel, 56% above two, 46% above three.
+        let mainShare = ratios.isEmpty ? 1 : 1 / (1 + 0.39 * Double(ratios.count))
+        let panelsHeight = plotHeight - gap * Double(ratios.count)
+        let mainHeight = panelsHeight * mainShare
+        let ratioHeight = ratios.isEmpty ? 0 : (panelsHeight - mainHeight) / Double(ratios.count)
         let main = Frame(x: Self.margin.left, y: Self.margin.top, width: plotWidth, height: mainHeight)
-        let allSeries = series + (ratio?.series ?? [])
+        let allSeries = series + ratios.flatMap(\.series)
         let xRange = xAxis.resolvedRange(for: allSeries.flatMap(\.x))
 
         draw(series, in: main, xRange: xRange, yAxis: yAxis, headroom: Self.legendHeadroom,
-             xTickLabels: ratio == nil, clipID: "main-panel", on: &document)
+             xTickLabels: ratios.isEmpty, on: &document)
         var bottom = main.y + main.height
-        if let ratio {
-            let frame = Frame(x: main.x, y: bottom + gap, width: plotWidth, height: plotHeight - gap - mainHeight)
-            draw(ratio.series, in: frame, xRange: xRange, yAxis: ratio.yAxis, headroom: 0.1, xTickLabels: true,
-                 clipID: "ratio-panel", referenceLine: ratio.referenceLine, on: &document)
+        for (index, ratio) in ratios.enumerated() {
+            let frame = Frame(x: main.x, y: bottom + gap, width: plotWidth, height: ratioHeight)
+            draw(ratio.series, in: frame, xRange: xRange, yAxis: ratio.yAxis, headroom: 0.1,
+                 xTickLabels: index == ratios.count - 1, referenceLine: ratio.referenceLine, on: &document)
             bottom = frame.y + frame.height
         }
         document.text(xAxis.label, x: main.x + main.width, y: bottom + 36, anchor: .end, size: 13)
@@ -44,8 +48,11 @@ extension Plot {
     /// Frame, ticks, grid, y label and the clipped series of one panel.
     private func draw(
         _ panelSeries: [PlotSeries], in frame: Frame, xRange: ClosedRange<Double>, yAxis: Axis, headroom: Double,
-        xTickLabels: Bool, clipID: String, referenceLine: Double? = nil, on document: inout SVGDocument
+        xTickLabels: Bool, referenceLine: Double? = nil, on document: inout SVGDocument
     ) {
+        // Named by its rectangle: the plots of one HTML page share one ID space, and equal IDs then mean equal clips.
+        let clipID = "clip-" + [frame.x, frame.y, frame.width, frame.height].map { String(Int($0.rounded())) }
+            .joined(separator: "-")
         let yRange = yAxis.resolvedRange(for: panelSeries.flatMap { $0.yExtent(within: xRange) }, headroom: headroom)
         let map = PanelMapping(frame: frame, xAxis: xAxis, xRange: xRange, yAxis: yAxis, yRange: yRange)
         let grid = SVGStyle(stroke: "#e0e0e0", strokeWidth: 0.8)
@@ -88,6 +95,8 @@ extension Plot {
     private func draw(_ item: PlotSeries, color: String, map: PanelMapping, on document: inout SVGDocument) {
         let style = SVGStyle(stroke: color, strokeWidth: 1.6, dashArray: item.dashed ? "6 3" : nil)
         switch item.kind {
+        case .band:
+            drawBand(item, color: color, map: map, on: &document)
         case .line:
             var run: [(x: Double, y: Double)] = []
             for (x, y) in zip(item.x, item.y) {
@@ -124,6 +133,32 @@ extension Plot {
         }
     }
 
+    /// Filled areas between y - error and y + error along x, broken where a point cannot be drawn; on a log
+    /// axis a lower edge at or below zero runs along the panel's bottom.
+    private func drawBand(_ item: PlotSeries, color: String, map: PanelMapping, on document: inout SVGDocument) {
+        guard let errors = item.yErrors else { return }
+        var upper: [(x: Double, y: Double)] = []
+        var lower: [(x: Double, y: Double)] = []
+        func flush() {
+            if upper.count > 1 {
+                let outline = upper + lower.reversed()
+                let data = "M " + outline.map { "\(SVGDocument.format($0.x)) \(SVGDocument.format($0.y))" }
+                    .joined(separator: " L ") + " Z"
+                document.path(data, style: SVGStyle(stroke: nil, fill: color, fillOpacity: 0.2))
+            }
+            (upper, lower) = ([], [])
+        }
+        for i in item.y.indices {
+            guard errors[i].isFinite, let x = map.x(item.x[i]), let top = map.y(item.y[i] + errors[i]) else {
+                flush()
+                continue
+            }
+            upper.append((x, top))
+            lower.append((x, map.y(item.y[i] - errors[i]) ?? map.frame.y + map.frame.height))
+        }
+        flush()
+    }
+
     /// Vertical bars from y - error to y + error; on a log axis a bar reaching zero runs to the panel's bottom.
     private func drawErrorBars(
         _ item: PlotSeries, at xs: [Double], color: String, map: PanelMapping, on document: inout SVGDocument
@@ -139,6 +174,7 @@ extension Plot {
 
     /// Legend box in the top-right corner of the main panel: a sample of each series and its name.
     private func drawLegend(in frame: Frame, on document: inout SVGDocument) {
+        let series = series.filter { $0.kind != .band }
         guard !series.isEmpty else { return }
         let rowHeight = 17.0
         let longest = series.map(\.name.count).max() ?? 0

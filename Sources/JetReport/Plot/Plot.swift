@@ -1,7 +1,7 @@
 import Foundation
 import JetMetrics
 
-/// A 2-D plot: axes, data series, a legend, and optionally a ratio panel below sharing the x axis.
+/// A 2-D plot: axes, data series, a legend, and optionally ratio panels below sharing the x axis.
 ///
 /// A value: build it, then render it with ``svg`` or write it with ``write(to:)``. Sizes are SVG pixels.
 public struct Plot: Sendable {
@@ -28,19 +28,20 @@ public struct Plot: Sendable {
     public var xAxis: Axis
     public var yAxis: Axis
     public var series: [PlotSeries]
-    public var ratio: RatioPanel?
+    /// Panels under the main one, top to bottom (one or two in practice).
+    public var ratios: [RatioPanel]
     public var width: Double
     public var height: Double
 
     public init(
-        title: String, xAxis: Axis, yAxis: Axis, series: [PlotSeries] = [], ratio: RatioPanel? = nil,
+        title: String, xAxis: Axis, yAxis: Axis, series: [PlotSeries] = [], ratios: [RatioPanel] = [],
         width: Double = 640, height: Double = 480
     ) {
         self.title = title
         self.xAxis = xAxis
         self.yAxis = yAxis
         self.series = series
-        self.ratio = ratio
+        self.ratios = ratios
         self.width = width
         self.height = height
     }

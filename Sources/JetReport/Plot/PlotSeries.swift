@@ -7,6 +7,8 @@ public struct PlotSeries: Sendable, Equatable {
         case step
         /// Markers at (x[i], y[i]) with optional vertical error bars.
         case points
+        /// A shaded area from y[i] - yErrors[i] to y[i] + yErrors[i] along x (an error band); not in the legend.
+        case band
     }
 
     public var name: String
@@ -46,6 +48,12 @@ public struct PlotSeries: Sendable, Equatable {
         return PlotSeries(name: name, kind: .points, x: x, y: y, yErrors: errors, color: color, dashed: false)
     }
 
+    /// An error band around the line through (x[i], y[i]), `errors[i]` wide on either side.
+    public static func band(name: String, x: [Double], y: [Double], errors: [Double], color: String? = nil) -> PlotSeries {
+        precondition(x.count == y.count && errors.count == y.count, "a band needs as many x, y and errors")
+        return PlotSeries(name: name, kind: .band, x: x, y: y, yErrors: errors, color: color, dashed: false)
+    }
+
     /// The y values, including the ends of the error bars, of the points (bin centres for steps) whose x lies
     /// in `xRange`: what a y axis fitted to the visible data must show.
     func yExtent(within xRange: ClosedRange<Double>) -> [Double] {
@@ -53,7 +61,8 @@ public struct PlotSeries: Sendable, Equatable {
         var extent: [Double] = []
         for i in y.indices where xRange.contains(xs[i]) {
             extent.append(y[i])
-            if let yErrors { extent += [y[i] - yErrors[i], y[i] + yErrors[i]] }
+            // A band (often wide where statistics run out) does not widen the axis.
+            if let yErrors, kind != .band { extent += [y[i] - yErrors[i], y[i] + yErrors[i]] }
         }
         return extent
     }
