@@ -36,16 +36,13 @@ struct GraphBuilder {
         return name
     }
 
-    /// Adds `opType` on `inputs`; returns the name of its one output (`output` when given, else made from
-    /// `hint`).
+    /// Adds `opType` on `inputs`; returns the name of its one output: `output` when given (a graph output's
+    /// name, reserved beforehand), else one made from `hint`.
     @discardableResult
     mutating func add(
         _ opType: String, _ inputs: [String], _ attributes: [ONNXAttribute] = [], hint: String, output: String? = nil
     ) -> String {
-        let result = output.map { name in
-            reserve(name)
-            return name
-        } ?? unique(hint)
+        let result = output ?? unique(hint)
         nodes.append(ONNXNode(opType, inputs: inputs, outputs: [result], name: unique("node:" + result), attributes: attributes))
         return result
     }
