@@ -230,3 +230,76 @@ import Testing
         #expect(text.contains("\(Self.cases.count) passed, 0 failed"), "check_onnx.py:\n\(text)")
     }
 }
+
+/// `jettag export`'s refusals: each names the file, and nothing is written (no .onnx, no preprocess.json, no
+/// temporary file).
+@Suite struct ONNXExportBadInputTests {
+    /// A small Deep Sets model file of the sample (untrained).
+    private func writeModel(to path: String, trainingState: Bool = false) throws {
+        var fitted: [Bool: FeatureSpec] = [:]
+        var file = try ONNXExportTests.modelFile(
+            .init(name: "bad", model: ["kind": "deepsets", "deepsets": ["constituentLayers": [8], "headLayers": []]]),
+            fitted: &fitted)
+        if trainingState {
+            var state = TrainingState()
+            state.completedEpochs = 1
+            file.trainingState = state
+        }
+        try file.write(to: path)
+    }
+
+    private func expectNothingWritten(in directory: TemporaryDirectory, besides kept: Set<String>) throws {
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: directory.url.path))
+        #expect(names == kept, "left behind: \(names.subtracting(kept).sorted())")
+    }
+
+    @Test func checkpointDamagedFileUnknownKindAndMissingDirectoryAreRefused() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let onnx = directory.path("tagger.onnx")
+
+        let checkpoint = directory.path("last.h5")
+        try writeModel(to: checkpoint, trainingState: true)
+        #expect(throws: JetExportError.checkpoint(file: checkpoint)) { try ExportRun(model: checkpoint, onnx: onnx).run() }
+
+        let damaged = directory.path("damaged.h5")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: checkpoint)).prefix(3000)).write(to: URL(fileURLWithPath: damaged))
+        let damagedError = #expect(throws: (any Error).self) { try ExportRun(model: damaged, onnx: onnx).run() }
+        #expect("\(damagedError!)".contains(damaged), "\(damagedError!)")
+
+        let newer = directory.path("transformer.h5")
+        let writer = try HDF5FileWriter(path: newer)  // a model file of a later JetTag with a kind this one lacks
+        try writer.setAttribute(ModelFile.format, named: "format")
+        try writer.setAttribute(#"{"kind":"transformer","transformer":{}}"#, named: "architecture")
+        try writer.commit()
+        #expect(throws: JetExportError.unsupportedModelKind(file: newer, kind: "transformer", supported: ["deepsets", "cnn1d", "mlp"])) {
+            try ExportRun(model: newer, onnx: onnx).run()
+        }
+
+        let model = directory.path("model.h5")
+        try writeModel(to: model)
+        let missing = directory.path("no/such/dir/tagger.onnx")
+        #expect(throws: JetExportError.missingOutputDirectory(path: missing, directory: directory.path("no/such/dir"))) {
+            try ExportRun(model: model, onnx: missing).run()
+        }
+        #expect(throws: JetTagKitError.missingModelFile(path: directory.path("absent.h5"))) {
+            try ExportRun(model: directory.path("absent.h5"), onnx: onnx).run()
+        }
+        try expectNothingWritten(in: directory, besides: ["last.h5", "damaged.h5", "transformer.h5", "model.h5"])
+
+        // and the good one writes both files, which inspect reads back
+        let result = try ExportRun(model: model, onnx: onnx).run()
+        try expectNothingWritten(in: directory, besides: ["last.h5", "damaged.h5", "transformer.h5", "model.h5", "tagger.onnx", "preprocess.json"])
+        let inspection = try ONNXInspection.inspect(path: onnx)
+        #expect(inspection.inputs.map(\.name) == ["pf_features", "pf_mask"])
+        #expect(inspection.inputs[0].shape == ["N", "7", "P"] && inspection.inputs[0].type == "float32")
+        #expect(inspection.outputs.map(\.name) == ["probabilities", "logits"] && inspection.outputs[0].shape == ["N", "2"])
+        #expect(inspection.metadata["class_names"] == #"["qcd","top"]"#)
+        #expect(inspection.metadata["preprocess_json"] == (try String(contentsOfFile: result.preprocessJSON, encoding: .utf8)))
+        #expect(inspection.opsets == ["ai.onnx:13"] && inspection.irVersion == 7)
+        #expect(inspection.report.contains("  pf_features          float32 [N, 7, P]"), "\(inspection.report)")
+
+        // inspect on a file that is not ONNX
+        #expect(throws: JetExportError.self) { try ONNXInspection.inspect(path: model) }
+    }
+}
