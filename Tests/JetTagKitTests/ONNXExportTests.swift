@@ -173,7 +173,6 @@ import Testing
         var manifest: [String: Any] = [
             "jets": batch.count, "slots": slots, "single_constituent_jet": 0, "full_jet": full,
             "classes": file.classNames, "include_preprocessing": testCase.includePreprocessing,
-            "multiplicities": testCase.constituents ? multiplicities.enumerated().map { $0.offset == 0 ? 1 : $0.element } : [],
         ]
         var inputFiles: [String: Any] = [:]
         func write(_ name: String, _ data: Data, shape: [Int], type: String) throws {
