@@ -16,6 +16,8 @@ import PackageDescription
 //   JetSaliency     JetMetrics,        gradient saliency and integrated gradients of a model
 //                   JetModels, JetNN
 //   JetReport       JetMetrics         SVG plots, heatmaps and the HTML report, from plain value types
+//   JetExport       JetFeatures,       ONNX export: the protobuf wire format (writer and reader), the ONNX messages,
+//                   JetNN, JetModels   one graph per model file with its preprocessing (preprocess.json), inspection
 //   JetTagKit       all of the above,  the workflows, one run per command: YAML config files with --set overrides
 //                   Yams               (the only Yams user), sharding, predict and reweight apply with their output
 //                                      schemas, evaluate, saliency, reweight closure (two-sample half split), the run
@@ -41,6 +43,7 @@ let package = Package(
         .library(name: "JetMetrics", targets: ["JetMetrics"]),
         .library(name: "JetSaliency", targets: ["JetSaliency"]),
         .library(name: "JetReport", targets: ["JetReport"]),
+        .library(name: "JetExport", targets: ["JetExport"]),
         .library(name: "JetTagKit", targets: ["JetTagKit"]),
     ],
     dependencies: [
@@ -67,11 +70,12 @@ let package = Package(
         .target(name: "JetMetrics", dependencies: ["JetCore"]),
         .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
+        .target(name: "JetExport", dependencies: ["JetFeatures", "JetNN", "JetModels"]),
         .target(
             name: "JetTagKit",
             dependencies: [
                 "JetCore", "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
-                .product(name: "Yams", package: "Yams"),
+                "JetExport", .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -103,6 +107,7 @@ let package = Package(
         .testTarget(name: "JetMetricsTests", dependencies: ["JetMetrics", "JetTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
+        .testTarget(name: "JetExportTests", dependencies: ["JetExport"]),
         .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetNN", "JetTestSupport"]),
         .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
     ]

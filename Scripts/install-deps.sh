@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages JetTag builds against (HDF5 + zlib, libdeflate, OpenBLAS), unless already present.
+# Then the Python venv the ONNX export test runs onnx.checker and ONNX Runtime in (~/.cache/jettag-onnx-venv, pinned
+# versions; Tests/onnx/check_onnx.py, run by Tests/JetTagKitTests/ONNXExportTests.swift).
 # With --browser also Chromium and ImageMagick, which Scripts/check-report-in-browser.sh uses (CI passes it).
 set -euo pipefail
-packages=(libhdf5-dev zlib1g-dev libdeflate-dev libopenblas-dev pkg-config)
+packages=(libhdf5-dev zlib1g-dev libdeflate-dev libopenblas-dev pkg-config python3-venv)
 [ "${1:-}" = "--browser" ] && packages+=(chromium imagemagick)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -11,3 +13,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
+venv="$HOME/.cache/jettag-onnx-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check onnx==1.23.2 onnxruntime==1.31.1 numpy==2.4.6

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import JetTagKit
 
-/// `jettag inspect FILE...`: datasets, layout and jet statistics of HDF5 files.
+/// `jettag inspect FILE...`: datasets, layout and jet statistics of HDF5 files; inputs, outputs and metadata of
+/// `.onnx` files.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the datasets, detected layout, jets, labels, weights and constituent counts of HDF5 files.")
+        abstract: "Show the datasets, detected layout, jets, labels, weights and constituent counts of HDF5 files, "
+            + "or the inputs, outputs and metadata of ONNX files (.onnx).")
 
     @Argument(help: "HDF5 files or quoted glob patterns to inspect.")
     var files: [String]
@@ -17,13 +19,28 @@ struct Inspect: ParsableCommand {
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
-        let inspections = try expandFilePatterns(files).map { try FileInspection.inspect(path: $0, threads: threads) }
+        let paths = try expandFilePatterns(files)
+        let onnxCount = paths.filter { $0.hasSuffix(".onnx") }.count
+        if onnxCount > 0 {
+            guard onnxCount == paths.count else {
+                throw ValidationError("inspect takes HDF5 files or ONNX files (.onnx), not both in one call")
+            }
+            let inspections = try paths.map(ONNXInspection.inspect(path:))
+            try show(inspections, report: inspections.map(\.report))
+        } else {
+            let inspections = try paths.map { try FileInspection.inspect(path: $0, threads: threads) }
+            try show(inspections, report: inspections.map(\.report))
+        }
+    }
+
+    /// Prints JSON (with --json) or the reports separated by blank lines.
+    private func show(_ inspections: some Encodable, report: [String]) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(inspections), as: UTF8.self))
         } else {
-            print(inspections.map(\.report).joined(separator: "\n\n"))
+            print(report.joined(separator: "\n\n"))
         }
     }
 }
