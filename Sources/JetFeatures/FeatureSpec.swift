@@ -20,12 +20,15 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     public var jetKinematics: KinematicFieldNames
     /// How missing centres and scales are fitted on the training split.
     public var standardization: StandardizationMethod
+    /// Where a fine-tuning run takes the missing centres and scales: the parent model's or fitted (default
+    /// parent); a run without a parent fits them.
+    public var standardizationSource: StandardizationSource
 
     public init(
         maxConstituents: Int = FeatureSpec.defaultMaxConstituents,
         constituentVariables: [VariableSpec] = [], jetVariables: [VariableSpec] = [],
         constituentKinematics: KinematicFieldNames = .init(), jetKinematics: KinematicFieldNames = .init(),
-        standardization: StandardizationMethod = .meanStd
+        standardization: StandardizationMethod = .meanStd, standardizationSource: StandardizationSource = .parent
     ) {
         self.maxConstituents = maxConstituents
         self.constituentVariables = constituentVariables
@@ -33,6 +36,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
         self.constituentKinematics = constituentKinematics
         self.jetKinematics = jetKinematics
         self.standardization = standardization
+        self.standardizationSource = standardizationSource
     }
 
     /// True when every variable has its centre and scale (given or fitted).
@@ -57,7 +61,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case maxConstituents, constituentVariables, jetVariables, constituentKinematics, jetKinematics
-        case standardization
+        case standardization, standardizationSource
     }
 
     public init(from decoder: Decoder) throws {
@@ -70,5 +74,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
             try keyed.decodeIfPresent(KinematicFieldNames.self, forKey: .constituentKinematics) ?? .init()
         jetKinematics = try keyed.decodeIfPresent(KinematicFieldNames.self, forKey: .jetKinematics) ?? .init()
         standardization = try keyed.decodeIfPresent(StandardizationMethod.self, forKey: .standardization) ?? standardization
+        standardizationSource =
+            try keyed.decodeIfPresent(StandardizationSource.self, forKey: .standardizationSource) ?? standardizationSource
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JetFeatures
 
 /// Decodes a config document (a parsed YAML or JSON tree: dictionaries with string keys, arrays, numbers,
 /// booleans, strings, NSNull) into Codable config types in one pass, and rejects every key that no type asked
@@ -78,6 +79,7 @@ public struct ConfigDecoder: Sendable {
         "pooling": DeepSetsConfig.Pooling.allCases.map(\.rawValue),
         "method": ["none", "weighting", "pdf", "count"],
         "outOfRange": ["error", "clamp"],
+        "standardizationSource": StandardizationSource.allCases.map(\.rawValue),
     ]
 
     /// `a.b[2].c`; "(top level)" for the empty path.

@@ -33,6 +33,14 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case classNamesMismatch(file: String, fileNames: [String], classNames: [String])
     /// A run directory another process is training into (it holds the directory's `.lock`).
     case runDirectoryBusy(directory: String)
+    /// `training.initFrom` names a model file that cannot start a run: `reason` says what it is (a checkpoint, a
+    /// combination of several models, a reweighter).
+    case unusableParent(parent: String, reason: String)
+    /// The parent model of `training.initFrom` and the run config differ in `what` (the constituent or jet
+    /// variables, the classes, the model kind, a parameter or its shape); `hint` says how to proceed.
+    case parentMismatch(parent: String, what: String, parentValue: String, configValue: String, hint: String)
+    /// A glob pattern of `key` (`training.initExclude` or `training.freeze`) that names no parameter of the model.
+    case unmatchedPattern(key: String, pattern: String, parameters: [String])
 
     public var description: String {
         switch self {
@@ -71,6 +79,14 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
         case .runDirectoryBusy(let directory):
             "\(directory) is in use by another jettag run (which holds \(directory)/.lock); wait for it to finish, "
                 + "or give another output directory"
+        case let .unusableParent(parent, reason):
+            "training.initFrom: \(parent) cannot start a run: \(reason)"
+        case let .parentMismatch(parent, what, parentValue, configValue, hint):
+            "training.initFrom: \(parent) differs from the config in \(what): \(parentValue) in the parent model, "
+                + "\(configValue) in the config; \(hint)"
+        case let .unmatchedPattern(key, pattern, parameters):
+            "\(key): the pattern '\(pattern)' matches no parameter of the model (its parameters: "
+                + "\(parameters.joined(separator: ", ")))"
         case let .classNamesMismatch(file, fileNames, classNames):
             "\(file): its label_names \"\(fileNames.joined(separator: ","))\" contradict the class names "
                 + "[\(classNames.joined(separator: ", "))] ("

@@ -14,7 +14,8 @@ import JetNN
 /// reweighting run's classifier `reweighting` (JSON of ``ReweightingInfo``), and for checkpoints
 /// `training_state` (JSON of ``TrainingState``) with the optimizer's state as datasets `optimizer/<name>`
 /// (JetNN's `exportState()` names, e.g. `optimizer/first_moment`), and `kind` (``Kind``: `tagger` or
-/// `reweighter`).
+/// `reweighter`), and for a fine-tuned model `parent` (JSON of ``ParentModel``: the path and SHA-256 of the model
+/// file it started from).
 public struct ModelFile: Sendable {
     /// What a model file is for, and so which commands take it.
     public enum Kind: String, Sendable, Codable {
@@ -55,11 +56,14 @@ public struct ModelFile: Sendable {
     public var trainingState: TrainingState?
     /// The optimizer's state of a checkpoint (empty otherwise).
     public var optimizerState: [NamedTensor]
+    /// The model file a fine-tuned model started from (`training.initFrom`); nil for a model trained from scratch.
+    public var parent: ParentModel?
 
     public init(
         tagger: String, architecture: ModelArchitecture, features: FeatureSpec, classNames: [String],
         combination: MemberCombination = .single, members: [[NamedTensor]], trainingConfig: RunConfig,
-        reweighting: ReweightingInfo? = nil, trainingState: TrainingState? = nil, optimizerState: [NamedTensor] = []
+        reweighting: ReweightingInfo? = nil, trainingState: TrainingState? = nil, optimizerState: [NamedTensor] = [],
+        parent: ParentModel? = nil
     ) {
         self.tagger = tagger
         self.architecture = architecture
@@ -71,6 +75,7 @@ public struct ModelFile: Sendable {
         self.reweighting = reweighting
         self.trainingState = trainingState
         self.optimizerState = optimizerState
+        self.parent = parent
     }
 
     /// Writes the file atomically (temporary name, renamed when complete).
@@ -108,6 +113,7 @@ public struct ModelFile: Sendable {
         attributes["kind"] = (reweighting == nil ? Kind.tagger : .reweighter).rawValue
         if let reweighting { attributes["reweighting"] = try json(reweighting) }
         if let trainingState { attributes["training_state"] = try json(trainingState) }
+        if let parent { attributes["parent"] = try json(parent) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
         try writer.commit()
     }
@@ -170,7 +176,7 @@ public struct ModelFile: Sendable {
             combination: combination, members: members, trainingConfig: try decoded(RunConfig.self, "training_config"),
             reweighting: try optional(ReweightingInfo.self, "reweighting"),
             trainingState: try optional(TrainingState.self, "training_state"),
-            optimizerState: try tensors(under: "/optimizer/"))
+            optimizerState: try tensors(under: "/optimizer/"), parent: try optional(ParentModel.self, "parent"))
         model.declaredKind = declaredKind
         return model
     }

@@ -101,6 +101,10 @@ extension RunConfig {
             training.schedule.gamma > 0 && training.schedule.gamma < 1, "training.schedule.gamma",
             "expected a factor in (0, 1)")
         try check(training.schedule.stepEpochs > 0, "training.schedule.stepEpochs", "expected a positive integer")
+        try check(
+            training.initFrom != nil || training.initExclude.isEmpty, "training.initExclude",
+            "needs training.initFrom (the model whose parameters it excludes)")
+        try check(training.initFrom?.isEmpty != true, "training.initFrom", "expected the path of a model file")
         try model.validate(file: file)
         if let names = data.classNames {
             try check(names.count == model.classes, "data.classNames", "expected \(model.classes) names, one per class")

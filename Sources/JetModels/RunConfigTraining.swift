@@ -56,12 +56,22 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// The run stops as diverged when a batch loss exceeds this multiple of the first epoch's mean training loss
     /// (in the first epoch: of the mean of its earlier steps); a non-finite loss always stops it.
     public var divergenceFactor: Float
+    /// Fine-tuning: the model file (`RUN/model.h5`, path relative to the working directory like `data.files`)
+    /// whose parameters start this run instead of a fresh initialisation; nil starts fresh.
+    public var initFrom: String?
+    /// Glob patterns (`head.*`) of parameters not taken from `initFrom`: they keep their fresh initialisation, and
+    /// may differ in shape or be absent from the parent (a new head).
+    public var initExclude: [String]
+    /// Glob patterns of parameters the optimizer leaves unchanged (their values, moments and decay), e.g.
+    /// `constituent.*` to train only the head on top of a transferred per-constituent network.
+    public var freeze: [String]
 
     public init(
         optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
         schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
         minDelta: Float = 0, checkpointMetric: CheckpointMetric = .loss, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
-        ensemble: Int? = nil, preciseBatchNorm: Int = 32, divergenceFactor: Float = 1e3
+        ensemble: Int? = nil, preciseBatchNorm: Int = 32, divergenceFactor: Float = 1e3, initFrom: String? = nil,
+        initExclude: [String] = [], freeze: [String] = []
     ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -80,11 +90,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.ensemble = ensemble
         self.preciseBatchNorm = preciseBatchNorm
         self.divergenceFactor = divergenceFactor
+        self.initFrom = initFrom
+        self.initExclude = initExclude
+        self.freeze = freeze
     }
 
     private enum CodingKeys: String, CodingKey {
         case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta, checkpointMetric
         case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm, divergenceFactor
+        case initFrom, initExclude, freeze
     }
 
     public init(from decoder: Decoder) throws {
@@ -107,6 +121,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble)
         preciseBatchNorm = try c.decode(.preciseBatchNorm, default: preciseBatchNorm)
         divergenceFactor = try c.decode(.divergenceFactor, default: divergenceFactor)
+        initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
+        initExclude = try c.decode(.initExclude, default: initExclude)
+        freeze = try c.decode(.freeze, default: freeze)
     }
 
     /// A fresh optimizer as configured.

@@ -11,7 +11,9 @@ import JetNN
 /// `history.json`. The same seed and thread count give the same model. A run continued from `last.h5`
 /// (``init(config:data:checkpoint:)``) takes the same batches in the same order with the same parameters,
 /// BatchNorm statistics, optimizer state (moments, step count, momentum), dropout stream, learning rates,
-/// early-stopping and plateau state, so it ends with the same model as an uninterrupted run.
+/// early-stopping and plateau state, so it ends with the same model as an uninterrupted run. A fine-tuning run
+/// (``FineTuning``) starts from the parent's parameters, and the parameters `training.freeze` names are never
+/// changed by the optimizer.
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
@@ -20,6 +22,8 @@ public struct Trainer {
     private var optimizer: any Optimizer
     private let stepSchedule: LearningRateSchedule?
     private var plateau: ReduceOnPlateau?
+    /// The model this run started from, recorded in its model files.
+    private var parent: ParentModel?
 
     /// What the trainer reports while it runs.
     public enum Event: Sendable {
@@ -30,8 +34,14 @@ public struct Trainer {
         case epoch(EpochRecord, secondsRemaining: Double)
     }
 
-    /// A trainer at the start of a run, or continuing the checkpoint `checkpoint` (`last.h5` of a stopped run).
-    public init(config: RunConfig, data: TrainingData, checkpoint: ModelFile? = nil) throws {
+    /// A trainer at the start of a run (from the parent of `fineTuning` when given), or continuing the checkpoint
+    /// `checkpoint` (`last.h5` of a stopped run).
+    ///
+    /// - Throws: ``JetModelsError/unmatchedPattern(key:pattern:parameters:)`` for a `training.freeze` pattern that
+    ///   names no parameter; the errors of loading the checkpoint or parent.
+    public init(config: RunConfig, data: TrainingData, checkpoint: ModelFile? = nil, fineTuning: FineTuning? = nil)
+        throws
+    {
         self.config = config
         self.data = data
         model = try config.model.makeModel(seed: config.training.seed)
@@ -46,7 +56,12 @@ public struct Trainer {
             try optimizer.loadState(checkpoint.optimizerState, parameterCount: model.parameters.count)
             state = saved
             if let generator = saved.dropoutGenerator { model.dropoutGenerator = generator }
+            parent = checkpoint.parent
+        } else if let fineTuning {
+            try fineTuning.initialize(&model)
+            parent = fineTuning.provenance
         }
+        model.parameters.freeze(try config.training.frozenNames(in: model.parameters))
         let training = config.training
         stepSchedule = training.schedule.stepSchedule(
             epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
@@ -258,7 +273,7 @@ public struct Trainer {
             tagger: config.taggerName, architecture: config.model, features: data.features,
             classNames: config.classNames,
             members: [model.exportTensors()], trainingConfig: config, trainingState: state,
-            optimizerState: state == nil ? [] : optimizer.exportState())
+            optimizerState: state == nil ? [] : optimizer.exportState(), parent: parent)
     }
 
     /// The order of the training jets in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch) alone, so a

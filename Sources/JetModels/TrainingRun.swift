@@ -11,7 +11,8 @@ import JetNN
 /// ``RunConfig/resolvingClassNames()``), `model.h5` (the final model file), and
 /// for one model also `last.h5`, `history.csv`, `history.json`; for k-fold `fold<i>/...`, for an ensemble
 /// `member<i>/...` with the same files. Running again on a directory continues where it stopped: finished
-/// members are kept, a member with `last.h5` continues from it.
+/// members are kept, a member with `last.h5` continues from it. With `training.initFrom` every member starts from
+/// that model (``FineTuning``), and `config.json` holds the centres and scales taken from it.
 public struct TrainingRun {
     public let config: RunConfig
     public let directory: URL
@@ -52,7 +53,10 @@ public struct TrainingRun {
     public func run(
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
-        let config = try self.config.resolvingClassNames()
+        var config = try self.config.resolvingClassNames()
+        let fineTuning = try FineTuning(config: config)
+        if let fineTuning { config.features = fineTuning.features(config.features) }
+        _ = try config.training.frozenNames(in: config.model.makeModel(seed: 0).parameters)
         _ = try JetStream(files: config.data.files, options: try TrainingData.readOptions(config: config, split: nil))
         ComputeThreads.set(config.training.threads)
         let lock = try RunDirectoryLock(directory: directory)
@@ -87,7 +91,8 @@ public struct TrainingRun {
             }
             let data = try TrainingData.load(
                 config: memberConfig, splits: member.splits, features: checkpoint?.features ?? sharedFeatures)
-            var trainer = try Trainer(config: memberConfig, data: data, checkpoint: checkpoint)
+            var trainer = try Trainer(
+                config: memberConfig, data: data, checkpoint: checkpoint, fineTuning: fineTuning)
             try trainer.train(
                 directory: member.directory, progress: { progress(index, members.count, $0) }, shouldStop: shouldStop)
             finals.append(try ModelFile.read(from: best.path))

@@ -125,6 +125,18 @@ public struct Parameters: Sendable {
         gradients.replaceSubrange(slice.range, with: newGradients)
     }
 
+    /// Marks the entries called `names` as not trainable: optimizers skip them (values, moments and momentum stay as
+    /// they are, no weight decay) and gradient clipping leaves them out; their gradients are still computed.
+    /// Names that are not entries are ignored.
+    public mutating func freeze(_ names: Set<String>) {
+        entries = entries.map { slice in
+            guard names.contains(slice.name) else { return slice }
+            return ParameterSlice(
+                name: slice.name, shape: slice.shape, offset: slice.offset, count: slice.count, decays: slice.decays,
+                trainable: false)
+        }
+    }
+
     /// Every entry as (name, shape, values), in registration order: what a model file stores.
     public func exportTensors() -> [NamedTensor] {
         entries.map { NamedTensor(name: $0.name, shape: $0.shape, values: values(of: $0)) }

@@ -28,6 +28,8 @@ public struct EvaluationRun {
     public var weights: EventWeights
     /// The jets evaluated, by the model's own split.
     public var part: DataPart
+    /// A cut on jet fields (`JetSelection`, e.g. `pt >= 600`) applied with `part`; nil evaluates every jet.
+    public var selection: String?
     public var batchSize: Int
     /// Threads for reading and BLAS (JetNN's `ComputeThreads`).
     public var threads: Int
@@ -35,12 +37,13 @@ public struct EvaluationRun {
     public init(
         model: String, files: [String], directory: URL, signalClass: String? = nil, fractions: String? = nil,
         threshold: Float = 0.5, labelField: String? = nil, weights: EventWeights = .asTrained, part: DataPart = .all,
-        batchSize: Int = 10_000, threads: Int = 1
+        selection: String? = nil, batchSize: Int = 10_000, threads: Int = 1
     ) {
         (self.model, self.files, self.directory, self.signalClass, self.fractions, self.threshold) =
             (model, files, directory, signalClass, fractions, threshold)
         (self.labelField, self.weights, self.part, self.batchSize, self.threads) =
             (labelField, weights, part, batchSize, threads)
+        self.selection = selection
     }
 
     /// Scores every jet, evaluates and writes the files; returns the report.
@@ -50,8 +53,8 @@ public struct EvaluationRun {
         try file.require(.tagger, path: model, command: "jettag evaluate")
         let signal = try SignalScore(classNames: file.classNames, signalClass: signalClass, fractions: fractions)
         let stream = try LabelledJetStream(
-            model: file, files: files, labelField: labelField, weights: weights, part: part, batchSize: batchSize,
-            threads: threads)
+            model: file, files: files, labelField: labelField, weights: weights, part: part,
+            selection: try selection.map { try JetSelection($0) }, batchSize: batchSize, threads: threads)
         var probabilities: [Float] = []
         var labels: [Int] = []
         var weights: [Float] = []

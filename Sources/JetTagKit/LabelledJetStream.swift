@@ -29,9 +29,10 @@ struct LabelledJetStream {
     /// - Parameters:
     ///   - labelField: the jet field with the class index; nil for the training config's `data.labelField`.
     ///   - part: the jets read, by the model's own split.
+    ///   - selection: a cut on jet fields applied with `part`; nil for none.
     init(
         model: ModelFile, files: [String], labelField: String? = nil, weights: EventWeights, part: DataPart,
-        batchSize: Int, threads: Int
+        selection: JetSelection? = nil, batchSize: Int, threads: Int
     ) throws {
         scorer = try JetScorer(file: model)
         let config = model.trainingConfig
@@ -43,6 +44,7 @@ struct LabelledJetStream {
             options.jetFields.append(field)
         }
         options.split = part.split(in: config)
+        options.selection = selection
         stream = try JetStream(files: files, options: options)
         labels = try ClassLabelMap(
             classNames: model.classNames, labelMap: config.data.labelMap, files: stream.files)

@@ -133,6 +133,10 @@ public struct RunReport {
         }
         if let model = run.model {
             rows.append(["Model file", "model.h5 (\(model.tagger), \(model.members.count) member(s), code \(ModelFile.codeVersion))"])
+            if let parent = model.parent {
+                let frozen = run.config?.training.freeze.joined(separator: ", ").nonEmpty.map { "; frozen: \($0)" } ?? ""
+                rows.append(["Fine-tuned from", "\(parent.path) (SHA-256 \(parent.sha256))\(frozen)"])
+            }
         }
         return HTMLReport.Section(title: "Run", blocks: [.table(HTMLReport.Table(header: ["Setting", "Value"], rows: rows))])
     }

@@ -44,6 +44,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Which jets of the inputs: all, or the training or validation part of the model's own data.split.")
     var split: DataPart = .all
 
+    @Option(help: ArgumentHelp("Only the jets passing this cut on jet fields, e.g. 'pt >= 600'.", valueName: "expression"))
+    var selection: String?
+
     @Option(name: .customLong("batch-size"), help: "Jets per batch.")
     var batchSize = 10_000
 
@@ -57,7 +60,7 @@ struct Evaluate: ParsableCommand {
             model: model, files: files, directory: URL(fileURLWithPath: out), signalClass: signalClass,
             fractions: fractions, threshold: threshold, labelField: labelField,
             weights: noWeights ? .unit : weightField.map(EventWeights.field) ?? .asTrained, part: split,
-            batchSize: batchSize, threads: threads
+            selection: selection, batchSize: batchSize, threads: threads
         ).run()
         print(summary(report))
         try htmlReport.write(for: out)

@@ -20,6 +20,35 @@ import Testing
         #expect(parameters.entry(named: "fc.bias") == bias)
     }
 
+    /// Frozen entries: every optimizer leaves their values (no decay either) and its own state for them untouched,
+    /// and gradient clipping ignores their gradients; the other entries still move.
+    @Test func frozenEntriesAreLeftAloneByOptimizersAndClipping() {
+        let optimizers: [any Optimizer] = [
+            Adam(learningRate: 0.1, weightDecay: 0.5), Adam.adamW(learningRate: 0.1, weightDecay: 0.5),
+            SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 0.5),
+        ]
+        for var optimizer in optimizers {
+            var (parameters, weight, bias) = makeParameters()
+            parameters.freeze(["fc.weight", "no.such.entry"])
+            #expect(parameters.entry(named: "fc.weight")?.trainable == false)
+            #expect(parameters.entry(named: "fc.bias")?.trainable == true)
+            let before = parameters.values
+            for step in 0..<3 {
+                parameters.setGradients((0..<6).map { Float($0 + step) * 10 }, of: weight)
+                parameters.setGradients([0.3, -0.4], of: bias)
+                // Only the bias counts: |(0.3, -0.4)| = 0.5.
+                #expect(abs(parameters.clipGradientNorm(to: 100) - 0.5) < 1e-6)
+                optimizer.step(&parameters)
+            }
+            #expect(parameters.values(of: weight).map(\.bitPattern) == before[weight.range].map(\.bitPattern))
+            #expect(parameters.values(of: bias) != Array(before[bias.range]))
+            for tensor in optimizer.exportState() where tensor.values.count == parameters.count {
+                #expect(tensor.values[weight.range].allSatisfy { $0 == 0 }, "\(type(of: optimizer)) \(tensor.name)")
+                #expect(tensor.values[bias.range].contains { $0 != 0 })
+            }
+        }
+    }
+
     @Test func exportAndLoadRoundTripAndRejectMismatches() throws {
         let (parameters, weight, _) = makeParameters()
         let tensors = parameters.exportTensors()
