@@ -128,7 +128,6 @@ private struct PairKinematics {
     static let logEpsilon = log(PairwiseFeatures.epsilon)
 
     var squaredDistance: Float { deltaEta * deltaEta + deltaPhi * deltaPhi }
-    var distanceClamped: Bool { squaredDistance.squareRoot() < PairwiseFeatures.epsilon }
     var logPtMin: Float { min(logPtI, logPtJ) }
     var logPtSum: Float { logSum(logPtI, logPtJ) }
     /// sinh^2(deta / 2) + sin^2(dphi / 2): (cosh deta - cos dphi) / 2 without cancellation.
@@ -137,41 +136,41 @@ private struct PairKinematics {
         return a * a + b * b
     }
 
+    /// ln dR, unclamped (-inf for coinciding constituents).
+    var logDistance: Float { 0.5 * log(squaredDistance) }
+    /// ln kT and ln m^2, unclamped: in log space, so huge pts neither overflow nor meet a zero distance as inf * 0.
+    var logKT: Float { logPtMin + logDistance }
+    var logMassSquared: Float { log(4) + logPtI + logPtJ + log(massTerm) }
+    var logZ: Float { logPtMin - logPtSum }
+
     /// ln kT, ln z, ln dR, ln m^2 with ParT's clamps.
     var features: (Float, Float, Float, Float) {
-        let logDistance = distanceClamped ? Self.logEpsilon : 0.5 * log(squaredDistance)
-        let kT = exp(logPtMin) * squaredDistance.squareRoot()
-        let logKT = kT < PairwiseFeatures.epsilon ? Self.logEpsilon : logPtMin + logDistance
-        let logZ = max(logPtMin - logPtSum, Self.logEpsilon)
-        let massSquared = 4 * exp(logPtI + logPtJ) * massTerm
-        let logMass = massSquared < PairwiseFeatures.epsilon ? Self.logEpsilon : log(4) + logPtI + logPtJ + log(massTerm)
-        return (logKT, logZ, logDistance, logMass)
+        (max(logKT, Self.logEpsilon), max(logZ, Self.logEpsilon), max(logDistance, Self.logEpsilon),
+         max(logMassSquared, Self.logEpsilon))
     }
 
-    /// d(loss)/d(deta), d(dphi), d(ln pt_i), d(ln pt_j) from the four features' gradients.
+    /// d(loss)/d(deta), d(dphi), d(ln pt_i), d(ln pt_j) from the four features' gradients (zero where clamped).
     func gradient(_ gKT: Float, _ gZ: Float, _ gDistance: Float, _ gMass: Float) -> (Float, Float, Float, Float) {
         var (dEta, dPhi, dI, dJ): (Float, Float, Float, Float) = (0, 0, 0, 0)
         let iIsMin: Float = logPtI < logPtJ ? 1 : 0
-        let r2 = squaredDistance
-        let kT = exp(logPtMin) * r2.squareRoot()
         // ln dR enters ln kT too: d ln dR / d deta = deta / dR^2.
-        var gLogDistance: Float = distanceClamped ? 0 : gDistance
-        if kT >= PairwiseFeatures.epsilon {
+        var gLogDistance: Float = logDistance > Self.logEpsilon ? gDistance : 0
+        if logKT > Self.logEpsilon {
             gLogDistance += gKT
             dI += gKT * iIsMin
             dJ += gKT * (1 - iIsMin)
         }
         if gLogDistance != 0 {
-            dEta += gLogDistance * deltaEta / r2
-            dPhi += gLogDistance * deltaPhi / r2
+            dEta += gLogDistance * deltaEta / squaredDistance
+            dPhi += gLogDistance * deltaPhi / squaredDistance
         }
-        if logPtMin - logPtSum > Self.logEpsilon {
+        if logZ > Self.logEpsilon {
             let shareI = exp(logPtI - logPtSum)
             dI += gZ * (iIsMin - shareI)
             dJ += gZ * ((1 - iIsMin) - (1 - shareI))
         }
-        let term = massTerm
-        if 4 * exp(logPtI + logPtJ) * term >= PairwiseFeatures.epsilon {
+        if logMassSquared > Self.logEpsilon {
+            let term = massTerm
             dI += gMass
             dJ += gMass
             dEta += gMass * 0.5 * sinh(deltaEta) / term
