@@ -106,6 +106,16 @@ extension RunConfig {
             "needs training.initFrom (the model whose parameters it excludes)")
         try check(training.initFrom?.isEmpty != true, "training.initFrom", "expected the path of a model file")
         try model.validate(file: file)
+        if model.kind == .transformer, let columns = model.transformer?.pairColumns {
+            for (column, name) in zip(columns, ["deta", "dphi", "pt_log"]) {
+                let variable = features.constituentVariables[column]
+                try check(
+                    variable.name == name && variable.subtractBy == 0 && variable.multiplyBy == 1 && variable.clipMin == nil
+                        && variable.clipMax == nil, "model.transformer.pairColumns",
+                    "expected features.constituentVariables[\(column)] to be \(name) unstandardised "
+                        + "([\(name), 0, 1, null, null]), found \(variable.name)")
+            }
+        }
         if let names = data.classNames {
             try check(names.count == model.classes, "data.classNames", "expected \(model.classes) names, one per class")
         }

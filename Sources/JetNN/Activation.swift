@@ -14,6 +14,8 @@ public enum ActivationFunction: Sendable, Equatable {
     case sigmoid
     /// log(1 + exp(x)), computed stably.
     case softplus
+    /// x * Phi(x) with the exact normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2 (PyTorch's default `nn.GELU()`).
+    case gelu
 }
 
 /// An element-wise activation layer on any [R, C] matrix.
@@ -103,6 +105,7 @@ func activationForward(
     case .tanh: for i in 0..<count { out[i] = Foundation.tanh(x[i]) }
     case .sigmoid: for i in 0..<count { out[i] = logistic(x[i]) }
     case .softplus: for i in 0..<count { out[i] = softplus(x[i]) }
+    case .gelu: for i in 0..<count { out[i] = x[i] * normalCDF(x[i]) }
     }
 }
 
@@ -145,6 +148,10 @@ func activationBackward(
     case .softplus:
         let x = inp!
         for i in 0..<count { dx[i] = dy[i] * logistic(x[i]) }
+    case .gelu:
+        // d/dx x Phi(x) = Phi(x) + x phi(x), phi the standard normal density.
+        let x = inp!
+        for i in 0..<count { dx[i] = dy[i] * (normalCDF(x[i]) + x[i] * normalDensityScale * exp(-0.5 * x[i] * x[i])) }
     }
 }
 
@@ -154,7 +161,7 @@ extension ActivationFunction {
     public var derivativeFollowsFromOutput: Bool {
         switch self {
         case .relu, .tanh, .sigmoid: true
-        case .leakyReLU, .elu, .silu, .softplus: false
+        case .leakyReLU, .elu, .silu, .softplus, .gelu: false
         }
     }
 }
@@ -166,6 +173,15 @@ func logistic(_ x: Float) -> Float {
     let e = exp(x)
     return e / (1 + e)
 }
+
+/// The standard normal CDF (1 + erf(x / sqrt 2)) / 2.
+@inline(__always)
+func normalCDF(_ x: Float) -> Float {
+    0.5 * (1 + erf(x * 0.70710678118654752))
+}
+
+/// 1 / sqrt(2 pi), the standard normal density's factor.
+let normalDensityScale: Float = 0.39894228040143268
 
 /// log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)).
 @inline(__always)

@@ -30,3 +30,17 @@ func gemm(
         a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
         beta == 0 ? 1 : beta, c, Int32(n))
 }
+
+/// ``gemm(transposeA:transposeB:m:n:k:alpha:a:b:beta:c:)`` on sub-matrices: `lda`, `ldb`, `ldc` are the stored row
+/// lengths of A, B and C (a head's columns of a wider row-major matrix). k must be > 0.
+@inline(__always)
+func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}

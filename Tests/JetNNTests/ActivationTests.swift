@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ActivationTests {
     static let functions: [ActivationFunction] = [
-        .relu, .leakyReLU(slope: 0.1), .elu(alpha: 1.3), .silu, .tanh, .sigmoid, .softplus,
+        .relu, .leakyReLU(slope: 0.1), .elu(alpha: 1.3), .silu, .tanh, .sigmoid, .softplus, .gelu,
     ]
 
     @Test(arguments: functions)
@@ -41,5 +41,7 @@ import Testing
         expectClose(apply(.tanh), expected { Foundation.tanh($0) }, tolerance: .closedForm, "tanh")
         expectClose(apply(.sigmoid), expected { 1 / (1 + exp(-$0)) }, tolerance: .closedForm, "sigmoid")
         expectClose(apply(.softplus), expected { log(1 + exp($0)) }, tolerance: .closedForm, "softplus")
+        // PyTorch's default nn.GELU(): the exact erf form, not the tanh approximation (which differs by ~1e-3 here).
+        expectClose(apply(.gelu), expected { $0 * 0.5 * (1 + erf($0 / 2.0.squareRoot())) }, tolerance: .closedForm, "gelu")
     }
 }
