@@ -18,7 +18,7 @@ public struct ONNXExport {
     /// The IR version of ONNX 1.8, the release that introduced opset 13.
     public static let irVersion: Int64 = 7
     /// The model kinds this exporter writes graphs for.
-    public static let supportedKinds = ModelArchitecture.Kind.allCases.map(\.rawValue)
+    public static let supportedKinds = [ModelArchitecture.Kind.deepsets, .cnn1d, .mlp].map(\.rawValue)
 
     /// Graph input and output names.
     public enum Name {
@@ -48,6 +48,9 @@ public struct ONNXExport {
             throw .invalidModel(file: path, reason: "\(error)")
         }
         let architecture = file.architecture
+        guard Self.supportedKinds.contains(architecture.kind.rawValue) else {
+            throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
+        }
         let features = file.features
         let usesConstituents = architecture.kind != .mlp
         let jetFeatureCount: Int
@@ -55,6 +58,7 @@ public struct ONNXExport {
         case .deepsets: jetFeatureCount = architecture.deepsets!.jetFeatures
         case .cnn1d: jetFeatureCount = 0
         case .mlp: jetFeatureCount = architecture.mlp!.jetFeatures
+        case .transformer: jetFeatureCount = 0
         }
         let constituentCount = features.constituentVariables.count
         var graph = GraphBuilder()
@@ -114,6 +118,8 @@ public struct ONNXExport {
                 logits = try graph.denseHead(
                     inputs.jetFeatures!, inputCount: config.jetFeatures, hiddenSizes: config.hiddenLayers,
                     outputCount: config.logitCount, tensors: memberTensors, prefix: prefix)
+            case .transformer:
+                throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
             }
             memberLogits.append(logits)
             memberProbabilities.append(graph.probabilities(logits: logits, count: Self.logitCount(architecture), prefix: prefix))
@@ -179,6 +185,7 @@ public struct ONNXExport {
         case .deepsets: architecture.deepsets!.logitCount
         case .cnn1d: architecture.cnn1d!.logitCount
         case .mlp: architecture.mlp!.logitCount
+        case .transformer: architecture.transformer!.logitCount
         }
     }
 }
