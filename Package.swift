@@ -109,6 +109,6 @@ let package = Package(
         .testTarget(name: "JetSaliencyTests", dependencies: ["JetSaliency", "JetTestSupport"]),
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
         .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetNN", "JetTestSupport"]),
-        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
+        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport", "JetData", "JetModels"]),
     ]
 )
