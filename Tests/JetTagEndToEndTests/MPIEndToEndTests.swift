@@ -76,6 +76,28 @@ struct MPIEndToEndTests {
         #expect(try ModelFile.read(from: directory.path("s1/model.h5")).members != reference.members)
     }
 
+    @Test(arguments: [
+        ("training.ensemble=2", "training.distribute=members"), ("training.kfold=3", "training.distribute=data"),
+    ])
+    func ensemblesAndFoldsOverRanks(members: String, distribute: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try writeConfig(to: directory.path("run.yaml"), file: sample)
+        let train = [
+            "train", "--config", directory.path("run.yaml"), "--quiet", "--no-report", "--set", members, "--set",
+            distribute, "--set", "training.epochs=1",
+        ]
+        let plain = try runJetTag(arguments: train + ["--out", directory.path("plain")], timeout: 240)
+        try #require(plain.status == 0, "\(plain.stderr)")
+        let result = try launch(2, train + ["--out", directory.path("np2")])
+        try #require(result.status == 0 && !result.timedOut, "\(result.stderr)")
+        let reference = try ModelFile.read(from: directory.path("plain/model.h5"))
+        let model = try ModelFile.read(from: directory.path("np2/model.h5"))
+        #expect(model.members.count == reference.members.count && model.members.count > 1)
+        #expect(model.members == reference.members)
+        #expect(model.combination == reference.combination)
+    }
+
     @Test func shardCountMustBeAMultipleOfTheRanks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
