@@ -17,6 +17,10 @@ public final class Communicator: @unchecked Sendable {
     public let usesMPI: Bool
     /// The seconds a collective may take before the watchdog ends the rank.
     public let timeout: Double
+    /// What the rank is doing, for ``collectiveTime`` (e.g. "training steps"; "setup" at the start).
+    public var phase = "setup"
+    /// Per ``phase``: wall seconds this rank spent in collectives (waiting for slower ranks included) and calls.
+    public private(set) var collectiveTime: [String: (seconds: Double, calls: Int)] = [:]
 
     /// One process, no MPI: every collective returns its own input.
     public static let solo = Communicator(rank: 0, size: 1, usesMPI: false, timeout: 0)
@@ -73,9 +77,11 @@ public final class Communicator: @unchecked Sendable {
     public func allgather<Element: BitwiseCopyable>(_ values: [Element]) throws(DistributedError) -> [Element] {
         guard usesMPI else { return values }
         var result = [Element](unsafeUninitializedCapacity: values.count * size) { _, count in count = values.count * size }
-        let code = values.withUnsafeBytes { send in
-            result.withUnsafeMutableBytes { receive in
-                jt_mpi_allgather(send.baseAddress, Int32(send.count), receive.baseAddress)
+        let code = timed {
+            values.withUnsafeBytes { send in
+                result.withUnsafeMutableBytes { receive in
+                    jt_mpi_allgather(send.baseAddress, Int32(send.count), receive.baseAddress)
+                }
             }
         }
         try check(code, "allgather")
@@ -94,9 +100,11 @@ public final class Communicator: @unchecked Sendable {
         let byteCounts = counts.map { Int32($0 * stride) }
         let displacements = byteCounts.reduce(into: [Int32(0)]) { $0.append($0.last! + $1) }
         var all = [Element](unsafeUninitializedCapacity: total) { _, count in count = total }
-        let code = values.withUnsafeBytes { send in
-            all.withUnsafeMutableBytes { receive in
-                jt_mpi_allgatherv(send.baseAddress, Int32(send.count), receive.baseAddress, byteCounts, displacements)
+        let code = timed {
+            values.withUnsafeBytes { send in
+                all.withUnsafeMutableBytes { receive in
+                    jt_mpi_allgatherv(send.baseAddress, Int32(send.count), receive.baseAddress, byteCounts, displacements)
+                }
             }
         }
         try check(code, "allgatherv")
@@ -111,7 +119,7 @@ public final class Communicator: @unchecked Sendable {
     public func broadcast<Element: BitwiseCopyable>(_ values: [Element]) throws(DistributedError) -> [Element] {
         guard usesMPI else { return values }
         var buffer = values
-        let code = buffer.withUnsafeMutableBytes { jt_mpi_bcast($0.baseAddress, Int32($0.count), 0) }
+        let code = timed { buffer.withUnsafeMutableBytes { jt_mpi_bcast($0.baseAddress, Int32($0.count), 0) } }
         try check(code, "broadcast")
         return buffer
     }
@@ -134,7 +142,7 @@ public final class Communicator: @unchecked Sendable {
     /// Waits until every rank reaches this call.
     public func barrier() throws(DistributedError) {
         guard usesMPI else { return }
-        try check(jt_mpi_barrier(), "barrier")
+        try check(timed { jt_mpi_barrier() }, "barrier")
     }
 
     /// Ends every rank of the job with `code` (MPI_Abort); for ``solo`` just this process.
@@ -149,6 +157,16 @@ public final class Communicator: @unchecked Sendable {
         guard usesMPI else { return }
         jt_mpi_set_timeout(0, Int32(rank))
         _ = jt_mpi_finalize()
+    }
+
+    private func timed(_ body: () -> Int32) -> Int32 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let sum = collectiveTime[phase] ?? (0, 0)
+            collectiveTime[phase] = (sum.seconds + seconds, sum.calls + 1)
+        }
+        return body()
     }
 
     private func check(_ code: Int32, _ operation: String) throws(DistributedError) {

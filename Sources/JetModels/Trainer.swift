@@ -111,6 +111,7 @@ public struct Trainer {
             }
             let start = Date()
             var jetsSeen = 0
+            communicator.phase = "training steps"
             while state.stepInEpoch < steps {
                 let step = state.stepInEpoch
                 let parts = orders.map { $0[min(step * partSize, $0.count)..<min((step + 1) * partSize, $0.count)] }
@@ -132,6 +133,7 @@ public struct Trainer {
                     throw JetModelsError.interrupted(checkpoint: checkpoint.path)
                 }
             }
+            communicator.phase = "epoch ends"
             try recomputeBatchNormStatistics(orders.first ?? [])
             let seconds = Date().timeIntervalSince(start)
             let validation = try validationMetrics()

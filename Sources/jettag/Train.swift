@@ -99,6 +99,13 @@ struct Train: ParsableCommand {
                 let path = run.directory.appendingPathComponent("model.h5").path
                 FileHandle.standardError.write(
                     Data("wrote \(path) (\(model.tagger), classes \(model.classNames.joined(separator: ", ")))\n".utf8))
+                if communicator.usesMPI {
+                    let phases = communicator.collectiveTime.sorted { $0.key < $1.key }.map {
+                        String(format: "%@ %.3f s in %d calls", $0.key, $0.value.seconds, $0.value.calls)
+                    }
+                    FileHandle.standardError.write(
+                        Data("MPI: \(communicator.size) ranks; rank 0 in collectives: \(phases.joined(separator: ", "))\n".utf8))
+                }
             }
             if communicator.rank == 0 { try htmlReport.write(for: run.directory.path) }
         } catch let error as JetModelsError {
