@@ -24,7 +24,7 @@ command -v mpirun >/dev/null || { echo "mpirun not found: Scripts/install-deps.s
 swift build -c release --product jettag 2>&1 | tail -1
 bin=$(swift build -c release --show-bin-path)/jettag
 results_start JETS EPOCHS OUT -- "$@"
-common=(--config "$CONFIG" --quiet --no-report --set "data.maxJets=$JETS" --set "training.epochs=$EPOCHS"
+common=(--config "$CONFIG" --no-report --set "data.maxJets=$JETS" --set "training.epochs=$EPOCHS"
   --set training.dataShards=2)
 mpi=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
 
