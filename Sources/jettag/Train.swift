@@ -110,7 +110,7 @@ struct Train: ParsableCommand {
             if communicator.rank == 0 { try htmlReport.write(for: run.directory.path) }
         } catch let error as JetModelsError {
             guard case .interrupted = error else { throw error }
-            if !quiet { FileHandle.standardError.write(Data("\n\(error)\n".utf8)) }
+            if communicator.rank == 0 { FileHandle.standardError.write(Data("\n\(error)\n".utf8)) }
             guard communicator.size == 1 else { throw error }
             throw ExitCode(130)
         }

@@ -160,7 +160,9 @@ struct MPIEndToEndTests {
         var rank1: Int32?
         let started = Date()
         while Date().timeIntervalSince(started) < 180 && job.isRunning {
-            if rank1 == nil { rank1 = processes(withEnvironment: "OMPI_COMM_WORLD_RANK=1").first }
+            if rank1 == nil {
+                rank1 = processes(withEnvironment: "OMPI_COMM_WORLD_RANK=1", argument: directory.path("run")).first
+            }
             if rank1 != nil && FileManager.default.fileExists(atPath: directory.path("run/history.csv")) { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -173,12 +175,16 @@ struct MPIEndToEndTests {
         if !job.isRunning { #expect(job.terminationStatus != 0) }
     }
 
-    /// Processes whose environment holds `entry` (a `NAME=value`), read from /proc.
-    private func processes(withEnvironment entry: String) -> [Int32] {
+    /// Processes whose environment holds `entry` (a `NAME=value`) and whose arguments hold `argument` (other tests'
+    /// MPI jobs run at the same time), read from /proc.
+    private func processes(withEnvironment entry: String, argument: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        func fields(_ pid: Int32, _ file: String) -> [String] {
+            (FileManager.default.contents(atPath: "/proc/\(pid)/\(file)") ?? Data()).split(separator: 0)
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
         return entries.compactMap(Int32.init).filter { pid in
-            guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-            return environment.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == entry }
+            fields(pid, "cmdline").contains(argument) && fields(pid, "environ").contains(entry)
         }
     }
 }
