@@ -3,14 +3,18 @@ import PackageDescription
 
 // Module graph: each module, the modules it depends on, and what it holds.
 //   CHDF5, CBLAS    system libraries   libhdf5 (with zlib) and OpenBLAS
+//   CMPIShim        -                  C shim reaching Open MPI by dlopen at run time (no link-time MPI dependency)
+//   JetDistributed  CMPIShim           the ranks of a training (MPI world or one process), byte collectives in
+//                                      rank order, abort, the collective watchdog
 //   JetCore         -                  seeded random generator, parallel loop, file system errors in plain words,
 //                                      temporary output names and the sweep of stale ones
 //   JetData         JetCore, CHDF5     HDF5 reading and writing, file layouts, selections, splits, jet batches
 //   JetFeatures     JetCore, JetData   input variables, feature extraction, standardisation, class weights, resampling
 //   JetNN           JetCore, CBLAS     layers with forward and backward, losses, optimizers, schedules (no HDF5)
 //                                      and the choice of OpenBLAS kernels for the CPU (CPUID)
-//   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training, run configs, model files, reweighting
-//                   JetFeatures, JetNN
+//   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training (data shards, part-wise gradients
+//                   JetFeatures, JetNN, summed over ranks), run configs, model files, reweighting
+//                   JetDistributed
 //   JetMetrics      JetCore            ROC curves, working points, histograms, closure statistics, weight diagnostics,
 //                                      saliency map value types, JSON and CSV output (no model code)
 //   JetSaliency     JetMetrics,        gradient saliency and integrated gradients of a model
@@ -36,6 +40,7 @@ let package = Package(
     products: [
         .executable(name: "jettag", targets: ["jettag"]),
         .library(name: "JetCore", targets: ["JetCore"]),
+        .library(name: "JetDistributed", targets: ["JetDistributed"]),
         .library(name: "JetData", targets: ["JetData"]),
         .library(name: "JetFeatures", targets: ["JetFeatures"]),
         .library(name: "JetNN", targets: ["JetNN"]),
@@ -62,11 +67,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .target(name: "CMPIShim"),
+        .target(name: "JetDistributed", dependencies: ["CMPIShim"]),
         .target(name: "JetCore"),
         .target(name: "JetData", dependencies: ["JetCore", "CHDF5"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "JetFeatures", dependencies: ["JetCore", "JetData"]),
         .target(name: "JetNN", dependencies: ["JetCore", "CBLAS"]),
-        .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN"]),
+        .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN", "JetDistributed"]),
         .target(name: "JetMetrics", dependencies: ["JetCore"]),
         .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),
         .target(name: "JetReport", dependencies: ["JetMetrics"]),
@@ -75,7 +82,7 @@ let package = Package(
             name: "JetTagKit",
             dependencies: [
                 "JetCore", "JetData", "JetFeatures", "JetNN", "JetModels", "JetMetrics", "JetSaliency", "JetReport",
-                "JetExport", .product(name: "Yams", package: "Yams"),
+                "JetExport", "JetDistributed", .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -109,6 +116,6 @@ let package = Package(
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
         .testTarget(name: "JetExportTests", dependencies: ["JetExport"]),
         .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetNN", "JetTestSupport"]),
-        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport"]),
+        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport", "JetData", "JetModels"]),
     ]
 )

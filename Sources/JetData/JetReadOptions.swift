@@ -17,6 +17,8 @@ public struct JetReadOptions: Sendable {
     public var selection: JetSelection?
     /// Only jets in the split are kept.
     public var split: JetSplit?
+    /// Only this data shard's rows of each file are read; nil reads every row.
+    public var dataShard: DataShard?
     /// Threads for inflating chunks and converting types.
     public var threads: Int
     /// Whether NaN or infinity in any field read is an error (`JetDataError.nonFinite`).
@@ -25,7 +27,7 @@ public struct JetReadOptions: Sendable {
     public init(
         layout: JetFileLayout? = nil, jetFields: [String] = [], constituentFields: [String] = [],
         maxConstituents: Int? = nil, batchSize: Int = 1000, selection: JetSelection? = nil, split: JetSplit? = nil,
-        threads: Int = ProcessInfo.processInfo.activeProcessorCount, checkFinite: Bool = true
+        dataShard: DataShard? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount, checkFinite: Bool = true
     ) {
         self.layout = layout
         self.jetFields = jetFields
@@ -34,6 +36,7 @@ public struct JetReadOptions: Sendable {
         self.batchSize = batchSize
         self.selection = selection
         self.split = split
+        self.dataShard = dataShard
         self.threads = threads
         self.checkFinite = checkFinite
     }

@@ -109,13 +109,15 @@ public final class JetStream {
                 reader!.threads = options.threads
             }
             let current = reader!
-            guard row < current.jetCount else {
+            let shardRows = options.dataShard?.rows(of: current.jetCount) ?? 0..<current.jetCount
+            row = max(row, shardRows.lowerBound)
+            guard row < shardRows.upperBound else {
                 fileIndex += 1
                 row = 0
                 reader = nil
                 continue
             }
-            let rows = row..<min(row + options.batchSize, current.jetCount)
+            let rows = row..<min(row + options.batchSize, shardRows.upperBound)
             row = rows.upperBound
             let raw = try current.read(rows: rows, jetFields: readJetFields, constituentFields: options.constituentFields)
             var batch = try assembler.assemble(raw, rows: rows, fileIndex: fileIndex, reader: current)

@@ -94,6 +94,12 @@ extension RunConfig {
         try check(
             training.kfold == nil || training.ensemble == nil, "training.ensemble",
             "cannot be combined with training.kfold")
+        if let shards = training.dataShards {
+            try check(shards >= 1, "training.dataShards", "expected a positive integer")
+            try check(
+                training.batchSize % shards == 0, "training.dataShards",
+                "expected a divisor of training.batchSize (\(training.batchSize)): every step takes batchSize / dataShards jets from each shard")
+        }
         try check(training.divergenceFactor > 1, "training.divergenceFactor", "expected a number above 1")
         try check(training.preciseBatchNorm >= 0, "training.preciseBatchNorm", "expected 0 (off) or a number of batches")
         try check((training.gradientClip ?? 1) > 0, "training.gradientClip", "expected a positive number")

@@ -11,6 +11,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case accuracy
     }
 
+    /// How a run spreads over the ranks of an MPI job.
+    public enum Distribution: String, Codable, Sendable, CaseIterable {
+        /// Every member is one training over all ranks: each rank reads its data shards, gradients are summed.
+        case data
+        /// Ensemble members or folds are independent trainings spread over the ranks (member i on rank i % P).
+        case members
+    }
+
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
         /// Adam with coupled L2 weight decay.
         case adam
@@ -65,13 +73,20 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Glob patterns of parameters the optimizer leaves unchanged (their values, moments and decay), e.g.
     /// `constituent.*` to train only the head on top of a transferred per-constituent network.
     public var freeze: [String]
+    /// S: the training and validation splits are cut into S data shards (rows [m n / S, (m + 1) n / S) of every
+    /// file of n rows) and every step's batch into S parts of batchSize / S jets, part m from shard m; the
+    /// gradient is the sum of the parts' gradients in part order, so a run gives the same model over any number of
+    /// MPI ranks dividing S. nil: 1 in one process, the rank count under MPI.
+    public var dataShards: Int?
+    /// Under MPI: one training over all ranks (`data`) or members spread over the ranks (`members`).
+    public var distribute: Distribution
 
     public init(
         optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
         schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
         minDelta: Float = 0, checkpointMetric: CheckpointMetric = .loss, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
         ensemble: Int? = nil, preciseBatchNorm: Int = 32, divergenceFactor: Float = 1e3, initFrom: String? = nil,
-        initExclude: [String] = [], freeze: [String] = []
+        initExclude: [String] = [], freeze: [String] = [], dataShards: Int? = nil, distribute: Distribution = .data
     ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -93,12 +108,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.initFrom = initFrom
         self.initExclude = initExclude
         self.freeze = freeze
+        self.dataShards = dataShards
+        self.distribute = distribute
     }
 
     private enum CodingKeys: String, CodingKey {
         case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta, checkpointMetric
         case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm, divergenceFactor
         case initFrom, initExclude, freeze
+        case dataShards, distribute
     }
 
     public init(from decoder: Decoder) throws {
@@ -124,6 +142,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
         initExclude = try c.decode(.initExclude, default: initExclude)
         freeze = try c.decode(.freeze, default: freeze)
+        dataShards = try c.decodeIfPresent(Int.self, forKey: .dataShards)
+        distribute = try c.decode(.distribute, default: distribute)
     }
 
     /// A fresh optimizer as configured.

@@ -1,5 +1,6 @@
 import Foundation
 import JetCore
+import JetDistributed
 import JetNN
 
 /// Trains one model of a run on data held in memory: seeded shuffling, mini-batches packed for the model,
@@ -14,9 +15,19 @@ import JetNN
 /// early-stopping and plateau state, so it ends with the same model as an uninterrupted run. A fine-tuning run
 /// (``FineTuning``) starts from the parent's parameters, and the parameters `training.freeze` names are never
 /// changed by the optimizer.
+///
+/// With S = `training.dataShards` > 1 every step's batch is S parts of batchSize / S jets, part m from shard m in
+/// that shard's own seeded order (``permutation(count:seed:epoch:shard:)``). Each part's loss is normalised by the
+/// whole batch's sum of |w|, and the step's gradient is the sum of the parts' gradients in part order, so the
+/// parts may be computed by different ranks (``Communicator``: rank r computes the parts m % ranks == r; the part
+/// gradients are allgathered) and any rank count dividing S gives the same bits. Dropout masks are seeded by
+/// (seed, step, part); BatchNorm normalises each part by its own statistics and its running statistics follow
+/// part 0 (rank 0), which broadcasts them before every validation. Rank 0 alone writes the run files.
 public struct Trainer {
     public let config: RunConfig
     public let data: TrainingData
+    /// The ranks sharing the data shards (``Communicator/solo`` in one process).
+    public let communicator: Communicator
     public private(set) var model: any JetModel
     public private(set) var state: TrainingState
     private var optimizer: any Optimizer
@@ -39,11 +50,13 @@ public struct Trainer {
     ///
     /// - Throws: ``JetModelsError/unmatchedPattern(key:pattern:parameters:)`` for a `training.freeze` pattern that
     ///   names no parameter; the errors of loading the checkpoint or parent.
-    public init(config: RunConfig, data: TrainingData, checkpoint: ModelFile? = nil, fineTuning: FineTuning? = nil)
-        throws
-    {
+    public init(
+        config: RunConfig, data: TrainingData, checkpoint: ModelFile? = nil, fineTuning: FineTuning? = nil,
+        communicator: Communicator = .solo
+    ) throws {
         self.config = config
         self.data = data
+        self.communicator = communicator
         model = try config.model.makeModel(seed: config.training.seed)
         optimizer = config.training.makeOptimizer()
         state = TrainingState()
@@ -64,7 +77,7 @@ public struct Trainer {
         model.parameters.freeze(try config.training.frozenNames(in: model.parameters))
         let training = config.training
         stepSchedule = training.schedule.stepSchedule(
-            epochs: training.epochs, stepsPerEpoch: Self.steps(data.training.count, training.batchSize))
+            epochs: training.epochs, stepsPerEpoch: Self.steps(data.shards, training.batchSize))
         if stepSchedule == nil {
             var plateau = ReduceOnPlateau(
                 learningRate: training.learningRate, factor: training.schedule.gamma,
@@ -75,6 +88,14 @@ public struct Trainer {
     }
 
     private static func steps(_ jets: Int, _ batchSize: Int) -> Int { (jets + batchSize - 1) / batchSize }
+
+    /// Steps per epoch: enough for the largest shard to take all its jets in parts of batchSize / S.
+    private static func steps(_ shards: ShardLayout, _ batchSize: Int) -> Int {
+        steps(shards.trainingCounts.max() ?? 0, batchSize / shards.count)
+    }
+
+    /// Whether this process writes the run files (rank 0).
+    private var writes: Bool { communicator.rank == 0 }
 
     /// Runs the remaining epochs, writing the run files into `directory`.
     ///
@@ -87,38 +108,47 @@ public struct Trainer {
     public mutating func train(
         directory: URL, progress: (Event) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> TrainingState {
-        try FileSystemError.wrapping(path: directory.path, action: "cannot create the run directory") {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if writes {
+            try FileSystemError.wrapping(path: directory.path, action: "cannot create the run directory") {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            }
         }
         let training = config.training
-        let jets = data.training.count
-        let steps = Self.steps(jets, training.batchSize)
+        let shards = data.shards
+        let partSize = training.batchSize / shards.count
+        let steps = Self.steps(shards, training.batchSize)
         while !state.finished && state.completedEpochs < training.epochs {
             let epoch = state.completedEpochs
-            let order = Self.permutation(count: jets, seed: training.seed, epoch: epoch)
+            let orders = zip(shards.owned, shards.trainingRanges).map { shard, range in
+                Self.permutation(count: range.count, seed: training.seed, epoch: epoch, shard: shard)
+                    .map { $0 + range.lowerBound }
+            }
             let start = Date()
             var jetsSeen = 0
+            communicator.phase = "training steps"
             while state.stepInEpoch < steps {
                 let step = state.stepInEpoch
-                let indices = order[(step * training.batchSize)..<min((step + 1) * training.batchSize, jets)]
-                let (loss, weightSum) = try takeStep(indices)
+                let parts = orders.map { $0[min(step * partSize, $0.count)..<min((step + 1) * partSize, $0.count)] }
+                let (loss, weightSum, jets) = try takeStep(parts)
                 try checkDivergence(loss: Double(loss), epoch: epoch, step: step, directory: directory)
                 state.epochLossSum += Double(loss) * weightSum
                 state.epochWeightSum += weightSum
                 state.stepInEpoch += 1
                 state.globalStep += 1
-                jetsSeen += indices.count
+                jetsSeen += jets
                 progress(
                     .step(
                         epoch: epoch, step: step, steps: steps, loss: loss,
                         jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
-                if shouldStop() {
+                if try communicator.anyRank(shouldStop()) {
                     let checkpoint = directory.appendingPathComponent("last.h5")
-                    try checkpointFile(state: state).write(to: checkpoint.path)
+                    if writes { try checkpointFile(state: state).write(to: checkpoint.path) }
+                    try communicator.barrier()
                     throw JetModelsError.interrupted(checkpoint: checkpoint.path)
                 }
             }
-            try recomputeBatchNormStatistics(order)
+            communicator.phase = "epoch ends"
+            try recomputeBatchNormStatistics(orders.first ?? [])
             let seconds = Date().timeIntervalSince(start)
             let validation = try validationMetrics()
             try checkDivergence(loss: validation.loss, epoch: epoch, step: nil, directory: directory)
@@ -128,14 +158,17 @@ public struct Trainer {
                 validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                 learningRate: learningRate(step: max(state.globalStep - 1, 0)), seconds: seconds, jetsPerSecond: Double(jetsSeen) / max(seconds, 1e-9))
             finishEpoch(record)
-            if state.bestEpoch == record.epoch {
-                try checkpointFile(state: nil).write(to: directory.appendingPathComponent("model.h5").path)
+            if writes {
+                if state.bestEpoch == record.epoch {
+                    try checkpointFile(state: nil).write(to: directory.appendingPathComponent("model.h5").path)
+                }
+                try checkpointFile(state: state).write(to: directory.appendingPathComponent("last.h5").path)
+                try TrainingHistory.write(state.history, to: directory)
             }
-            try checkpointFile(state: state).write(to: directory.appendingPathComponent("last.h5").path)
-            try TrainingHistory.write(state.history, to: directory)
             let remaining = Double(training.epochs - state.completedEpochs) * record.seconds
             progress(.epoch(record, secondsRemaining: state.finished ? 0 : remaining))
         }
+        try communicator.barrier()
         return state
     }
 
@@ -164,38 +197,118 @@ public struct Trainer {
         return plateau!.learningRate
     }
 
-    /// One optimizer step on the jets at `indices`; returns the batch loss and its sum of |w|.
-    private mutating func takeStep(_ indices: ArraySlice<Int>) throws -> (loss: Float, weightSum: Double) {
-        let jets = data.training.batch(indices)
-        let weights = indices.map { data.training.weights[$0] }
-        let labels = indices.map { data.training.labels[$0] }
+    /// One optimizer step on this rank's parts of the batch (jet indices into `data.training`, one per shard
+    /// held); returns the batch loss, its sum of |w| and this rank's jet count.
+    private mutating func takeStep(
+        _ parts: [ArraySlice<Int>]
+    ) throws -> (loss: Float, weightSum: Double, jets: Int) {
+        let partWeights = parts.map { $0.map { data.training.weights[$0] } }
+        let jets = parts.reduce(0) { $0 + $1.count }
+        guard data.shards.count > 1 else {
+            let loss = try partGradient(parts[0], weights: partWeights[0], normalization: .absoluteWeightSum)
+            return try update(loss: loss, weightSum: partWeights[0].reduce(0) { $0 + Double(abs($1)) }, jets: jets)
+        }
+        let weightSum = try inPartOrder(
+            communicator.allgather(partWeights.map { $0.reduce(0) { $0 + Double(abs($1)) } }), stride: 1
+        ).reduce(0, +)
+        let count = model.parameters.count
+        var own: [Float] = []
+        own.reserveCapacity(parts.count * (count + 1))
+        let momentum = model.batchNormMomentum
+        for (index, part) in parts.enumerated() {
+            let shard = data.shards.owned[index]
+            model.dropoutGenerator = SeededGenerator(
+                seed: config.training.seed ^ (0xA24B_AED4_963E_E407 &* UInt64(state.globalStep + 1))
+                    ^ (0x9FB2_1C65_1E98_DF25 &* UInt64(shard + 1)))
+            if shard != 0, momentum != nil { model.batchNormMomentum = 0 }
+            let loss = try partGradient(part, weights: partWeights[index], normalization: .given(normalizer: weightSum))
+            model.batchNormMomentum = momentum
+            own += model.parameters.gradients
+            own.append(loss)
+        }
+        let all = try inPartOrder(communicator.allgather(own), stride: count + 1)
+        var gradients = Array(all[0..<count])
+        var loss = all[count]
+        all.withUnsafeBufferPointer { all in
+            gradients.withUnsafeMutableBufferPointer { sum in
+                for part in 1..<data.shards.count {
+                    let base = part * (count + 1)
+                    for i in 0..<count { sum[i] += all[base + i] }
+                    loss += all[base + count]
+                }
+            }
+        }
+        model.parameters.setGradients(gradients)
+        return try update(loss: loss, weightSum: weightSum, jets: jets)
+    }
+
+    /// Leaves the gradient of one part's loss in `model.parameters` and returns the loss (0 for no jets).
+    private mutating func partGradient(
+        _ indices: ArraySlice<Int>, weights: [Float], normalization: LossNormalization
+    ) throws -> Float {
         model.parameters.zeroGradients()
+        guard !indices.isEmpty else { return 0 }
+        let jets = data.training.batch(indices)
+        let labels = indices.map { data.training.labels[$0] }
         let logits = try model.forward(jets, training: true)
         var dLogits = Matrix(rows: 0, columns: 0)
-        let loss = Self.loss(
-            logits: logits, labels: labels, weights: weights, normalization: .absoluteWeightSum, dLogits: &dLogits)
+        let loss = Self.loss(logits: logits, labels: labels, weights: weights, normalization: normalization, dLogits: &dLogits)
         model.backward(dLogits: dLogits, computeInputGradient: false)
+        return loss
+    }
+
+    /// Clips the gradient in `model.parameters` as configured and takes the optimizer step.
+    private mutating func update(loss: Float, weightSum: Double, jets: Int) throws -> (loss: Float, weightSum: Double, jets: Int) {
         if let clip = config.training.gradientClip { model.parameters.clipGradientNorm(to: clip) }
         optimizer.learningRate = learningRate(step: state.globalStep)
         optimizer.step(&model.parameters)
-        return (loss, weights.reduce(0) { $0 + Double(abs($1)) })
+        return (loss, weightSum, jets)
+    }
+
+    /// An allgather's blocks of `stride` values (rank r's k-th block is shard k ranks + r) in shard order.
+    private func inPartOrder<Element>(_ gathered: [Element], stride: Int) -> [Element] {
+        let ranks = communicator.size
+        let perRank = data.shards.count / ranks
+        var ordered: [Element] = []
+        ordered.reserveCapacity(gathered.count)
+        for shard in 0..<data.shards.count {
+            let block = (shard % ranks) * perRank + shard / ranks
+            ordered += gathered[(block * stride)..<((block + 1) * stride)]
+        }
+        return ordered
     }
 
     /// Replaces the BatchNorm running statistics by plain averages over the first `training.preciseBatchNorm`
     /// batches of the epoch's order, forward passes in training mode with the current parameters. The dropout
     /// stream is left where it was, so the training batches draw the same masks with or without this.
+    /// With S > 1 shards: batches of batchSize / S jets of shard 0 (rank 0), whose statistics then go to every rank.
     private mutating func recomputeBatchNormStatistics(_ order: [Int]) throws {
-        guard let momentum = model.batchNormMomentum, config.training.preciseBatchNorm > 0 else { return }
-        let dropoutGenerator = model.dropoutGenerator
-        let batchSize = config.training.batchSize
-        for batch in 0..<min(config.training.preciseBatchNorm, Self.steps(order.count, batchSize)) {
-            let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
-            guard indices.count > 1 else { break }
-            model.batchNormMomentum = 1 / Float(batch + 1)
-            _ = try model.forward(data.training.batch(indices), training: true)
+        guard let momentum = model.batchNormMomentum else { return }
+        if config.training.preciseBatchNorm > 0 && communicator.rank == 0 {
+            let dropoutGenerator = model.dropoutGenerator
+            let batchSize = config.training.batchSize / data.shards.count
+            for batch in 0..<min(config.training.preciseBatchNorm, Self.steps(order.count, batchSize)) {
+                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
+                guard indices.count > 1 else { break }
+                model.batchNormMomentum = 1 / Float(batch + 1)
+                _ = try model.forward(data.training.batch(indices), training: true)
+            }
+            model.batchNormMomentum = momentum
+            model.dropoutGenerator = dropoutGenerator
         }
-        model.batchNormMomentum = momentum
-        model.dropoutGenerator = dropoutGenerator
+        if communicator.size > 1 { try synchronizeParameters() }
+    }
+
+    /// Rank 0's parameter values (with the BatchNorm running statistics) on every rank.
+    private mutating func synchronizeParameters() throws {
+        let tensors = model.exportTensors()
+        var values = try communicator.broadcast(tensors.flatMap(\.values))
+        var synchronized: [NamedTensor] = []
+        for tensor in tensors {
+            synchronized.append(NamedTensor(name: tensor.name, shape: tensor.shape, values: Array(values.prefix(tensor.values.count))))
+            values.removeFirst(tensor.values.count)
+        }
+        try model.load(synchronized)
     }
 
     /// Binary cross-entropy on one logit, softmax cross-entropy on several.
@@ -212,20 +325,40 @@ public struct Trainer {
 
     /// The loss sum_i w_i l_i / sum_i |w_i| and the accuracy sum_i w_i [argmax = label] / sum_i w_i over the
     /// validation jets, model in inference mode.
+    /// With S > 1 shards, each shard's sums (sum w l, sum |w|, correct and total w) are combined in shard order.
     private func validationMetrics() throws -> (loss: Double, accuracy: Double) {
-        let validation = data.validation
-        let logits = try model.inferenceLogits(jetCount: validation.count) { validation.batch($0) }
-        var dLogits = Matrix(rows: 0, columns: 0)
-        let total = Self.loss(
-            logits: logits, labels: validation.labels, weights: validation.weights, normalization: .none, dLogits: &dLogits)
-        let absoluteSum = validation.weights.reduce(0) { $0 + Double(abs($1)) }
-        let accuracy = Self.accuracy(logits: logits, labels: validation.labels, weights: validation.weights)
-        return (absoluteSum > 0 ? Double(total) / absoluteSum : 0, accuracy)
+        var sums: [Double] = []
+        for range in data.shards.validationRanges {
+            let labels = Array(data.validation.labels[range])
+            let weights = Array(data.validation.weights[range])
+            let logits = try model.inferenceLogits(jetCount: range.count) {
+                data.validation.batch($0.lowerBound + range.lowerBound..<$0.upperBound + range.lowerBound)
+            }
+            var dLogits = Matrix(rows: 0, columns: 0)
+            let total = Self.loss(logits: logits, labels: labels, weights: weights, normalization: .none, dLogits: &dLogits)
+            let correct = Self.accuracySums(logits: logits, labels: labels, weights: weights)
+            sums += [Double(total), weights.reduce(0) { $0 + Double(abs($1)) }, correct.correct, correct.sum]
+        }
+        var (total, absoluteSum, correct, weightSum) = (0.0, 0.0, 0.0, 0.0)
+        let ordered = try inPartOrder(communicator.allgather(sums), stride: 4)
+        for shard in 0..<data.shards.count {
+            total += ordered[4 * shard]
+            absoluteSum += ordered[4 * shard + 1]
+            correct += ordered[4 * shard + 2]
+            weightSum += ordered[4 * shard + 3]
+        }
+        return (absoluteSum > 0 ? total / absoluteSum : 0, weightSum > 0 ? correct / weightSum : 0)
     }
 
     /// Weighted fraction of jets whose predicted class (logit > 0 for one logit, the largest logit for several)
     /// is their label; 0 when the weights sum to 0 or less.
     static func accuracy(logits: Matrix, labels: [Int32], weights: [Float]) -> Double {
+        let (correct, sum) = accuracySums(logits: logits, labels: labels, weights: weights)
+        return sum > 0 ? correct / sum : 0
+    }
+
+    /// The weight sum of the correctly predicted jets and of all jets.
+    static func accuracySums(logits: Matrix, labels: [Int32], weights: [Float]) -> (correct: Double, sum: Double) {
         var (correct, sum) = (0.0, 0.0)
         for jet in 0..<logits.rows {
             let row = logits.storage[(jet * logits.columns)..<((jet + 1) * logits.columns)]
@@ -233,7 +366,7 @@ public struct Trainer {
             sum += Double(weights[jet])
             if predicted == Int(labels[jet]) { correct += Double(weights[jet]) }
         }
-        return sum > 0 ? correct / sum : 0
+        return (correct, sum)
     }
 
     /// Records the epoch: history, best epoch, early stopping, plateau schedule.
@@ -276,10 +409,11 @@ public struct Trainer {
             optimizerState: state == nil ? [] : optimizer.exportState(), parent: parent)
     }
 
-    /// The order of the training jets in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch) alone, so a
-    /// continued run draws the same orders.
-    static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
-        var generator = SeededGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
+    /// The order of the training jets of data shard `shard` in `epoch`: a Fisher-Yates shuffle seeded by (seed,
+    /// epoch, shard) alone, so a continued run draws the same orders (shard 0: the order of a one-shard run).
+    public static func permutation(count: Int, seed: UInt64, epoch: Int, shard: Int = 0) -> [Int] {
+        var generator = SeededGenerator(
+            seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)) ^ (0xC2B2_AE3D_27D4_EB4F &* UInt64(shard)))
         var order = Array(0..<count)
         for i in stride(from: count - 1, to: 0, by: -1) {
             order.swapAt(i, Int(generator.next() % UInt64(i + 1)))

@@ -1,6 +1,7 @@
 import Foundation
 import JetCore
 import JetData
+import JetDistributed
 import JetFeatures
 import JetNN
 
@@ -13,9 +14,15 @@ import JetNN
 /// `member<i>/...` with the same files. Running again on a directory continues where it stopped: finished
 /// members are kept, a member with `last.h5` continues from it. With `training.initFrom` every member starts from
 /// that model (``FineTuning``), and `config.json` holds the centres and scales taken from it.
+///
+/// Under MPI (``communicator`` with several ranks) with `training.distribute: data` every member is one training
+/// over all ranks and rank 0 alone writes; with `members` member i is trained by rank i % ranks alone (in its own
+/// directory), and rank 0 combines them.
 public struct TrainingRun {
     public let config: RunConfig
     public let directory: URL
+    /// The ranks this run spreads over.
+    public let communicator: Communicator
 
     /// One model to train: its directory, seed and (for k-fold) its splits.
     struct Member {
@@ -24,13 +31,14 @@ public struct TrainingRun {
         var splits: (training: JetSplit, validation: JetSplit)?
     }
 
-    public init(config: RunConfig, directory: URL) {
+    public init(config: RunConfig, directory: URL, communicator: Communicator = .solo) {
         self.config = config
         self.directory = directory
+        self.communicator = communicator
     }
 
     /// Continues the run in `directory`, reading its `config.json`.
-    public init(resuming directory: URL) throws {
+    public init(resuming directory: URL, communicator: Communicator = .solo) throws {
         let url = directory.appendingPathComponent("config.json")
         guard let data = try? Data(contentsOf: url) else {
             throw JetModelsError.cannotResume(
@@ -38,13 +46,14 @@ public struct TrainingRun {
         }
         self.init(
             config: try RunConfig.load(tree: try JSONSerialization.jsonObject(with: data), file: url.path),
-            directory: directory)
+            directory: directory, communicator: communicator)
     }
 
     /// Opens the data (taking the class names from it when the config has none), trains (or continues) every
     /// member and writes `model.h5`; returns the final model file. Sets JetNN's `ComputeThreads` to
     /// `training.threads`. Creates `directory` only once the data opened (files, fields and selection checked),
-    /// and holds its lock (``RunDirectoryLock``) to the end: a second run into it fails at once.
+    /// and holds its lock (``RunDirectoryLock``) to the end: a second run into it fails at once. Under MPI rank 0
+    /// writes `config.json` (with `training.dataShards` resolved to the rank count when not set) and holds the lock.
     ///
     /// - Parameters:
     ///   - progress: member index, member count and the trainer's event.
@@ -57,17 +66,24 @@ public struct TrainingRun {
         let fineTuning = try FineTuning(config: config)
         if let fineTuning { config.features = fineTuning.features(config.features) }
         _ = try config.training.frozenNames(in: config.model.makeModel(seed: 0).parameters)
+        let byMembers = config.training.distribute == .members && communicator.size > 1
+        if !byMembers && config.training.dataShards == nil && communicator.size > 1 {
+            config.training.dataShards = communicator.size
+        }
         _ = try JetStream(files: config.data.files, options: try TrainingData.readOptions(config: config, split: nil))
         ComputeThreads.set(config.training.threads)
-        let lock = try RunDirectoryLock(directory: directory)
+        let lock = communicator.rank == 0 ? try RunDirectoryLock(directory: directory) : nil
         defer { withExtendedLifetime(lock) {} }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let configJSON = try encoder.encode(config)
-        let configURL = directory.appendingPathComponent("config.json")
-        try FileSystemError.wrapping(path: configURL.path, action: "cannot write the run config") {
-            try configJSON.write(to: configURL, options: .atomic)
+        if communicator.rank == 0 {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let configJSON = try encoder.encode(config)
+            let configURL = directory.appendingPathComponent("config.json")
+            try FileSystemError.wrapping(path: configURL.path, action: "cannot write the run config") {
+                try configJSON.write(to: configURL, options: .atomic)
+            }
         }
+        try communicator.barrier()
         let members = plan()
         let combination: MemberCombination =
             config.training.kfold.map { .kfold(k: $0) } ?? config.training.ensemble.map { .ensemble(count: $0) }
@@ -75,34 +91,36 @@ public struct TrainingRun {
         var sharedFeatures: FeatureSpec?
         if let k = config.training.kfold {
             sharedFeatures = try TrainingData.fittedFeatures(
-                config: config, split: .eventNumber(modulus: k, folds: Array(0..<k)))
+                config: config, split: .eventNumber(modulus: k, folds: Array(0..<k)), communicator: communicator)
         }
-        var finals: [ModelFile] = []
-        for (index, member) in members.enumerated() {
+        // With `members`, this rank trains members rank, rank + ranks, ... alone; the others are read back below.
+        let trainer = byMembers ? Communicator.solo : communicator
+        for (index, member) in members.enumerated()
+        where !byMembers || index % communicator.size == communicator.rank {
             var memberConfig = config
             memberConfig.training.seed = member.seed
             let best = member.directory.appendingPathComponent("model.h5")
             let last = member.directory.appendingPathComponent("last.h5")
             let checkpoint =
                 FileManager.default.fileExists(atPath: last.path) ? try ModelFile.read(from: last.path) : nil
-            if let state = checkpoint?.trainingState, state.finished {
-                finals.append(try ModelFile.read(from: best.path))
-                continue
-            }
+            if let state = checkpoint?.trainingState, state.finished { continue }
             let data = try TrainingData.load(
-                config: memberConfig, splits: member.splits, features: checkpoint?.features ?? sharedFeatures)
-            var trainer = try Trainer(
-                config: memberConfig, data: data, checkpoint: checkpoint, fineTuning: fineTuning)
-            try trainer.train(
+                config: memberConfig, splits: member.splits, features: checkpoint?.features ?? sharedFeatures,
+                communicator: trainer)
+            var memberTrainer = try Trainer(
+                config: memberConfig, data: data, checkpoint: checkpoint, fineTuning: fineTuning, communicator: trainer)
+            try memberTrainer.train(
                 directory: member.directory, progress: { progress(index, members.count, $0) }, shouldStop: shouldStop)
-            finals.append(try ModelFile.read(from: best.path))
         }
+        try communicator.barrier()
+        let finals = try members.map { try ModelFile.read(from: $0.directory.appendingPathComponent("model.h5").path) }
         guard combination != .single else { return finals[0] }
         var combined = finals[0]
         combined.combination = combination
         combined.members = finals.flatMap(\.members)
         combined.trainingConfig = config
-        try combined.write(to: directory.appendingPathComponent("model.h5").path)
+        if communicator.rank == 0 { try combined.write(to: directory.appendingPathComponent("model.h5").path) }
+        try communicator.barrier()
         return combined
     }
 

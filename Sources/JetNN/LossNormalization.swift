@@ -12,6 +12,8 @@ public enum LossNormalization: Sendable, Equatable {
     case exampleCount
     /// sum_i w_i l_i.
     case none
+    /// sum_i w_i l_i / normalizer: for one part of a batch, normalised as the whole batch (its sum of |w|).
+    case given(normalizer: Double)
 
     /// 1 / normaliser for `count` examples with the given weights, or 0 when the normaliser is 0.
     func inverseNormalizer(weights: [Float]?, count: Int) -> Double {
@@ -24,6 +26,7 @@ public enum LossNormalization: Sendable, Equatable {
         case .weightSum: normalizer = weights.map { $0.reduce(0) { $0 + Double($1) } } ?? Double(count)
         case .exampleCount: normalizer = Double(count)
         case .none: normalizer = 1
+        case .given(let given): normalizer = given
         }
         return normalizer == 0 ? 0 : 1 / normalizer
     }

@@ -137,6 +137,12 @@ public struct Parameters: Sendable {
         }
     }
 
+    /// Overwrites every gradient (`newGradients.count == count`), e.g. with a sum over batch parts.
+    public mutating func setGradients(_ newGradients: [Float]) {
+        precondition(newGradients.count == count, "Parameters.setGradients: \(count) gradients, got \(newGradients.count)")
+        gradients = newGradients
+    }
+
     /// Every entry as (name, shape, values), in registration order: what a model file stores.
     public func exportTensors() -> [NamedTensor] {
         entries.map { NamedTensor(name: $0.name, shape: $0.shape, values: values(of: $0)) }

@@ -35,8 +35,17 @@ public struct TemporaryDirectory {
 public func runJetTag(
     arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60
 ) throws -> (status: Int32, stdout: String, stderr: String) {
+    let result = try runProcess(jetTagExecutable(), arguments: arguments, environment: environment, timeout: timeout)
+    return (result.status, result.stdout, result.stderr)
+}
+
+/// Runs `executable` with `arguments` like ``runJetTag(arguments:environment:timeout:)``, terminating it after
+/// `timeout` seconds; `timedOut` says whether it had to be.
+public func runProcess(
+    _ executable: URL, arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60
+) throws -> (status: Int32, stdout: String, stderr: String, timedOut: Bool) {
     let process = Process()
-    process.executableURL = jetTagExecutable()
+    process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe(), error = Pipe()
@@ -44,12 +53,28 @@ public func runJetTag(
     process.standardError = error
     try process.run()
     let watched = process
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if watched.isRunning { watched.terminate() } }
+    let timedOut = TimeoutFlag()
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+        if watched.isRunning {
+            timedOut.set()
+            watched.terminate()
+        }
+    }
     // read before waiting so a full pipe cannot block the child
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+        String(decoding: errorData, as: UTF8.self), timedOut.value
+    )
+}
+
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
 }
 
 /// The process ID of a process that has ended: `/bin/true`, waited for (for tests of stale temporary files).
