@@ -26,8 +26,16 @@ out=$(mkdir -p "${1:-out}" && cd "${1:-out}" && pwd)
 glibc_floor=2.34
 scratch=.build-package   # its own build directory: the normal .build/release/jettag is left as it is
 
+# libstdc++ is linked in too (a directory with only its .a comes first on the library path): Debian 12's asks for
+# glibc 2.36 (arc4random) and the binary for GLIBCXX_3.4.30, which EL9's GCC 11 libstdc++ lacks. The wrappers
+# of Scripts/package-glibc-compat.c keeps the binary at GLIBC_2.34.
+link="$scratch/package-link"
+mkdir -p "$link"
+ln -sf "$(clang -print-file-name=libstdc++.a)" "$link/libstdc++.a"
+clang -c -O2 -fPIC Scripts/package-glibc-compat.c -o "$link/glibc-compat.o"
 swift build -c release --product jettag --static-swift-stdlib --scratch-path "$scratch" \
-    -Xlinker -rpath -Xlinker '$ORIGIN/../lib'
+    -Xlinker -rpath -Xlinker '$ORIGIN/../lib' -Xlinker -L"$(pwd)/$link" \
+    -Xlinker --wrap=hypot -Xlinker --wrap=hypotf -Xlinker --wrap=arc4random -Xlinker "$(pwd)/$link/glibc-compat.o"
 binary="$scratch/release/jettag"
 version=$(env -i "$binary" --version)
 name="jettag-$version-linux-x86_64"
@@ -37,16 +45,17 @@ root="$stage/$name"
 mkdir -p "$root/bin" "$root/lib" "$root/share/doc"
 objcopy --strip-debug "$binary" "$root/bin/jettag"
 
-# The libraries: ldd's resolution of the whole tree, minus glibc.
-is_glibc() { [[ $1 =~ ^(linux-vdso|ld-linux-x86-64|libc|libm|libpthread|libdl|librt|libresolv|libutil)\.so ]]; }
+# The libraries: ldd's resolution of the whole tree, minus what every node has.
+on_node() { [[ $1 =~ ^(linux-vdso|ld-linux-x86-64|libc|libm|libpthread|libdl|librt|libresolv|libutil|libgcc_s)\.so ]]; }
 packages=()
 while read -r soname path; do
-  is_glibc "$soname" && continue
+  on_node "$soname" && continue
   [ -f "$path" ] || { echo "package.sh: ldd cannot resolve $soname for $binary" >&2; exit 1; }
   cp -L "$path" "$root/lib/$soname"
   chmod 644 "$root/lib/$soname"
   patchelf --set-rpath '$ORIGIN' "$root/lib/$soname"
-  package=$(dpkg -S "$(readlink -f "$path")" | head -1 | cut -d: -f1)
+  real=$(readlink -f "$path")   # dpkg may know it under /usr/lib or, from before the /usr merge, under /lib
+  package=$( (dpkg -S "$real" 2>/dev/null || dpkg -S "${real#/usr}") | head -1 | cut -d: -f1)
   packages+=("$package")
   printf '  lib/%-28s %s %s\n' "$soname" "$package" "$(dpkg-query -W -f='${Version}' "$package")" >>"$stage/libs.txt"
 done < <(ldd "$binary" | awk '$2 == "=>" { print $1, $3 } $2 != "=>" && $1 !~ /^\// { print $1, "" }')
@@ -75,9 +84,10 @@ $(cat "$stage/libs.txt")
 EOF
 
 # The checks: nothing outside lib/ and glibc, no glibc symbol newer than the floor, the runtime linked in.
-if env -i LD_LIBRARY_PATH= ldd "$root/bin/jettag" | awk '$2 == "=>" { print $1, $3 }' | while read -r soname path; do
-  is_glibc "$soname" || [ "$path" = "$(cd "$root/lib" && pwd)/$soname" ] || { echo "$soname => $path"; exit 1; }
-done; then :; else echo "package.sh: a library resolves outside $name/lib" >&2; exit 1; fi
+libdir=$(cd "$root/lib" && pwd)
+strays=$(env -i ldd "$root/bin/jettag" | awk '$2 == "=>" { print $1, $3 }' | while read -r soname path; do
+  on_node "$soname" || [ "$(realpath "$path" 2>/dev/null)" = "$libdir/$soname" ] || echo "$soname => $path"; done)
+[ -z "$strays" ] || { echo "package.sh: libraries resolve outside $name/lib: $strays" >&2; exit 1; }
 if ldd "$root/bin/jettag" | grep -q 'libswift\|libFoundation'; then
   echo "package.sh: bin/jettag still loads the Swift runtime or Foundation dynamically" >&2; exit 1
 fi
