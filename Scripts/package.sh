@@ -2,22 +2,23 @@
 # Builds the relocatable tarball for Linux x86-64 nodes without a Swift toolchain (grid and cluster workers):
 #   Scripts/package.sh [OUT_DIR]          (default out/; the tarball's path is the last line printed)
 # OUT_DIR/jettag-VERSION-linux-x86_64.tar.gz unpacks to jettag-VERSION-linux-x86_64/ with
-#   bin/jettag   the release build with the Swift runtime and Foundation linked in (--static-swift-stdlib), its
-#                RUNPATH $ORIGIN/../lib; debug info stripped, symbols kept (for Swift's crash backtraces)
-#   lib/         every shared library it loads that glibc does not provide (libhdf5_serial and what it links:
-#                libsz/libaec, libcurl and its TLS/HTTP libraries, zlib; OpenBLAS's pthread build, the real file
-#                behind Debian's alternatives link, with libgfortran and libquadmath; libdeflate; libstdc++ and
-#                libgcc_s), each named by its SONAME with RUNPATH $ORIGIN, so they find each other and never the
-#                node's copies
+#   bin/jettag   the release build with the Swift runtime, Foundation and libstdc++ linked in (--static-swift-stdlib),
+#                its RUNPATH $ORIGIN/../lib; debug info stripped, symbols kept (for Swift's crash backtraces)
+#   lib/         every shared library it loads that a node may lack (libhdf5_serial and what it links: libsz/libaec,
+#                libcurl and its TLS/HTTP libraries, zlib; OpenBLAS's pthread build, the real file behind Debian's
+#                alternatives link, with libgfortran and libquadmath; libdeflate), each named by its SONAME with
+#                RUNPATH $ORIGIN, so they find each other and never the node's copies
 #   README       how to run it, what it needs, what is bundled; share/doc/PACKAGE/copyright per bundled package
 # Scripts/test-package.sh runs the tarball in a minimal Debian 12 root.
 #
-# What a node must have: x86-64 Linux with glibc 2.34 or later (EL9 has 2.34, Ubuntu 22.04 2.35, Debian 12 2.36).
-# glibc (libc, libm, libpthread, libdl, librt, libresolv, the loader) is never bundled: it must match the node's
-# kernel interface and loader, and a second copy cannot be loaded beside it. Everything else is bundled, libstdc++
-# and libgcc_s included: Debian 12's libstdc++ (GCC 12, GLIBCXX_3.4.30) is newer than EL9's (GCC 11), so the
-# node's copy could lack the symbol versions the Debian-built libraries ask for. The check at the end fails the
-# build when any file in the tarball asks for a glibc symbol newer than 2.34 or a library outside lib/ and glibc.
+# What a node must have: x86-64 Linux with glibc 2.34 or later (EL9 has 2.34, Ubuntu 22.04 2.35, Debian 12 2.36) and
+# libgcc_s (in every EL9 and Debian install: glibc itself loads it for thread cancellation). glibc (libc, libm,
+# libpthread, libdl, librt, libresolv, the loader) is never bundled: it must match the node's loader, and a second
+# copy cannot be loaded beside it; Debian 12's libgcc_s asks for glibc 2.35, and the binary needs only GCC_4.3 of it.
+# libstdc++ cannot come from the node (the binary asks for GLIBCXX_3.4.30, EL9's GCC 11 copy has 3.4.29) nor from
+# Debian 12 as a shared library (it asks for glibc 2.36), so it is linked in statically. The checks at the end fail
+# the build when any file in the tarball asks for a glibc symbol version newer than 2.34 or loads a library from
+# outside lib/ other than glibc and libgcc_s.
 # OpenBLAS stays Debian's DYNAMIC_ARCH build: it picks its kernels when it loads, and jettag's start-up check
 # re-executes /proc/self/exe with OPENBLAS_CORETYPE set exactly as from a normal build (`jettag doctor` shows it).
 set -euo pipefail
@@ -27,15 +28,15 @@ glibc_floor=2.34
 scratch=.build-package   # its own build directory: the normal .build/release/jettag is left as it is
 
 # libstdc++ is linked in too (a directory with only its .a comes first on the library path): Debian 12's asks for
-# glibc 2.36 (arc4random) and the binary for GLIBCXX_3.4.30, which EL9's GCC 11 libstdc++ lacks. The wrappers
-# of Scripts/package-glibc-compat.c keeps the binary at GLIBC_2.34.
+# glibc 2.36 (arc4random, replaced by the wrapper in Scripts/package-glibc-compat.c) and the binary for
+# GLIBCXX_3.4.30, which EL9's GCC 11 libstdc++ lacks.
 link="$scratch/package-link"
 mkdir -p "$link"
 ln -sf "$(clang -print-file-name=libstdc++.a)" "$link/libstdc++.a"
 clang -c -O2 -fPIC Scripts/package-glibc-compat.c -o "$link/glibc-compat.o"
 swift build -c release --product jettag --static-swift-stdlib --scratch-path "$scratch" \
     -Xlinker -rpath -Xlinker '$ORIGIN/../lib' -Xlinker -L"$(pwd)/$link" \
-    -Xlinker --wrap=hypot -Xlinker --wrap=hypotf -Xlinker --wrap=arc4random -Xlinker "$(pwd)/$link/glibc-compat.o"
+    -Xlinker --wrap=arc4random -Xlinker "$(pwd)/$link/glibc-compat.o"
 binary="$scratch/release/jettag"
 version=$(env -i "$binary" --version)
 name="jettag-$version-linux-x86_64"
@@ -44,6 +45,10 @@ trap 'rm -rf "$stage"' EXIT
 root="$stage/$name"
 mkdir -p "$root/bin" "$root/lib" "$root/share/doc"
 objcopy --strip-debug "$binary" "$root/bin/jettag"
+# glibc 2.35 gave hypot and hypotf a new default version (a new errno wrapper around the same computation). Without
+# a version the reference binds to GLIBC_2.35 where it exists (so the bits of the normal build) and to the
+# GLIBC_2.2.5 one on glibc 2.34.
+patchelf --clear-symbol-version hypot --clear-symbol-version hypotf "$root/bin/jettag"
 
 # The libraries: ldd's resolution of the whole tree, minus what every node has.
 on_node() { [[ $1 =~ ^(linux-vdso|ld-linux-x86-64|libc|libm|libpthread|libdl|librt|libresolv|libutil|libgcc_s)\.so ]]; }

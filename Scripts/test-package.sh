@@ -50,10 +50,10 @@ mountpoint -q "$root/proc" || { mount -t proc proc "$root/proc"; trap 'umount "$
 chroot=$(command -v chroot)
 split() { vars=(); while [ "$1" != -- ]; do vars+=("$1"); shift; done; }
 inside() { split "$@"; shift $((${#vars[@]} + 1))
-  env -i PATH=/usr/bin:/bin HOME=/root "${vars[@]}" "$chroot" "$root" /usr/bin/env -C /jettag-test \
+  env -i PATH=/usr/bin:/bin HOME=/root "${vars[@]}" timeout 600 "$chroot" "$root" /usr/bin/env -C /jettag-test \
     "/jettag-test/$name/bin/jettag" "$@"; }
 outside() { split "$@"; shift $((${#vars[@]} + 1))
-  (cd "$work" && env -i PATH=/usr/bin:/bin HOME="$HOME" "${vars[@]}" "$normal" "$@"); }
+  (cd "$work" && env -i PATH=/usr/bin:/bin HOME="$HOME" "${vars[@]}" timeout 600 "$normal" "$@"); }
 
 step "train a tiny model outside with the normal build"
 outside -- train --config "$repo/Configs/quickstart.yaml" --out train --no-report --set 'data.files=[top_qcd_sample.h5]' \
