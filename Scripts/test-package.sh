@@ -70,7 +70,7 @@ step "predict"
 inside -- predict --model model.h5 top_qcd_sample.h5 --out in/scores.h5 || fail "predict in the root"
 outside -- predict --model model.h5 top_qcd_sample.h5 --out out/scores.h5
 for side in in out; do h5dump -d /jets -m %.9g "$work/$side/scores.h5" | tail -n +2 >"$work/$side/scores.txt"; done
-grep -q 'DATASPACE  SIMPLE { ( 7400 ) / ( 7400 ) }' "$work/in/scores.txt" || fail "the root's scores.h5 has not 7400 jets"
+grep -q 'DATASPACE  SIMPLE { ( 7400 ) /' "$work/in/scores.txt" || fail "the root's scores.h5 has not 7400 jets"
 diff -q "$work/out/scores.txt" "$work/in/scores.txt" >/dev/null || fail "the root's scores differ from the normal build's"
 
 step "evaluate"
@@ -92,7 +92,7 @@ for coretype in "" Prescott; do
 done
 
 # MERGE (issue 16 part 1): `jettag export --onnx` comes from another branch; once merged, drop the `if` and `else`.
-if inside -- export --help >/dev/null 2>&1; then
+if inside -- --help | grep -qE "^  export +"; then
   step "export"
   inside -- export --model model.h5 --onnx in/tagger.onnx || fail "export in the root"
   outside -- export --model model.h5 --onnx out/tagger.onnx
