@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the relocatable tarball for Linux x86-64 nodes without a Swift toolchain (grid and cluster workers):
-#   Scripts/package.sh [OUT_DIR]          (default out/; the tarball's path is the last line printed)
+#   Scripts/package.sh [OUT_DIR]    (default out/; prints the tarball's path on stdout, the build's log on stderr)
 # OUT_DIR/jettag-VERSION-linux-x86_64.tar.gz unpacks to jettag-VERSION-linux-x86_64/ with
 #   bin/jettag   the release build with the Swift runtime, Foundation and libstdc++ linked in (--static-swift-stdlib),
 #                its RUNPATH $ORIGIN/../lib; debug info stripped, symbols kept (for Swift's crash backtraces)
@@ -22,6 +22,7 @@
 # OpenBLAS stays Debian's DYNAMIC_ARCH build: it picks its kernels when it loads, and jettag's start-up check
 # re-executes /proc/self/exe with OPENBLAS_CORETYPE set exactly as from a normal build (`jettag doctor` shows it).
 set -euo pipefail
+exec 3>&1 1>&2
 cd "$(dirname "$0")/.."
 out=$(mkdir -p "${1:-out}" && cd "${1:-out}" && pwd)
 glibc_floor=2.34
@@ -104,9 +105,9 @@ fi
 
 tarball="$out/$name.tar.gz"
 tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner \
-  --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" -cf - "$name" | gzip -n -9 >"$tarball.tmp"
+  --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" -cf - "$name" | gzip -n >"$tarball.tmp"
 mv "$tarball.tmp" "$tarball"
 echo "bundled (newest glibc symbol version asked for: $newest):"
 cat "$stage/libs.txt"
 echo "$(du -h "$tarball" | cut -f1) $tarball"
-echo "$tarball"
+echo "$tarball" >&3

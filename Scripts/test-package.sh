@@ -19,7 +19,7 @@ normal="$repo/.build/release/jettag"
 fail() { echo "test-package.sh: FAIL: $*" >&2; exit 1; }
 step() { echo "== $* (${SECONDS}s)"; }
 
-if [ $# -ge 1 ]; then tarball=$(realpath "$1"); else step "package"; tarball=$(Scripts/package.sh out | tail -1); fi
+if [ $# -ge 1 ]; then tarball=$(realpath "$1"); else step "package"; tarball=$(Scripts/package.sh out); fi
 [ -x "$normal" ] || swift build -c release --product jettag
 if [ ! -x "$root/bin/sh" ]; then
   step "debootstrap --variant=minbase bookworm $root"
