@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages JetTag builds against (HDF5 + zlib, libdeflate, OpenBLAS) and Open MPI (loaded at run
-# time for `mpirun -np N jettag train`; the MPI tests need mpirun), unless already present.
+# time for `mpirun -np N jettag train`; the MPI tests need mpirun), unless already present, and those of
+# Scripts/package.sh and Scripts/test-package.sh (patchelf, debootstrap, h5dump from hdf5-tools).
 # Then the Python venv the ONNX export test runs onnx.checker and ONNX Runtime in (~/.cache/jettag-onnx-venv, pinned
 # versions; Tests/onnx/check_onnx.py, run by Tests/JetTagKitTests/ONNXExportTests.swift).
 # With --browser also Chromium and ImageMagick, which Scripts/check-report-in-browser.sh uses (CI passes it).
 set -euo pipefail
-packages=(libhdf5-dev zlib1g-dev libdeflate-dev libopenblas-dev pkg-config python3-venv libopenmpi-dev openmpi-bin)
+packages=(libhdf5-dev zlib1g-dev libdeflate-dev libopenblas-dev pkg-config python3-venv libopenmpi-dev openmpi-bin
+    patchelf debootstrap hdf5-tools)
 [ "${1:-}" = "--browser" ] && packages+=(chromium imagemagick)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
