@@ -36,7 +36,7 @@ public struct TrainingData: Sendable {
     public static func fittedFeatures(config: RunConfig, split: JetSplit) throws -> FeatureSpec {
         guard !config.features.isStandardized else { return config.features }
         var fitter = try StandardizationFitter(spec: config.features)
-        try forEachBatch(config: config, split: split) { batch, _ in try fitter.accumulate(batch) }
+        try forEachBatch(config: config, split: split) { batch, files in try fitter.accumulate(batch, files: files) }
         return try fitter.fittedSpec()
     }
 
@@ -84,7 +84,7 @@ public struct TrainingData: Sendable {
             var fields: [String: [Float]] = [:]
             for name in binningFields { fields[name] = batch.jetFields[name] }
             set.append(
-                try extractor.extract(batch), labels: labels, weights: weights, eventNumbers: batch.eventNumbers,
+                try extractor.extract(batch, files: files), labels: labels, weights: weights, eventNumbers: batch.eventNumbers,
                 fields: fields)
         }
         return set
