@@ -87,6 +87,21 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// The error for an input that lacks `field` when a new variable reads it (as `field` or `jet.field`), naming
+    /// the first such variable (by name order), its expression and the position; nil when none reads it.
+    public func missingExpressionField(_ field: String, file: String, available: [String]) -> JetFeaturesError? {
+        for name in newVariables.keys.sorted() {
+            guard let expression = try? Self.compile(name, newVariables[name]!) else { continue }
+            for (reference, position) in zip(expression.fieldNames, expression.fieldPositions)
+            where reference == field || reference == Self.jetPrefix + field {
+                return .unknownExpressionName(
+                    variable: name, expression: expression.text, name: reference, position: position, level: "input field",
+                    file: file, available: available)
+            }
+        }
+        return nil
+    }
+
     /// Checks the new variables' names and expressions and that no chain of references comes back to its start.
     func validateNewVariables() throws {
         for name in newVariables.keys.sorted() {

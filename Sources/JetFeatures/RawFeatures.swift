@@ -170,7 +170,8 @@ private struct VariableColumns {
                 }
             } catch let JetFeaturesError.unknownVariable(_, level, available) {
                 throw JetFeaturesError.unknownExpressionName(
-                    variable: name, expression: text, name: field, position: position, level: level, available: available)
+                    variable: name, expression: text, name: field, position: position, level: level, file: nil,
+                    available: available)
             }
         }
         let rows = constituentLevel ? total : reader.batch.count

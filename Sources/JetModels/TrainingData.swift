@@ -53,11 +53,22 @@ public struct TrainingData: Sendable {
             split: split, threads: config.training.threads)
     }
 
+    /// The stream of the config's files restricted to `split` (nil: all jets); a field missing from a file that a
+    /// new variable reads is named with the variable, its expression and the position.
+    static func openStream(config: RunConfig, split: JetSplit?) throws -> JetStream {
+        do {
+            return try JetStream(files: config.data.files, options: try readOptions(config: config, split: split))
+        } catch let JetDataError.missingField(file, dataset, field, available) {
+            throw config.features.missingExpressionField(field, file: file, available: available)
+                ?? JetDataError.missingField(file: file, dataset: dataset, field: field, available: available)
+        }
+    }
+
     /// Calls `body` with every batch of the split and the stream's files, stopping after `data.maxJets` jets.
     private static func forEachBatch(
         config: RunConfig, split: JetSplit, _ body: (JetBatch, [String]) throws -> Void
     ) throws {
-        let stream = try JetStream(files: config.data.files, options: try readOptions(config: config, split: split))
+        let stream = try openStream(config: config, split: split)
         var remaining = config.data.maxJets ?? Int.max
         while remaining > 0, var batch = try stream.next() {
             if batch.count > remaining { batch = batch.gathering(Array(0..<remaining)) }

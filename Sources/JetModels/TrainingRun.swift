@@ -53,7 +53,7 @@ public struct TrainingRun {
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
         let config = try self.config.resolvingClassNames()
-        _ = try JetStream(files: config.data.files, options: try TrainingData.readOptions(config: config, split: nil))
+        _ = try TrainingData.openStream(config: config, split: nil)
         ComputeThreads.set(config.training.threads)
         let lock = try RunDirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
