@@ -141,8 +141,8 @@ public struct JetExpression: Sendable, Equatable {
         case .divide: map(x, y) { $0 / $1 }
         case .power: map(x, y) { Foundation.pow($0, $1) }
         case .hypotenuse: map(x, y) { Foundation.hypot($0, $1) }
-        case .minimum: map(x, y) { Float.minimum($0, $1) }
-        case .maximum: map(x, y) { Float.maximum($0, $1) }
+        case .minimum: map(x, y) { $0 < $1 || $0.isNaN ? $0 : $1 }
+        case .maximum: map(x, y) { $0 > $1 || $0.isNaN ? $0 : $1 }
         case .less: map(x, y) { flag($0 < $1) }
         case .lessEqual: map(x, y) { flag($0 <= $1) }
         case .greater: map(x, y) { flag($0 > $1) }

@@ -95,7 +95,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
             for (reference, position) in zip(expression.fieldNames, expression.fieldPositions)
             where reference == field || reference == Self.jetPrefix + field {
                 return .unknownExpressionName(
-                    variable: name, expression: expression.text, name: reference, position: position, level: "input field",
+                    variable: name, expression: expression.text, name: reference, position: position, level: "field",
                     file: file, available: available)
             }
         }

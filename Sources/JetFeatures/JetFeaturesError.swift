@@ -77,7 +77,7 @@ public enum JetFeaturesError: Error, Equatable, CustomStringConvertible {
         case let .invalidExpression(variable, expression, position, reason):
             return "new variable '\(variable)' = '\(expression)': \(reason) at position \(position)"
         case let .unknownExpressionName(variable, expression, name, position, level, file, available):
-            return "new variable '\(variable)' = '\(expression)': unknown \(level) variable '\(name)' at position "
+            return "new variable '\(variable)' = '\(expression)': unknown \(level) '\(name)' at position "
                 + "\(position)" + (file.map { " in \($0)" } ?? "") + " (known: \(available.joined(separator: ", ")))"
         case let .nonFiniteExpression(variable, expression, file, row, constituent, value):
             return "new variable '\(variable)' = '\(expression)' is \(value) at "

@@ -170,7 +170,7 @@ private struct VariableColumns {
                 }
             } catch let JetFeaturesError.unknownVariable(_, level, available) {
                 throw JetFeaturesError.unknownExpressionName(
-                    variable: name, expression: text, name: field, position: position, level: level, file: nil,
+                    variable: name, expression: text, name: field, position: position, level: level + " variable", file: nil,
                     available: available)
             }
         }
