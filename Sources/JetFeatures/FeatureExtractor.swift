@@ -21,10 +21,12 @@ public struct FeatureExtractor: Sendable {
     ///
     /// Constituents beyond `spec.maxConstituents` (the softest, as constituents are pT-ordered) are dropped;
     /// jets with fewer are padded.
+    /// - Parameter files: the stream's files (by `batch.fileIndices`), named in the errors of new variables.
     /// - Returns: [B, P, F] constituent features, [B, P] mask and [B, K] jet features.
-    /// - Throws: `JetFeaturesError` for missing fields, non-finite inputs, logs of non-positive values.
-    public func extract(_ batch: JetBatch) throws -> FeatureBatch {
-        let raw = try RawFeatures(spec: spec, batch: batch)
+    /// - Throws: `JetFeaturesError` for missing fields, non-finite inputs or new variable values, logs of
+    ///   non-positive values.
+    public func extract(_ batch: JetBatch, files: [String] = []) throws -> FeatureBatch {
+        let raw = try RawFeatures(spec: spec, batch: batch, files: files)
         let (count, slots) = (raw.count, raw.slots)
         let featureCount = spec.constituentVariables.count
         let jetCount = spec.jetVariables.count

@@ -31,6 +31,14 @@ public enum JetFeaturesError: Error, Equatable, CustomStringConvertible {
     case nonPositiveBinSum(label: Int, bin: [Int], sum: Double, jets: Int)
     /// A class has no jets but the method needs them (e.g. as the target).
     case emptyClass(label: Int)
+    /// A new variable's expression does not parse: bad token, unknown function, wrong number of arguments.
+    case invalidExpression(variable: String, expression: String, position: Int, reason: String)
+    /// A name in a new variable's expression is no variable at the level it is used at (`file`: the input that
+    /// lacks it, when known).
+    case unknownExpressionName(
+        variable: String, expression: String, name: String, position: Int, level: String, file: String?, available: [String])
+    /// A new variable's expression gave NaN or infinity (log of 0, division by 0, ...).
+    case nonFiniteExpression(variable: String, expression: String, file: String?, row: Int, constituent: Int?, value: Float)
 
     public var description: String {
         switch self {
@@ -66,6 +74,15 @@ public enum JetFeaturesError: Error, Equatable, CustomStringConvertible {
                 + "the reweighting ratio is undefined there: use coarser bins"
         case let .emptyClass(label):
             return "class \(label) has no jets"
+        case let .invalidExpression(variable, expression, position, reason):
+            return "new variable '\(variable)' = '\(expression)': \(reason) at position \(position)"
+        case let .unknownExpressionName(variable, expression, name, position, level, file, available):
+            return "new variable '\(variable)' = '\(expression)': unknown \(level) '\(name)' at position "
+                + "\(position)" + (file.map { " in \($0)" } ?? "") + " (known: \(available.joined(separator: ", ")))"
+        case let .nonFiniteExpression(variable, expression, file, row, constituent, value):
+            return "new variable '\(variable)' = '\(expression)' is \(value) at "
+                + (file.map { "\($0), " } ?? "") + "jet row \(row)" + Self.constituentText(constituent)
+                + "; guard the expression, e.g. log(max(x, 1e-6)) or x / max(y, 1e-6)"
         }
     }
 

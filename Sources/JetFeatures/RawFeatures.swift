@@ -13,118 +13,31 @@ struct RawFeatures {
     private(set) var constituentValues: [Float]
     private(set) var jetValues: [Float]
 
-    init(spec: FeatureSpec, batch: JetBatch) throws {
+    /// - Parameter files: the stream's files, by `batch.fileIndices`, named in the errors of expression variables.
+    init(spec: FeatureSpec, batch: JetBatch, files: [String] = []) throws {
         try spec.validate()
-        let count = batch.count
-        let inputSlots = batch.maxConstituents
-        let reader = _BatchReader(batch: batch)
-        let multiplicities = try reader.multiplicities()
+        var columns = try VariableColumns(spec: spec, batch: batch, files: files)
+        let (count, slots, kept) = (batch.count, spec.maxConstituents, columns.kept)
         self.count = count
-        slots = spec.maxConstituents
-        let kept = multiplicities.map { min($0, spec.maxConstituents) }
+        self.slots = slots
         self.kept = kept
-        constituentValues = [Float](repeating: 0, count: count * slots * spec.constituentVariables.count)
-        jetValues = [Float](repeating: 0, count: count * spec.jetVariables.count)
-
-        let constituentNames = spec.constituentKinematics
-        let jetNames = spec.jetKinematics
-        for (column, variable) in spec.constituentVariables.enumerated() {
-            let kind = ConstituentVariable(name: variable.name)
-            let name = variable.name
-            let constituent = { (field: String) in
-                try reader.constituentField(field, neededBy: name, kept: kept, inputSlots: inputSlots)
-            }
-            let jet = { (field: String) in try reader.jetField(field, neededBy: name) }
-            let floor = variable.logFloor
-            let logarithm = { (x: Float, b: Int, j: Int) in
-                try Self.logarithm(x, floor: floor, variable: name, row: reader.row(b), constituent: j)
-            }
-            switch kind {
-            case .deltaEta:
-                let eta = try constituent(constituentNames.eta), jetEta = try jet(jetNames.eta)
-                fillConstituentColumn(column, of: spec, inputSlots, eta, eta, jetEta, jetEta) { _, _, x, _, u, _ in
-                    x - u
-                }
-            case .deltaPhi:
-                let phi = try constituent(constituentNames.phi), jetPhi = try jet(jetNames.phi)
-                fillConstituentColumn(column, of: spec, inputSlots, phi, phi, jetPhi, jetPhi) { _, _, x, _, u, _ in
-                    Self.wrappedAngle(x - u)
-                }
-            case .deltaR:
-                let eta = try constituent(constituentNames.eta), jetEta = try jet(jetNames.eta)
-                let phi = try constituent(constituentNames.phi), jetPhi = try jet(jetNames.phi)
-                fillConstituentColumn(column, of: spec, inputSlots, eta, phi, jetEta, jetPhi) { _, _, x, y, u, v in
-                    hypot(x - u, Self.wrappedAngle(y - v))
-                }
-            case .logPt, .logEnergy:
-                let field = try constituent(kind == .logPt ? constituentNames.pt : constituentNames.energy)
-                try fillConstituentColumn(column, of: spec, inputSlots, field, field, [], []) { b, j, x, _, _, _ in
-                    try logarithm(x, b, j)
-                }
-            case .logPtRel, .logEnergyRel:
-                let isPt = kind == .logPtRel
-                let field = try constituent(isPt ? constituentNames.pt : constituentNames.energy)
-                let jetField = try jet(isPt ? jetNames.pt : jetNames.energy)
-                try fillConstituentColumn(column, of: spec, inputSlots, field, field, jetField, jetField) {
-                    b, j, x, _, u, _ in try logarithm(x / u, b, j)
-                }
-            case let .field(fieldName):
-                guard batch.constituentFields[fieldName] != nil else {
-                    throw JetFeaturesError.unknownVariable(
-                        name: name, level: "constituent",
-                        available: ConstituentVariable.derived.keys.sorted() + batch.constituentFields.keys.sorted())
-                }
-                let field = try constituent(fieldName)
-                fillConstituentColumn(column, of: spec, inputSlots, field, field, [], []) { _, _, x, _, _, _ in x }
-            }
-        }
-
-        let jetCount = spec.jetVariables.count
-        for (column, variable) in spec.jetVariables.enumerated() {
-            let kind = JetVariable(name: variable.name)
-            guard batch.jetFields[kind.field] != nil else {
-                throw JetFeaturesError.unknownVariable(
-                    name: variable.name, level: "jet",
-                    available: batch.jetFields.keys.sorted().flatMap { [$0, "log_" + $0] })
-            }
-            let field = try reader.jetField(kind.field, neededBy: variable.name)
-            let isLogarithm = if case .logField = kind { true } else { false }
-            for b in 0..<count {
-                jetValues[b * jetCount + column] = isLogarithm
-                    ? try Self.logarithm(field[b], floor: variable.logFloor, variable: variable.name,
-                                         row: reader.row(b), constituent: nil)
-                    : field[b]
-            }
-        }
-    }
-
-    /// Writes `value(b, j, x[src], y[src], u[b], v[b])` into column `column` of every kept constituent,
-    /// with `src = b * inputSlots + j` (x, y are [B, P_in] constituent fields, u, v are [B] jet fields;
-    /// empty jet arrays mean the variable uses no jet field).
-    private mutating func fillConstituentColumn(
-        _ column: Int, of spec: FeatureSpec, _ inputSlots: Int,
-        _ x: [Float], _ y: [Float], _ u: [Float], _ v: [Float],
-        _ value: (Int, Int, Float, Float, Float, Float) throws -> Float
-    ) rethrows {
         let featureCount = spec.constituentVariables.count
-        let (count, slots, kept) = (self.count, self.slots, self.kept)
-        try constituentValues.withUnsafeMutableBufferPointer { out in
-            try x.withUnsafeBufferPointer { x in
-                try y.withUnsafeBufferPointer { y in
-                    try u.withUnsafeBufferPointer { u in
-                        try v.withUnsafeBufferPointer { v in
-                            for b in 0..<count {
-                                let jetU = u.isEmpty ? 0 : u[b], jetV = v.isEmpty ? 0 : v[b]
-                                for j in 0..<kept[b] {
-                                    let src = b * inputSlots + j
-                                    out[(b * slots + j) * featureCount + column] =
-                                        try value(b, j, x[src], y[src], jetU, jetV)
-                                }
-                            }
-                        }
-                    }
+        constituentValues = [Float](repeating: 0, count: count * slots * featureCount)
+        for (column, variable) in spec.constituentVariables.enumerated() {
+            let values = try columns.constituent(variable.name, logFloor: variable.logFloor)
+            var source = 0
+            for b in 0..<count {
+                for j in 0..<kept[b] {
+                    constituentValues[(b * slots + j) * featureCount + column] = values[source]
+                    source += 1
                 }
             }
+        }
+        let jetCount = spec.jetVariables.count
+        jetValues = [Float](repeating: 0, count: count * jetCount)
+        for (column, variable) in spec.jetVariables.enumerated() {
+            let values = try columns.jet(variable.name, logFloor: variable.logFloor)
+            for b in 0..<count { jetValues[b * jetCount + column] = values[b] }
         }
     }
 
@@ -144,6 +57,163 @@ struct RawFeatures {
             throw JetFeaturesError.nonPositiveLogArgument(variable: variable, row: row, constituent: constituent, value: x)
         }
         return Foundation.log(x)
+    }
+}
+
+/// A batch's variables as columns, computed on first use: constituent columns hold the kept constituents packed
+/// jet by jet (`total` values; jet b's constituent j at `offsets[b] + j`), jet columns one value per jet.
+/// Expression variables (`spec.newVariables`) are evaluated here, their names resolved at the level they are used
+/// at: at the constituent level a bare name is a constituent variable and `jet.<name>` a jet variable, broadcast
+/// to the jet's constituents; at the jet level every name is a jet variable.
+private struct VariableColumns {
+    let spec: FeatureSpec
+    let reader: _BatchReader
+    let files: [String]
+    let kept: [Int]
+    let offsets: [Int]
+    let total: Int
+    private var constituentExpressions: [String: [Float]] = [:]
+    private var jetExpressions: [String: [Float]] = [:]
+
+    init(spec: FeatureSpec, batch: JetBatch, files: [String]) throws {
+        self.spec = spec
+        self.files = files
+        reader = _BatchReader(batch: batch)
+        kept = try reader.multiplicities().map { min($0, spec.maxConstituents) }
+        var offsets = [Int](repeating: 0, count: kept.count + 1)
+        for b in kept.indices { offsets[b + 1] = offsets[b] + kept[b] }
+        self.offsets = offsets
+        total = offsets.last!
+    }
+
+    /// The constituent-level variable `name` (an expression variable, a derived one or a raw field), packed.
+    mutating func constituent(_ name: String, logFloor: Float? = nil) throws -> [Float] {
+        if let expression = spec.newVariables[name] {
+            if let values = constituentExpressions[name] { return values }
+            let values = try evaluate(name, expression, constituentLevel: true)
+            constituentExpressions[name] = values
+            return values
+        }
+        let names = spec.constituentKinematics, jetNames = spec.jetKinematics
+        let kind = ConstituentVariable(name: name)
+        let (reader, offsets, kept) = (self.reader, self.offsets, self.kept)
+        let logarithm = { (x: Float, i: Int) throws -> Float in
+            let (b, j) = Self.position(of: i, offsets: offsets, jets: kept.count)
+            return try RawFeatures.logarithm(x, floor: logFloor, variable: name, row: reader.row(b), constituent: j)
+        }
+        switch kind {
+        case .deltaEta:
+            return zip(try field(names.eta, name), try broadcast(try reader.jetField(jetNames.eta, neededBy: name))).map { $0 - $1 }
+        case .deltaPhi:
+            return zip(try field(names.phi, name), try broadcast(try reader.jetField(jetNames.phi, neededBy: name))).map {
+                RawFeatures.wrappedAngle($0 - $1)
+            }
+        case .deltaR:
+            let deta = try constituent("deta"), dphi = try constituent("dphi")
+            return zip(deta, dphi).map { hypot($0, $1) }
+        case .logPt, .logEnergy:
+            let values = try field(kind == .logPt ? names.pt : names.energy, name)
+            return try values.indices.map { try logarithm(values[$0], $0) }
+        case .logPtRel, .logEnergyRel:
+            let isPt = kind == .logPtRel
+            let values = try field(isPt ? names.pt : names.energy, name)
+            let jet = try broadcast(try reader.jetField(isPt ? jetNames.pt : jetNames.energy, neededBy: name))
+            return try values.indices.map { try logarithm(values[$0] / jet[$0], $0) }
+        case .isChargedHadron, .isNeutralHadron, .isPhoton, .isElectron, .isMuon:
+            let pdgId = try field(spec.particleIDFields.pdgId, name), charge = try field(spec.particleIDFields.charge, name)
+            return zip(pdgId, charge).map { kind.particleIDFlag(pdgId: $0, charge: $1) }
+        case .field(let fieldName):
+            guard reader.batch.constituentFields[fieldName] != nil else {
+                throw JetFeaturesError.unknownVariable(
+                    name: name, level: "constituent",
+                    available: ConstituentVariable.derived.keys.sorted() + reader.batch.constituentFields.keys.sorted()
+                        + spec.newVariables.keys.sorted())
+            }
+            return try field(fieldName, name)
+        }
+    }
+
+    /// The jet-level variable `name` (an expression variable, a raw field or `log_<field>`), one value per jet.
+    mutating func jet(_ name: String, logFloor: Float? = nil) throws -> [Float] {
+        if let expression = spec.newVariables[name] {
+            if let values = jetExpressions[name] { return values }
+            let values = try evaluate(name, expression, constituentLevel: false)
+            jetExpressions[name] = values
+            return values
+        }
+        let kind = JetVariable(name: name)
+        guard reader.batch.jetFields[kind.field] != nil else {
+            throw JetFeaturesError.unknownVariable(
+                name: name, level: "jet",
+                available: reader.batch.jetFields.keys.sorted().flatMap { [$0, "log_" + $0] } + spec.newVariables.keys.sorted())
+        }
+        let field = try reader.jetField(kind.field, neededBy: name)
+        guard case .logField = kind else { return field }
+        return try field.indices.map {
+            try RawFeatures.logarithm(field[$0], floor: logFloor, variable: name, row: reader.row($0), constituent: nil)
+        }
+    }
+
+    /// Evaluates an expression variable at one level; a name the batch does not have, or a non-finite result,
+    /// is an error naming the variable and the expression.
+    private mutating func evaluate(_ name: String, _ text: String, constituentLevel: Bool) throws -> [Float] {
+        let expression = try FeatureSpec.compile(name, text)
+        var inputs: [[Float]] = []
+        for (field, position) in zip(expression.fieldNames, expression.fieldPositions) {
+            let isJet = field.hasPrefix(FeatureSpec.jetPrefix)
+            let reference = isJet ? String(field.dropFirst(FeatureSpec.jetPrefix.count)) : field
+            do {
+                if constituentLevel {
+                    inputs.append(isJet ? try broadcast(try jet(reference)) : try constituent(reference))
+                } else {
+                    inputs.append(try jet(reference))
+                }
+            } catch let JetFeaturesError.unknownVariable(_, level, available) {
+                throw JetFeaturesError.unknownExpressionName(
+                    variable: name, expression: text, name: field, position: position, level: level + " variable", file: nil,
+                    available: available)
+            }
+        }
+        let rows = constituentLevel ? total : reader.batch.count
+        let values = expression.evaluate(count: rows, inputs: inputs)
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            let (b, j) = constituentLevel ? Self.position(of: i, offsets: offsets, jets: kept.count) : (i, nil)
+            let fileIndex = reader.batch.fileIndices.count == reader.batch.count ? reader.batch.fileIndices[b] : -1
+            throw JetFeaturesError.nonFiniteExpression(
+                variable: name, expression: text, file: files.indices.contains(fileIndex) ? files[fileIndex] : nil,
+                row: reader.row(b), constituent: j, value: values[i])
+        }
+        return values
+    }
+
+    /// The jet and constituent index of packed entry `i`.
+    private static func position(of i: Int, offsets: [Int], jets: Int) -> (Int, Int) {
+        var low = 0, high = jets - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if offsets[middle] <= i { low = middle } else { high = middle - 1 }
+        }
+        return (low, i - offsets[low])
+    }
+
+    /// The kept constituents' values of a raw constituent field, packed.
+    private func field(_ field: String, _ variable: String) throws -> [Float] {
+        let inputSlots = reader.batch.maxConstituents
+        let values = try reader.constituentField(field, neededBy: variable, kept: kept, inputSlots: inputSlots)
+        var packed = [Float](repeating: 0, count: total)
+        for b in kept.indices {
+            for j in 0..<kept[b] { packed[offsets[b] + j] = values[b * inputSlots + j] }
+        }
+        return packed
+    }
+
+    /// A jet column repeated over each jet's kept constituents.
+    private func broadcast(_ values: [Float]) throws -> [Float] {
+        var packed = [Float](repeating: 0, count: total)
+        for b in kept.indices {
+            for j in 0..<kept[b] { packed[offsets[b] + j] = values[b] }
+        }
+        return packed
     }
 }
 

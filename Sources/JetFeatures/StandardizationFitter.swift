@@ -10,7 +10,8 @@ import JetData
 /// - `robust` (weaver's "auto"): the median, and 1 / max(p84 - median, median - p16), from numpy-style
 ///   percentiles of a `QuantileSample` (exact up to its capacity, a seeded reservoir sample beyond).
 ///
-/// A zero width gives scale 1, as in weaver. Values given in the spec are kept. Unweighted, like weaver.
+/// A zero width gives scale 1, as in weaver. Values given in the spec are kept. Unweighted, like weaver. The 0/1
+/// particle-ID flags (`ConstituentVariable.isParticleIDFlag`) are not fitted: centre 0, scale 1, as ParT feeds them.
 public struct StandardizationFitter: Sendable {
     public let spec: FeatureSpec
     /// Moments per constituent variable, in spec order.
@@ -31,9 +32,9 @@ public struct StandardizationFitter: Sendable {
         jetSamples = robust ? spec.jetVariables.indices.map { QuantileSample(seed: UInt64(1000 + $0)) } : []
     }
 
-    /// Adds one batch of training jets.
-    public mutating func accumulate(_ batch: JetBatch) throws {
-        let raw = try RawFeatures(spec: spec, batch: batch)
+    /// Adds one batch of training jets; `files` (the stream's, by `batch.fileIndices`) are named in errors.
+    public mutating func accumulate(_ batch: JetBatch, files: [String] = []) throws {
+        let raw = try RawFeatures(spec: spec, batch: batch, files: files)
         let featureCount = spec.constituentVariables.count
         var column = [Float]()
         column.reserveCapacity(raw.kept.reduce(0, +))
@@ -66,7 +67,12 @@ public struct StandardizationFitter: Sendable {
     public func fittedSpec() throws -> FeatureSpec {
         var fitted = spec
         fitted.constituentVariables = try spec.constituentVariables.indices.map {
-            try fit(spec.constituentVariables[$0], constituentMoments[$0], constituentSamples.isEmpty ? nil : constituentSamples[$0])
+            var variable = spec.constituentVariables[$0]
+            if spec.newVariables[variable.name] == nil, ConstituentVariable(name: variable.name).isParticleIDFlag {
+                variable.subtractBy = variable.subtractBy ?? 0
+                variable.multiplyBy = variable.multiplyBy ?? 1
+            }
+            return try fit(variable, constituentMoments[$0], constituentSamples.isEmpty ? nil : constituentSamples[$0])
         }
         fitted.jetVariables = try spec.jetVariables.indices.map {
             try fit(spec.jetVariables[$0], jetMoments[$0], jetSamples.isEmpty ? nil : jetSamples[$0])

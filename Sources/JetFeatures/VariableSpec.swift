@@ -8,7 +8,9 @@
 /// - a bare name, `pt_log`: everything default, centre and scale fitted on the training data;
 /// - weaver's list, `[pt_log, 1.7, 0.7, -5, 5, 0]`: trailing entries may be left out, `null` means
 ///   "fit" for `subtract_by`/`multiply_by` and "no clipping" for the clip bounds;
-/// - a mapping with keys `name`, `subtractBy`, `multiplyBy`, `clipMin`, `clipMax`, `padValue`, `logFloor`.
+/// - a mapping with keys `name`, `subtractBy`, `multiplyBy`, `clipMin`, `clipMax`, `padValue`, `logFloor`, and
+///   `standardize: false` for a variable the network sees as it is (weaver's `[name, null]` under its manual
+///   method: centre 0, scale 1, no clipping; `subtractBy`/`multiplyBy` cannot be given with it).
 ///
 /// Defaults: `subtractBy`/`multiplyBy` nil (fitted: mean and 1 / standard deviation), `clipMin` -5 and
 /// `clipMax` 5 (weaver's defaults; an explicit `null` turns clipping off), `padValue` 0, `logFloor` nil
@@ -73,7 +75,7 @@ public struct VariableSpec: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, subtractBy, multiplyBy, clipMin, clipMax, padValue, logFloor
+        case name, subtractBy, multiplyBy, clipMin, clipMax, padValue, logFloor, standardize
     }
 
     public init(from decoder: Decoder) throws {
@@ -101,6 +103,16 @@ public struct VariableSpec: Codable, Sendable, Equatable {
             if keyed.contains(.clipMax) { clipMax = try keyed.decodeIfPresent(Float.self, forKey: .clipMax) }
             padValue = try keyed.decodeIfPresent(Float.self, forKey: .padValue) ?? 0
             logFloor = try keyed.decodeIfPresent(Float.self, forKey: .logFloor)
+            if try keyed.decodeIfPresent(Bool.self, forKey: .standardize) == false {
+                guard subtractBy == nil, multiplyBy == nil else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: decoder.codingPath + [CodingKeys.standardize],
+                        debugDescription: "variable '\(name)': standardize: false cannot be combined with subtractBy or multiplyBy"))
+                }
+                (subtractBy, multiplyBy) = (0, 1)
+                if !keyed.contains(.clipMin) { clipMin = nil }
+                if !keyed.contains(.clipMax) { clipMax = nil }
+            }
         }
     }
 

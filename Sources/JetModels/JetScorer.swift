@@ -69,7 +69,7 @@ public struct JetScorer {
         _ batch: JetBatch, features: FeatureBatch? = nil, globalRows: [Int64]? = nil, files: [String] = []
     ) throws -> Scores {
         let blocks = globalRows.map { $0.map { Int($0) / Self.blockSize } } ?? batch.rows.indices.map { $0 / Self.blockSize }
-        let scores = try score(PackedJets(try features ?? extractor.extract(batch)), batch: batch, blocks: blocks)
+        let scores = try score(PackedJets(try features ?? extractor.extract(batch, files: files)), batch: batch, blocks: blocks)
         if let bad = scores.probabilities.firstIndex(where: { !$0.isFinite }) {
             let jet = bad / classes
             let fileIndex = batch.fileIndices.isEmpty ? nil : batch.fileIndices[jet]

@@ -166,7 +166,7 @@ public struct TrainingData: Sendable {
         var fitted: FeatureSpec?
         if communicator.rank == 0 {
             var fitter = try StandardizationFitter(spec: config.features)
-            try forEachBatch(config: config, split: split, shard: nil) { batch, _ in try fitter.accumulate(batch) }
+            try forEachBatch(config: config, split: split, shard: nil) { batch, files in try fitter.accumulate(batch, files: files) }
             fitted = try fitter.fittedSpec()
         }
         guard communicator.size > 1 else { return fitted! }
@@ -187,13 +187,23 @@ public struct TrainingData: Sendable {
             split: split, dataShard: shard, threads: config.training.threads)
     }
 
+    /// The stream of the config's files restricted to `split` (nil: all jets) and `shard` (nil: every row); a field
+    /// missing from a file that a new variable reads is named with the variable, its expression and the position.
+    static func openStream(config: RunConfig, split: JetSplit?, shard: DataShard? = nil) throws -> JetStream {
+        do {
+            return try JetStream(files: config.data.files, options: try readOptions(config: config, split: split, shard: shard))
+        } catch let JetDataError.missingField(file, dataset, field, available) {
+            throw config.features.missingExpressionField(field, file: file, available: available)
+                ?? JetDataError.missingField(file: file, dataset: dataset, field: field, available: available)
+        }
+    }
+
     /// Calls `body` with every batch of the split (of `shard` only, when given) and the stream's files, stopping
     /// after `data.maxJets` jets (shard m of S: its share, floor((m + 1) maxJets / S) - floor(m maxJets / S)).
     private static func forEachBatch(
         config: RunConfig, split: JetSplit, shard: DataShard?, _ body: (JetBatch, [String]) throws -> Void
     ) throws {
-        let stream = try JetStream(
-            files: config.data.files, options: try readOptions(config: config, split: split, shard: shard))
+        let stream = try openStream(config: config, split: split, shard: shard)
         var remaining = config.data.maxJets.map { maxJets in shard.map { $0.rows(of: maxJets).count } ?? maxJets } ?? Int.max
         while remaining > 0, var batch = try stream.next() {
             if batch.count > remaining { batch = batch.gathering(Array(0..<remaining)) }
@@ -222,7 +232,7 @@ public struct TrainingData: Sendable {
             var fields: [String: [Float]] = [:]
             for name in binningFields { fields[name] = batch.jetFields[name] }
             set.append(
-                try extractor.extract(batch), labels: labels, weights: weights, eventNumbers: batch.eventNumbers,
+                try extractor.extract(batch, files: files), labels: labels, weights: weights, eventNumbers: batch.eventNumbers,
                 fields: fields)
         }
         return set

@@ -70,7 +70,7 @@ public struct TrainingRun {
         if !byMembers && config.training.dataShards == nil && communicator.size > 1 {
             config.training.dataShards = communicator.size
         }
-        _ = try JetStream(files: config.data.files, options: try TrainingData.readOptions(config: config, split: nil))
+        _ = try TrainingData.openStream(config: config, split: nil)
         ComputeThreads.set(config.training.threads)
         let lock = communicator.rank == 0 ? try RunDirectoryLock(directory: directory) : nil
         defer { withExtendedLifetime(lock) {} }

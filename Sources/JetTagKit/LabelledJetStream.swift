@@ -57,7 +57,7 @@ struct LabelledJetStream {
         guard limit > 0, var batch = try stream.next() else { return nil }
         if batch.count > limit { batch = batch.gathering(Array(0..<limit)) }
         let labels = try batch.classLabels(field: labelField, labels: labels, files: stream.files)
-        let features = try scorer.extractor.extract(batch)
+        let features = try scorer.extractor.extract(batch, files: stream.files)
         return Batch(
             jets: batch, labels: labels,
             weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),

@@ -27,7 +27,7 @@ import Testing
         ("pt > 5 $", 7, "unexpected character '$'"),
         ("(pt > 5", 7, "expected ')'"),
         ("pt + 5", 0, "not a condition (no comparison)"),
-        ("sqrt(pt) > 5", 0, "unknown function 'sqrt' (only abs)"),
+        ("sqr(pt) > 5", 0, "unknown function 'sqr' (known: abs, exp, hypot, log, max, min, sqrt)"),
         ("pt && eta > 1", 3, "'&&' needs conditions on both sides"),
         ("pt > 1.2.3", 5, "bad number '1.2.3'"),
     ])
