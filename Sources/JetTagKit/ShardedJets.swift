@@ -18,6 +18,9 @@ public final class ShardedJets {
 
     /// The files the batches' `fileIndices` point into.
     public var files: [String] { stream?.files ?? [] }
+    /// The rows of the concatenated inputs kept (all of them without a shard), before selection and split, and
+    /// those inputs' total: what an output's ``OutputRows`` records.
+    public let rows: OutputRows
 
     /// - Parameter shard: keeps ``Shard/rows(of:blockSize:)`` of all jets of `files`; nil keeps every jet.
     public init(files: [String], options: JetReadOptions, shard: Shard?, blockSize: Int = JetScorer.blockSize) throws {
@@ -33,6 +36,7 @@ public final class ShardedJets {
             ? all : needed.isEmpty ? nil : try JetStream(files: needed.map { all.files[$0] }, options: options)
         firstRows = needed.map { allFirstRows[$0] }
         self.kept = shard == nil ? nil : kept
+        rows = OutputRows(shard: shard ?? .whole, rows: kept, inputRows: all.totalJets)
     }
 
     /// The next batch of whole blocks with shard rows in it, and each of its jets' index in the concatenated inputs.

@@ -9,7 +9,7 @@ struct JetTag: ParsableCommand {
         version: ModelFile.codeVersion,
         subcommands: [
             Inspect.self, Train.self, Predict.self, Evaluate.self, Reweight.self, Saliency.self, Report.self,
-            Doctor.self,
+            Doctor.self, Merge.self,
         ]
     )
 
