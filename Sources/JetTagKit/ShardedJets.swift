@@ -2,7 +2,8 @@ import JetData
 import JetModels
 
 /// Input files read as one stream of batches, each jet with its index in the concatenated inputs; with a shard,
-/// only that shard's rows are kept and only the files holding them are opened.
+/// only that shard's rows are kept and only the files holding them are opened (a split keeps the jets it keeps
+/// in a stream over all the files).
 ///
 /// Every batch holds whole blocks of `blockSize` rows of the concatenated inputs (the start of a block is held
 /// back until the next read completes it), and shards start and end on block boundaries: with
@@ -31,9 +32,11 @@ public final class ShardedJets {
         let needed = all.files.indices.filter {
             allFirstRows[$0] < kept.upperBound && allFirstRows[$0 + 1] > kept.lowerBound
         }
+        var partOptions = options
+        partOptions.splitFileOffset += needed.first ?? 0
         stream =
             needed.count == all.files.count
-            ? all : needed.isEmpty ? nil : try JetStream(files: needed.map { all.files[$0] }, options: options)
+            ? all : needed.isEmpty ? nil : try JetStream(files: needed.map { all.files[$0] }, options: partOptions)
         firstRows = needed.map { allFirstRows[$0] }
         self.kept = shard == nil ? nil : kept
         rows = OutputRows(shard: shard ?? .whole, rows: kept, inputRows: all.totalJets)

@@ -62,7 +62,11 @@ import Testing
         let (directory, files) = try trainedModel()
         defer { directory.remove() }
         let model = directory.path("run/model.h5")
-        let options = ["--signal-class", "signal", "--fractions", "background=0.7,other=0.3", "--threshold", "0.4"]
+        // --split validation: a shard's stream over some of the files keeps the jets of the split over all of them
+        let options = [
+            "--split", "validation", "--signal-class", "signal", "--fractions", "background=0.7,other=0.3",
+            "--threshold", "0.4",
+        ]
         let whole = try runJetTag(
             arguments: ["evaluate", "--model", model] + files + options + ["--out", directory.path("whole"), "--no-report"])
         #expect(whole.status == 0, "\(whole.stderr)")
