@@ -51,10 +51,10 @@ same_h5() {
 # Whether two HDF5 files hold the same datasets, bit for bit (model files: parameters, BatchNorm statistics and
 # optimizer moments; their attributes differ by the timings in the training history).
 same_datasets() {
-  local names
+  local names dataset
   names=$(h5ls -r "$1" | awk '$2 == "Dataset" { print $1 }')
   [ -n "$names" ] && [ "$names" = "$(h5ls -r "$2" | awk '$2 == "Dataset" { print $1 }')" ] || return 1
-  for name in $names; do h5diff -q "$1" "$2" "$name" "$name" >/dev/null || return 1; done
+  for dataset in $names; do h5diff -q "$1" "$2" "$dataset" "$dataset" >/dev/null || return 1; done
 }
 
 # --- inputs: 4 copies of the shipped sample (7400 jets each), a tagger and a reweighter trained on it
