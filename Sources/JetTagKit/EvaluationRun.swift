@@ -9,7 +9,8 @@ import JetNN
 /// precision/recall/F1 and score histograms written to a directory.
 ///
 /// Files: `metrics.json` (``EvaluationReport``, stable keys), `roc.csv` (downsampled curve) and
-/// `score_histogram_<class>.csv`.
+/// `score_histogram_<class>.csv`; or, for one shard of the rows (``runPart(_:)``), `evaluation_part.h5`, which
+/// ``OutputMerge`` evaluates with the other shards' into those files.
 public struct EvaluationRun {
     /// The model file.
     public var model: String
