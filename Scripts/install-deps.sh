@@ -4,11 +4,18 @@
 # Scripts/package.sh and Scripts/test-package.sh (patchelf, debootstrap, h5dump from hdf5-tools).
 # Then the Python venv the ONNX export test runs onnx.checker and ONNX Runtime in (~/.cache/jettag-onnx-venv, pinned
 # versions; Tests/onnx/check_onnx.py, run by Tests/JetTagKitTests/ONNXExportTests.swift).
-# With --browser also Chromium and ImageMagick, which Scripts/check-report-in-browser.sh uses (CI passes it).
+# With --browser also Chromium and ImageMagick, which Scripts/check-report-in-browser.sh uses; with --slurm also
+# Slurm and munge, which Scripts/slurm-local.sh and Scripts/slurm-tests.sh use (CI passes both).
 set -euo pipefail
 packages=(libhdf5-dev zlib1g-dev libdeflate-dev libopenblas-dev pkg-config python3-venv libopenmpi-dev openmpi-bin
     patchelf debootstrap hdf5-tools)
-[ "${1:-}" = "--browser" ] && packages+=(chromium imagemagick)
+for option in "$@"; do
+  case $option in
+    --browser) packages+=(chromium imagemagick) ;;
+    --slurm) packages+=(slurm-wlm munge) ;;
+    *) echo "usage: $0 [--browser] [--slurm]" >&2; exit 64 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -19,6 +19,10 @@ public struct JetReadOptions: Sendable {
     public var split: JetSplit?
     /// Only this data shard's rows of each file are read; nil reads every row.
     public var dataShard: DataShard?
+    /// The position of the stream's first file in the file list the split is drawn over (the split hashes each
+    /// jet's file position and row): a stream over a part of the list, such as a shard's files, keeps the split
+    /// of the whole list. 0 for a stream over the whole list.
+    public var splitFileOffset = 0
     /// Threads for inflating chunks and converting types.
     public var threads: Int
     /// Whether NaN or infinity in any field read is an error (`JetDataError.nonFinite`).

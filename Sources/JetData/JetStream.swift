@@ -134,7 +134,8 @@ public final class JetStream {
         let kept = (0..<batch.count).filter { index in
             passed[index]
                 && (options.split?.contains(
-                    eventNumber: batch.eventNumbers[index], row: batch.rows[index], fileIndex: batch.fileIndices[index]) ?? true)
+                    eventNumber: batch.eventNumbers[index], row: batch.rows[index],
+                    fileIndex: options.splitFileOffset + batch.fileIndices[index]) ?? true)
         }
         return kept.count == batch.count ? batch : batch.gathering(kept)
     }

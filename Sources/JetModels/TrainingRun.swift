@@ -37,6 +37,18 @@ public struct TrainingRun {
         self.communicator = communicator
     }
 
+    /// The config as the run writes it to `config.json`: class names from the data, the centres and scales a
+    /// fine-tuning run takes from its parent, and under MPI `training.dataShards` defaulted to the rank count.
+    public func resolvedConfig() throws -> RunConfig {
+        var config = try self.config.resolvingClassNames()
+        if let fineTuning = try FineTuning(config: config) { config.features = fineTuning.features(config.features) }
+        let byMembers = config.training.distribute == .members && communicator.size > 1
+        if !byMembers && config.training.dataShards == nil && communicator.size > 1 {
+            config.training.dataShards = communicator.size
+        }
+        return config
+    }
+
     /// Continues the run in `directory`, reading its `config.json`.
     public init(resuming directory: URL, communicator: Communicator = .solo) throws {
         let url = directory.appendingPathComponent("config.json")
@@ -62,14 +74,10 @@ public struct TrainingRun {
     public func run(
         progress: (Int, Int, Trainer.Event) -> Void = { _, _, _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ModelFile {
-        var config = try self.config.resolvingClassNames()
+        let config = try resolvedConfig()
         let fineTuning = try FineTuning(config: config)
-        if let fineTuning { config.features = fineTuning.features(config.features) }
         _ = try config.training.frozenNames(in: config.model.makeModel(seed: 0).parameters)
         let byMembers = config.training.distribute == .members && communicator.size > 1
-        if !byMembers && config.training.dataShards == nil && communicator.size > 1 {
-            config.training.dataShards = communicator.size
-        }
         _ = try TrainingData.openStream(config: config, split: nil)
         ComputeThreads.set(config.training.threads)
         let lock = communicator.rank == 0 ? try RunDirectoryLock(directory: directory) : nil

@@ -9,7 +9,8 @@ import JetNN
 /// precision/recall/F1 and score histograms written to a directory.
 ///
 /// Files: `metrics.json` (``EvaluationReport``, stable keys), `roc.csv` (downsampled curve) and
-/// `score_histogram_<class>.csv`.
+/// `score_histogram_<class>.csv`; or, for one shard of the rows (``runPart(_:)``), `evaluation_part.h5`, which
+/// ``OutputMerge`` evaluates with the other shards' into those files.
 public struct EvaluationRun {
     /// The model file.
     public var model: String
@@ -48,25 +49,118 @@ public struct EvaluationRun {
 
     /// Scores every jet, evaluates and writes the files; returns the report.
     public func run() throws -> EvaluationReport {
+        let (file, signal, stream) = try open(shard: nil)
+        var inputs = Inputs(probabilities: [], labels: [], weights: [])
+        while let batch = try stream.next() {
+            inputs.probabilities += batch.scores.probabilities
+            inputs.labels += batch.labels.map { Int($0) }
+            inputs.weights += batch.weights
+        }
+        return try Self.evaluate(
+            inputs, settings: Settings(model: model, tagger: file.tagger, signal: signal, threshold: threshold),
+            directory: directory)
+    }
+
+    /// Scores the jets of one shard of the rows of all inputs and writes what their evaluation needs to `path`, for
+    /// ``OutputMerge`` to join with the other shards into the `metrics.json`, `roc.csv` and histograms of one
+    /// unsharded run, bit for bit (a ROC curve and the histogram ranges need every jet's score, so the part holds
+    /// each jet's probabilities, label and weight rather than sums). The file is a ``JetOutputWriter`` file with
+    /// the ``ScoreSchema`` probabilities plus `label` and `weight`, and attributes `kind` (`evaluation`), the
+    /// model's, the signal class, fractions and threshold, and the rows held (``OutputRows``), written to
+    /// ``directory``/``partFile``; returns its path.
+    @discardableResult
+    public func runPart(_ shard: Shard) throws -> String {
+        let (file, signal, stream) = try open(shard: shard)
+        try FileSystemError.wrapping(path: directory.path, action: "cannot create the output directory") {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        let path = directory.appendingPathComponent(Self.partFile).path
+        let schema = ScoreSchema(tagger: file.tagger, classNames: file.classNames, hasSpread: false)
+        let settings = Settings(model: model, tagger: file.tagger, signal: signal, threshold: threshold)
+        let writer = try JetOutputWriter(
+            path: path, fields: schema.fields + [Self.labelField, Self.weightField],
+            attributes: schema.attributes(model: model, inputs: files, rows: stream.rows)
+                .merging(settings.attributes(fractions: fractions)) { _, setting in setting })
+        while let batch = try stream.next() {
+            var values = schema.values(batch.scores)
+            values[Self.labelField] = batch.labels.map { Float($0) }
+            values[Self.weightField] = batch.weights
+            try writer.append(jetIndices: batch.indices, eventNumbers: batch.jets.eventNumbers, values: values)
+        }
+        try writer.finish()
+        return path
+    }
+
+    /// The name of the part file `jettag evaluate --shard` writes in its output directory.
+    public static let partFile = "evaluation_part.h5"
+
+    private func open(shard: Shard?) throws -> (ModelFile, SignalScore, LabelledJetStream) {
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
         try file.require(.tagger, path: model, command: "jettag evaluate")
         let signal = try SignalScore(classNames: file.classNames, signalClass: signalClass, fractions: fractions)
         let stream = try LabelledJetStream(
             model: file, files: files, labelField: labelField, weights: weights, part: part,
-            selection: try selection.map { try JetSelection($0) }, batchSize: batchSize, threads: threads)
-        var probabilities: [Float] = []
-        var labels: [Int] = []
-        var weights: [Float] = []
-        while let batch = try stream.next() {
-            probabilities += batch.scores.probabilities
-            labels += batch.labels.map { Int($0) }
-            weights += batch.weights
+            selection: try selection.map { try JetSelection($0) }, shard: shard, batchSize: batchSize, threads: threads)
+        return (file, signal, stream)
+    }
+
+    /// The value of the `kind` attribute of an evaluation part; its label and weight fields.
+    static let kind = "evaluation", labelField = "label", weightField = "weight"
+
+    /// What the evaluation of scored jets takes: every jet's class probabilities ([jets x classes], row-major),
+    /// label and weight, in input order.
+    struct Inputs {
+        var probabilities: [Float]
+        var labels: [Int]
+        var weights: [Float]
+    }
+
+    /// The settings of an evaluation beside its jets.
+    struct Settings {
+        var model: String
+        var tagger: String
+        var signal: SignalScore
+        var threshold: Float
+
+        /// The attributes of a part: `kind`, `signal_class`, `fractions` (as given, or empty) and `threshold`.
+        func attributes(fractions: String?) -> [String: String] {
+            [
+                "kind": EvaluationRun.kind, "signal_class": signal.classNames[signal.signalClass],
+                "fractions": fractions ?? "", "threshold": "\(threshold)",
+            ]
         }
+
+        /// The settings of a part written by ``EvaluationRun/runPart(_:to:)``, from its attributes.
+        init(attributes: [String: String], file: String) throws {
+            guard let tagger = attributes["tagger"], let classNames = attributes["class_names"],
+                let model = attributes["model"], let signalClass = attributes["signal_class"],
+                let fractions = attributes["fractions"], let threshold = attributes["threshold"].flatMap(Float.init)
+            else {
+                throw JetTagKitError.invalidOutputPart(
+                    file: file, reason: "an evaluation part needs the attributes tagger, class_names, model, "
+                        + "signal_class, fractions and threshold")
+            }
+            let names = classNames.split(separator: ",").map(String.init)
+            self.init(
+                model: model, tagger: tagger,
+                signal: try SignalScore(
+                    classNames: names, signalClass: signalClass, fractions: fractions.isEmpty ? nil : fractions),
+                threshold: threshold)
+        }
+
+        init(model: String, tagger: String, signal: SignalScore, threshold: Float) {
+            (self.model, self.tagger, self.signal, self.threshold) = (model, tagger, signal, threshold)
+        }
+    }
+
+    /// Evaluates `inputs` and writes `metrics.json`, `roc.csv` and `score_histogram_<class>.csv` to `directory`.
+    static func evaluate(_ inputs: Inputs, settings: Settings, directory: URL) throws -> EvaluationReport {
         let (report, roc) = try EvaluationReport.evaluating(
-            probabilities: probabilities, labels: labels, weights: weights, classNames: file.classNames,
-            signal: signal.signalClass, discriminant: signal.discriminant, threshold: threshold, model: model,
-            tagger: file.tagger)
+            probabilities: inputs.probabilities, labels: inputs.labels, weights: inputs.weights,
+            classNames: settings.signal.classNames, signal: settings.signal.signalClass,
+            discriminant: settings.signal.discriminant, threshold: settings.threshold, model: settings.model,
+            tagger: settings.tagger)
         try FileSystemError.wrapping(path: directory.path, action: "cannot create the output directory") {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }

@@ -44,6 +44,12 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
     case unknownReference(name: String, taggers: [String])
     /// A `--name`, `--bins` or working point option that cannot be used: `option` and its `value`.
     case invalidCompareOption(option: String, value: String, reason: String)
+    /// An input of `jettag merge` that is not a part it can merge, or does not match the first part.
+    case invalidOutputPart(file: String, reason: String)
+    /// Parts of `jettag merge` that leave rows of the inputs out or hold some twice.
+    case outputPartsDoNotCover(reason: String)
+    /// `jettag train --resume-if-exists` into a run directory whose config.json is another config's.
+    case resumedConfigDiffers(directory: String, config: String)
 
     public var description: String {
         switch self {
@@ -85,6 +91,13 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
             "\(option) '\(value)': \(reason)"
         case .closureNeedsConfig(let weightField):
             "new weights from the jet field '\(weightField)' need the reweighting config (--config) for the samples"
+        case .invalidOutputPart(let file, let reason):
+            "\(file): \(reason)"
+        case .outputPartsDoNotCover(let reason):
+            "the parts do not cover the inputs once: \(reason)"
+        case .resumedConfigDiffers(let directory, let config):
+            "\(directory)/config.json is not the config \(config) (with its --set overrides): --resume-if-exists "
+                + "continues a run only with the config it started with (give another --out, or remove the run)"
         }
     }
 }

@@ -10,12 +10,17 @@ struct LabelledJetStream {
     let labelField: String
     /// The jet field with the event weights; nil for unit weights.
     let weightField: String?
-    private let stream: JetStream
+    private let jets: ShardedJets
     private let labels: ClassLabelMap
 
-    /// One batch: the jets and, for each, label, event weight and probabilities.
+    /// The rows of the inputs read.
+    var rows: OutputRows { jets.rows }
+
+    /// One batch: the jets and, for each, its index in the concatenated inputs, label, event weight and
+    /// probabilities.
     struct Batch {
         var jets: JetBatch
+        var indices: [Int64]
         var labels: [Int32]
         var weights: [Float]
         /// The standardised network inputs of `jets`.
@@ -30,9 +35,11 @@ struct LabelledJetStream {
     ///   - labelField: the jet field with the class index; nil for the training config's `data.labelField`.
     ///   - part: the jets read, by the model's own split.
     ///   - selection: a cut on jet fields applied with `part`; nil for none.
+    ///   - shard: only this shard's rows of the inputs (``Shard/rows(of:blockSize:)``); nil reads all. Jets are
+    ///     scored in blocks of their rows in the concatenated inputs, so a jet gets the same bits in any shard.
     init(
         model: ModelFile, files: [String], labelField: String? = nil, weights: EventWeights, part: DataPart,
-        selection: JetSelection? = nil, batchSize: Int, threads: Int
+        selection: JetSelection? = nil, shard: Shard? = nil, batchSize: Int, threads: Int
     ) throws {
         scorer = try JetScorer(file: model)
         let config = model.trainingConfig
@@ -45,22 +52,25 @@ struct LabelledJetStream {
         }
         options.split = part.split(in: config)
         options.selection = selection
-        stream = try JetStream(files: files, options: options)
-        labels = try ClassLabelMap(
-            classNames: model.classNames, labelMap: config.data.labelMap, files: stream.files)
+        jets = try ShardedJets(files: files, options: options, shard: shard)
+        labels = try ClassLabelMap(classNames: model.classNames, labelMap: config.data.labelMap, files: jets.files)
     }
 
     /// The next batch, cut to its first `limit` jets; nil at the end or when `limit` is 0.
     ///
     /// - Throws: `JetModelsError.invalidData` naming file, row and value of a label that is not a class index.
     func next(limit: Int = .max) throws -> Batch? {
-        guard limit > 0, var batch = try stream.next() else { return nil }
-        if batch.count > limit { batch = batch.gathering(Array(0..<limit)) }
-        let labels = try batch.classLabels(field: labelField, labels: labels, files: stream.files)
-        let features = try scorer.extractor.extract(batch, files: stream.files)
+        guard limit > 0, var (batch, indices) = try jets.next() else { return nil }
+        if batch.count > limit {
+            batch = batch.gathering(Array(0..<limit))
+            indices = Array(indices.prefix(limit))
+        }
+        let labels = try batch.classLabels(field: labelField, labels: labels, files: jets.files)
+        let features = try scorer.extractor.extract(batch, files: jets.files)
         return Batch(
-            jets: batch, labels: labels,
+            jets: batch, indices: indices, labels: labels,
             weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),
-            features: features, scores: try scorer.score(batch, features: features, files: stream.files))
+            features: features,
+            scores: try scorer.score(batch, features: features, globalRows: indices, files: jets.files))
     }
 }

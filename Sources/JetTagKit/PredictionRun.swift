@@ -69,7 +69,7 @@ public struct PredictionRun {
             files: inputs, options: scorer.readOptions(batchSize: batchSize, threads: threads), shard: rows)
         let schema = ScoreSchema(model: scorer.file)
         let writer = try JetOutputWriter(
-            path: path, fields: schema.fields, attributes: schema.attributes(model: model, inputs: inputs))
+            path: path, fields: schema.fields, attributes: schema.attributes(model: model, inputs: inputs, rows: jets.rows))
         while let (batch, indices) = try jets.next() {
             try writer.stopIfAsked(shouldStop)
             let scores = try scorer.score(batch, globalRows: indices, files: jets.files)

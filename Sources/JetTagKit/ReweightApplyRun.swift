@@ -36,7 +36,7 @@ public struct ReweightApplyRun {
             files: files, options: try reweighter.readOptions(batchSize: batchSize, threads: threads), shard: shard)
         let writer = try JetOutputWriter(
             path: out, fields: WeightSchema.fields,
-            attributes: WeightSchema.attributes(model: model, inputs: files, shard: shard))
+            attributes: WeightSchema.attributes(model: model, inputs: files, rows: jets.rows))
         var counts = DensityRatio.Counts()
         while let (batch, indices) = try jets.next() {
             try writer.stopIfAsked(shouldStop)

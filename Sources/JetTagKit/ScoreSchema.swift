@@ -41,11 +41,15 @@ public struct ScoreSchema: Equatable, Sendable {
         return values
     }
 
-    /// The output file's attributes: `model` (its path), `tagger`, `class_names` and `inputs` (comma-separated).
-    public func attributes(model: String, inputs: [String]) -> [String: String] {
+    /// The value of the `kind` attribute of score files.
+    public static let kind = "scores"
+
+    /// The output file's attributes: `kind` (`scores`), `model` (its path), `tagger`, `class_names`, `inputs`
+    /// (comma-separated) and the rows held (``OutputRows``).
+    public func attributes(model: String, inputs: [String], rows: OutputRows) -> [String: String] {
         [
-            "model": model, "tagger": tagger, "class_names": classNames.joined(separator: ","),
+            "kind": Self.kind, "model": model, "tagger": tagger, "class_names": classNames.joined(separator: ","),
             "inputs": inputs.joined(separator: ","),
-        ]
+        ].merging(rows.attributes) { a, _ in a }
     }
 }

@@ -2,7 +2,8 @@ import JetData
 import JetModels
 
 /// Input files read as one stream of batches, each jet with its index in the concatenated inputs; with a shard,
-/// only that shard's rows are kept and only the files holding them are opened.
+/// only that shard's rows are kept and only the files holding them are opened (a split keeps the jets it keeps
+/// in a stream over all the files).
 ///
 /// Every batch holds whole blocks of `blockSize` rows of the concatenated inputs (the start of a block is held
 /// back until the next read completes it), and shards start and end on block boundaries: with
@@ -18,6 +19,9 @@ public final class ShardedJets {
 
     /// The files the batches' `fileIndices` point into.
     public var files: [String] { stream?.files ?? [] }
+    /// The rows of the concatenated inputs kept (all of them without a shard), before selection and split, and
+    /// those inputs' total: what an output's ``OutputRows`` records.
+    public let rows: OutputRows
 
     /// - Parameter shard: keeps ``Shard/rows(of:blockSize:)`` of all jets of `files`; nil keeps every jet.
     public init(files: [String], options: JetReadOptions, shard: Shard?, blockSize: Int = JetScorer.blockSize) throws {
@@ -28,11 +32,14 @@ public final class ShardedJets {
         let needed = all.files.indices.filter {
             allFirstRows[$0] < kept.upperBound && allFirstRows[$0 + 1] > kept.lowerBound
         }
+        var partOptions = options
+        partOptions.splitFileOffset += needed.first ?? 0
         stream =
             needed.count == all.files.count
-            ? all : needed.isEmpty ? nil : try JetStream(files: needed.map { all.files[$0] }, options: options)
+            ? all : needed.isEmpty ? nil : try JetStream(files: needed.map { all.files[$0] }, options: partOptions)
         firstRows = needed.map { allFirstRows[$0] }
         self.kept = shard == nil ? nil : kept
+        rows = OutputRows(shard: shard ?? .whole, rows: kept, inputRows: all.totalJets)
     }
 
     /// The next batch of whole blocks with shard rows in it, and each of its jets' index in the concatenated inputs.

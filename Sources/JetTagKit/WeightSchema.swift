@@ -1,6 +1,6 @@
 /// The fields of a `jettag reweight apply` output, beside `jet_index` and `event_number` (``JetOutputWriter``):
 /// `weight` (the new weight: old weight x f/(1-f) x normalisation) and `classifier_output` (f), and the file
-/// attributes naming the model, the inputs and the shard.
+/// attributes naming the model, the inputs and the rows held.
 public enum WeightSchema {
     /// The new event weight.
     public static let weight = "weight"
@@ -14,8 +14,12 @@ public enum WeightSchema {
         [weight: weights, classifierOutput: classifierOutputs]
     }
 
-    /// The output file's attributes: `model` (its path), `inputs` (comma-separated) and `shard` (`i/N`).
-    public static func attributes(model: String, inputs: [String], shard: Shard) -> [String: String] {
-        ["model": model, "inputs": inputs.joined(separator: ","), "shard": shard.description]
+    /// The value of the `kind` attribute of weight files.
+    public static let kind = "weights"
+
+    /// The output file's attributes: `kind` (`weights`), `model` (its path), `inputs` (comma-separated) and the
+    /// rows held (``OutputRows``: `shard` `i/N`, `rows`, `input_rows`).
+    public static func attributes(model: String, inputs: [String], rows: OutputRows) -> [String: String] {
+        ["kind": kind, "model": model, "inputs": inputs.joined(separator: ",")].merging(rows.attributes) { a, _ in a }
     }
 }

@@ -11,7 +11,10 @@ struct Evaluate: ParsableCommand {
             Writes DIR/metrics.json (stable keys), DIR/roc.csv and DIR/score_histogram_<class>.csv, and prints \
             a summary. The signal score is p(signal) for two classes and log(p_s / sum_k f_k p_k) for more \
             (equal background fractions unless --fractions is given). Working points at signal efficiency \
-            0.3, 0.5, 0.7, 0.77 with binomial uncertainties from effective counts.
+            0.3, 0.5, 0.7, 0.77 with binomial uncertainties from effective counts. \
+            With --shard i/N only that part of the rows of all inputs is scored, into OUT/evaluation_part.h5 \
+            (each jet's probabilities, label and weight); `jettag merge --out DIR PARTS...` evaluates the parts \
+            together into the files of one unsharded run.
             """)
 
     @Option(help: "The model file.")
@@ -47,6 +50,12 @@ struct Evaluate: ParsableCommand {
     @Option(help: ArgumentHelp("Only the jets passing this cut on jet fields, e.g. 'pt >= 600'.", valueName: "expression"))
     var selection: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Score only this part of the rows, i/N (i from 0), into OUT/evaluation_part.h5 for jettag merge.",
+            valueName: "i/N"))
+    var shard: Shard?
+
     @Option(name: .customLong("batch-size"), help: "Jets per batch.")
     var batchSize = 10_000
 
@@ -56,12 +65,16 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var htmlReport: ReportOptions
 
     func run() throws {
-        let report = try EvaluationRun(
+        let run = EvaluationRun(
             model: model, files: files, directory: URL(fileURLWithPath: out), signalClass: signalClass,
             fractions: fractions, threshold: threshold, labelField: labelField,
             weights: noWeights ? .unit : weightField.map(EventWeights.field) ?? .asTrained, part: split,
-            selection: selection, batchSize: batchSize, threads: threads
-        ).run()
+            selection: selection, batchSize: batchSize, threads: threads)
+        if let shard {
+            print("wrote \(try run.runPart(shard)) (shard \(shard))")
+            return
+        }
+        let report = try run.run()
         print(summary(report))
         try htmlReport.write(for: out)
     }

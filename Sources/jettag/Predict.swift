@@ -9,7 +9,7 @@ struct Predict: ParsableCommand {
             Writes a 1-D compound dataset 'jets' with jet_index (the jet's position in the input files, in \
             order), event_number and <tagger>_p<class> (plus <tagger>_p<class>_std for a seed ensemble), \
             streaming in batches; each output is written under a temporary name and renamed when complete \
-            (SIGINT or SIGTERM removes the unfinished one and exits with code 130). \
+            (SIGINT, SIGTERM or SIGUSR1 removes the unfinished one and exits with code 130). \
             With --out the shard splits the rows of all inputs; with --out-dir (one OUT per input, same file \
             name) it splits the file list.
             """)

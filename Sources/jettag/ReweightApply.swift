@@ -10,7 +10,7 @@ struct ReweightApply: ParsableCommand {
         discussion: """
             Writes a 1-D compound dataset 'jets' with jet_index (the jet's position in the input files, in order), \
             event_number, weight (the new weight: old weight x f/(1-f) x normalisation) and classifier_output (f), \
-            streaming in batches, under a temporary name renamed when complete (SIGINT or SIGTERM removes it and exits \
+            streaming in batches, under a temporary name renamed when complete (SIGINT, SIGTERM or SIGUSR1 removes it and exits \
             with code 130). Classifier outputs clipped to \
             [eps, 1-eps] and ratios capped are counted and printed.
             """)

@@ -3,17 +3,18 @@ import Foundation
 import JetTagKit
 import Synchronization
 
-/// Set by SIGINT or SIGTERM; training polls it after every step, writes a checkpoint and exits non-zero;
+/// Set by SIGINT, SIGTERM or SIGUSR1 (Slurm's warning before the time limit, `--signal=USR1@SECONDS`); training
+/// polls it after every step, writes a checkpoint and exits non-zero;
 /// predict and reweight apply poll it between batches, remove their unfinished output and exit 130.
 let stopRequested = Atomic<Bool>(false)
 
 enum StopSignal {
-    /// Routes SIGINT and SIGTERM to ``stopRequested`` (a second signal still ends the process at once), and
+    /// Routes SIGINT, SIGTERM and SIGUSR1 to ``stopRequested`` (a second signal still ends the process at once), and
     /// unblocks them in case the launching process blocked them (a spawned child inherits the signal mask).
     static func install() {
         var signals = sigset_t()
         sigemptyset(&signals)
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in [SIGINT, SIGTERM, SIGUSR1] {
             sigaddset(&signals, signalNumber)
             signal(signalNumber) { number in
                 if stopRequested.load(ordering: .relaxed) {

@@ -10,7 +10,11 @@ struct Train: ParsableCommand {
             Writes RUN/model.h5 (the model with the lowest validation loss), RUN/last.h5 (a checkpoint after \
             every epoch), RUN/history.csv, RUN/history.json and RUN/config.json. SIGINT or SIGTERM finishes the \
             current step, writes RUN/last.h5 and exits with code 130; `jettag train --resume RUN/` continues \
-            to the same model as an uninterrupted run. Under `mpirun -np N` or `srun` (or with --mpi) the N ranks             train one model (training.dataShards, training.distribute); rank 0 writes the run files, and an error             on any rank ends the whole job (MPI_Abort) with the rank in the message.
+            to the same model as an uninterrupted run. SIGUSR1 (Slurm's `--signal=USR1@SECONDS` warning) does \
+            the same. With --resume-if-exists the same command starts the run or, when RUN/config.json exists \
+            (a requeued batch job), continues it: see Configs/batch/train-mpi.sbatch. Under `mpirun -np N` or `srun` (or with --mpi) the N ranks train one model \
+            (training.dataShards, training.distribute); rank 0 writes the run files, and an error on any rank \
+            ends the whole job (MPI_Abort) with the rank in the message.
             """)
 
     @Option(help: "The YAML run config.")
@@ -31,6 +35,11 @@ struct Train: ParsableCommand {
     @Flag(help: "Use MPI (Open MPI's libmpi.so.40) even when no launcher variables (OMPI_COMM_WORLD_SIZE, PMIX_RANK, PMI_RANK) are set.")
     var mpi = false
 
+    @Flag(
+        name: .customLong("resume-if-exists"),
+        help: "Continue the run in --out if it has one (of this same config), else start it: for requeued jobs.")
+    var resumeIfExists = false
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -43,7 +52,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if resume != nil {
-            guard config == nil, out == nil, overrides.isEmpty else {
+            guard config == nil, out == nil, overrides.isEmpty, !resumeIfExists else {
                 throw ValidationError("--resume takes the run directory only (its config.json is used)")
             }
         } else {
@@ -77,6 +86,14 @@ struct Train: ParsableCommand {
         let run: TrainingRun
         if let resume {
             run = try TrainingRun(resuming: URL(fileURLWithPath: resume), communicator: communicator)
+        } else if resumeIfExists {
+            let found = try TrainingRun.resumingIfExists(
+                config: try RunConfig.load(path: config!, overrides: overrides), configFile: config!,
+                directory: URL(fileURLWithPath: out!), communicator: communicator)
+            run = found.run
+            if found.resumed && !quiet && !printConfig {
+                FileHandle.standardError.write(Data("resuming the run in \(out!)\n".utf8))
+            }
         } else {
             run = TrainingRun(
                 config: try RunConfig.load(path: config!, overrides: overrides), directory: URL(fileURLWithPath: out!),

@@ -10,8 +10,11 @@ import Testing
         let scores = JetScorer.Scores(count: 2, classes: 2, probabilities: [0.9, 0.1, 0.3, 0.7], spread: nil)
         #expect(schema.values(scores) == ["pfn_pqcd": [0.9, 0.3], "pfn_ptop": [0.1, 0.7]])
         #expect(
-            schema.attributes(model: "run/model.h5", inputs: ["a.h5", "b.h5"]) == [
-                "model": "run/model.h5", "tagger": "pfn", "class_names": "qcd,top", "inputs": "a.h5,b.h5",
+            schema.attributes(
+                model: "run/model.h5", inputs: ["a.h5", "b.h5"],
+                rows: OutputRows(shard: Shard(index: 2, count: 3), rows: 128..<192, inputRows: 200)) == [
+                "kind": "scores", "model": "run/model.h5", "tagger": "pfn", "class_names": "qcd,top",
+                "inputs": "a.h5,b.h5", "shard": "2/3", "rows": "128:192", "input_rows": "200",
             ])
     }
 
@@ -33,8 +36,11 @@ import Testing
         #expect(WeightSchema.fields == ["weight", "classifier_output"])
         #expect(WeightSchema.values(weights: [1.5], classifierOutputs: [0.6]) == ["weight": [1.5], "classifier_output": [0.6]])
         #expect(
-            WeightSchema.attributes(model: "m.h5", inputs: ["a.h5"], shard: Shard(index: 1, count: 4)) == [
-                "model": "m.h5", "inputs": "a.h5", "shard": "1/4",
-            ])
+            WeightSchema.attributes(
+                model: "m.h5", inputs: ["a.h5"], rows: OutputRows(shard: Shard(index: 1, count: 4), rows: 64..<128, inputRows: 256))
+                == [
+                    "kind": "weights", "model": "m.h5", "inputs": "a.h5", "shard": "1/4", "rows": "64:128",
+                    "input_rows": "256",
+                ])
     }
 }
