@@ -1,13 +1,13 @@
 /// Which network a run trains, with its configuration: the `model` section of a run config and the
 /// `architecture` attribute of a model file.
 ///
-/// YAML: `kind: deepsets` (or `cnn1d`, or `mlp` on jet-level observables only) and the chosen model's options
+/// YAML: `kind: deepsets` (or `cnn1d`, `particlenet`, or `mlp` on jet-level observables only) and the chosen model's options
 /// under a key of the same name, e.g. `deepsets: {constituentLayers: [100, 100, 128], pooling: sum}`. Other
 /// kinds' sections may be present too (checked, kept, unused), so `--set model.kind=cnn1d` switches models.
 /// `inputFeatures`, `jetFeatures` and `classes` are derived from the `features` and `data` sections when not given.
 public struct ModelArchitecture: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case deepsets, cnn1d, mlp
+        case deepsets, cnn1d, mlp, particlenet
 
         /// The derived sizes this kind's config takes: constituent features, jet features, both.
         var derivedSizes: [String] {
@@ -15,6 +15,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
             case .deepsets: ["inputFeatures", "jetFeatures", "classes"]
             case .cnn1d: ["inputFeatures", "classes"]
             case .mlp: ["jetFeatures", "classes"]
+            case .particlenet: ["inputFeatures", "jetFeatures", "classes"]
             }
         }
     }
@@ -23,6 +24,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
     public var deepsets: DeepSetsConfig?
     public var cnn1d: CNN1DConfig?
     public var mlp: MLPConfig?
+    public var particlenet: ParticleNetConfig?
 
     public init(deepSets config: DeepSetsConfig) {
         kind = .deepsets
@@ -39,7 +41,12 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         mlp = config
     }
 
-    private enum CodingKeys: String, CodingKey { case kind, deepsets, cnn1d, mlp }
+    public init(particleNet config: ParticleNetConfig) {
+        kind = .particlenet
+        particlenet = config
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, deepsets, cnn1d, mlp, particlenet }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -47,10 +54,12 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         deepsets = try c.decodeIfPresent(DeepSetsConfig.self, forKey: .deepsets)
         cnn1d = try c.decodeIfPresent(CNN1DConfig.self, forKey: .cnn1d)
         mlp = try c.decodeIfPresent(MLPConfig.self, forKey: .mlp)
+        particlenet = try c.decodeIfPresent(ParticleNetConfig.self, forKey: .particlenet)
         switch kind {
         case .deepsets: deepsets = try c.decode(DeepSetsConfig.self, forKey: .deepsets)
         case .cnn1d: cnn1d = try c.decode(CNN1DConfig.self, forKey: .cnn1d)
         case .mlp: mlp = try c.decode(MLPConfig.self, forKey: .mlp)
+        case .particlenet: particlenet = try c.decode(ParticleNetConfig.self, forKey: .particlenet)
         }
     }
 
@@ -61,12 +70,14 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
             case .deepsets: deepsets!.classes
             case .cnn1d: cnn1d!.classes
             case .mlp: mlp!.classes
+            case .particlenet: particlenet!.classes
             }
         }
         set {
             deepsets?.classes = newValue
             cnn1d?.classes = newValue
             mlp?.classes = newValue
+            particlenet?.classes = newValue
         }
     }
 
@@ -77,6 +88,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .deepsets: try deepsets!.validate(file: file)
         case .cnn1d: try cnn1d!.validate(file: file)
         case .mlp: try mlp!.validate(file: file)
+        case .particlenet: try particlenet!.validate(file: file)
         }
     }
 
@@ -86,6 +98,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .deepsets: deepsets!.dropout
         case .cnn1d: cnn1d!.dropout
         case .mlp: mlp!.dropout
+        case .particlenet: particlenet!.dropout
         }
     }
 
@@ -95,6 +108,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .deepsets: try DeepSetsModel(config: deepsets!, seed: seed)
         case .cnn1d: try CNN1DModel(config: cnn1d!, seed: seed)
         case .mlp: try MLPModel(config: mlp!, seed: seed)
+        case .particlenet: try ParticleNetModel(config: particlenet!, seed: seed)
         }
     }
 }
