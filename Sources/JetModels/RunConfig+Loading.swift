@@ -57,8 +57,14 @@ extension RunConfig {
                 options[key] = value
             }
             if section == ModelArchitecture.Kind.particlenet.rawValue {
-                options["coordinateColumns"] = try ParticleNetConfig.coordinateColumns(
+                let columns = try ParticleNetConfig.coordinateColumns(
                     options["coordinates"], variables: features?["constituentVariables"] as? [Any], file: file)
+                if let written = options["coordinateColumns"] as? [Int], written != columns {
+                    throw JetModelsError.invalidValue(
+                        path: "model.\(section).coordinateColumns", file: file,
+                        expected: "is \(written), but the coordinates among the features give \(columns); leave it out")
+                }
+                options["coordinateColumns"] = columns
             }
             model[section] = options
         }

@@ -93,6 +93,7 @@ import Testing
             (["dropout": 1.5], "model.particlenet.dropout"),
             (["kk": 3], "model.particlenet.kk"),
             (["inputFeatures": 5], "model.particlenet.inputFeatures"),
+            (["coordinateColumns": [0, 1]], "model.particlenet.coordinateColumns"),
         ]
         for (options, path) in cases {
             do {
