@@ -58,7 +58,7 @@ public struct ONNXExport {
         case .deepsets: jetFeatureCount = architecture.deepsets!.jetFeatures
         case .cnn1d: jetFeatureCount = 0
         case .mlp: jetFeatureCount = architecture.mlp!.jetFeatures
-        case .transformer: jetFeatureCount = 0
+        case .transformer, .particlenet: jetFeatureCount = 0
         }
         let constituentCount = features.constituentVariables.count
         var graph = GraphBuilder()
@@ -118,7 +118,7 @@ public struct ONNXExport {
                 logits = try graph.denseHead(
                     inputs.jetFeatures!, inputCount: config.jetFeatures, hiddenSizes: config.hiddenLayers,
                     outputCount: config.logitCount, tensors: memberTensors, prefix: prefix)
-            case .transformer:
+            case .transformer, .particlenet:
                 throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
             }
             memberLogits.append(logits)
@@ -186,6 +186,7 @@ public struct ONNXExport {
         case .cnn1d: architecture.cnn1d!.logitCount
         case .mlp: architecture.mlp!.logitCount
         case .transformer: architecture.transformer!.logitCount
+        case .particlenet: architecture.particlenet!.logitCount
         }
     }
 }

@@ -33,3 +33,25 @@ extension Matrix {
         }
     }
 }
+
+extension Matrix {
+    /// Sets self to [parts[0] | parts[1] | ...] (same rows): the blocks' outputs a fusion layer reads.
+    mutating func setColumns(concatenating parts: [Matrix]) {
+        let rows = parts[0].rows
+        precondition(parts.allSatisfy { $0.rows == rows }, "Matrix.setColumns: parts with different row counts")
+        let width = parts.reduce(0) { $0 + $1.columns }
+        resize(rows: rows, columns: width)
+        var first = 0
+        for part in parts {
+            let count = part.columns
+            storage.withUnsafeMutableBufferPointer { out in
+                part.storage.withUnsafeBufferPointer { s in
+                    for row in 0..<rows {
+                        (out.baseAddress! + row * width + first).update(from: s.baseAddress! + row * count, count: count)
+                    }
+                }
+            }
+            first += count
+        }
+    }
+}

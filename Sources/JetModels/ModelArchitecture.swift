@@ -1,13 +1,13 @@
 /// Which network a run trains, with its configuration: the `model` section of a run config and the
 /// `architecture` attribute of a model file.
 ///
-/// YAML: `kind: deepsets` (or `cnn1d`, `transformer`, or `mlp` on jet-level observables only) and the chosen model's options
+/// YAML: `kind: deepsets` (or `cnn1d`, `transformer`, `particlenet`, or `mlp` on jet-level observables only) and the chosen model's options
 /// under a key of the same name, e.g. `deepsets: {constituentLayers: [100, 100, 128], pooling: sum}`. Other
 /// kinds' sections may be present too (checked, kept, unused), so `--set model.kind=cnn1d` switches models.
 /// `inputFeatures`, `jetFeatures` and `classes` are derived from the `features` and `data` sections when not given.
 public struct ModelArchitecture: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case deepsets, cnn1d, mlp, transformer
+        case deepsets, cnn1d, mlp, transformer, particlenet
 
         /// The derived sizes this kind's config takes: constituent features, jet features, both.
         var derivedSizes: [String] {
@@ -16,6 +16,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
             case .cnn1d: ["inputFeatures", "classes"]
             case .mlp: ["jetFeatures", "classes"]
             case .transformer: ["inputFeatures", "classes"]
+            case .particlenet: ["inputFeatures", "jetFeatures", "classes"]
             }
         }
     }
@@ -25,6 +26,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
     public var cnn1d: CNN1DConfig?
     public var mlp: MLPConfig?
     public var transformer: TransformerConfig?
+    public var particlenet: ParticleNetConfig?
 
     public init(deepSets config: DeepSetsConfig) {
         kind = .deepsets
@@ -46,7 +48,12 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         transformer = config
     }
 
-    private enum CodingKeys: String, CodingKey { case kind, deepsets, cnn1d, mlp, transformer }
+    public init(particleNet config: ParticleNetConfig) {
+        kind = .particlenet
+        particlenet = config
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, deepsets, cnn1d, mlp, transformer, particlenet }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -55,11 +62,13 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         cnn1d = try c.decodeIfPresent(CNN1DConfig.self, forKey: .cnn1d)
         mlp = try c.decodeIfPresent(MLPConfig.self, forKey: .mlp)
         transformer = try c.decodeIfPresent(TransformerConfig.self, forKey: .transformer)
+        particlenet = try c.decodeIfPresent(ParticleNetConfig.self, forKey: .particlenet)
         switch kind {
         case .deepsets: deepsets = try c.decode(DeepSetsConfig.self, forKey: .deepsets)
         case .cnn1d: cnn1d = try c.decode(CNN1DConfig.self, forKey: .cnn1d)
         case .mlp: mlp = try c.decode(MLPConfig.self, forKey: .mlp)
         case .transformer: transformer = try c.decode(TransformerConfig.self, forKey: .transformer)
+        case .particlenet: particlenet = try c.decode(ParticleNetConfig.self, forKey: .particlenet)
         }
     }
 
@@ -71,6 +80,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
             case .cnn1d: cnn1d!.classes
             case .mlp: mlp!.classes
             case .transformer: transformer!.classes
+            case .particlenet: particlenet!.classes
             }
         }
         set {
@@ -78,6 +88,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
             cnn1d?.classes = newValue
             mlp?.classes = newValue
             transformer?.classes = newValue
+            particlenet?.classes = newValue
         }
     }
 
@@ -89,6 +100,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .cnn1d: try cnn1d!.validate(file: file)
         case .mlp: try mlp!.validate(file: file)
         case .transformer: try transformer!.validate(file: file)
+        case .particlenet: try particlenet!.validate(file: file)
         }
     }
 
@@ -99,6 +111,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .cnn1d: cnn1d!.dropout
         case .mlp: mlp!.dropout
         case .transformer: transformer!.dropout
+        case .particlenet: particlenet!.dropout
         }
     }
 
@@ -109,6 +122,7 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         case .cnn1d: try CNN1DModel(config: cnn1d!, seed: seed)
         case .mlp: try MLPModel(config: mlp!, seed: seed)
         case .transformer: try TransformerModel(config: transformer!, seed: seed)
+        case .particlenet: try ParticleNetModel(config: particlenet!, seed: seed)
         }
     }
 }

@@ -5,7 +5,8 @@ extension RunConfig {
     /// Builds a config from a parsed YAML or JSON document (Foundation objects: dictionaries with string
     /// keys, arrays, numbers, booleans, strings, NSNull).
     ///
-    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN), `jetFeatures` (Deep Sets, MLP) and, when
+    /// Fills `model.<kind>.inputFeatures` (Deep Sets, CNN, ParticleNet), `jetFeatures` (Deep Sets, MLP, ParticleNet),
+    /// ParticleNet's `coordinateColumns` from its `coordinates` and, when
     /// `data.classNames` is given, `classes` from the `features` and `data` sections, and the default constituent
     /// variables when `features` names none; decodes the sections with ``ConfigDecoder`` and checks every value.
     /// Opens no file: without `data.classNames`, ``resolvingClassNames()`` takes the class names from the data
@@ -54,6 +55,16 @@ extension RunConfig {
                             "is \(written), but the features and classes of this config give \(value); leave it out")
                 }
                 options[key] = value
+            }
+            if section == ModelArchitecture.Kind.particlenet.rawValue {
+                let columns = try ParticleNetConfig.coordinateColumns(
+                    options["coordinates"], variables: features?["constituentVariables"] as? [Any], file: file)
+                if let written = options["coordinateColumns"] as? [Int], written != columns {
+                    throw JetModelsError.invalidValue(
+                        path: "model.\(section).coordinateColumns", file: file,
+                        expected: "is \(written), but the coordinates among the features give \(columns); leave it out")
+                }
+                options["coordinateColumns"] = columns
             }
             model[section] = options
         }

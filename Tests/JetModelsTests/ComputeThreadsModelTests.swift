@@ -30,6 +30,11 @@ import Testing
         expectClose(try step(threads: 2), try step(threads: 1), tolerance: .closedForm, "\(label): 2 threads vs 1")
     }
 
+    @Test func particleNetOnTwoThreadsMatchesOne() throws {
+        let config = ParticleNetConfig(inputFeatures: 7, coordinateColumns: [5, 6], k: 7, blocks: [[16, 16], [24]], headLayers: [16])
+        try expectTwoThreadsMatchOne(try ParticleNetModel(config: config, seed: 3), "ParticleNet")
+    }
+
     @Test func particleFlowNetworkOnTwoThreadsMatchesOne() throws {
         let config = DeepSetsConfig(inputFeatures: 7, constituentLayers: [64, 96], pooling: .sum, headLayers: [32])
         try expectTwoThreadsMatchOne(try DeepSetsModel(config: config, seed: 3), "PFN")

@@ -241,7 +241,7 @@ import Testing
 }
 
 @Suite struct ShippedConfigTests {
-    @Test(arguments: ["quickstart", "top-deepsets", "top-cnn1d", "top-transformer"])
+    @Test(arguments: ["quickstart", "top-deepsets", "top-cnn1d", "top-transformer", "top-particlenet"])
     func shippedConfigsLoad(name: String) throws {
         let path = packageRoot.appendingPathComponent("Configs/\(name).yaml").path
         let result = try runJetTag(arguments: ["train", "--config", path, "--out", "unused", "--print-config"])

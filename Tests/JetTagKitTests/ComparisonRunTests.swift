@@ -17,9 +17,11 @@ import Testing
         eventShiftAt shifted: Int? = nil
     ) throws {
         let schema = ScoreSchema(tagger: tagger, classNames: classes, hasSpread: false)
-        let writer = try JetOutputWriter(
-            path: path, fields: schema.fields, attributes: schema.attributes(model: "\(tagger).h5", inputs: [jets]))
         let rows = rows ?? 0..<count
+        let writer = try JetOutputWriter(
+            path: path, fields: schema.fields,
+            attributes: schema.attributes(
+                model: "\(tagger).h5", inputs: [jets], rows: OutputRows(shard: .whole, rows: rows, inputRows: count)))
         var values: [String: [Float]] = [:]
         for row in rows {
             var p: [Float] = (0..<3).map { Float(((row + 11) * ($0 + 3) * 53) % 89) / 89 + 0.05 }
