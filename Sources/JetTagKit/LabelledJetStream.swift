@@ -29,10 +29,11 @@ struct LabelledJetStream {
     /// - Parameters:
     ///   - labelField: the jet field with the class index; nil for the training config's `data.labelField`.
     ///   - part: the jets read, by the model's own split.
+    ///   - split: the jets read, instead of `part` (a k-fold member's validation fold); nil for `part`.
     ///   - selection: a cut on jet fields applied with `part`; nil for none.
     init(
         model: ModelFile, files: [String], labelField: String? = nil, weights: EventWeights, part: DataPart,
-        selection: JetSelection? = nil, batchSize: Int, threads: Int
+        split: JetSplit? = nil, selection: JetSelection? = nil, batchSize: Int, threads: Int
     ) throws {
         scorer = try JetScorer(file: model)
         let config = model.trainingConfig
@@ -43,7 +44,7 @@ struct LabelledJetStream {
         for field in [labelField] + (weightField.map { [$0] } ?? []) where !options.jetFields.contains(field) {
             options.jetFields.append(field)
         }
-        options.split = part.split(in: config)
+        options.split = split ?? part.split(in: config)
         options.selection = selection
         stream = try JetStream(files: files, options: options)
         labels = try ClassLabelMap(
