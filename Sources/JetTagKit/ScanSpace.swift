@@ -228,7 +228,7 @@ public struct ScanSpace: Equatable, Sendable, Codable {
         case let .uniform(low, high):
             return .double(min(high, low + u * (high - low)))
         case let .logUniform(low, high):
-            return .double(min(high, max(low, exp(log(low) + u * (log(high) - log(low))))))
+            return .double(min(high, low * pow(high / low, u)))
         case let .intUniform(low, high):
             return .int(low + min(high - low, Int(u * Double(high - low + 1))))
         case .choice(let values):

@@ -71,8 +71,9 @@ public struct ScanSummary {
             .map(\.trial)
     }
 
-    /// The table: one row per trial, in order.
-    public var table: HTMLReport.Table {
+    /// The table: one row per trial, in order; numbers in full (`exact`, the CSV) or to 4 digits (the page).
+    public func table(exact: Bool = true) -> HTMLReport.Table {
+        let number: (Double) -> String = exact ? { "\($0)" } : format
         let keys = parameterKeys
         let header =
             ["trial", "status"] + (run.plan.isLearningCurve ? ["config"] : []) + keys
@@ -83,11 +84,16 @@ public struct ScanSummary {
             let values = run.plan.trial(index).values
             var row = [ScanRun.trialName(index), status.name]
             if run.plan.isLearningCurve { row.append(run.plan.configs[run.plan.trial(index).config]) }
-            row += keys.map { key in values.first { $0.key == key }.map { "\($0.value)" } ?? "" }
+            row += keys.map { key in
+                values.first { $0.key == key }.map { item in
+                    if case .double(let value) = item.value { number(value) } else { "\(item.value)" }
+                } ?? ""
+            }
             if case .complete(let r) = status {
                 row += [
-                    "\(r.folds.count)", "\(r.trainingJets)", "\(r.validationLoss.mean)", "\(r.validationLoss.standardDeviation)",
-                    "\(r.validationLoss.standardError)", "\(r.auc.mean)", "\(r.auc.standardDeviation)", "\(r.auc.standardError)",
+                    "\(r.folds.count)", number(r.trainingJets), number(r.validationLoss.mean),
+                    number(r.validationLoss.standardDeviation), number(r.validationLoss.standardError), number(r.auc.mean),
+                    number(r.auc.standardDeviation), number(r.auc.standardError),
                     index == bestTrial ? "yes" : "", within.contains(index) ? "yes" : "",
                 ]
             } else {
@@ -106,7 +112,7 @@ public struct ScanSummary {
     /// Writes `summary.csv`, `summary.html`, `plots/` and `best.yaml`; returns the page's URL.
     @discardableResult
     public func write() throws -> URL {
-        let table = table
+        let table = table()
         let csv = CSVTable(
             textColumns: table.header.indices.map { column in
                 CSVTable.TextColumn(name: table.header[column], values: table.rows.map { $0[column] })
@@ -118,7 +124,7 @@ public struct ScanSummary {
                 try String(contentsOf: run.trialDirectory(best.trial).appendingPathComponent("config.yaml"), encoding: .utf8),
                 to: run.directory.appendingPathComponent("best.yaml"))
         }
-        let page = html(table: table)
+        let page = html()
         let url = run.directory.appendingPathComponent("summary.html")
         try page.write(to: url)
         try page.writePlots(to: run.directory.appendingPathComponent("plots"))
@@ -126,7 +132,7 @@ public struct ScanSummary {
     }
 
     /// The page.
-    public func html(table: HTMLReport.Table) -> HTMLReport {
+    public func html() -> HTMLReport {
         let plan = run.plan
         var overview = [
             "\(plan.trialCount) trials, \(results.count) complete. "
@@ -156,7 +162,7 @@ public struct ScanSummary {
             }
             if !failures.isEmpty { blocks.append(.table(HTMLReport.Table(header: ["trial", "error"], rows: failures))) }
         }
-        blocks.append(.table(table))
+        blocks.append(.table(table(exact: false)))
         var sections = [HTMLReport.Section(title: "Trials", blocks: blocks)]
         if !results.isEmpty {
             sections.append(HTMLReport.Section(title: plan.isLearningCurve ? "Learning curve" : "Score against each hyperparameter", blocks: plots()))
@@ -183,7 +189,7 @@ public struct ScanSummary {
                 let plot = Plot(
                     title: "Learning curve: \(score.name)", xAxis: Axis(label: "training jets", scale: .logarithmic),
                     yAxis: Axis(label: score.name), series: series)
-                return .figure(plot, caption: "\(score.name.capitalized) against the number of training jets (mean over the folds; "
+                return .figure(plot, caption: "The \(score.name) against the number of training jets (mean over the folds; "
                     + "error bars: standard error of the mean). Flat at the right: more data will not help; a gap between configs: "
                     + "the model's capacity matters.")
             }
@@ -204,7 +210,9 @@ public struct ScanSummary {
                 let best = results.filter { $0.trial == bestTrial }
                 let plot = Plot(
                     title: "\(score.name) against \(parameter.key)",
-                    xAxis: Axis(label: parameter.key + (choices == nil ? "" : " (choice index)"), scale: isLog ? .logarithmic : .linear),
+                    xAxis: Axis(
+                        label: parameter.key + (choices == nil ? "" : " (choice index)"), scale: isLog ? .logarithmic : .linear,
+                        range: choices.map { -0.5...(Double($0.count) - 0.5) }),
                     yAxis: Axis(label: score.name),
                     series: [
                         .points(name: "trials", x: others.map(x), y: others.map { score.value($0).mean }, errors: others.map { score.value($0).standardError }),
@@ -213,7 +221,7 @@ public struct ScanSummary {
                 let legend = choices.map { values in
                     " Choices: " + values.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", ") + "."
                 } ?? ""
-                return .figure(plot, caption: "\(score.name.capitalized) (error bars: standard error over the folds) against "
+                return .figure(plot, caption: "The \(score.name) (error bars: standard error over the folds) against "
                     + "\(parameter.key) (\(parameter.distribution.name)).\(legend)")
             }
         }
