@@ -118,7 +118,10 @@ struct ScanTrials: ParsableCommand {
                     progress: progress, finished: report,
                     shouldStop: StopSignal.requested)
                 guard failed.isEmpty else {
-                    throw ValidationError("\(failed.count) of \(plan.trialCount) trials failed (see their failure.txt); rerun to retry them")
+                    FileHandle.standardError.write(Data(
+                        ("Error: \(failed.count) of \(plan.trialCount) trials failed (\(failed.map(ScanRun.trialName).joined(separator: ", "))"
+                            + "; see their failure.txt); run again to retry them\n").utf8))
+                    throw ExitCode(1)
                 }
             }
         } catch let error as JetModelsError {
