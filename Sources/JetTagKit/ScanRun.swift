@@ -176,20 +176,28 @@ public struct ScanRun {
     public func prepare() throws {
         for index in 0..<plan.trialCount { _ = try plan.config(trial: index) }
         let url = directory.appendingPathComponent("scan.json")
-        if let existing = try? Data(contentsOf: url) {
-            let other = try? JSONDecoder().decode(ScanPlan.self, from: existing)
-            guard other == plan else {
+        // Compared as bytes (one encoder, sorted keys): a decoded 1.0 in a choice would come back as the integer 1.
+        let bytes = try Self.encoder.encode(plan)
+        func check(_ existing: Data) throws {
+            guard existing == bytes else {
                 throw JetTagKitError.scanDirectory(
                     path: directory.path,
                     reason: "its scan.json describes another scan (other configs, config contents, space, seed, "
                         + "trials or fractions); give a new --out")
             }
-            return
         }
+        if let existing = try? Data(contentsOf: url) { return try check(existing) }
         try FileSystemError.wrapping(path: directory.path, action: "cannot create the scan directory") {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        try AtomicFile.write(try Self.encoder.encode(plan), to: url)
+        do {
+            try AtomicFile.write(bytes, to: url)
+        } catch {
+            // Array tasks on other nodes write the same file at the same time (and may sweep this one's temporary
+            // file, whose process they cannot see): theirs will do.
+            guard let existing = try? Data(contentsOf: url) else { throw error }
+            try check(existing)
+        }
     }
 
     /// Reads the plan of an existing scan directory.
