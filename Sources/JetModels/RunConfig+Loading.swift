@@ -111,6 +111,9 @@ extension RunConfig {
                 training.batchSize % shards == 0, "training.dataShards",
                 "expected a divisor of training.batchSize (\(training.batchSize)): every step takes batchSize / dataShards jets from each shard")
         }
+        try check(
+            training.trainFraction > 0 && training.trainFraction <= 1, "training.trainFraction",
+            "expected a fraction in (0, 1]")
         try check(training.divergenceFactor > 1, "training.divergenceFactor", "expected a number above 1")
         try check(training.preciseBatchNorm >= 0, "training.preciseBatchNorm", "expected 0 (off) or a number of batches")
         try check((training.gradientClip ?? 1) > 0, "training.gradientClip", "expected a positive number")

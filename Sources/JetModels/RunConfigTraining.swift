@@ -80,13 +80,18 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var dataShards: Int?
     /// Under MPI: one training over all ranks (`data`) or members spread over the ranks (`members`).
     public var distribute: Distribution
+    /// The fraction of the training split trained on (learning curves, `jettag scan --train-fraction`): the first
+    /// ceil(f n) jets of a permutation of the split's n jets seeded by `seed`, so the jets of a smaller fraction
+    /// are among those of any larger one. 1 trains on the whole split; the validation split is never cut.
+    public var trainFraction: Double
 
     public init(
         optimizer: OptimizerKind = .adam, learningRate: Float = 1e-3, weightDecay: Float = 0, momentum: Float = 0.9,
         schedule: ScheduleConfig = ScheduleConfig(), batchSize: Int = 256, epochs: Int = 20, patience: Int = 5,
         minDelta: Float = 0, checkpointMetric: CheckpointMetric = .loss, gradientClip: Float? = nil, seed: UInt64 = 0, threads: Int = 1, kfold: Int? = nil,
         ensemble: Int? = nil, preciseBatchNorm: Int = 32, divergenceFactor: Float = 1e3, initFrom: String? = nil,
-        initExclude: [String] = [], freeze: [String] = [], dataShards: Int? = nil, distribute: Distribution = .data
+        initExclude: [String] = [], freeze: [String] = [], dataShards: Int? = nil, distribute: Distribution = .data,
+        trainFraction: Double = 1
     ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -110,13 +115,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.freeze = freeze
         self.dataShards = dataShards
         self.distribute = distribute
+        self.trainFraction = trainFraction
     }
 
     private enum CodingKeys: String, CodingKey {
         case optimizer, learningRate, weightDecay, momentum, schedule, batchSize, epochs, patience, minDelta, checkpointMetric
         case gradientClip, seed, threads, kfold, ensemble, preciseBatchNorm, divergenceFactor
         case initFrom, initExclude, freeze
-        case dataShards, distribute
+        case dataShards, distribute, trainFraction
     }
 
     public init(from decoder: Decoder) throws {
@@ -144,6 +150,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         freeze = try c.decode(.freeze, default: freeze)
         dataShards = try c.decodeIfPresent(Int.self, forKey: .dataShards)
         distribute = try c.decode(.distribute, default: distribute)
+        trainFraction = try c.decode(.trainFraction, default: trainFraction)
     }
 
     /// A fresh optimizer as configured.

@@ -60,6 +60,7 @@ public struct Trainer {
         model = try config.model.makeModel(seed: config.training.seed)
         optimizer = config.training.makeOptimizer()
         state = TrainingState()
+        state.trainingJets = data.shards.trainingCounts.reduce(0, +)
         if let checkpoint {
             guard let saved = checkpoint.trainingState, let tensors = checkpoint.members.first else {
                 throw JetModelsError.invalidModelFile(
@@ -68,6 +69,7 @@ public struct Trainer {
             try model.load(tensors)
             try optimizer.loadState(checkpoint.optimizerState, parameterCount: model.parameters.count)
             state = saved
+            state.trainingJets = data.shards.trainingCounts.reduce(0, +)
             if let generator = saved.dropoutGenerator { model.dropoutGenerator = generator }
             parent = checkpoint.parent
         } else if let fineTuning {

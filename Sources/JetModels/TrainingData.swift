@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetDistributed
 import JetFeatures
@@ -66,7 +67,8 @@ public struct TrainingData: Sendable {
         }
         if shardCount == 1 {
             let training = try weighted(
-                try extract(config: config, split: trainingSplit, extractor: extractor), config: config, part: "training")
+                subsample(try extract(config: config, split: trainingSplit, extractor: extractor), config: config),
+                config: config, part: "training")
             let validation = try weighted(
                 try extract(config: config, split: validationSplit, extractor: extractor), config: config,
                 part: "validation")
@@ -75,9 +77,10 @@ public struct TrainingData: Sendable {
         let owned = Array(stride(from: communicator.rank, to: shardCount, by: communicator.size))
         func sharded(_ split: JetSplit, part: String) throws -> (set: JetSet, ranges: [Range<Int>], counts: [Int]) {
             let sets = try owned.map { shard in
-                try extract(
+                let set = try extract(
                     config: config, split: split, extractor: extractor,
                     shard: DataShard(index: shard, count: shardCount))
+                return part == "training" ? subsample(set, config: config, shard: shard) : set
             }
             let (weights, counts) = try shardedWeights(sets, owned: owned, config: config, part: part, communicator: communicator)
             var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
@@ -236,6 +239,28 @@ public struct TrainingData: Sendable {
                 fields: fields)
         }
         return set
+    }
+
+    /// The jets of `set` that `training.trainFraction` keeps (all for 1), in their order.
+    private static func subsample(_ set: JetSet, config: RunConfig, shard: Int = 0) -> JetSet {
+        guard config.training.trainFraction < 1 else { return set }
+        let kept = subsampleIndices(
+            count: set.count, fraction: config.training.trainFraction,
+            seed: (config.training.seed ^ 0x5452_4149_4E46_5241) &+ UInt64(shard))
+        return set.subset(kept, weights: kept.map { set.weights[$0] })
+    }
+
+    /// The ceil(fraction count) indices of 0..<count that a fraction of a training split keeps, increasing: the
+    /// first of a permutation seeded by `seed`, so that for one seed the indices of a smaller fraction are among
+    /// those of a larger one (nested learning-curve subsets).
+    public static func subsampleIndices(count: Int, fraction: Double, seed: UInt64) -> [Int] {
+        var order = Array(0..<count)
+        var generator = SeededGenerator(seed: seed)
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+        }
+        let kept = min(count, Int((fraction * Double(count)).rounded(.up)))
+        return order[..<kept].sorted()
     }
 
     /// Applies the `weights.weighting` spec (class balancing, flattening or resampling).

@@ -40,6 +40,8 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var finished = false
     /// The model's dropout stream where the run stopped (set by the trainer in every checkpoint).
     public var dropoutGenerator: SeededGenerator?
+    /// Jets of the training split trained on, over all data shards (nil in files written before it was recorded).
+    public var trainingJets: Int?
 
     public init() {}
 }

@@ -68,6 +68,11 @@ public enum ConfigFile {
         try set(keys[...], in: &tree, prefix: "")
     }
 
+    /// The tree as a YAML document with sorted keys, which ``parse(_:origin:)`` reads back to the same tree.
+    public static func yaml(_ tree: [String: Any]) throws -> String {
+        try Yams.dump(object: tree, sortKeys: true)
+    }
+
     private static func foundationValue(_ node: Node, origin: String) throws(JetTagKitError) -> Any {
         switch node {
         case .mapping(let mapping):

@@ -50,6 +50,14 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
     case outputPartsDoNotCover(reason: String)
     /// `jettag train --resume-if-exists` into a run directory whose config.json is another config's.
     case resumedConfigDiffers(directory: String, config: String)
+    /// A scan space file that cannot be used: `key` is the key path of the bad distribution (nil for the file).
+    case invalidScanSpace(file: String, key: String?, reason: String)
+    /// A `jettag scan` option that cannot be used: `option` and its `value`.
+    case invalidScanOption(option: String, value: String, reason: String)
+    /// A trial index (`--trial`, or the Slurm array task) outside the scan's `count` trials.
+    case trialOutOfRange(trial: Int, count: Int, source: String)
+    /// A scan directory whose `scan.json` (or a trial of it) does not fit the request.
+    case scanDirectory(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -89,6 +97,14 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
             "--reference \(name): the compared taggers are \(taggers.joined(separator: ", "))"
         case let .invalidCompareOption(option, value, reason):
             "\(option) '\(value)': \(reason)"
+        case let .invalidScanSpace(file, key, reason):
+            "\(file)\(key.map { ": \($0)" } ?? ""): \(reason)"
+        case let .invalidScanOption(option, value, reason):
+            "\(option) '\(value)': \(reason)"
+        case let .trialOutOfRange(trial, count, source):
+            "\(source) \(trial): the scan has \(count) trial\(count == 1 ? "" : "s") (0 to \(count - 1))"
+        case let .scanDirectory(path, reason):
+            "scan directory \(path): \(reason)"
         case .closureNeedsConfig(let weightField):
             "new weights from the jet field '\(weightField)' need the reweighting config (--config) for the samples"
         case .invalidOutputPart(let file, let reason):

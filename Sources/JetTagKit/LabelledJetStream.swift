@@ -34,12 +34,13 @@ struct LabelledJetStream {
     /// - Parameters:
     ///   - labelField: the jet field with the class index; nil for the training config's `data.labelField`.
     ///   - part: the jets read, by the model's own split.
+    ///   - split: the jets read, instead of `part` (a k-fold member's validation fold); nil for `part`.
     ///   - selection: a cut on jet fields applied with `part`; nil for none.
     ///   - shard: only this shard's rows of the inputs (``Shard/rows(of:blockSize:)``); nil reads all. Jets are
     ///     scored in blocks of their rows in the concatenated inputs, so a jet gets the same bits in any shard.
     init(
         model: ModelFile, files: [String], labelField: String? = nil, weights: EventWeights, part: DataPart,
-        selection: JetSelection? = nil, shard: Shard? = nil, batchSize: Int, threads: Int
+        split: JetSplit? = nil, selection: JetSelection? = nil, shard: Shard? = nil, batchSize: Int, threads: Int
     ) throws {
         scorer = try JetScorer(file: model)
         let config = model.trainingConfig
@@ -50,7 +51,7 @@ struct LabelledJetStream {
         for field in [labelField] + (weightField.map { [$0] } ?? []) where !options.jetFields.contains(field) {
             options.jetFields.append(field)
         }
-        options.split = part.split(in: config)
+        options.split = split ?? part.split(in: config)
         options.selection = selection
         jets = try ShardedJets(files: files, options: options, shard: shard)
         labels = try ClassLabelMap(classNames: model.classNames, labelMap: config.data.labelMap, files: jets.files)

@@ -10,7 +10,7 @@ struct JetTag: ParsableCommand {
         version: ModelFile.codeVersion,
         subcommands: [
             Inspect.self, Train.self, Predict.self, Evaluate.self, Reweight.self, Saliency.self, Report.self,
-            Compare.self, Export.self, Merge.self, Doctor.self,
+            Compare.self, Scan.self, Export.self, Merge.self, Doctor.self,
         ]
     )
 
