@@ -19,12 +19,12 @@ import Testing
     static let pythonExists = FileManager.default.isExecutableFile(atPath: python)
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
     static let slots = 40
-    static let constituentVariables: [Any] = ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"]
+    static var constituentVariables: [Any] { ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"] }
     /// The transformer's: deta, dphi and pt_log unstandardised first (its `pairColumns` [0, 1, 2]).
-    static let transformerVariables: [Any] = [
+    static var transformerVariables: [Any] { [
         ["deta", 0, 1, NSNull(), NSNull()], ["dphi", 0, 1, NSNull(), NSNull()], ["pt_log", 0, 1, NSNull(), NSNull()],
         "e_log", "logptrel", "logerel", "deltaR",
-    ]
+    ] }
     static func transformer(
         embed: [Int] = [16, 16], heads: Int = 4, particleBlocks: Int = 2, classBlocks: Int = 1, pairLayers: [Int] = [8],
         pairColumns: [Int] = [0, 1, 2], headLayers: [Int] = [8]
@@ -204,7 +204,7 @@ import Testing
             }
             let probabilities = try scorer.score(batch, features: empty, globalRows: rows).probabilities
             let row = Array(probabilities[0..<file.classNames.count])
-            #expect(row.allSatisfy(\.isFinite), "\(testCase.name): the model gives \(row) for an empty jet")
+            #expect(row.allSatisfy { $0.isFinite }, "\(testCase.name): the model gives \(row) for an empty jet")
             try bytes(row.map(\.bitPattern)).write(to: caseDirectory.appendingPathComponent("expected_empty_jet.bin"))
         }
         let inputs = testCase.includePreprocessing ? raw : features
