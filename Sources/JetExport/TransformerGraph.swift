@@ -118,10 +118,9 @@ extension GraphBuilder {
         let logPtMin = add("Min", [logPtI, logPtJ], hint: "pair.log_pt_min")
         let logPtMax = add("Max", [logPtI, logPtJ], hint: "pair.log_pt_max")
         // ln(pt_i + pt_j) = high + ln(1 + exp(low - high)).
-        let logPtSum = add("Add", [
-            logPtMax,
-            add("Log", [add("Add", [scalar("one", 1), add("Exp", [add("Sub", [logPtMin, logPtMax], hint: "pair.log_pt_ratio")], hint: "pair.pt_ratio")], hint: "pair.one_plus_ratio")], hint: "pair.log_one_plus_ratio"),
-        ], hint: "pair.log_pt_sum")
+        let ratio = add("Exp", [add("Sub", [logPtMin, logPtMax], hint: "pair.log_pt_ratio")], hint: "pair.pt_ratio")
+        let onePlusRatio = add("Add", [scalar("one", 1), ratio], hint: "pair.one_plus_ratio")
+        let logPtSum = add("Add", [logPtMax, add("Log", [onePlusRatio], hint: "pair.log_one_plus_ratio")], hint: "pair.log_pt_sum")
         let logKT = add("Add", [logPtMin, logDistance], hint: "pair.log_kt")
         let logZ = add("Sub", [logPtMin, logPtSum], hint: "pair.log_z")
         // m^2 = 4 pt_i pt_j (sinh^2(deta / 2) + sin^2(dphi / 2)), in log space.
@@ -225,21 +224,19 @@ extension GraphBuilder {
         let last = [ONNXAttribute("axes", .ints([-1])), ONNXAttribute("keepdims", .int(1))]
         let centred = add("Sub", [x, add("ReduceMean", [x], last, hint: "\(hint).mean")], hint: "\(hint).centred")
         let variance = add("ReduceMean", [add("Mul", [centred, centred], hint: "\(hint).squared")], last, hint: "\(hint).variance")
-        let inverse = add(
-            "Reciprocal", [add("Sqrt", [add("Add", [variance, constant("layer_norm_epsilon", [layerNormEpsilon], shape: [])], hint: "\(hint).variance_eps")], hint: "\(hint).std")],
-            hint: "\(hint).inverse_std")
-        let scaled = add(
-            "Mul", [add("Mul", [centred, inverse], hint: "\(hint).normalized"), constant("\(hint).weight", try tensors.values("\(name).weight"), shape: [channels])],
-            hint: "\(hint).scaled")
-        return add("Add", [scaled, constant("\(hint).bias", try tensors.values("\(name).bias"), shape: [channels])], hint: hint)
+        let epsilon = constant("layer_norm_epsilon", [layerNormEpsilon], shape: [])
+        let std = add("Sqrt", [add("Add", [variance, epsilon], hint: "\(hint).variance_eps")], hint: "\(hint).std")
+        let normalized = add("Mul", [centred, add("Reciprocal", [std], hint: "\(hint).inverse_std")], hint: "\(hint).normalized")
+        let gamma = constant("\(hint).weight", try tensors.values("\(name).weight"), shape: [channels])
+        let beta = constant("\(hint).bias", try tensors.values("\(name).bias"), shape: [channels])
+        return add("Add", [add("Mul", [normalized, gamma], hint: "\(hint).scaled"), beta], hint: hint)
     }
 
     /// GELU with the exact normal CDF: x (1 + erf(x / sqrt 2)) / 2.
     private mutating func gelu(_ x: String, hint: String) -> String {
-        let cdf = add("Mul", [
-            constant("half", [0.5], shape: []),
-            add("Add", [constant("one", [1], shape: []), add("Erf", [add("Mul", [x, constant("inverse_sqrt_2", [0.70710678118654752], shape: [])], hint: "\(hint).scaled")], hint: "\(hint).erf")], hint: "\(hint).one_plus_erf"),
-        ], hint: "\(hint).cdf")
+        let scaled = add("Mul", [x, constant("inverse_sqrt_2", [0.70710678118654752], shape: [])], hint: "\(hint).scaled")
+        let onePlusErf = add("Add", [constant("one", [1], shape: []), add("Erf", [scaled], hint: "\(hint).erf")], hint: "\(hint).one_plus_erf")
+        let cdf = add("Mul", [constant("half", [0.5], shape: []), onePlusErf], hint: "\(hint).cdf")
         return add("Mul", [x, cdf], hint: hint)
     }
 }
