@@ -1,9 +1,12 @@
 /// Builds an ``ONNXGraph`` node by node: each operator gets a unique node and output name made from a hint,
-/// constants become initializers, and nodes stay in the order added (a topological order, as ONNX requires).
+/// constants become initializers (one per hint and value: asking again for the same small constant returns the
+/// first), and nodes stay in the order added (a topological order, as ONNX requires).
 struct GraphBuilder {
     private(set) var nodes: [ONNXNode] = []
     private(set) var initializers: [ONNXTensor] = []
     private var usedNames: Set<String> = []
+    /// Initializer index by hint, for reusing an identical constant.
+    private var constantsByHint: [String: [Int]] = [:]
 
     /// A fresh name from `hint` (the hint itself, or with a numeric suffix).
     private mutating func unique(_ hint: String) -> String {
@@ -24,16 +27,29 @@ struct GraphBuilder {
 
     /// A float32 initializer; returns its name.
     mutating func constant(_ hint: String, _ values: [Float], shape: [Int]) -> String {
-        let name = unique(hint)
-        initializers.append(ONNXTensor(name: name, floats: values, shape: shape))
-        return name
+        initializer(hint) { ONNXTensor(name: $0, floats: values, shape: shape) }
     }
 
     /// An int64 initializer; returns its name.
     mutating func constant(_ hint: String, int64s values: [Int64], shape: [Int]) -> String {
-        let name = unique(hint)
-        initializers.append(ONNXTensor(name: name, int64s: values, shape: shape))
-        return name
+        initializer(hint) { ONNXTensor(name: $0, int64s: values, shape: shape) }
+    }
+
+    /// The name of the initializer `make` builds from `hint`: an earlier one of that hint with the same type,
+    /// shape and bytes, else a new one under a fresh name.
+    private mutating func initializer(_ hint: String, _ make: (String) -> ONNXTensor) -> String {
+        let candidate = make(hint)
+        for index in constantsByHint[hint, default: []] {
+            let existing = initializers[index]
+            if (existing.dataType, existing.dims, existing.rawData) == (candidate.dataType, candidate.dims, candidate.rawData) {
+                return existing.name
+            }
+        }
+        var tensor = candidate
+        tensor.name = unique(hint)
+        constantsByHint[hint, default: []].append(initializers.count)
+        initializers.append(tensor)
+        return tensor.name
     }
 
     /// Adds `opType` on `inputs`; returns the name of its one output: `output` when given (a graph output's

@@ -13,6 +13,14 @@ struct MemberInputs {
     var maskLast: String?
     /// [N, P, 1] bool mask.
     var validLast: String?
+    /// [N, 1, P] bool mask.
+    var valid: String?
+    /// Transformer: the keys of the particle blocks [N, 1, 1, P] and of the class blocks [N, 1, 1, 1 + P] (bool),
+    /// the class token's shape [N, 1, C] (int64 [3]) and ParT's pair features [N, P, P, 4] (with `pairColumns`).
+    var keyValid: String?
+    var classKeyValid: String?
+    var tokenShape: String?
+    var pairFeatures: String?
     /// [N, 1] 1 / max(constituent count, 1): the mean over an empty jet is 0, as in JetNN's SetPooling.
     var inverseCount: String?
     /// [N, K] jet-level features.

@@ -18,7 +18,7 @@ public struct ONNXExport {
     /// The IR version of ONNX 1.8, the release that introduced opset 13.
     public static let irVersion: Int64 = 7
     /// The model kinds this exporter writes graphs for.
-    public static let supportedKinds = [ModelArchitecture.Kind.deepsets, .cnn1d, .mlp].map(\.rawValue)
+    public static let supportedKinds = [ModelArchitecture.Kind.deepsets, .cnn1d, .mlp, .transformer].map(\.rawValue)
 
     /// Graph input and output names.
     public enum Name {
@@ -78,17 +78,21 @@ public struct ONNXExport {
             }
             let zero = graph.constant("zero", [0], shape: [])
             let valid = graph.add("Greater", [Name.mask, zero], hint: "pf_valid")
+            inputs.valid = valid
             inputs.mask = graph.add("Cast", [valid], [ONNXAttribute("to", .int(ONNXDataType.float.rawValue))], hint: "pf_mask01")
             inputs.constituents = graph.add("Where", [valid, x, zero], hint: "pf_features.zero_padded")
             let count = graph.reduceSum(inputs.mask!, axis: 2, keepDims: false, hint: "pf_count")
             let one = graph.constant("one", [1], shape: [])
             inputs.inverseCount = graph.add("Reciprocal", [graph.add("Max", [count, one], hint: "pf_count.at_least_1")], hint: "pf_count.inverse")
-            if architecture.kind == .deepsets {
+            if architecture.kind == .deepsets || architecture.kind == .transformer {
                 let perm = [ONNXAttribute("perm", .ints([0, 2, 1]))]
                 inputs.constituentsLast = graph.add("Transpose", [inputs.constituents!], perm, hint: "pf_features.constituent_major")
                 inputs.maskLast = graph.add("Transpose", [inputs.mask!], perm, hint: "pf_mask.constituent_major")
-                inputs.validLast = graph.add("Transpose", [valid], perm, hint: "pf_valid.constituent_major")
+                if architecture.kind == .deepsets {
+                    inputs.validLast = graph.add("Transpose", [valid], perm, hint: "pf_valid.constituent_major")
+                }
             }
+            if architecture.kind == .transformer { graph.transformerInputs(architecture.transformer!, inputs: &inputs) }
         }
         if jetFeatureCount > 0 {
             graphInputs.append(ONNXValueInfo(
@@ -118,7 +122,9 @@ public struct ONNXExport {
                 logits = try graph.denseHead(
                     inputs.jetFeatures!, inputCount: config.jetFeatures, hiddenSizes: config.hiddenLayers,
                     outputCount: config.logitCount, tensors: memberTensors, prefix: prefix)
-            case .transformer, .particlenet:
+            case .transformer:
+                logits = try graph.transformer(architecture.transformer!, inputs: inputs, tensors: memberTensors, prefix: prefix)
+            case .particlenet:
                 throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
             }
             memberLogits.append(logits)

@@ -19,7 +19,21 @@ import Testing
     static let pythonExists = FileManager.default.isExecutableFile(atPath: python)
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
     static let slots = 40
-    static let constituentVariables = ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"]
+    static var constituentVariables: [Any] { ["pt_log", "e_log", "logptrel", "logerel", "deltaR", "deta", "dphi"] }
+    /// The transformer's: deta, dphi and pt_log unstandardised first (its `pairColumns` [0, 1, 2]).
+    static var transformerVariables: [Any] { [
+        ["deta", 0, 1, NSNull(), NSNull()], ["dphi", 0, 1, NSNull(), NSNull()], ["pt_log", 0, 1, NSNull(), NSNull()],
+        "e_log", "logptrel", "logerel", "deltaR",
+    ] }
+    static func transformer(
+        embed: [Int] = [16, 16], heads: Int = 4, particleBlocks: Int = 2, classBlocks: Int = 1, pairLayers: [Int] = [8],
+        pairColumns: [Int] = [0, 1, 2], headLayers: [Int] = [8]
+    ) -> [String: Any] {
+        ["kind": "transformer", "transformer": [
+            "embedLayers": embed, "heads": heads, "particleBlocks": particleBlocks, "classBlocks": classBlocks,
+            "feedForward": 24, "pairLayers": pairLayers, "pairColumns": pairColumns, "dropout": 0.1, "headLayers": headLayers,
+        ] as [String: Any]]
+    }
     static let jetVariables = ["log_pt", "mass", "log_energy", "eta", "n_constituents"]
 
     /// One exported case.
@@ -27,6 +41,7 @@ import Testing
         var name: String
         var model: [String: Any]
         var constituents = true
+        var constituentVariables = ONNXExportTests.constituentVariables
         var jetFeatures = false
         var combination: MemberCombination = .single
         var classNames = ["qcd", "top"]
@@ -47,13 +62,21 @@ import Testing
         Case(name: "mlp-raw", model: ["kind": "mlp", "mlp": ["hiddenLayers": [32]]], constituents: false, jetFeatures: true, includePreprocessing: true),
         Case(name: "kfold3-deepsets-attention", model: ["kind": "deepsets", "deepsets": ["constituentLayers": [24], "headLayers": [16], "pooling": "attention"]], combination: .kfold(k: 3)),
         Case(name: "ensemble3-cnn1d", model: ["kind": "cnn1d", "cnn1d": ["channels": [16], "headLayers": [16], "batchNorm": true]], combination: .ensemble(count: 3)),
+        Case(name: "transformer", model: transformer(), constituentVariables: transformerVariables),
+        Case(
+            name: "transformer-3class-raw", model: transformer(embed: [24, 16], heads: 2, classBlocks: 2, pairLayers: [], headLayers: []),
+            constituentVariables: transformerVariables, classNames: ["qcd", "top", "w"], includePreprocessing: true),
+        Case(name: "transformer-no-pair-bias", model: transformer(heads: 8, pairColumns: [], headLayers: []), constituentVariables: transformerVariables),
+        Case(
+            name: "ensemble3-transformer-raw", model: transformer(embed: [8], heads: 2, particleBlocks: 1, pairLayers: [8, 8]),
+            constituentVariables: transformerVariables, combination: .ensemble(count: 3), includePreprocessing: true),
     ] }
 
     /// A model file of `testCase` with the standardisation fitted on the sample and seeded parameters: fresh
     /// initialisation, BatchNorm statistics and affine parameters drawn away from the identity.
-    static func modelFile(_ testCase: Case, fitted: inout [Bool: FeatureSpec]) throws -> ModelFile {
+    static func modelFile(_ testCase: Case, fitted: inout [String: FeatureSpec]) throws -> ModelFile {
         var featureSection: [String: Any] = ["maxConstituents": slots]
-        featureSection["constituentVariables"] = constituentVariables  // required also for an MLP, which ignores them
+        featureSection["constituentVariables"] = testCase.constituentVariables  // required also for an MLP, which ignores them
         if testCase.jetFeatures { featureSection["jetVariables"] = jetVariables }
         var config = try RunConfig.load(
             tree: [
@@ -61,8 +84,9 @@ import Testing
                 "features": featureSection, "model": testCase.model, "training": ["seed": 5],
             ], file: "onnx-test.yaml"
         ).resolvingClassNames()
-        let features = try fitted[testCase.jetFeatures] ?? TrainingData.load(config: config).features
-        fitted[testCase.jetFeatures] = features
+        let featureKey = "\(testCase.constituentVariables) \(testCase.jetFeatures)"
+        let features = try fitted[featureKey] ?? TrainingData.load(config: config).features
+        fitted[featureKey] = features
         config.model.classes = testCase.classNames.count  // a 3-class head on the 2-class sample: the softmax path
         var generator = SeededGenerator(seed: 17)
         func uniform(_ low: Float, _ high: Float) -> Float {
@@ -76,6 +100,8 @@ import Testing
                 ]
                 if let (_, low, high) = ranges.first(where: { tensor.name.hasSuffix($0.0) }) {
                     tensor.values = tensor.values.map { _ in uniform(low, high) }
+                } else if tensor.name.hasSuffix(".bias") && tensor.values.allSatisfy({ $0 == 0 }) {
+                    tensor.values = tensor.values.map { _ in uniform(-0.2, 0.2) }  // attention biases start at 0
                 }
                 return tensor
             }
@@ -115,7 +141,7 @@ import Testing
     }
 
     /// Exports `testCase` into `directory/<name>/` with the inputs and the expected probabilities.
-    static func writeCase(_ testCase: Case, into directory: TemporaryDirectory, fitted: inout [Bool: FeatureSpec]) throws {
+    static func writeCase(_ testCase: Case, into directory: TemporaryDirectory, fitted: inout [String: FeatureSpec]) throws {
         let caseDirectory = directory.url.appendingPathComponent(testCase.name)
         try FileManager.default.createDirectory(at: caseDirectory, withIntermediateDirectories: true)
         let modelPath = caseDirectory.appendingPathComponent("model.h5").path
@@ -169,6 +195,18 @@ import Testing
         // Changing a jet can move the boundaries of the parts a Deep Sets forwards (rounding of the others): the
         // reference is the scorer, predict's code path, on the changed jets.
         let expected = try scorer.score(batch, features: features, globalRows: rows)
+        if testCase.constituents {
+            // and jet 0 without any constituent: the graph must give what the model gives (no NaN).
+            var empty = features  // jet 0 has one constituent left
+            empty.mask[0] = 0
+            for f in 0..<empty.constituentFeatureCount {
+                empty.constituentFeatures[f] = file.features.constituentVariables[f].padValue
+            }
+            let probabilities = try scorer.score(batch, features: empty, globalRows: rows).probabilities
+            let row = Array(probabilities[0..<file.classNames.count])
+            #expect(row.allSatisfy { $0.isFinite }, "\(testCase.name): the model gives \(row) for an empty jet")
+            try bytes(row.map(\.bitPattern)).write(to: caseDirectory.appendingPathComponent("expected_empty_jet.bin"))
+        }
         let inputs = testCase.includePreprocessing ? raw : features
         var manifest: [String: Any] = [
             "jets": batch.count, "slots": slots, "single_constituent_jet": 0, "full_jet": full,
@@ -200,6 +238,7 @@ import Testing
             manifest["expected_std"] = "expected_std.bin"
         }
         manifest["expected_probabilities"] = "expected_probabilities.bin"
+        if testCase.constituents { manifest["expected_empty_jet"] = "expected_empty_jet.bin" }
         try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
             .write(to: caseDirectory.appendingPathComponent("case.json"))
     }
@@ -213,7 +252,7 @@ import Testing
         ComputeThreads.set(1)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var fitted: [Bool: FeatureSpec] = [:]  // the standardisation fitted once per feature list
+        var fitted: [String: FeatureSpec] = [:]  // the standardisation fitted once per feature list
         for testCase in Self.cases { try Self.writeCase(testCase, into: directory, fitted: &fitted) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
@@ -235,7 +274,7 @@ import Testing
 @Suite struct ONNXExportBadInputTests {
     /// A small Deep Sets model file of the sample (untrained).
     private func writeModel(to path: String, trainingState: Bool = false) throws {
-        var fitted: [Bool: FeatureSpec] = [:]
+        var fitted: [String: FeatureSpec] = [:]
         var file = try ONNXExportTests.modelFile(
             .init(name: "bad", model: ["kind": "deepsets", "deepsets": ["constituentLayers": [8], "headLayers": []]]),
             fitted: &fitted)
@@ -266,12 +305,12 @@ import Testing
         let damagedError = #expect(throws: (any Error).self) { try ExportRun(model: damaged, onnx: onnx).run() }
         #expect("\(damagedError!)".contains(damaged), "\(damagedError!)")
 
-        let newer = directory.path("transformer.h5")
+        let newer = directory.path("later.h5")
         let writer = try HDF5FileWriter(path: newer)  // a model file of a later JetTag with a kind this one lacks
         try writer.setAttribute(ModelFile.format, named: "format")
-        try writer.setAttribute(#"{"kind":"transformer","transformer":{}}"#, named: "architecture")
+        try writer.setAttribute(#"{"kind":"hypothetical","hypothetical":{}}"#, named: "architecture")
         try writer.commit()
-        #expect(throws: JetExportError.unsupportedModelKind(file: newer, kind: "transformer", supported: ["deepsets", "cnn1d", "mlp"])) {
+        #expect(throws: JetExportError.unsupportedModelKind(file: newer, kind: "hypothetical", supported: ["deepsets", "cnn1d", "mlp", "transformer"])) {
             try ExportRun(model: newer, onnx: onnx).run()
         }
 
@@ -284,11 +323,11 @@ import Testing
         #expect(throws: JetTagKitError.missingModelFile(path: directory.path("absent.h5"))) {
             try ExportRun(model: directory.path("absent.h5"), onnx: onnx).run()
         }
-        try expectNothingWritten(in: directory, besides: ["last.h5", "damaged.h5", "transformer.h5", "model.h5"])
+        try expectNothingWritten(in: directory, besides: ["last.h5", "damaged.h5", "later.h5", "model.h5"])
 
         // and the good one writes both files, which inspect reads back
         let result = try ExportRun(model: model, onnx: onnx).run()
-        try expectNothingWritten(in: directory, besides: ["last.h5", "damaged.h5", "transformer.h5", "model.h5", "tagger.onnx", "preprocess.json"])
+        try expectNothingWritten(in: directory, besides: ["last.h5", "damaged.h5", "later.h5", "model.h5", "tagger.onnx", "preprocess.json"])
         let inspection = try ONNXInspection.inspect(path: onnx)
         #expect(inspection.inputs.map(\.name) == ["pf_features", "pf_mask"])
         #expect(inspection.inputs[0].shape == ["N", "7", "P"] && inspection.inputs[0].type == "float32")

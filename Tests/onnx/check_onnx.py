@@ -7,7 +7,7 @@ Each DIR/<case>/ (written by Tests/JetTagKitTests/ONNXExportTests.swift) holds m
 network inputs JetTag prepared for real jets of Datasets/top_qcd_sample.h5 (*.bin, described in case.json) and the
 probabilities JetTag computed for them. Per case: onnx.checker.check_model (full check), the inputs and outputs the
 docs promise, the metadata, ONNX Runtime's probabilities within 1e-5 (absolute) of JetTag's for every jet (one of
-them cut to a single constituent, one with every slot filled), the same with the padding axis cut to the longest
+them cut to a single constituent, one with every slot filled), a jet with every slot masked, the same with the padding axis cut to the longest
 jet (a dynamic P) and for the single-constituent jet alone (a dynamic N). Ends with 'N passed, M failed'.
 """
 import json
@@ -96,6 +96,14 @@ def check_case(case_dir):
         cut_probabilities = session.run(["probabilities"], cut)[0]
         assert np.abs(cut_probabilities - expected[rows]).max() <= TOLERANCE, "P cut to the longest jet differs"
         notes.append(f"P={longest} for {len(rows)} jets")
+        # jet 0 with every slot masked: what the model gives for a jet without constituents, not NaN
+        empty = {k: v[:1].copy() for k, v in inputs.items()}
+        empty["pf_mask"][:] = 0
+        empty_expected = np.fromfile(case_dir / case["expected_empty_jet"], dtype="float32").reshape(1, classes)
+        empty_got = session.run(["probabilities"], empty)[0]
+        assert np.all(np.isfinite(empty_got)), f"empty jet: {empty_got}"
+        assert np.abs(empty_got - empty_expected).max() <= TOLERANCE, f"empty jet: {empty_got} != {empty_expected}"
+        notes.append("empty jet")
     # dynamic N: one jet alone
     alone = {k: v[:1] for k, v in inputs.items()}
     assert np.abs(session.run(["probabilities"], alone)[0] - expected[:1]).max() <= TOLERANCE, "one jet alone differs"
