@@ -123,3 +123,20 @@ extension PackedJets {
             })
     }
 }
+
+extension PackedJets {
+    /// Throws when the constituents do not have `constituentFeatures` columns, the jet-level features do not have
+    /// `jetFeatures` columns (0: none), or their rows are not one per jet; `model` names the model in the error.
+    func check(model: String, constituentFeatures: Int, jetFeatures: Int) throws(JetModelsError) {
+        guard constituents.columns == constituentFeatures else {
+            throw .featureCount(model: model, input: "constituent", expected: constituentFeatures, got: constituents.columns)
+        }
+        let jetFeatureCount = self.jetFeatures?.columns ?? 0
+        guard jetFeatureCount == jetFeatures else {
+            throw .featureCount(model: model, input: "jet-level", expected: jetFeatures, got: jetFeatureCount)
+        }
+        if let rows = self.jetFeatures?.rows, rows != jetCount {
+            throw .jetCount(model: model, expected: jetCount, got: rows)
+        }
+    }
+}

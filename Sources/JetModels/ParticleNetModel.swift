@@ -152,17 +152,7 @@ public struct ParticleNetModel: JetModel {
     }
 
     private func checkFeatures(of jets: PackedJets) throws(JetModelsError) {
-        guard jets.constituents.columns == config.inputFeatures else {
-            throw .featureCount(
-                model: "ParticleNet", input: "constituent", expected: config.inputFeatures, got: jets.constituents.columns)
-        }
-        let jetFeatureCount = jets.jetFeatures?.columns ?? 0
-        guard jetFeatureCount == config.jetFeatures else {
-            throw .featureCount(model: "ParticleNet", input: "jet-level", expected: config.jetFeatures, got: jetFeatureCount)
-        }
-        if let rows = jets.jetFeatures?.rows, rows != jets.jetCount {
-            throw .jetCount(model: "ParticleNet", expected: jets.jetCount, got: rows)
-        }
+        try jets.check(model: "ParticleNet", constituentFeatures: config.inputFeatures, jetFeatures: config.jetFeatures)
     }
 }
 
