@@ -8,7 +8,7 @@
 #    8192 jets of ../shared/data/top_qcd_dev.h5 (128 constituent slots) to a raw float32 cache under .build/
 #    (gitignored), so both sides time the network alone on exactly the same inputs (reading is benchmarked by
 #    Benchmarks/read.sh).
-# 2. Builds jettag-bench in release with -target-cpu native (AVX2 and FMA on this Zen 3 EPYC; allowed for benchmarks only).
+# 2. Builds jettag-bench in release the README's way (no -target-cpu native: what users build is what is measured).
 # 3. Runs JetTag (`jettag-bench nn`) and PyTorch (`Benchmarks/nn_torch.py run`) with 1 and 2 threads each, and
 #    prints the table. The two sides alternate ROUNDS times (the machine may be shared: alternating gives both the
 #    same conditions); each figure is the best over all rounds of REPEATS windows of WINDOW seconds.
@@ -24,8 +24,8 @@ out=.build/nn-bench
 mkdir -p "$out"
 cache="$out/top_qcd_dev_8192.bin"
 [ -f "$cache" ] || python3 Benchmarks/nn_torch.py export "$cache" --input ../shared/data/top_qcd_dev.h5 --jets 8192 --slots 128
-swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag-bench 2>&1 | tail -1
-bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag-bench
+swift build -c release --product jettag-bench 2>&1 | tail -1
+bin=$(swift build -c release --show-bin-path)/jettag-bench
 results="$out/results-$(date -u +%Y%m%dT%H%M%S).jsonl"
 results_start WINDOW REPEATS THREADS ROUNDS -- "$@"
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | $(uname -m)" | tee "$results"

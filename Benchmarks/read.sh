@@ -9,7 +9,7 @@ source Benchmarks/lib/results.sh
 FILE="${1:-../shared/data/top_qcd_dev.h5}"
 THREADS="${2:-$(nproc)}"
 REPEATS=5  # passes per measurement, the fastest counts (the machine may be shared)
-swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag-bench >/dev/null
+swift build -c release --product jettag-bench >/dev/null
 BENCH=.build/release/jettag-bench
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT

@@ -22,8 +22,8 @@ ENSEMBLE=${ENSEMBLE:-8}
 THREADS=${THREADS:-1}
 out=.build/reweight-bench
 rm -rf "$out" && mkdir -p "$out"
-swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag 2>&1 | tail -1
-bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag
+swift build -c release --product jettag 2>&1 | tail -1
+bin=$(swift build -c release --show-bin-path)/jettag
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg)"
 results_start ENSEMBLE THREADS MODEL -- "$@"
 

@@ -22,8 +22,8 @@ OUT=${OUT:-runs/bench-train}
 out=$OUT
 mkdir -p "$out"
 
-swift build -c release -Xswiftc -target-cpu -Xswiftc native --product jettag 2>&1 | tail -1
-bin=$(swift build -c release -Xswiftc -target-cpu -Xswiftc native --show-bin-path)/jettag
+swift build -c release --product jettag 2>&1 | tail -1
+bin=$(swift build -c release --show-bin-path)/jettag
 results_start THREADS EPOCHS MODELS OUT -- "$@"
 
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config}" \
