@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Read throughput: JetTag (release, native CPU) against h5py on the same fields of the same file, for
+# Read throughput: JetTag (release, built as the README says) against h5py on the same fields of the same file, for
 # batches of 1k and 10k jets; prints jets/s, uncompressed MB/s, the ratio and both sides' peak RSS (VmHWM / ru_maxrss)
 # and appends the table, with date, CPU, OpenBLAS core and load, to Benchmarks/RESULTS.md.
 # Usage (from the package root): Benchmarks/read.sh [FILE] [THREADS]
