@@ -116,6 +116,6 @@ let package = Package(
         .testTarget(name: "JetReportTests", dependencies: ["JetReport", "JetMetrics"]),
         .testTarget(name: "JetExportTests", dependencies: ["JetExport"]),
         .testTarget(name: "JetTagKitTests", dependencies: ["JetTagKit", "JetNN", "JetTestSupport"]),
-        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport", "JetData", "JetModels"]),
+        .testTarget(name: "JetTagEndToEndTests", dependencies: ["JetTestSupport", "JetCore", "JetData", "JetModels"]),
     ]
 )

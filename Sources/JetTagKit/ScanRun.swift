@@ -193,8 +193,7 @@ public struct ScanRun {
         do {
             try AtomicFile.write(bytes, to: url)
         } catch {
-            // Array tasks on other nodes write the same file at the same time (and may sweep this one's temporary
-            // file, whose process they cannot see): theirs will do.
+            // Array tasks on other nodes write the same file at the same time: if this write fails, theirs will do.
             guard let existing = try? Data(contentsOf: url) else { throw error }
             try check(existing)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetTestSupport
 import Testing
 
@@ -14,9 +15,7 @@ func expectTerminationRemovesTemporaryOutput(
     let errors = Pipe()
     process.standardError = errors
     try process.run()
-    let url = URL(fileURLWithPath: output)
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(process.processIdentifier)").path
+    let temporary = TemporaryOutput.path(for: output, processID: process.processIdentifier)
     let deadline = Date().addingTimeInterval(60)
     while process.isRunning && Date() < deadline && !FileManager.default.fileExists(atPath: temporary) {
         Thread.sleep(forTimeInterval: 0.005)
