@@ -182,7 +182,8 @@ import Testing
         for observable in json["observables"] as! [[String: Any]] {
             let spread = try #require(observable["variation_spread"] as? [Double])
             let bins = ((observable["reweighted"] as! [String: Any])["edges"] as! [Double]).count - 1
-            #expect(spread.count == bins && spread.allSatisfy { $0 >= 0 } && spread.contains { $0 > 0 })
+            // pt is 500 for every synthetic jet: one bin, whose normalised content is 1 for every variation.
+            #expect(spread.count == bins && spread.allSatisfy { $0 >= 0 } && (bins == 1 || spread.contains { $0 > 0 }), "\(observable["name"]!): \(spread)")
             let (after, withSpread) = (observable["chi2_after"] as! [String: Any], observable["chi2_after_with_variations"] as! [String: Any])
             #expect((withSpread["chi2"] as! Double) <= (after["chi2"] as! Double))
         }
