@@ -14,14 +14,20 @@ extension Histogram {
     }
 
     /// Chi-square between the normalised shapes of `self` and `other` (same edges, positive in-range sums).
-    public func chiSquare(comparedTo other: Histogram) throws(JetMetricsError) -> ChiSquareComparison {
+    ///
+    /// - Parameter extraVariance: added to each bin's variance (of the normalised shapes), e.g. the squared
+    ///   spread of `self` over weight variations; empty for none.
+    public func chiSquare(comparedTo other: Histogram, extraVariance: [Double] = []) throws(JetMetricsError) -> ChiSquareComparison {
         try checkSameBinning(other)
+        guard extraVariance.isEmpty || extraVariance.count == binCount else {
+            throw .invalidArgument(name: "extraVariance", value: "\(extraVariance.count) values", expected: "one per bin (\(binCount))")
+        }
         let p = try normalized()
         let q = try other.normalized()
         var chi2 = 0.0
         var compared = 0
         for b in 0..<binCount {
-            let variance = p.sumWeightsSquared[b] + q.sumWeightsSquared[b]
+            let variance = p.sumWeightsSquared[b] + q.sumWeightsSquared[b] + (extraVariance.isEmpty ? 0 : extraVariance[b])
             guard variance > 0 else { continue }
             let difference = p.sumWeights[b] - q.sumWeights[b]
             chi2 += difference * difference / variance

@@ -3,8 +3,13 @@
 /// against the target before and after (``Histogram/chiSquare(comparedTo:)``: normalised shapes, errors from
 /// sum w^2 of both).
 ///
+/// With weight variations (one set of new weights per ensemble member or bootstrap replica), also the spread
+/// of the reweighted source's normalised shape over them per bin, and the chi-square after with that spread
+/// added in quadrature to the statistical errors.
+///
 /// JSON keys: `name`, `source`, `reweighted`, `target` (histograms), `source_over_target`,
-/// `reweighted_over_target` (ratios of the normalised shapes), `chi2_before`, `chi2_after`.
+/// `reweighted_over_target` (ratios of the normalised shapes), `chi2_before`, `chi2_after`, and with variations
+/// `variation_spread` (per bin, normalised shape) and `chi2_after_with_variations`.
 public struct ObservableClosure: Codable, Equatable, Sendable {
     public var name: String
     public var source: Histogram
@@ -14,15 +19,21 @@ public struct ObservableClosure: Codable, Equatable, Sendable {
     public var reweightedOverTarget: HistogramRatio
     public var chi2Before: ChiSquareComparison
     public var chi2After: ChiSquareComparison
+    /// Per bin, the sample standard deviation (divisor V - 1) over the V weight variations of the reweighted
+    /// source's normalised shape; nil without variations.
+    public var variationSpread: [Double]?
+    /// ``chi2After`` with ``variationSpread`` squared added to each bin's variance; nil without variations.
+    public var chi2AfterWithVariations: ChiSquareComparison?
 
     /// Fills the three histograms with the same `edges`.
     ///
     /// - Parameters:
     ///   - source: values [S] with the old weights [S] and the new weights [S].
     ///   - target: values [T] with their weights [T].
+    ///   - variationWeights: the new weights [S] of each weight variation; none, or 2 or more.
     public init(
         name: String, edges: [Double], source: [Float], oldWeights: [Float], newWeights: [Float], target: [Float],
-        targetWeights: [Float]
+        targetWeights: [Float], variationWeights: [[Float]] = []
     ) throws(JetMetricsError) {
         self.name = name
         var histograms: [Histogram] = []
@@ -37,6 +48,29 @@ public struct ObservableClosure: Codable, Equatable, Sendable {
         reweightedOverTarget = try reweighted.normalized().ratio(to: targetShape)
         chi2Before = try self.source.chiSquare(comparedTo: self.target)
         chi2After = try reweighted.chiSquare(comparedTo: self.target)
+        guard !variationWeights.isEmpty else { return }
+        guard variationWeights.count >= 2 else {
+            throw .invalidArgument(name: "variationWeights", value: "1 variation", expected: "none, or 2 or more")
+        }
+        var shapes: [[Double]] = []
+        for weights in variationWeights {
+            var histogram = try Histogram(edges: edges)
+            try histogram.fill(source, weights: weights)
+            shapes.append(try histogram.normalized().sumWeights)
+        }
+        let spread = edges.indices.dropLast().map { b in
+            let values = shapes.map { $0[b] }
+            let mean = values.reduce(0, +) / Double(values.count)
+            return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+        }
+        variationSpread = spread
+        chi2AfterWithVariations = try reweighted.chiSquare(comparedTo: self.target, extraVariance: spread.map { $0 * $0 })
+    }
+
+    /// The spread of ``reweightedOverTarget`` over the variations: ``variationSpread`` over the target's shape.
+    public var reweightedOverTargetSpread: [Double]? {
+        guard let variationSpread, let shape = try? target.normalized() else { return nil }
+        return zip(variationSpread, shape.sumWeights).map { spread, target in target != 0 ? spread / target : .nan }
     }
 
     /// Bin edges at quantiles of `values` (equal numbers of entries per bin), strictly increasing: repeated
@@ -61,7 +95,8 @@ public struct ObservableClosure: Codable, Equatable, Sendable {
     }
 
     /// One row per bin: `low_edge`, `high_edge`; per sample the normalised shape and its error
-    /// (`source`, `source_error`, `reweighted`, ..., `target_error`); the ratios to the target with errors.
+    /// (`source`, `source_error`, `reweighted`, ..., `target_error`); the ratios to the target with errors; with
+    /// variations `reweighted_variation_spread` and `reweighted_over_target_variation_spread`.
     public var csvTable: CSVTable {
         var columns: [(name: String, values: [Double])] = [("low_edge", Array(source.edges.dropLast())), ("high_edge", Array(source.edges.dropFirst()))]
         for (label, histogram) in [("source", source), ("reweighted", reweighted), ("target", target)] {
@@ -72,6 +107,9 @@ public struct ObservableClosure: Codable, Equatable, Sendable {
             ("source_over_target", sourceOverTarget.ratio), ("source_over_target_error", sourceOverTarget.error),
             ("reweighted_over_target", reweightedOverTarget.ratio), ("reweighted_over_target_error", reweightedOverTarget.error),
         ]
+        if let variationSpread, let ratioSpread = reweightedOverTargetSpread {
+            columns += [("reweighted_variation_spread", variationSpread), ("reweighted_over_target_variation_spread", ratioSpread)]
+        }
         return CSVTable(columns: columns)
     }
 
@@ -79,5 +117,6 @@ public struct ObservableClosure: Codable, Equatable, Sendable {
         case name, source, reweighted, target
         case sourceOverTarget = "source_over_target", reweightedOverTarget = "reweighted_over_target"
         case chi2Before = "chi2_before", chi2After = "chi2_after"
+        case variationSpread = "variation_spread", chi2AfterWithVariations = "chi2_after_with_variations"
     }
 }

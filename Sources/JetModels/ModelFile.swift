@@ -7,7 +7,8 @@ import JetNN
 /// statistic as a float32 dataset, and as string attributes of the root everything `predict` needs.
 ///
 /// Datasets: `parameters/<name>` (JetNN's entry names, e.g. `parameters/constituent.0.weight` [out, in]) for
-/// one model; `members/<i>/<name>` for the k models of k-fold training or a seed ensemble.
+/// one model; `members/<i>/<name>` for the k models of k-fold training or a seed ensemble; for a reweighting run
+/// with `reweighting.bootstrap`, `bootstrap/<r>/<i>/<name>` for member i of bootstrap replica r.
 /// Attributes: `format` ("jettag-model"), `format_version`, `code_version`, `tagger`, `architecture`
 /// (JSON of ``ModelArchitecture``), `features` (JSON of the fitted `FeatureSpec`), `class_names` (JSON
 /// list), `combination` (JSON of ``MemberCombination``), `training_config` (JSON of the ``RunConfig``), for a
@@ -45,6 +46,9 @@ public struct ModelFile: Sendable {
     public var combination: MemberCombination
     /// One tensor list per member model.
     public var members: [[NamedTensor]]
+    /// A reweighting run's bootstrap replicas (``ReweightingConfig/Options/bootstrap``): per replica, one tensor
+    /// list per member (as many as the nominal's); empty otherwise.
+    public var bootstrapReplicas: [[[NamedTensor]]] = []
     /// The run config the model was trained with.
     public var trainingConfig: RunConfig
     /// The density-ratio settings of a reweighting run's classifier; nil for a tagger.
@@ -86,7 +90,7 @@ public struct ModelFile: Sendable {
         precondition(
             members.count == combination.memberCount,
             "ModelFile: \(members.count) member tensor lists for combination \(combination)")
-        for tensors in members { try Self.checkFinite(tensors, file: path) }
+        for tensors in members + bootstrapReplicas.joined() { try Self.checkFinite(tensors, file: path) }
         try Self.checkFinite(optimizerState, file: path, group: "optimizer/")
         let writer = try HDF5FileWriter(path: path)
         for (index, tensors) in members.enumerated() {
@@ -94,6 +98,13 @@ public struct ModelFile: Sendable {
             let group = combination == .single ? "parameters" : "members/\(index)"
             for tensor in tensors {
                 try writer.writeFloats(tensor.values, shape: tensor.shape, to: "\(group)/\(tensor.name)")
+            }
+        }
+        for (replica, replicaMembers) in bootstrapReplicas.enumerated() {
+            for (index, tensors) in replicaMembers.enumerated() {
+                for tensor in tensors {
+                    try writer.writeFloats(tensor.values, shape: tensor.shape, to: "bootstrap/\(replica)/\(index)/\(tensor.name)")
+                }
             }
         }
         for tensor in optimizerState {
@@ -178,7 +189,24 @@ public struct ModelFile: Sendable {
             trainingState: try optional(TrainingState.self, "training_state"),
             optimizerState: try tensors(under: "/optimizer/"), parent: try optional(ParentModel.self, "parent"))
         model.declaredKind = declaredKind
+        model.bootstrapReplicas = try bootstrapGroups(names).map { try $0.map(tensors(under:)) }
+        for (replica, tensors) in model.bootstrapReplicas.enumerated() {
+            for (index, member) in tensors.enumerated() { try checkFinite(member, file: path, group: "/bootstrap/\(replica)/\(index)/") }
+        }
         return model
+    }
+
+    /// The groups `/bootstrap/<r>/<i>/` among the dataset `names`, by replica r then member i (both from 0).
+    private static func bootstrapGroups(_ names: [String]) -> [[String]] {
+        var members: [Int: Set<Int>] = [:]
+        for name in names where name.hasPrefix("/bootstrap/") {
+            let parts = name.split(separator: "/")
+            guard parts.count >= 4, let replica = Int(parts[1]), let member = Int(parts[2]) else { continue }
+            members[replica, default: []].insert(member)
+        }
+        return members.keys.sorted().map { replica in
+            members[replica]!.sorted().map { "/bootstrap/\(replica)/\($0)/" }
+        }
     }
 
     /// What the file at `path` (this file) is: its `kind` attribute; for a file older than the attribute, a

@@ -13,7 +13,9 @@ import JetNN
 /// effective sample size before and after; and a classifier two-sample test: per seed (`closure.seeds`), fresh
 /// Deep Sets classifiers trained on one half of the held-out folds
 /// (``twoSampleHalves(eventNumbers:heldOutFolds:modulus:)``) and scored on the other, and again with the halves
-/// swapped, with the source weighted before and after; the mean weighted AUC of each. Writes `closure.json`, `closure_summary.csv` and `closure_<observable>.csv`
+/// swapped, with the source weighted before and after; the mean weighted AUC of each. When the model has
+/// weight variations (``JetModels/WeightVariations``), each observable also gets the spread of the reweighted
+/// shape over them and the chi2 after with that spread. Writes `closure.json`, `closure_summary.csv` and `closure_<observable>.csv`
 /// (``ClosureReport``), and the classifiers' files in `two_sample_<before|after>_<seed>_<half>/`.
 public struct ClosureRun {
     /// Where the new weights come from.
@@ -77,9 +79,19 @@ public struct ClosureRun {
         let targetWeights = Array(heldOut.jets.weights[target])
         var counts = DensityRatio.Counts()
         let reweighted: [Float]
-        if let (model, info) = reweighting {
-            let f = try heldOut.jets.subset(Array(source), weights: oldWeights).probabilities(models: try model.makeModels())
-            reweighted = info.densityRatio.weights(old: oldWeights, scores: f, counts: &counts)
+        var variationWeights: [[Float]] = []
+        if let (model, info) = reweighting, case .model(let path) = newWeights {
+            let sourceJets = heldOut.jets.subset(Array(source), weights: oldWeights)
+            reweighted = info.densityRatio.weights(
+                old: oldWeights, scores: try sourceJets.probabilities(models: try model.makeModels()), counts: &counts)
+            if let variations = info.variations {
+                var variationCounts = DensityRatio.Counts()
+                variationWeights = try zip(try model.variationModels(path: path), variations.densityRatios).map { variation, ratio in
+                    ratio.weights(
+                        old: oldWeights, scores: try sourceJets.probabilities(models: try variation.makeModels()),
+                        counts: &variationCounts)
+                }
+            }
         } else {
             reweighted = Array(heldOut.jets.fields[weightField!]![source])
         }
@@ -91,14 +103,16 @@ public struct ClosureRun {
                 targetValues, bins: config.closure.bins, range: sourceValues.min()!...sourceValues.max()!)
             observables.append(try ObservableClosure(
                 name: observable.rawValue, edges: edges, source: sourceValues, oldWeights: oldWeights, newWeights: reweighted,
-                target: targetValues, targetWeights: targetWeights))
+                target: targetValues, targetWeights: targetWeights,
+                variationWeights: variationWeights))
         }
         let twoSample = twoSample ? try twoSampleAUC(
             heldOut, config: config, features: features, before: oldWeights + targetWeights, after: reweighted + targetWeights)
             : nil
         let report = ClosureReport(
             observables: observables, weights: try WeightDiagnostics(old: oldWeights, new: reweighted), twoSample: twoSample,
-            counters: ["jets": counts.jets, "clipped_low": counts.clippedLow, "clipped_high": counts.clippedHigh, "capped": counts.capped])
+            counters: ["jets": counts.jets, "clipped_low": counts.clippedLow, "clipped_high": counts.clippedHigh, "capped": counts.capped],
+            variations: reweighting?.info.variations.map { WeightVariationsSummary(count: $0.count, kind: $0.kind.rawValue) })
         try report.write(to: directory)
         return report
     }

@@ -12,7 +12,10 @@ struct ReweightApply: ParsableCommand {
             event_number, weight (the new weight: old weight x f/(1-f) x normalisation) and classifier_output (f), \
             streaming in batches, under a temporary name renamed when complete (SIGINT, SIGTERM or SIGUSR1 removes it and exits \
             with code 130). Classifier outputs clipped to \
-            [eps, 1-eps] and ratios capped are counted and printed.
+            [eps, 1-eps] and ratios capped are counted and printed. With --variations, also weight_var0, weight_var1, \
+            ...: the weight of each ensemble member (training.ensemble) or bootstrap replica (reweighting.bootstrap), \
+            each with its own normalisation and the nominal's clipping, for propagating the reweighting's \
+            statistical uncertainty as weight variations.
             """)
 
     @Option(help: "The reweighting model (RUN/model.h5).")
@@ -33,6 +36,9 @@ struct ReweightApply: ParsableCommand {
     @Option(help: "Threads for reading and BLAS.")
     var threads = 1
 
+    @Flag(help: "Also write one weight per ensemble member or bootstrap replica (weight_var<i>).")
+    var variations = false
+
     @Flag(help: "No summary output.")
     var quiet = false
 
@@ -42,7 +48,8 @@ struct ReweightApply: ParsableCommand {
 
     func run() throws {
         let run = ReweightApplyRun(
-            model: model, files: files, out: out, shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads)
+            model: model, files: files, out: out, shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads,
+            variations: variations)
         let counts = try StopSignal.runningStoppable { try run.run(shouldStop: $0) }
         if !quiet {
             FileHandle.standardError.write(Data(

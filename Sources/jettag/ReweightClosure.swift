@@ -15,7 +15,9 @@ struct ReweightClosure: ParsableCommand {
             and after); the weight distribution, fraction negative and \
             effective sample size before and after. Writes OUT/closure.json, OUT/closure_summary.csv and \
             OUT/closure_<observable>.csv. New weights come from --model, or from a jet field of the source files \
-            (--new-weight-field, for weights made by another tool).
+            (--new-weight-field, for weights made by another tool). For a model with weight variations (ensemble \
+            members or reweighting.bootstrap replicas), each observable also gets the spread of the reweighted shape \
+            over them (per bin, next to the statistical error) and chi2/ndf after with that spread added.
             """)
 
     @Option(help: "The reweighting config (default: the one stored with --model).")
@@ -59,13 +61,17 @@ struct ReweightClosure: ParsableCommand {
         try htmlReport.write(for: out)
     }
 
-    /// A table of chi2/ndf per observable and the AUCs.
+    /// A table of chi2/ndf per observable (with variations, also after with their spread) and the AUCs.
     static func summary(_ report: ClosureReport) -> String {
-        var lines = ["observable      chi2/ndf before   chi2/ndf after"]
+        var lines = ["observable      chi2/ndf before   chi2/ndf after" + (report.variations == nil ? "" : "   with variation spread")]
         for observable in report.observables {
             lines.append(observable.name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(
                 format: " %8.2f (%3d)    %8.2f (%3d)", observable.chi2Before.chi2PerNdf, observable.chi2Before.ndf,
-                observable.chi2After.chi2PerNdf, observable.chi2After.ndf))
+                observable.chi2After.chi2PerNdf, observable.chi2After.ndf)
+                + (observable.chi2AfterWithVariations.map { String(format: "    %8.2f", $0.chi2PerNdf) } ?? ""))
+        }
+        if let variations = report.variations {
+            lines.append("variation spread: \(variations.count) \(variations.kind) variations")
         }
         if let twoSample = report.twoSample {
             func runs(_ values: [Double]) -> String { values.map { String(format: "%.4f", $0) }.joined(separator: ", ") }

@@ -65,4 +65,62 @@ import Testing
         #expect(summary.hasPrefix("observable,chi2_before,ndf_before,chi2_per_ndf_before,chi2_after"))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("closure_mass.csv").path))
     }
+
+    /// The spread of the reweighted shape over weight variations and the chi2 with it, against numpy
+    /// (Fixtures/closure_variations.json, Tests/Scripts/make_closure_variation_fixtures.py); it is written to the
+    /// observable's CSV, the summary CSV and the JSON, and read back.
+    @Test func variationSpreadMatchesNumpy() throws {
+        struct Reference: Decodable {
+            var edges: [Double]
+            var source, target, oldWeights, newWeights, targetWeights: [Float]
+            var variationWeights: [[Float]]
+            var spread: [Double]
+            var chi2AfterWithVariations, chi2After: Double
+            var ndf: Int
+        }
+        let url = try #require(
+            Bundle.module.url(forResource: "closure_variations", withExtension: "json", subdirectory: "Fixtures"),
+            "run python3 Tests/Scripts/make_closure_variation_fixtures.py")
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let reference = try decoder.decode(Reference.self, from: Data(contentsOf: url))
+        let closure = try ObservableClosure(
+            name: "x", edges: reference.edges, source: reference.source, oldWeights: reference.oldWeights,
+            newWeights: reference.newWeights, target: reference.target, targetWeights: reference.targetWeights,
+            variationWeights: reference.variationWeights)
+        let spread = try #require(closure.variationSpread)
+        #expect(spread.count == reference.spread.count)
+        for (ours, theirs) in zip(spread, reference.spread) { #expect(abs(ours - theirs) <= 1e-12 + 1e-9 * theirs, "\(ours) vs \(theirs)") }
+        let chi2 = try #require(closure.chi2AfterWithVariations)
+        #expect(abs(chi2.chi2 - reference.chi2AfterWithVariations) < 1e-9 * reference.chi2AfterWithVariations)
+        #expect(abs(closure.chi2After.chi2 - reference.chi2After) < 1e-9 * reference.chi2After)
+        #expect(chi2.ndf == reference.ndf && chi2.chi2 < closure.chi2After.chi2)
+
+        let csv = closure.csvTable
+        let target = try closure.target.normalized().sumWeights
+        #expect(csv.columns[csv.columnNames.firstIndex(of: "reweighted_variation_spread")!] == spread)
+        #expect(csv.columns[csv.columnNames.firstIndex(of: "reweighted_over_target_variation_spread")!] == zip(spread, target).map { $0 / $1 })
+        let report = ClosureReport(
+            observables: [closure], weights: try WeightDiagnostics(old: reference.oldWeights, new: reference.newWeights),
+            twoSample: nil, counters: [:], variations: WeightVariationsSummary(count: 5, kind: "bootstrap"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("closure-var-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try report.write(to: directory)
+        #expect(try MetricsJSON.read(ClosureReport.self, from: directory.appendingPathComponent("closure.json")) == report)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("closure.json"))) as! [String: Any]
+        #expect((json["variations"] as? [String: Any])?["count"] as? Int == 5)
+        #expect(((json["observables"] as! [[String: Any]])[0]["variation_spread"] as? [Double])?.count == spread.count)
+        let summary = try String(contentsOf: directory.appendingPathComponent("closure_summary.csv"), encoding: .utf8)
+        #expect(summary.hasPrefix("observable,chi2_before,ndf_before,chi2_per_ndf_before,chi2_after,ndf_after,chi2_per_ndf_after,chi2_after_with_variations,chi2_per_ndf_after_with_variations"))
+
+        // One variation has no spread.
+        #expect(throws: JetMetricsError.self) {
+            try ObservableClosure(
+                name: "x", edges: reference.edges, source: reference.source, oldWeights: reference.oldWeights,
+                newWeights: reference.newWeights, target: reference.target, targetWeights: reference.targetWeights,
+                variationWeights: [reference.newWeights])
+        }
+        // Without variations nothing of them appears.
+        #expect(try self.closure().variationSpread == nil && self.closure().csvTable.columnNames.count == 12)
+    }
 }

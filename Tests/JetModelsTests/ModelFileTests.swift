@@ -1,5 +1,6 @@
 import Foundation
 import JetData
+import JetNN
 import JetTestSupport
 import Testing
 
@@ -105,6 +106,51 @@ import Testing
         ) {
             try model.require(.tagger, path: path, command: "jettag evaluate")
         }
+    }
+
+    /// Bootstrap replicas are written as `bootstrap/<r>/<i>/` and read back in order; each variation is a model
+    /// file of its own with its replica's parameters. Without variations, asking for them is an error naming the
+    /// file (also for a run of an earlier version).
+    @Test func bootstrapReplicasRoundTripAndSingleClassifiersHaveNoVariations() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let reweightingConfig = try ReweightingConfig.load(
+            tree: [
+                "source": ["files": ["source.h5"]], "target": ["files": ["target.h5"]],
+                "reweighting": ["modulus": 4, "trainingFolds": [0], "validationFolds": [1], "heldOutFolds": [2, 3], "bootstrap": 3],
+                "features": ["maxConstituents": 4, "constituentVariables": ["deta", "dphi"]],
+            ], file: "r.yaml")
+        #expect(reweightingConfig.options.bootstrap == 3)
+        var info = ReweightingInfo(
+            config: reweightingConfig, densityRatio: DensityRatio(normalization: 1.25), sourceWeightSum: 1, targetWeightSum: 1,
+            resampling: [:], features: config.features)
+        let single = directory.path("single.h5")
+        try modelFile(reweighting: info).write(to: single)
+        #expect(throws: JetModelsError.self) { try Reweighter(modelPath: single, variations: true) }
+        do {
+            _ = try ModelFile.read(from: single).variationModels(path: single)
+            Issue.record("a single classifier has no variations")
+        } catch JetModelsError.invalidModelFile(let file, let reason) {
+            #expect(file == single && reason.contains("no weight variations"), "\(reason)")
+        }
+        #expect(throws: JetModelsError.self) { try Reweighter(modelPath: try fixture("model", in: "Fixtures/legacy-reweighting"), variations: true) }
+
+        info.variations = WeightVariations(kind: .bootstrap, densityRatios: [1.5, 2, 2.5].map { DensityRatio(normalization: $0) })
+        var model = try modelFile(reweighting: info)
+        let replicas = try (0..<3).map { [try config.model.makeModel(seed: 10 + UInt64($0)).exportTensors()] }
+        model.bootstrapReplicas = replicas
+        let path = directory.path("bootstrap.h5")
+        try model.write(to: path)
+        #expect(try HDF5File(readingAt: path).datasetNames().contains { $0.hasPrefix("/bootstrap/2/0/") })
+        let read = try ModelFile.read(from: path)
+        // Tensors come back by name (the file's order).
+        func byName(_ tensors: [NamedTensor]) -> [String: [Float]] { Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.values) }) }
+        #expect(read.bootstrapReplicas.map { $0.map(byName) } == replicas.map { $0.map(byName) })
+        #expect(read.reweighting?.variations == info.variations)
+        let variations = try read.variationModels(path: path)
+        #expect(variations.count == 3 && variations.allSatisfy { $0.combination == .single && $0.bootstrapReplicas.isEmpty })
+        #expect(byName(variations[1].members[0]) == byName(replicas[1][0]) && byName(variations[1].members[0]) != byName(replicas[0][0]))
+        #expect(try Reweighter(modelPath: path, variations: true).variationCount == 3)
     }
 
     /// A `jettag reweight train` run of commit 91c3ff7: model.h5 without the info, reweighting.json beside it.

@@ -66,6 +66,41 @@ import Testing
         #expect(training.eventNumbers.allSatisfy { $0 % 4 != 2 } && training.count == pool.count - inFold.count)
     }
 
+    /// Poisson(1) counts of 200000 events: mean and variance 1 (standard errors 0.0022 and 0.0035; tolerance
+    /// 0.01 and 0.015) and P(0) = P(1) = 1/e, P(2) = 1/(2e) (standard errors about 0.001; tolerance 0.005).
+    /// The count depends only on (seed, replica, sample, event number): the same in a shuffled set, and another
+    /// replica or sample draws others.
+    @Test func bootstrapCountsArePoissonOneAndDeterministic() {
+        let replica = BootstrapReplica(seed: 7, index: 2)
+        let counts = (0..<200_000).map { replica.count(sample: 1, eventNumber: Int64($0) * 3 + 1_000_000) }
+        let mean = Double(counts.reduce(0, +)) / Double(counts.count)
+        let variance = counts.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(counts.count - 1)
+        #expect(abs(mean - 1) < 0.01 && abs(variance - 1) < 0.015, "mean \(mean), variance \(variance)")
+        for (k, expected) in [(0, exp(-1.0)), (1, exp(-1.0)), (2, exp(-1.0) / 2)] {
+            let fraction = Double(counts.filter { $0 == k }.count) / Double(counts.count)
+            #expect(abs(fraction - expected) < 0.005, "P(\(k)) = \(fraction)")
+        }
+        #expect(counts.allSatisfy { $0 >= 0 } && counts.max()! < 12)
+        let again = (0..<200_000).reversed().map { replica.count(sample: 1, eventNumber: Int64($0) * 3 + 1_000_000) }
+        #expect(Array(again.reversed()) == counts)
+        let other = BootstrapReplica(seed: 7, index: 3)
+        let firstThousand = Array(counts.prefix(1000))
+        #expect((0..<1000).map { other.count(sample: 1, eventNumber: Int64($0) * 3 + 1_000_000) } != firstThousand)
+        #expect((0..<1000).map { replica.count(sample: 0, eventNumber: Int64($0) * 3 + 1_000_000) } != firstThousand)
+        #expect((0..<1000).map { BootstrapReplica(seed: 8, index: 2).count(sample: 1, eventNumber: Int64($0) * 3 + 1_000_000) } != firstThousand)
+
+        // resampled(_:) multiplies each jet's weight by its own event's count, whatever the jets' order.
+        let jets = samples(count: 300, negativeWeights: true, seed: 8)
+        let resampled = replica.resampled(jets)
+        for jet in 0..<jets.count {
+            #expect(resampled.weights[jet] == jets.weights[jet] * Float(replica.count(sample: jets.labels[jet], eventNumber: jets.eventNumbers[jet])))
+        }
+        let reversedOrder = Array((0..<jets.count).reversed())
+        let shuffled = replica.resampled(jets.subset(reversedOrder, weights: reversedOrder.map { jets.weights[$0] }))
+        #expect(Array(shuffled.weights.reversed()) == resampled.weights)
+        #expect(resampled.weights != jets.weights)
+    }
+
     @Test func strategiesTransformWeights() {
         #expect(NegativeWeightStrategy.signed.transformed(-2) == -2)
         #expect(NegativeWeightStrategy.abs.transformed(-2) == 2)

@@ -77,6 +77,25 @@ import Testing
         #expect(svg.elements("circle", inSeries: "source reweighted").count == 2)
     }
 
+    /// With weight variations (new weights 2, 1, 1 and 1, 1, 1 for the same three jets: shapes (1/2, 1/2) and
+    /// (1/3, 2/3), deviations 1/12 from the mean: spread sqrt(2 / 144) per bin), a band of the spread around the reweighted shape and its ratio.
+    @Test func closurePlotDrawsTheVariationSpreadAsABand() throws {
+        let closure = try ObservableClosure(
+            name: "mass", edges: [0, 100, 200], source: [50, 150, 150], oldWeights: [1, 1, 1], newWeights: [2, 1, 1],
+            target: [50, 150], targetWeights: [1, 1], variationWeights: [[2, 1, 1], [1, 1, 1]])
+        let plot = try Plot.closure(closure)
+        let spread = 2.0.squareRoot() / 12
+        let band = try #require(plot.series.first { $0.kind == .band })
+        #expect(band.y == [0.5, 0.5] && zip(band.yErrors!, [spread, spread]).allSatisfy { abs($0 - $1) < 1e-12 })
+        let ratioBand = try #require(plot.ratios.first?.series.first { $0.kind == .band })
+        #expect(zip(ratioBand.yErrors!, [2 * spread, 2 * spread]).allSatisfy { abs($0 - $1) < 1e-12 })
+        let svg = try #require(ParsedXML.parse(plot.svg))
+        #expect(legend(svg) == ["target", "source", "source reweighted"])
+        #expect(try Plot.closure(try ObservableClosure(
+            name: "mass", edges: [0, 100, 200], source: [50, 150, 150], oldWeights: [1, 1, 1], newWeights: [2, 1, 1],
+            target: [50, 150], targetWeights: [1, 1])).series.allSatisfy { $0.kind != .band })
+    }
+
     @Test func rocFromStoredSummariesWithARatioPanel() throws {
         let good = try ROCCurve(scores: [0.9, 0.8, 0.7, 0.6, 0.3, 0.2, 0.1, 0.05], isSignal: [true, true, true, false, true, false, false, false])
         let bad = try ROCCurve(scores: [0.9, 0.8, 0.7, 0.6, 0.3, 0.2, 0.1, 0.05], isSignal: [true, false, true, false, true, false, true, false])

@@ -124,6 +124,73 @@ import Testing
         #expect(closure.stdout.contains("two-sample AUC"))
     }
 
+    /// `reweighting.bootstrap: 2` trains the nominal classifier as without it (the same weights, bit for bit,
+    /// with and without `--variations`) plus two replicas on Poisson-resampled training folds; `apply
+    /// --variations` writes their weights as weight_var0 and weight_var1 (different from each other and from the
+    /// nominal, the same bits for any thread count and batching), `closure` reports their spread per bin and the
+    /// chi2 with it; a single classifier has no variations to write.
+    @Test func bootstrapVariationsApplyAndClose() throws {
+        let directory = try SyntheticJetFile.temporaryDirectory("reweight-bootstrap")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, source) = try makeRun(directory)
+        let (nominalRun, bootstrapRun) = (directory.appendingPathComponent("nominal").path, directory.appendingPathComponent("bootstrap").path)
+        let nominal = try runJetTag(arguments: ["reweight", "train", "--config", config, "--out", nominalRun, "--quiet"])
+        #expect(nominal.status == 0, "\(nominal.stderr)")
+        let bootstrap = try runJetTag(arguments: [
+            "reweight", "train", "--config", config, "--out", bootstrapRun, "--quiet", "--set", "reweighting.bootstrap=2",
+        ])
+        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
+        #expect(FileManager.default.fileExists(atPath: bootstrapRun + "/bootstrap1/history.csv"))
+
+        func apply(_ run: String, _ name: String, _ extra: [String] = []) throws -> (status: Int32, stderr: String, path: String) {
+            let out = directory.appendingPathComponent(name).path
+            let result = try runJetTag(arguments: ["reweight", "apply", "--model", run + "/model.h5", source, "--out", out] + extra)
+            return (result.status, result.stderr, out)
+        }
+        func column(_ path: String, _ field: String) throws -> [UInt32] {
+            let dataset = try HDF5File(readingAt: path).dataset("jets")
+            return try dataset.readFields(rows: 0..<dataset.rowCount, [try dataset.extraction(field)]).floats[0].map(\.bitPattern)
+        }
+        let plain = try apply(nominalRun, "nominal.h5")
+        let unvaried = try apply(bootstrapRun, "unvaried.h5")
+        let varied = try apply(bootstrapRun, "varied.h5", ["--variations"])
+        let threaded = try apply(bootstrapRun, "threaded.h5", ["--variations", "--threads", "2", "--batch-size", "77"])
+        for result in [plain, unvaried, varied, threaded] { #expect(result.status == 0, "\(result.stderr)") }
+        let weights = try column(plain.path, "weight")
+        #expect(try column(unvaried.path, "weight") == weights && column(varied.path, "weight") == weights)
+        let file = try HDF5File(readingAt: varied.path)
+        #expect(try file.dataset("jets").fieldNames == ["jet_index", "event_number", "weight", "classifier_output", "weight_var0", "weight_var1"])
+        #expect(try file.stringAttribute("variations")?.first == "2" && file.stringAttribute("variation_kind")?.first == "bootstrap")
+        let variations = try (0..<2).map { try column(varied.path, "weight_var\($0)") }
+        #expect(variations[0] != variations[1] && variations[0] != weights && variations[1] != weights)
+        #expect(variations.joined().allSatisfy { Float(bitPattern: $0).isFinite && Float(bitPattern: $0) > 0 })
+        #expect(try (0..<2).map { try column(threaded.path, "weight_var\($0)") } == variations)
+
+        let single = try apply(nominalRun, "single.h5", ["--variations"])
+        #expect(single.status != 0)
+        #expect(single.stderr.contains("no weight variations") && single.stderr.contains(nominalRun + "/model.h5"), "\(single.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: single.path))
+
+        let closure = try runJetTag(arguments: [
+            "reweight", "closure", "--model", bootstrapRun + "/model.h5", "--out", directory.appendingPathComponent("closure").path,
+            "--no-two-sample",
+        ])
+        #expect(closure.status == 0, "\(closure.stderr)")
+        #expect(closure.stdout.contains("with variation spread") && closure.stdout.contains("2 bootstrap variations"), "\(closure.stdout)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("closure/closure.json"))) as! [String: Any]
+        #expect((json["variations"] as? [String: Any])?["count"] as? Int == 2)
+        for observable in json["observables"] as! [[String: Any]] {
+            let spread = try #require(observable["variation_spread"] as? [Double])
+            let bins = ((observable["reweighted"] as! [String: Any])["edges"] as! [Double]).count - 1
+            // pt is 500 for every synthetic jet: one bin, whose normalised content is 1 for every variation.
+            #expect(spread.count == bins && spread.allSatisfy { $0 >= 0 } && (bins == 1 || spread.contains { $0 > 0 }), "\(observable["name"]!): \(spread)")
+            let (after, withSpread) = (observable["chi2_after"] as! [String: Any], observable["chi2_after_with_variations"] as! [String: Any])
+            #expect((withSpread["chi2"] as! Double) <= (after["chi2"] as! Double))
+        }
+        let csv = try String(contentsOf: directory.appendingPathComponent("closure/closure_width.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n")[0].hasSuffix("reweighted_variation_spread,reweighted_over_target_variation_spread"))
+    }
+
     @Test func configErrorsNameTheKey() throws {
         let directory = try SyntheticJetFile.temporaryDirectory("reweight-config")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -149,5 +216,12 @@ import Testing
         ])
         #expect(calibrated.status != 0)
         #expect(calibrated.stderr.contains("reweighting.calibrate"), "\(calibrated.stderr)")
+        for replicas in ["-1", "1"] {
+            let bootstrap = try runJetTag(arguments: [
+                "reweight", "train", "--config", config, "--out", directory.path + "/run", "--set", "reweighting.bootstrap=\(replicas)",
+            ])
+            #expect(bootstrap.status != 0)
+            #expect(bootstrap.stderr.contains("reweighting.bootstrap") && bootstrap.stderr.contains("2 or more"), "\(bootstrap.stderr)")
+        }
     }
 }

@@ -9,10 +9,10 @@ import Testing
     /// with the attributes of `reweight apply`, `extra` ones added or replacing them.
     private func part(
         _ directory: TemporaryDirectory, _ name: String, shard: Shard, rows: Range<Int>, inputRows: Int = 10,
-        fields: [String] = WeightSchema.fields, extra: [String: String] = [:]
+        fields: [String] = WeightSchema().fields, extra: [String: String] = [:]
     ) throws -> String {
         let path = directory.path(name)
-        let attributes = WeightSchema.attributes(
+        let attributes = WeightSchema().attributes(
             model: "m.h5", inputs: ["a.h5", "b.h5"], rows: OutputRows(shard: shard, rows: rows, inputRows: inputRows))
         let writer = try JetOutputWriter(path: path, fields: fields, attributes: attributes.merging(extra) { $1 })
         let indices = rows.map(Int64.init)
@@ -54,9 +54,9 @@ import Testing
         #expect(rows.jetIndices == (0..<10).map(Int64.init))
         #expect(rows.eventNumbers == (100..<110).map(Int64.init))
         #expect(rows.values[WeightSchema.weight] == (0..<10).map { Float($0) / 2 })
-        #expect(merged.fields == WeightSchema.fields)
+        #expect(merged.fields == WeightSchema().fields)
         #expect(
-            merged.attributes == WeightSchema.attributes(
+            merged.attributes == WeightSchema().attributes(
                 model: "m.h5", inputs: ["a.h5", "b.h5"], rows: OutputRows(shard: .whole, rows: 0..<10, inputRows: 10)))
     }
 
@@ -132,8 +132,8 @@ import Testing
         defer { directory.remove() }
         let path = directory.path("bad.h5")
         let writer = try JetOutputWriter(
-            path: path, fields: WeightSchema.fields,
-            attributes: WeightSchema.attributes(
+            path: path, fields: WeightSchema().fields,
+            attributes: WeightSchema().attributes(
                 model: "m.h5", inputs: ["a.h5"], rows: OutputRows(shard: .whole, rows: 0..<4, inputRows: 4)))
         try writer.append(
             jetIndices: [0, 2, 1, 3], eventNumbers: [0, 0, 0, 0],

@@ -33,14 +33,24 @@ import Testing
     }
 
     @Test func reweightedOutputsHoldTheWeightAndTheClassifierOutput() {
-        #expect(WeightSchema.fields == ["weight", "classifier_output"])
-        #expect(WeightSchema.values(weights: [1.5], classifierOutputs: [0.6]) == ["weight": [1.5], "classifier_output": [0.6]])
+        #expect(WeightSchema().fields == ["weight", "classifier_output"])
+        #expect(WeightSchema().values(weights: [1.5], classifierOutputs: [0.6]) == ["weight": [1.5], "classifier_output": [0.6]])
         #expect(
-            WeightSchema.attributes(
+            WeightSchema().attributes(
                 model: "m.h5", inputs: ["a.h5"], rows: OutputRows(shard: Shard(index: 1, count: 4), rows: 64..<128, inputRows: 256))
                 == [
                     "kind": "weights", "model": "m.h5", "inputs": "a.h5", "shard": "1/4", "rows": "64:128",
                     "input_rows": "256",
                 ])
+    }
+
+    @Test func weightVariationsFollowTheNominalFields() {
+        let schema = WeightSchema(variations: 2, variationKind: "bootstrap")
+        #expect(schema.fields == ["weight", "classifier_output", "weight_var0", "weight_var1"])
+        #expect(
+            schema.values(weights: [1.5], classifierOutputs: [0.6], variations: [[1.4], [1.7]])
+                == ["weight": [1.5], "classifier_output": [0.6], "weight_var0": [1.4], "weight_var1": [1.7]])
+        let attributes = schema.attributes(model: "m.h5", inputs: ["a.h5"], rows: OutputRows(shard: .whole, rows: 0..<4, inputRows: 4))
+        #expect(attributes["variations"] == "2" && attributes["variation_kind"] == "bootstrap")
     }
 }

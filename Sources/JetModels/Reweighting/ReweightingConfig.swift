@@ -57,6 +57,11 @@ public struct ReweightingConfig: Codable, Sendable {
         /// outside the held-out folds trains most members. false: every member trains on `trainingFolds` and
         /// validates on `validationFolds`.
         public var crossTraining: Bool
+        /// Bootstrap replicas (0: none): besides the nominal classifier, `bootstrap` more are trained, replica i
+        /// on the training folds with every event's weight multiplied by a Poisson(1) count
+        /// (``BootstrapReplica``), validated on the untouched validation folds; each gives one weight variation
+        /// (`jettag reweight apply --variations`). 0 or 2 or more.
+        public var bootstrap: Int
         /// Folds that train the classifier.
         public var trainingFolds: [Int]
         /// Folds for the validation loss (best epoch, early stopping).
@@ -66,7 +71,7 @@ public struct ReweightingConfig: Codable, Sendable {
 
         public init(
             negativeWeights: NegativeWeightStrategy = .signed, epsilon: Float = 1e-6, cap: Float? = nil, flattenIn: JetObservable? = nil,
-            calibrate: Bool = false, crossTraining: Bool = false, modulus: Int = 8,
+            calibrate: Bool = false, crossTraining: Bool = false, bootstrap: Int = 0, modulus: Int = 8,
             trainingFolds: [Int] = [0, 1, 2], validationFolds: [Int] = [3], heldOutFolds: [Int] = [4, 5, 6, 7]
         ) {
             self.negativeWeights = negativeWeights
@@ -75,6 +80,7 @@ public struct ReweightingConfig: Codable, Sendable {
             self.flattenIn = flattenIn
             self.calibrate = calibrate
             self.crossTraining = crossTraining
+            self.bootstrap = bootstrap
             self.modulus = modulus
             self.trainingFolds = trainingFolds
             self.validationFolds = validationFolds
@@ -82,7 +88,7 @@ public struct ReweightingConfig: Codable, Sendable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case negativeWeights, epsilon, cap, flattenIn, calibrate, crossTraining, modulus, trainingFolds, validationFolds, heldOutFolds
+            case negativeWeights, epsilon, cap, flattenIn, calibrate, crossTraining, bootstrap, modulus, trainingFolds, validationFolds, heldOutFolds
         }
 
         public init(from decoder: Decoder) throws {
@@ -94,6 +100,7 @@ public struct ReweightingConfig: Codable, Sendable {
             flattenIn = try c.decodeIfPresent(JetObservable.self, forKey: .flattenIn)
             calibrate = try c.decode(.calibrate, default: calibrate)
             crossTraining = try c.decode(.crossTraining, default: crossTraining)
+            bootstrap = try c.decode(.bootstrap, default: bootstrap)
             modulus = try c.decode(.modulus, default: modulus)
             trainingFolds = try c.decode(.trainingFolds, default: trainingFolds)
             validationFolds = try c.decode(.validationFolds, default: validationFolds)
@@ -210,6 +217,9 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(
             !(options.crossTraining && options.calibrate), "reweighting.calibrate",
             "cannot be combined with crossTraining (the calibration needs folds the classifier did not train on)")
+        try check(
+            options.bootstrap == 0 || options.bootstrap >= 2, "reweighting.bootstrap",
+            "expected 0 (no replicas) or 2 or more replicas (their spread is the variation)")
         try check(!closure.observables.isEmpty, "closure.observables", "expected at least one observable")
         try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")

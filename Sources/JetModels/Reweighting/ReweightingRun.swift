@@ -79,34 +79,58 @@ public struct ReweightingRun {
             (training, validation) = (parts[0], parts[1])
         }
         var model = try trainClassifier(
-            training: training.jets, validation: validation.jets, features: features, progress: progress, shouldStop: shouldStop)
-        var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
-        if options.calibrate {
-            let balanced = try BinaryClassifierTraining.classBalanced(validation.jets)
-            let models = try model.makeModels()
-            ratio.calibration = LogitCalibration.fit(
-                probabilities: try balanced.probabilities(models: models), labels: balanced.labels, weights: balanced.weights)
+            training: training.jets, validation: validation.jets, features: features, directory: directory, progress: progress,
+            shouldStop: shouldStop)
+        func densityRatio(_ classifier: ModelFile) throws -> DensityRatio {
+            try Self.densityRatio(
+                model: classifier, options: options, validation: validation.jets, original: original, targetSum: targetSum)
         }
-        ratio.normalization = try Self.normalization(model: model, jets: original, targetSum: targetSum, ratio: ratio)
+        let ratio = try densityRatio(model)
+        var variations: WeightVariations?
+        if options.bootstrap > 0 {
+            var ratios: [DensityRatio] = []
+            for index in 0..<options.bootstrap {
+                let stage = "bootstrap \(index + 1)/\(options.bootstrap) "
+                let replica = try trainClassifier(
+                    training: training.jets, validation: validation.jets, features: features,
+                    directory: directory.appendingPathComponent("bootstrap\(index)"),
+                    replica: BootstrapReplica(seed: config.classifier.training.seed, index: index),
+                    progress: { progress(stage + $0, $1) }, shouldStop: shouldStop)
+                model.bootstrapReplicas.append(replica.members)
+                ratios.append(try densityRatio(replica))
+            }
+            variations = WeightVariations(kind: .bootstrap, densityRatios: ratios)
+        } else if model.members.count >= 2 {
+            variations = WeightVariations(kind: .ensemble, densityRatios: try model.members.map { try densityRatio(model.with(members: [$0])) })
+        }
         let info = ReweightingInfo(
             config: config,
             densityRatio: ratio,
-            sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features)
+            sourceWeightSum: sourceSum, targetWeightSum: targetSum, resampling: resampling, features: model.features,
+            variations: variations)
         model.reweighting = info
         try model.write(to: directory.appendingPathComponent("model.h5").path)
         return info
     }
 
     /// The classifier, or with `training.ensemble = n` the n classifiers with seeds seed, seed + 1, ... (in
-    /// `member<i>/`; with `crossTraining` each on its own folds) combined into one model file whose score is
-    /// their mean.
+    /// `member<i>/` of `directory`; with `crossTraining` each on its own folds) combined into one model file
+    /// whose score is their mean.
+    ///
+    /// - Parameter replica: a bootstrap replica: every training jet's weight (not the validation jets') is
+    ///   multiplied by its event's Poisson count, and the seeds are shifted past the nominal's and the earlier
+    ///   replicas' (replica r, member i: seed + (r + 1) n + i), so each replica also has its own initialisation
+    ///   and shuffling.
     private func trainClassifier(
-        training: JetSet, validation: JetSet, features: FeatureSpec, progress: (String, Trainer.Event) -> Void,
-        shouldStop: () -> Bool
+        training: JetSet, validation: JetSet, features: FeatureSpec, directory: URL, replica: BootstrapReplica? = nil,
+        progress: (String, Trainer.Event) -> Void, shouldStop: () -> Bool
     ) throws -> ModelFile {
-        guard let count = config.classifier.training.ensemble else {
-            return try BinaryClassifierTraining(config: config.classifier).train(
-                training: training, validation: validation, features: features, directory: directory,
+        let resampled: (JetSet) -> JetSet = { replica?.resampled($0) ?? $0 }
+        var classifier = config.classifier
+        classifier.training.seed += UInt64(((replica?.index ?? -1) + 1) * (classifier.training.ensemble ?? 1))
+        guard let count = classifier.training.ensemble else {
+            return try BinaryClassifierTraining(config: classifier).train(
+                training: resampled(training), validation: validation, features: features, directory: directory,
                 progress: { progress("classifier", $0) }, shouldStop: shouldStop)
         }
         let options = config.options
@@ -115,14 +139,14 @@ public struct ReweightingRun {
         if options.crossTraining { pool.append(contentsOf: validation) }
         var members: [ModelFile] = []
         for member in 0..<count {
-            var memberConfig = config.classifier
+            var memberConfig = classifier
             memberConfig.training.seed += UInt64(member)
             memberConfig.training.ensemble = nil
             let stage = "classifier member \(member + 1)/\(count)"
             let (memberTraining, memberValidation) = options.crossTraining
                 ? Self.split(pool, validationFold: folds[member % folds.count], modulus: options.modulus) : (training, validation)
             members.append(try BinaryClassifierTraining(config: memberConfig).train(
-                training: memberTraining, validation: memberValidation, features: features,
+                training: resampled(memberTraining), validation: memberValidation, features: features,
                 directory: directory.appendingPathComponent("member\(member)"), progress: { progress(stage, $0) },
                 shouldStop: shouldStop))
         }
@@ -141,6 +165,22 @@ public struct ReweightingRun {
             jets.subset(training, weights: training.map { jets.weights[$0] }),
             jets.subset(validation, weights: validation.map { jets.weights[$0] })
         )
+    }
+
+    /// The density ratio of `model` (the nominal classifier or one variation's): the options' clipping and cap,
+    /// with `calibrate` a calibration fitted on the `validation` jets, and the ``normalization(model:jets:targetSum:ratio:)``.
+    static func densityRatio(
+        model: ModelFile, options: ReweightingConfig.Options, validation: JetSet, original: [ReweightingData], targetSum: Double
+    ) throws -> DensityRatio {
+        var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
+        if options.calibrate {
+            let balanced = try BinaryClassifierTraining.classBalanced(validation)
+            ratio.calibration = LogitCalibration.fit(
+                probabilities: try balanced.probabilities(models: try model.makeModels()), labels: balanced.labels,
+                weights: balanced.weights)
+        }
+        ratio.normalization = try normalization(model: model, jets: original, targetSum: targetSum, ratio: ratio)
+        return ratio
     }
 
     /// The factor making the reweighted source's total equal the target's on the training and validation

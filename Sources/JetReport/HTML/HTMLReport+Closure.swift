@@ -10,13 +10,21 @@ extension HTMLReport.Section {
                     + "compares normalised shapes with errors from sum w^2 of both samples; after a good reweighting "
                     + "it is near 1 and the reweighted/target ratio is flat at 1."),
             .table(HTMLReport.Table(
-                header: ["Observable", "chi2/ndf before", "chi2/ndf after"],
+                header: ["Observable", "chi2/ndf before", "chi2/ndf after"] + (report.variations == nil ? [] : ["after, with variation spread"]),
                 rows: report.observables.map { closure in
                     [Plot.observableLabel(closure.name),
                      "\(HTMLReport.Table.format(closure.chi2Before.chi2PerNdf)) (ndf \(closure.chi2Before.ndf))",
                      "\(HTMLReport.Table.format(closure.chi2After.chi2PerNdf)) (ndf \(closure.chi2After.ndf))"]
+                        + (closure.chi2AfterWithVariations.map { ["\(HTMLReport.Table.format($0.chi2PerNdf)) (ndf \($0.ndf))"] } ?? [])
                 })),
         ]
+        if let variations = report.variations {
+            blocks.append(.paragraph(
+                "Weight variations: \(variations.count) \(variations.kind == "bootstrap" ? "bootstrap replicas" : "ensemble members"), "
+                    + "each reweighting the source with its own classifier. The shaded band around the reweighted source is "
+                    + "their spread (standard deviation per bin), the reweighting's own statistical uncertainty; the last "
+                    + "column adds it in quadrature to the statistical errors."))
+        }
         if let twoSample = report.twoSample {
             blocks.append(.paragraph(
                 "Two-sample test: fresh classifiers separating source from target, trained on one half of the held-out "
@@ -35,7 +43,10 @@ extension HTMLReport.Section {
             ])))
         for closure in report.observables {
             if let plot = try? Plot.closure(closure) {
-                blocks.append(.figure(plot, caption: "\(Plot.observableLabel(closure.name)): normalised shapes and ratios to the target."))
+                blocks.append(.figure(
+                    plot,
+                    caption: "\(Plot.observableLabel(closure.name)): normalised shapes and ratios to the target"
+                        + (closure.variationSpread == nil ? "." : "; band: spread of the reweighted source over the weight variations.")))
             }
         }
         blocks.append(.figure(
