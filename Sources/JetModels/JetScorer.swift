@@ -56,7 +56,14 @@ public struct JetScorer {
     public var classes: Int { file.classNames.count }
 
     /// Whether ``Scores/spread`` is set: a seed ensemble or Monte-Carlo dropout.
-    public var hasSpread: Bool { file.combination.hasSpread || monteCarloDropout != nil }
+    public var hasSpread: Bool { spreadSource != nil }
+
+    /// What ``Scores/spread`` is over: `ensemble` (the members), `mc_dropout` (the passes) or
+    /// `ensemble+mc_dropout` (every pass of every member); nil without a spread.
+    public var spreadSource: String? {
+        let sources = (file.combination.hasSpread ? ["ensemble"] : []) + (monteCarloDropout == nil ? [] : ["mc_dropout"])
+        return sources.isEmpty ? nil : sources.joined(separator: "+")
+    }
 
     /// The temperature the logits are divided by: the file's calibration, else 1.
     public var temperature: Float { Float(file.calibration?.temperature ?? 1) }
