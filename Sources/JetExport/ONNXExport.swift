@@ -9,8 +9,9 @@ import JetNN
 /// Inputs, weaver's convention, float32 with dynamic N (jets) and P (constituent slots, at most the model's
 /// `maxConstituents`, valid constituents first): `pf_features` [N, C, P], `pf_mask` [N, 1, P] (1 valid, 0
 /// padding), `jet_features` [N, K] when the model reads jet-level features, and for a k-fold file `event_number`
-/// [N] int64. Outputs: `probabilities` [N, classes] (what `jettag predict` writes), `logits` [N, L], and for a
-/// seed ensemble `probabilities_std` [N, classes] (predict's `_std`). Without `includePreprocessing` the inputs
+/// [N] int64. Outputs: `probabilities` [N, classes] (what `jettag predict` writes), `logits` [N, L] (divided by
+/// the temperature T of a calibrated model, as `predict` divides them), and for a seed ensemble
+/// `probabilities_std` [N, classes] (predict's `_std`). Without `includePreprocessing` the inputs
 /// are standardised as the model's `preprocess.json` says; with it the graph applies the centre, scale and clip
 /// itself and the inputs are the raw variables.
 public struct ONNXExport {
@@ -113,7 +114,7 @@ public struct ONNXExport {
         for (index, tensors) in file.members.enumerated() {
             let prefix = file.combination == .single ? "" : "member\(index)/"
             let memberTensors = MemberTensors(tensors, file: path)
-            let logits: String
+            var logits: String
             switch architecture.kind {
             case .deepsets: logits = try graph.deepSets(architecture.deepsets!, inputs: inputs, tensors: memberTensors, prefix: prefix)
             case .cnn1d: logits = try graph.cnn1d(architecture.cnn1d!, inputs: inputs, tensors: memberTensors, prefix: prefix)
@@ -127,8 +128,13 @@ public struct ONNXExport {
             case .particlenet:
                 throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
             }
+            if let calibration = file.calibration {
+                // Temperature scaling as JetScorer applies it: the logits divided by T in float32.
+                let temperature = graph.constant("\(prefix)temperature", [Float(calibration.temperature)], shape: [])
+                logits = graph.add("Div", [logits, temperature], hint: "\(prefix)calibrated_logits")
+            }
             memberLogits.append(logits)
-            memberProbabilities.append(graph.probabilities(logits: logits, count: Self.logitCount(architecture), prefix: prefix))
+            memberProbabilities.append(graph.probabilities(logits: logits, count: architecture.logitCount, prefix: prefix))
         }
 
         // Combined as JetScorer combines them.
@@ -136,7 +142,7 @@ public struct ONNXExport {
         var outputs = [
             ONNXValueInfo(name: Name.probabilities, elementType: .float, shape: [.parameter("N"), .value(Int64(classes))]),
             ONNXValueInfo(
-                name: Name.logits, elementType: .float, shape: [.parameter("N"), .value(Int64(Self.logitCount(architecture)))]),
+                name: Name.logits, elementType: .float, shape: [.parameter("N"), .value(Int64(architecture.logitCount))]),
         ]
         switch file.combination {
         case .single:
@@ -186,15 +192,6 @@ public struct ONNXExport {
     /// The ONNX file's bytes.
     public func serialized() -> [UInt8] { model.serialized() }
 
-    private static func logitCount(_ architecture: ModelArchitecture) -> Int {
-        switch architecture.kind {
-        case .deepsets: architecture.deepsets!.logitCount
-        case .cnn1d: architecture.cnn1d!.logitCount
-        case .mlp: architecture.mlp!.logitCount
-        case .transformer: architecture.transformer!.logitCount
-        case .particlenet: architecture.particlenet!.logitCount
-        }
-    }
 }
 
 extension GraphBuilder {

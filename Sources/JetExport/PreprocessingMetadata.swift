@@ -149,7 +149,8 @@ struct PreprocessingMetadata {
     }
 
     /// The `metadata_props` entries: `jettag` (JetTag's section as JSON), `preprocess_json` (weaver's file) and
-    /// plain `tagger`, `class_names` (JSON), `jettag_version`, `standardization_in_graph`.
+    /// plain `tagger`, `class_names` (JSON), `jettag_version`, `standardization_in_graph`, and for a calibrated
+    /// model `temperature` (the graph divides the logits by it).
     func metadata(preprocessJSON: String) -> [ONNXMetadataEntry] {
         [
             ONNXMetadataEntry(key: "tagger", value: file.tagger),
@@ -158,6 +159,6 @@ struct PreprocessingMetadata {
             ONNXMetadataEntry(key: "standardization_in_graph", value: includePreprocessing ? "true" : "false"),
             ONNXMetadataEntry(key: "jettag", value: Self.json(jetTag)),
             ONNXMetadataEntry(key: "preprocess_json", value: preprocessJSON),
-        ]
+        ] + (file.calibration.map { [ONNXMetadataEntry(key: "temperature", value: "\($0.temperature)")] } ?? [])
     }
 }

@@ -3,7 +3,10 @@
 /// The signal score is p(signal class) for two classes, else the discriminant `discriminant`
 /// (log p_s / sum_k f_k p_k over the other classes). `roc` is signal class versus all others;
 /// `confusion_matrix` and `precision_recall` use `score >= threshold` for two classes and the most probable
-/// class for more; `score_histograms` holds the signal score per true class.
+/// class for more; `score_histograms` holds the signal score per true class; `calibration` the reliability
+/// diagram and expected calibration error of each class's probability (``ReliabilityDiagram``, 10 bins), and
+/// `spread`, for a seed ensemble or Monte-Carlo dropout, the probabilities' spread (``ScoreSpread``). Files
+/// written before `calibration` and `spread` existed decode with them nil.
 public struct EvaluationReport: Codable, Sendable {
     public var model: String
     public var tagger: String
@@ -17,9 +20,11 @@ public struct EvaluationReport: Codable, Sendable {
     public var precisionRecall: [PrecisionRecall]
     public var scoreHistograms: [String: Histogram]
     public var warnings: [MetricWarning]
+    public var calibration: [ReliabilityDiagram]?
+    public var spread: ScoreSpread?
 
     enum CodingKeys: String, CodingKey {
-        case model, tagger, jets, discriminant, roc, threshold, warnings
+        case model, tagger, jets, discriminant, roc, threshold, warnings, calibration, spread
         case classNames = "class_names"
         case signalClass = "signal_class"
         case confusionMatrix = "confusion_matrix"
@@ -40,11 +45,14 @@ extension EvaluationReport {
     ///   - discriminant: required for more than two classes (the score is its value), ignored for two (the score
     ///     is p(signal)).
     ///   - threshold: the cut on p(signal) for the two-class confusion matrix.
+    ///   - spread: per jet and class the standard deviation of the probabilities over ensemble members or
+    ///     Monte-Carlo passes ([jets, classes]), with what it is over (`ensemble`, `mc_dropout`, ...); nil for none.
     ///   - model, tagger: recorded in the report.
     /// - Returns: the report and the full (not downsampled) ROC curve.
     public static func evaluating(
         probabilities: [Float], labels: [Int], weights: [Float], classNames: [String], signal: Int,
-        discriminant: TaggingDiscriminant?, threshold: Float, model: String, tagger: String
+        discriminant: TaggingDiscriminant?, threshold: Float, spread: (values: [Float], source: String)? = nil,
+        model: String, tagger: String
     ) throws(JetMetricsError) -> (report: EvaluationReport, roc: ROCCurve) {
         let classCount = classNames.count
         let discriminant = classCount > 2 ? discriminant : nil
@@ -73,7 +81,12 @@ extension EvaluationReport {
             model: model, tagger: tagger, classNames: classNames, signalClass: classNames[signal], jets: labels.count,
             discriminant: discriminant, roc: try ROCSummary(roc), threshold: classCount == 2 ? threshold : nil,
             confusionMatrix: confusion, precisionRecall: precisionRecall, scoreHistograms: histograms,
-            warnings: roc.warnings + precisionRecall.flatMap(\.warnings) + histogramWarnings)
+            warnings: roc.warnings + precisionRecall.flatMap(\.warnings) + histogramWarnings,
+            calibration: try ReliabilityDiagram.perClass(
+                probabilities: probabilities, classNames: classNames, labels: labels, weights: weights),
+            spread: try spread.map { spread throws(JetMetricsError) in
+                try ScoreSpread(spread.values, source: spread.source, classNames: classNames, labels: labels, weights: weights)
+            })
         return (report, roc)
     }
 }

@@ -25,7 +25,7 @@ public struct CNN1DModel: JetModel {
     private let hasShortcut: [Bool]
     private var pooling = SetPooling(.mean)
     private var head: DenseHead
-    public var dropoutGenerator: SeededGenerator
+    public var dropoutStreams: DropoutStreams
     private var lastOffsets: JetOffsets?
 
     /// Builds the model with freshly initialised parameters (PyTorch's default rules), reproducible from `seed`.
@@ -52,7 +52,7 @@ public struct CNN1DModel: JetModel {
         head = DenseHead(
             "head", inputCount: sizes[sizes.count - 1], hiddenSizes: config.headLayers,
             outputCount: config.logitCount, dropout: config.dropout, parameters: &parameters, rng: &rng)
-        dropoutGenerator = rng
+        dropoutStreams = DropoutStreams(training: rng)
         self.parameters = parameters
     }
 
@@ -89,7 +89,7 @@ public struct CNN1DModel: JetModel {
             }
         }
         pooling.forward(h, offsets: jets.offsets)
-        head.forward(pooling.output, parameters: parameters, training: training, rng: &dropoutGenerator)
+        head.forward(pooling.output, parameters: parameters, training: training, streams: &dropoutStreams)
         return head.output
     }
 

@@ -30,7 +30,7 @@ public struct DeepSetsModel: JetModel {
     /// Pooled constituents followed by the jet features: the head's input [B, C + J].
     private var headInput = Matrix(rows: 0, columns: 0)
     private var pooledGradient = Matrix(rows: 0, columns: 0)
-    public var dropoutGenerator: SeededGenerator
+    public var dropoutStreams: DropoutStreams
     private var lastBatch: PackedJets?
 
     /// Builds the model with freshly initialised parameters (PyTorch's default rules), reproducible from `seed`.
@@ -63,7 +63,7 @@ public struct DeepSetsModel: JetModel {
         head = DenseHead(
             "head", inputCount: pooledCount + config.jetFeatures, hiddenSizes: config.headLayers,
             outputCount: config.logitCount, dropout: config.dropout, parameters: &parameters, rng: &rng)
-        dropoutGenerator = rng
+        dropoutStreams = DropoutStreams(training: rng)
         self.parameters = parameters
     }
 
@@ -130,7 +130,7 @@ public struct DeepSetsModel: JetModel {
         } else {
             headInput = pooled
         }
-        head.forward(headInput, parameters: parameters, training: training, rng: &dropoutGenerator)
+        head.forward(headInput, parameters: parameters, training: training, streams: &dropoutStreams)
         return head.output
     }
 

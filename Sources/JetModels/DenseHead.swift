@@ -2,7 +2,7 @@ import JetCore
 import JetNN
 
 /// The jet-level part every model ends with: hidden Dense + ReLU (fused into the Dense) layers, each followed by
-/// dropout in training, then an output Dense without activation (the logits).
+/// dropout (in training, or Monte-Carlo dropout at inference), then an output Dense without activation (the logits).
 ///
 /// Shapes: input [B, C], output [B, outputCount]. Parameters are registered as "<name>.<i>.weight" and
 /// "<name>.<i>.bias", i counting the Dense layers (the output layer is the last).
@@ -30,11 +30,14 @@ public struct DenseHead: Sendable {
         dropouts = hiddenSizes.map { _ in Dropout(rate: dropout) }
     }
 
-    /// Computes ``output`` from input [B, C]; `training` switches dropout on (masks drawn from `rng`).
-    public mutating func forward(_ input: Matrix, parameters: Parameters, training: Bool, rng: inout SeededGenerator) {
+    /// Computes ``output`` from input [B, C]; dropout is on in `training` (masks from `streams.training`) and with
+    /// Monte-Carlo dropout (`streams.perJet`, one stream per row).
+    public mutating func forward(
+        _ input: Matrix, parameters: Parameters, training: Bool, streams: inout DropoutStreams
+    ) {
         layers[0].forward(input, parameters: parameters)
         for i in dropouts.indices {
-            dropouts[i].forward(layers[i].output, active: training, rng: &rng)
+            dropouts[i].forward(layers[i].output, training: training, streams: &streams)
             layers[i + 1].forward(dropouts[i].output, parameters: parameters)
         }
     }

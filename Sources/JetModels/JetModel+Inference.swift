@@ -1,3 +1,4 @@
+import JetCore
 import JetNN
 
 /// Jets per inference forward pass unless a caller says otherwise: bounds the memory whatever the reading batch
@@ -23,13 +24,20 @@ extension JetModel {
     /// Logits [n, logitCount] of the jets 0..<n that `forwards` (consecutive ranges from 0) cover, one forward
     /// pass per range: a jet's logits depend only on the range it is forwarded in, so fixed ranges give the
     /// same bits however the jets are read.
-    public func inferenceLogits(forwards: [Range<Int>], jets: (Range<Int>) throws -> PackedJets) throws -> Matrix {
+    ///
+    /// - Parameter dropoutStreams: for Monte-Carlo dropout, the mask streams of the jets of a range (one per jet,
+    ///   ``JetNN/DropoutStreams/perJet``); nil forwards without dropout.
+    public func inferenceLogits(
+        forwards: [Range<Int>], dropoutStreams: ((Range<Int>) -> [SeededGenerator])? = nil,
+        jets: (Range<Int>) throws -> PackedJets
+    ) throws -> Matrix {
         let columns = logitCount
         var logits = Matrix(rows: forwards.last?.upperBound ?? 0, columns: columns)
         try logits.storage.withUnsafeMutableBufferPointer { out in
             let out = UncheckedPointer(out.baseAddress)
             try ComputeThreads.forEachTask(forwards.count, makeWorker: { self }) { model, task in
                 let range = forwards[task]
+                model.dropoutStreams.perJet = dropoutStreams?(range)
                 let result = try model.infer(try jets(range))
                 precondition(
                     result.rows == range.count && result.columns == columns,

@@ -16,14 +16,16 @@ public protocol JetModel: Sendable {
     var inputGradient: Matrix { get }
     /// d(loss)/d(jet features) [B, J] from the last backward with `computeInputGradient`, nil without jet features.
     var jetFeatureGradient: Matrix? { get }
-    /// The stream dropout masks are drawn from; checkpoints save it so a continued run draws the same masks.
-    var dropoutGenerator: SeededGenerator { get set }
+    /// The streams dropout masks are drawn from: in training (checkpoints save it so a continued run draws the
+    /// same masks) and, when its `perJet` is set, at inference (Monte-Carlo dropout).
+    var dropoutStreams: DropoutStreams { get set }
     /// The momentum of every BatchNorm layer's running statistics; nil for a model without BatchNorm (setting it
     /// then does nothing).
     var batchNormMomentum: Float? { get set }
 
     /// Logits [B, logitCount] for the batch. Training mode uses batch statistics in BatchNorm (and updates the
-    /// running ones) and active dropout; otherwise the running statistics and no dropout.
+    /// running ones) and active dropout; otherwise the running statistics, and dropout only when
+    /// `dropoutStreams.perJet` holds one stream per jet of `jets` (Monte-Carlo dropout).
     mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix
 
     /// Logits [B, logitCount] in inference mode, for a batch no backward follows (a model may then work in
@@ -40,6 +42,12 @@ public protocol JetModel: Sendable {
 }
 
 extension JetModel {
+    /// The training masks' stream of ``dropoutStreams``.
+    public var dropoutGenerator: SeededGenerator {
+        get { dropoutStreams.training }
+        set { dropoutStreams.training = newValue }
+    }
+
     public mutating func infer(_ jets: PackedJets) throws(JetModelsError) -> Matrix {
         try forward(jets, training: false)
     }

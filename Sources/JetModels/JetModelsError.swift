@@ -41,6 +41,10 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case parentMismatch(parent: String, what: String, parentValue: String, configValue: String, hint: String)
     /// A glob pattern of `key` (`training.initExclude` or `training.freeze`) that names no parameter of the model.
     case unmatchedPattern(key: String, pattern: String, parameters: [String])
+    /// Monte-Carlo dropout asked of a model file whose architecture (`kind`) has no dropout (rate 0).
+    case noDropout(file: String, kind: String)
+    /// A Monte-Carlo dropout pass count below 1.
+    case invalidPassCount(Int)
 
     public var description: String {
         switch self {
@@ -84,6 +88,12 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
         case let .parentMismatch(parent, what, parentValue, configValue, hint):
             "training.initFrom: \(parent) differs from the config in \(what): \(parentValue) in the parent model, "
                 + "\(configValue) in the config; \(hint)"
+        case let .noDropout(file, kind):
+            "\(file): the model has no dropout (model.\(kind).dropout is 0), so Monte-Carlo dropout would repeat one "
+                + "deterministic pass; train with model.\(kind).dropout > 0, or use a seed ensemble (training.ensemble) "
+                + "for a spread"
+        case .invalidPassCount(let passes):
+            "--mc-dropout: the number of stochastic passes must be at least 1, got \(passes)"
         case let .unmatchedPattern(key, pattern, parameters):
             "\(key): the pattern '\(pattern)' matches no parameter of the model (its parameters: "
                 + "\(parameters.joined(separator: ", ")))"

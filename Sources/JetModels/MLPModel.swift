@@ -14,7 +14,7 @@ public struct MLPModel: JetModel {
     /// Zeros [N, F]: the constituents do not enter the output.
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public private(set) var jetFeatureGradient: Matrix?
-    public var dropoutGenerator: SeededGenerator
+    public var dropoutStreams: DropoutStreams
 
     private var head: DenseHead
     private var lastBatch: PackedJets?
@@ -28,7 +28,7 @@ public struct MLPModel: JetModel {
         head = DenseHead(
             "head", inputCount: config.jetFeatures, hiddenSizes: config.hiddenLayers, outputCount: config.logitCount,
             dropout: config.dropout, parameters: &parameters, rng: &rng)
-        dropoutGenerator = rng
+        dropoutStreams = DropoutStreams(training: rng)
         self.parameters = parameters
     }
 
@@ -46,7 +46,7 @@ public struct MLPModel: JetModel {
         }
         guard jetFeatures.rows == jets.jetCount else { throw .jetCount(model: "MLP", expected: jets.jetCount, got: jetFeatures.rows) }
         lastBatch = jets
-        head.forward(jetFeatures, parameters: parameters, training: training, rng: &dropoutGenerator)
+        head.forward(jetFeatures, parameters: parameters, training: training, streams: &dropoutStreams)
         return head.output
     }
 

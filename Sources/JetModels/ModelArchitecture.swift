@@ -104,6 +104,17 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
         }
     }
 
+    /// Logits per jet: 1 for a binary model, else the number of classes.
+    public var logitCount: Int {
+        switch kind {
+        case .deepsets: deepsets!.logitCount
+        case .cnn1d: cnn1d!.logitCount
+        case .mlp: mlp!.logitCount
+        case .transformer: transformer!.logitCount
+        case .particlenet: particlenet!.logitCount
+        }
+    }
+
     /// The dropout rate of the model's head.
     public var dropout: Float {
         switch kind {

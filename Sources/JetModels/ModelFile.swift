@@ -16,7 +16,8 @@ import JetNN
 /// `training_state` (JSON of ``TrainingState``) with the optimizer's state as datasets `optimizer/<name>`
 /// (JetNN's `exportState()` names, e.g. `optimizer/first_moment`), and `kind` (``Kind``: `tagger` or
 /// `reweighter`), and for a fine-tuned model `parent` (JSON of ``ParentModel``: the path and SHA-256 of the model
-/// file it started from).
+/// file it started from), and for a calibrated tagger `calibration` (JSON of ``TemperatureCalibration``; a file
+/// without it is uncalibrated, T = 1).
 public struct ModelFile: Sendable {
     /// What a model file is for, and so which commands take it.
     public enum Kind: String, Sendable, Codable {
@@ -62,12 +63,14 @@ public struct ModelFile: Sendable {
     public var optimizerState: [NamedTensor]
     /// The model file a fine-tuned model started from (`training.initFrom`); nil for a model trained from scratch.
     public var parent: ParentModel?
+    /// The temperature scaling `jettag calibrate` fitted; nil for an uncalibrated model.
+    public var calibration: TemperatureCalibration?
 
     public init(
         tagger: String, architecture: ModelArchitecture, features: FeatureSpec, classNames: [String],
         combination: MemberCombination = .single, members: [[NamedTensor]], trainingConfig: RunConfig,
         reweighting: ReweightingInfo? = nil, trainingState: TrainingState? = nil, optimizerState: [NamedTensor] = [],
-        parent: ParentModel? = nil
+        parent: ParentModel? = nil, calibration: TemperatureCalibration? = nil
     ) {
         self.tagger = tagger
         self.architecture = architecture
@@ -80,6 +83,7 @@ public struct ModelFile: Sendable {
         self.trainingState = trainingState
         self.optimizerState = optimizerState
         self.parent = parent
+        self.calibration = calibration
     }
 
     /// Writes the file atomically (temporary name, renamed when complete).
@@ -125,6 +129,7 @@ public struct ModelFile: Sendable {
         if let reweighting { attributes["reweighting"] = try json(reweighting) }
         if let trainingState { attributes["training_state"] = try json(trainingState) }
         if let parent { attributes["parent"] = try json(parent) }
+        if let calibration { attributes["calibration"] = try json(calibration) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try writer.setAttribute(value, named: name) }
         try writer.commit()
     }
@@ -187,7 +192,8 @@ public struct ModelFile: Sendable {
             combination: combination, members: members, trainingConfig: try decoded(RunConfig.self, "training_config"),
             reweighting: try optional(ReweightingInfo.self, "reweighting"),
             trainingState: try optional(TrainingState.self, "training_state"),
-            optimizerState: try tensors(under: "/optimizer/"), parent: try optional(ParentModel.self, "parent"))
+            optimizerState: try tensors(under: "/optimizer/"), parent: try optional(ParentModel.self, "parent"),
+            calibration: try optional(TemperatureCalibration.self, "calibration"))
         model.declaredKind = declaredKind
         model.bootstrapReplicas = try bootstrapGroups(names).map { try $0.map(tensors(under:)) }
         for (replica, tensors) in model.bootstrapReplicas.enumerated() {

@@ -17,7 +17,7 @@ public struct ParticleNetModel: JetModel {
     public var parameters: Parameters
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public private(set) var jetFeatureGradient: Matrix?
-    public var dropoutGenerator: SeededGenerator
+    public var dropoutStreams: DropoutStreams
 
     private var inputNorm: BatchNorm?
     private var blocks: [EdgeConv]
@@ -52,7 +52,7 @@ public struct ParticleNetModel: JetModel {
         head = DenseHead(
             "head", inputCount: pooledCount + config.jetFeatures, hiddenSizes: config.headLayers,
             outputCount: config.logitCount, dropout: config.dropout, parameters: &parameters, rng: &rng)
-        dropoutGenerator = rng
+        dropoutStreams = DropoutStreams(training: rng)
         self.parameters = parameters
     }
 
@@ -95,7 +95,7 @@ public struct ParticleNetModel: JetModel {
         } else {
             headInput = pooling.output
         }
-        head.forward(headInput, parameters: parameters, training: training, rng: &dropoutGenerator)
+        head.forward(headInput, parameters: parameters, training: training, streams: &dropoutStreams)
         return head.output
     }
 

@@ -28,13 +28,16 @@ struct FeedForwardBlock: Sendable {
         outerDropout = Dropout(rate: dropout)
     }
 
-    mutating func forward(_ x: Matrix, parameters: Parameters, training: Bool, rng: inout SeededGenerator) {
+    /// `rowsOfJets`: the jets of the rows of `x` for Monte-Carlo dropout (nil: row j is jet j).
+    mutating func forward(
+        _ x: Matrix, rowsOfJets: JetOffsets?, parameters: Parameters, training: Bool, streams: inout DropoutStreams
+    ) {
         norm.forward(x, parameters: parameters)
         expand.forward(norm.output, parameters: parameters)
         activation.forward(expand.output)
-        innerDropout.forward(activation.output, active: training, rng: &rng)
+        innerDropout.forward(activation.output, training: training, streams: &streams, rowsOfJets: rowsOfJets)
         contract.forward(innerDropout.output, parameters: parameters)
-        outerDropout.forward(contract.output, active: training, rng: &rng)
+        outerDropout.forward(contract.output, training: training, streams: &streams, rowsOfJets: rowsOfJets)
         residual.forward(x, branchOutput: outerDropout.output)
     }
 
@@ -73,15 +76,16 @@ struct ParticleAttentionBlock: Sendable {
     }
 
     mutating func forward(
-        _ x: Matrix, offsets: JetOffsets, bias: Matrix?, parameters: Parameters, training: Bool, rng: inout SeededGenerator
+        _ x: Matrix, offsets: JetOffsets, bias: Matrix?, parameters: Parameters, training: Bool,
+        streams: inout DropoutStreams
     ) {
         norm.forward(x, parameters: parameters)
         attention.forward(
             queries: norm.output, queryOffsets: offsets, keysAndValues: norm.output, keyOffsets: offsets, bias: bias,
             parameters: parameters)
-        dropout.forward(attention.output, active: training, rng: &rng)
+        dropout.forward(attention.output, training: training, streams: &streams, rowsOfJets: offsets)
         residual.forward(x, branchOutput: dropout.output)
-        feedForward.forward(residual.output, parameters: parameters, training: training, rng: &rng)
+        feedForward.forward(residual.output, rowsOfJets: offsets, parameters: parameters, training: training, streams: &streams)
     }
 
     /// Sets ``inputGradient``; the bias gradient is `attention.biasGradient`.
@@ -118,12 +122,12 @@ struct ClassAttentionBlock: Sendable {
 
     mutating func forward(
         _ x: Matrix, offsets: JetOffsets, tokens: Matrix, parameters: Parameters, training: Bool,
-        rng: inout SeededGenerator
+        streams: inout DropoutStreams
     ) {
         attention.forward(x, offsets: offsets, tokens: tokens, parameters: parameters)
-        dropout.forward(attention.output, active: training, rng: &rng)
+        dropout.forward(attention.output, training: training, streams: &streams)
         residual.forward(tokens, branchOutput: dropout.output)
-        feedForward.forward(residual.output, parameters: parameters, training: training, rng: &rng)
+        feedForward.forward(residual.output, rowsOfJets: nil, parameters: parameters, training: training, streams: &streams)
     }
 
     /// Sets ``tokenGradient`` and ``constituentGradient``.

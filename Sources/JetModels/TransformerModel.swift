@@ -15,7 +15,7 @@ public struct TransformerModel: JetModel {
     public var parameters: Parameters
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
     public var jetFeatureGradient: Matrix? { nil }
-    public var dropoutGenerator: SeededGenerator
+    public var dropoutStreams: DropoutStreams
 
     private var embedNorms: [LayerNorm]
     private var embedDense: [Dense]
@@ -75,7 +75,7 @@ public struct TransformerModel: JetModel {
         head = DenseHead(
             "head", inputCount: config.width, hiddenSizes: config.headLayers, outputCount: config.logitCount,
             dropout: config.dropout, parameters: &parameters, rng: &rng)
-        dropoutGenerator = rng
+        dropoutStreams = DropoutStreams(training: rng)
         self.parameters = parameters
     }
 
@@ -121,7 +121,7 @@ public struct TransformerModel: JetModel {
             bias = p
         }
         for l in blocks.indices {
-            blocks[l].forward(h, offsets: offsets, bias: bias, parameters: parameters, training: training, rng: &dropoutGenerator)
+            blocks[l].forward(h, offsets: offsets, bias: bias, parameters: parameters, training: training, streams: &dropoutStreams)
             h = blocks[l].output
         }
         tokens.resize(rows: jets.jetCount, columns: config.width)
@@ -129,11 +129,11 @@ public struct TransformerModel: JetModel {
         for jet in 0..<jets.jetCount { tokens.storage.replaceSubrange((jet * config.width)..<((jet + 1) * config.width), with: token) }
         var t = tokens
         for l in classBlocks.indices {
-            classBlocks[l].forward(h, offsets: offsets, tokens: t, parameters: parameters, training: training, rng: &dropoutGenerator)
+            classBlocks[l].forward(h, offsets: offsets, tokens: t, parameters: parameters, training: training, streams: &dropoutStreams)
             t = classBlocks[l].output
         }
         finalNorm.forward(t, parameters: parameters)
-        head.forward(finalNorm.output, parameters: parameters, training: training, rng: &dropoutGenerator)
+        head.forward(finalNorm.output, parameters: parameters, training: training, streams: &dropoutStreams)
         return head.output
     }
 

@@ -6,10 +6,11 @@ import JetModels
 import JetNN
 
 /// `jettag evaluate`: a model on labelled jets, with the ROC curve, AUC, working points, confusion matrix,
-/// precision/recall/F1 and score histograms written to a directory.
+/// precision/recall/F1, score histograms and calibration written to a directory.
 ///
-/// Files: `metrics.json` (``EvaluationReport``, stable keys), `roc.csv` (downsampled curve) and
-/// `score_histogram_<class>.csv`; or, for one shard of the rows (``runPart(_:)``), `evaluation_part.h5`, which
+/// Files: `metrics.json` (``EvaluationReport``, stable keys), `roc.csv` (downsampled curve),
+/// `score_histogram_<class>.csv`, and per class the reliability diagram `reliability_<class>.csv` and
+/// `reliability_<class>.svg`; or, for one shard of the rows (``runPart(_:)``), `evaluation_part.h5`, which
 /// ``OutputMerge`` evaluates with the other shards' into those files.
 public struct EvaluationRun {
     /// The model file.
@@ -34,30 +35,38 @@ public struct EvaluationRun {
     public var batchSize: Int
     /// Threads for reading and BLAS (JetNN's `ComputeThreads`).
     public var threads: Int
+    /// Score with Monte-Carlo dropout (the metrics use the mean probabilities, `metrics.json` the spread); nil for
+    /// none.
+    public var monteCarloDropout: MonteCarloDropout?
 
     public init(
         model: String, files: [String], directory: URL, signalClass: String? = nil, fractions: String? = nil,
         threshold: Float = 0.5, labelField: String? = nil, weights: EventWeights = .asTrained, part: DataPart = .all,
-        selection: String? = nil, batchSize: Int = 10_000, threads: Int = 1
+        selection: String? = nil, batchSize: Int = 10_000, threads: Int = 1, monteCarloDropout: MonteCarloDropout? = nil
     ) {
         (self.model, self.files, self.directory, self.signalClass, self.fractions, self.threshold) =
             (model, files, directory, signalClass, fractions, threshold)
         (self.labelField, self.weights, self.part, self.batchSize, self.threads) =
             (labelField, weights, part, batchSize, threads)
         self.selection = selection
+        self.monteCarloDropout = monteCarloDropout
     }
 
     /// Scores every jet, evaluates and writes the files; returns the report.
     public func run() throws -> EvaluationReport {
         let (file, signal, stream) = try open(shard: nil)
-        var inputs = Inputs(probabilities: [], labels: [], weights: [])
+        var inputs = Inputs(probabilities: [], labels: [], weights: [], spread: stream.scorer.hasSpread ? [] : nil)
         while let batch = try stream.next() {
             inputs.probabilities += batch.scores.probabilities
+            inputs.spread? += batch.scores.spread ?? []
             inputs.labels += batch.labels.map { Int($0) }
             inputs.weights += batch.weights
         }
         return try Self.evaluate(
-            inputs, settings: Settings(model: model, tagger: file.tagger, signal: signal, threshold: threshold),
+            inputs,
+            settings: Settings(
+                model: model, tagger: file.tagger, signal: signal, threshold: threshold,
+                spreadSource: stream.scorer.spreadSource),
             directory: directory)
     }
 
@@ -75,8 +84,9 @@ public struct EvaluationRun {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         let path = directory.appendingPathComponent(Self.partFile).path
-        let schema = ScoreSchema(tagger: file.tagger, classNames: file.classNames, hasSpread: false)
-        let settings = Settings(model: model, tagger: file.tagger, signal: signal, threshold: threshold)
+        let schema = ScoreSchema(scorer: stream.scorer)
+        let settings = Settings(
+            model: model, tagger: file.tagger, signal: signal, threshold: threshold, spreadSource: schema.spreadSource)
         let writer = try JetOutputWriter(
             path: path, fields: schema.fields + [Self.labelField, Self.weightField],
             attributes: schema.attributes(model: model, inputs: files, rows: stream.rows)
@@ -101,7 +111,8 @@ public struct EvaluationRun {
         let signal = try SignalScore(classNames: file.classNames, signalClass: signalClass, fractions: fractions)
         let stream = try LabelledJetStream(
             model: file, files: files, labelField: labelField, weights: weights, part: part,
-            selection: try selection.map { try JetSelection($0) }, shard: shard, batchSize: batchSize, threads: threads)
+            selection: try selection.map { try JetSelection($0) }, shard: shard, batchSize: batchSize, threads: threads,
+            monteCarloDropout: monteCarloDropout, modelPath: model)
         return (file, signal, stream)
     }
 
@@ -109,11 +120,13 @@ public struct EvaluationRun {
     static let kind = "evaluation", labelField = "label", weightField = "weight"
 
     /// What the evaluation of scored jets takes: every jet's class probabilities ([jets x classes], row-major),
-    /// label and weight, in input order.
+    /// label and weight, in input order, and for a seed ensemble or Monte-Carlo dropout the probabilities'
+    /// standard deviations (like the probabilities).
     struct Inputs {
         var probabilities: [Float]
         var labels: [Int]
         var weights: [Float]
+        var spread: [Float]?
     }
 
     /// The settings of an evaluation beside its jets.
@@ -122,6 +135,8 @@ public struct EvaluationRun {
         var tagger: String
         var signal: SignalScore
         var threshold: Float
+        /// What the spread is over (``JetModels/JetScorer/spreadSource``); nil without one.
+        var spreadSource: String?
 
         /// The attributes of a part: `kind`, `signal_class`, `fractions` (as given, or empty) and `threshold`.
         func attributes(fractions: String?) -> [String: String] {
@@ -131,7 +146,8 @@ public struct EvaluationRun {
             ]
         }
 
-        /// The settings of a part written by ``EvaluationRun/runPart(_:to:)``, from its attributes.
+        /// The settings of a part written by ``EvaluationRun/runPart(_:to:)``, from its attributes (`spread`, the
+    /// ``ScoreSchema``'s, is optional).
         init(attributes: [String: String], file: String) throws {
             guard let tagger = attributes["tagger"], let classNames = attributes["class_names"],
                 let model = attributes["model"], let signalClass = attributes["signal_class"],
@@ -146,20 +162,24 @@ public struct EvaluationRun {
                 model: model, tagger: tagger,
                 signal: try SignalScore(
                     classNames: names, signalClass: signalClass, fractions: fractions.isEmpty ? nil : fractions),
-                threshold: threshold)
+                threshold: threshold, spreadSource: attributes["spread"])
         }
 
-        init(model: String, tagger: String, signal: SignalScore, threshold: Float) {
+        init(model: String, tagger: String, signal: SignalScore, threshold: Float, spreadSource: String? = nil) {
             (self.model, self.tagger, self.signal, self.threshold) = (model, tagger, signal, threshold)
+            self.spreadSource = spreadSource
         }
     }
 
-    /// Evaluates `inputs` and writes `metrics.json`, `roc.csv` and `score_histogram_<class>.csv` to `directory`.
+    /// Evaluates `inputs` and writes `metrics.json`, `roc.csv`, `score_histogram_<class>.csv` and
+    /// `reliability_<class>.csv` / `.svg` to `directory`.
     static func evaluate(_ inputs: Inputs, settings: Settings, directory: URL) throws -> EvaluationReport {
         let (report, roc) = try EvaluationReport.evaluating(
             probabilities: inputs.probabilities, labels: inputs.labels, weights: inputs.weights,
             classNames: settings.signal.classNames, signal: settings.signal.signalClass,
-            discriminant: settings.signal.discriminant, threshold: settings.threshold, model: settings.model,
+            discriminant: settings.signal.discriminant, threshold: settings.threshold,
+            spread: inputs.spread.flatMap { values in settings.spreadSource.map { (values: values, source: $0) } },
+            model: settings.model,
             tagger: settings.tagger)
         try FileSystemError.wrapping(path: directory.path, action: "cannot create the output directory") {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -168,6 +188,11 @@ public struct EvaluationRun {
         try roc.downsampled().csvTable.write(to: directory.appendingPathComponent("roc.csv"))
         for (name, histogram) in report.scoreHistograms {
             try histogram.csvTable.write(to: directory.appendingPathComponent("score_histogram_\(name).csv"))
+        }
+        for diagram in report.calibration ?? [] {
+            try diagram.csvTable.write(to: directory.appendingPathComponent("reliability_\(diagram.className).csv"))
+            try Plot.reliability([(settings.tagger, diagram)], className: diagram.className)
+                .write(to: directory.appendingPathComponent("reliability_\(diagram.className).svg"))
         }
         return report
     }

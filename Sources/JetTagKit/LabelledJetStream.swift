@@ -38,11 +38,15 @@ struct LabelledJetStream {
     ///   - selection: a cut on jet fields applied with `part`; nil for none.
     ///   - shard: only this shard's rows of the inputs (``Shard/rows(of:blockSize:)``); nil reads all. Jets are
     ///     scored in blocks of their rows in the concatenated inputs, so a jet gets the same bits in any shard.
+    ///   - monteCarloDropout: score with Monte-Carlo dropout (masks by the jets' rows in the concatenated
+    ///     inputs, so also the same in any shard); nil for none.
+    ///   - modelPath: the model file's path, named in errors.
     init(
         model: ModelFile, files: [String], labelField: String? = nil, weights: EventWeights, part: DataPart,
-        split: JetSplit? = nil, selection: JetSelection? = nil, shard: Shard? = nil, batchSize: Int, threads: Int
+        split: JetSplit? = nil, selection: JetSelection? = nil, shard: Shard? = nil, batchSize: Int, threads: Int,
+        monteCarloDropout: MonteCarloDropout? = nil, modelPath: String = "the model file"
     ) throws {
-        scorer = try JetScorer(file: model)
+        scorer = try JetScorer(file: model, monteCarloDropout: monteCarloDropout, path: modelPath)
         let config = model.trainingConfig
         let labelField = labelField ?? config.data.labelField
         self.labelField = labelField

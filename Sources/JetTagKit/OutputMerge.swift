@@ -56,18 +56,25 @@ public struct OutputMerge {
             }
         case EvaluationRun.kind:
             let settings = try EvaluationRun.Settings(attributes: first.attributes, file: first.path)
-            let probabilityFields = Array(first.fields.prefix(settings.signal.classNames.count))
-            guard first.fields == probabilityFields + [EvaluationRun.labelField, EvaluationRun.weightField] else {
+            let classCount = settings.signal.classNames.count
+            let probabilityFields = Array(first.fields.prefix(classCount))
+            let spreadFields = settings.spreadSource == nil ? [] : Array(first.fields.dropFirst(classCount).prefix(classCount))
+            guard first.fields == probabilityFields + spreadFields + [EvaluationRun.labelField, EvaluationRun.weightField],
+                spreadFields.allSatisfy({ $0.hasSuffix("_std") })
+            else {
                 throw JetTagKitError.invalidOutputPart(
-                    file: first.path, reason: "an evaluation part has one field per class, label and weight; it has "
-                        + first.fields.joined(separator: ", "))
+                    file: first.path, reason: "an evaluation part has one field per class, with a 'spread' attribute "
+                        + "one _std field per class, then label and weight; it has " + first.fields.joined(separator: ", "))
             }
-            var inputs = EvaluationRun.Inputs(probabilities: [], labels: [], weights: [])
+            var inputs = EvaluationRun.Inputs(
+                probabilities: [], labels: [], weights: [], spread: spreadFields.isEmpty ? nil : [])
             inputs.probabilities.reserveCapacity(jets * probabilityFields.count)
             try copy(ordered) { rows in
                 let columns = probabilityFields.map { rows.values[$0]! }
+                let spreads = spreadFields.map { rows.values[$0]! }
                 for jet in rows.jetIndices.indices {
                     for column in columns { inputs.probabilities.append(column[jet]) }
+                    for column in spreads { inputs.spread!.append(column[jet]) }
                 }
                 inputs.labels += rows.values[EvaluationRun.labelField]!.map { Int($0) }
                 inputs.weights += rows.values[EvaluationRun.weightField]!

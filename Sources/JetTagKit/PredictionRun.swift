@@ -24,13 +24,16 @@ public struct PredictionRun {
     public var batchSize: Int
     /// Threads for reading and BLAS (JetNN's `ComputeThreads`).
     public var threads: Int
+    /// Stochastic passes with dropout on, written as the mean and `_std` per class; nil for none.
+    public var monteCarloDropout: MonteCarloDropout?
 
     public init(
         model: String, files: [String], output: Output, shard: Shard = .whole, batchSize: Int = 10_000,
-        threads: Int = 1
+        threads: Int = 1, monteCarloDropout: MonteCarloDropout? = nil
     ) {
         (self.model, self.files, self.output, self.shard, self.batchSize, self.threads) =
             (model, files, output, shard, batchSize, threads)
+        self.monteCarloDropout = monteCarloDropout
     }
 
     /// Scores the inputs; returns the paths written. `shouldStop` is asked between batches: when it says yes,
@@ -41,7 +44,7 @@ public struct PredictionRun {
         ComputeThreads.set(threads)
         let file = try ModelFile.read(from: model)
         try file.require(.tagger, path: model, command: "jettag predict")
-        let scorer = try JetScorer(file: file)
+        let scorer = try JetScorer(file: file, monteCarloDropout: monteCarloDropout, path: model)
         switch output {
         case .file(let path):
             try write(files, to: path, rows: shard, scorer: scorer, shouldStop: shouldStop)
@@ -67,7 +70,7 @@ public struct PredictionRun {
     ) throws {
         let jets = try ShardedJets(
             files: inputs, options: scorer.readOptions(batchSize: batchSize, threads: threads), shard: rows)
-        let schema = ScoreSchema(model: scorer.file)
+        let schema = ScoreSchema(scorer: scorer)
         let writer = try JetOutputWriter(
             path: path, fields: schema.fields, attributes: schema.attributes(model: model, inputs: inputs, rows: jets.rows))
         while let (batch, indices) = try jets.next() {

@@ -215,6 +215,28 @@ public struct RunReport {
                 rows: report.confusionMatrix.matrix.enumerated().map { c, row in
                     [report.classNames[c]] + row.map { HTMLReport.Table.format($0) }
                 })))
+            if let calibration = report.calibration {
+                section.blocks.append(.table(HTMLReport.Table(
+                    header: ["Class", "Expected calibration error"],
+                    rows: calibration.map { [$0.className, String(format: "%.4f", $0.expectedCalibrationError)] })))
+                for diagram in calibration {
+                    section.blocks.append(.figure(
+                        Plot.reliability([(report.tagger, diagram)], className: diagram.className),
+                        caption: "Reliability of p(\(diagram.className)): observed fraction against the weighted mean "
+                            + "predicted probability in 10 bins, binomial errors from effective counts."))
+                }
+            }
+            if let spread = report.spread {
+                section.blocks.append(.paragraph(
+                    "Spread of the probabilities over \(spread.source == "ensemble" ? "the ensemble members" : spread.source == "mc_dropout" ? "the Monte-Carlo dropout passes" : "every pass of every member") "
+                        + "(weighted mean of the per-jet standard deviation, by true class):"))
+                section.blocks.append(.table(HTMLReport.Table(
+                    header: ["True class"] + report.classNames.map { "std p(\($0))" },
+                    rows: [["all"] + report.classNames.map { String(format: "%.4f", spread.meanStd[$0] ?? .nan) }]
+                        + report.classNames.map { truth in
+                            [truth] + report.classNames.map { String(format: "%.4f", spread.meanStdByTrueClass[truth]?[$0] ?? .nan) }
+                        })))
+            }
             return section
         }
     }

@@ -8,8 +8,10 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained model on labelled jets.",
         discussion: """
-            Writes DIR/metrics.json (stable keys), DIR/roc.csv and DIR/score_histogram_<class>.csv, and prints \
-            a summary. The signal score is p(signal) for two classes and log(p_s / sum_k f_k p_k) for more \
+            Writes DIR/metrics.json (stable keys), DIR/roc.csv, DIR/score_histogram_<class>.csv and the \
+            reliability diagram of each class (DIR/reliability_<class>.csv, .svg; its expected calibration error in \
+            metrics.json), and prints a summary. With --mc-dropout N the metrics use the mean of N passes with \
+            dropout on and metrics.json's spread holds the mean standard deviation. The signal score is p(signal) for two classes and log(p_s / sum_k f_k p_k) for more \
             (equal background fractions unless --fractions is given). Working points at signal efficiency \
             0.3, 0.5, 0.7, 0.77 with binomial uncertainties from effective counts. \
             With --shard i/N only that part of the rows of all inputs is scored, into OUT/evaluation_part.h5 \
@@ -62,6 +64,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Threads for reading and BLAS.")
     var threads = 1
 
+    @OptionGroup var monteCarloDropout: MonteCarloDropoutOptions
+
     @OptionGroup var htmlReport: ReportOptions
 
     func run() throws {
@@ -69,7 +73,8 @@ struct Evaluate: ParsableCommand {
             model: model, files: files, directory: URL(fileURLWithPath: out), signalClass: signalClass,
             fractions: fractions, threshold: threshold, labelField: labelField,
             weights: noWeights ? .unit : weightField.map(EventWeights.field) ?? .asTrained, part: split,
-            selection: selection, batchSize: batchSize, threads: threads)
+            selection: selection, batchSize: batchSize, threads: threads,
+            monteCarloDropout: try monteCarloDropout.resolved())
         if let shard {
             print("wrote \(try run.runPart(shard)) (shard \(shard))")
             return
@@ -91,6 +96,14 @@ struct Evaluate: ParsableCommand {
                 String(
                     format: "%.2f    %9.4f   %.5f    %.1f +- %.1f", point.signalEfficiency, point.threshold,
                     point.backgroundEfficiency, point.backgroundRejection, point.backgroundRejectionError))
+        }
+        for diagram in report.calibration ?? [] {
+            lines.append("\(diagram.className): expected calibration error " + String(format: "%.4f", diagram.expectedCalibrationError))
+        }
+        if let spread = report.spread {
+            lines.append(
+                "spread (\(spread.source)): mean std "
+                    + report.classNames.map { "p(\($0)) " + String(format: "%.4f", spread.meanStd[$0] ?? .nan) }.joined(separator: ", "))
         }
         for score in report.precisionRecall {
             lines.append(

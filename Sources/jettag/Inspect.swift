@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import JetTagKit
 
-/// `jettag inspect FILE...`: datasets, layout and jet statistics of HDF5 files; inputs, outputs and metadata of
-/// `.onnx` files.
+/// `jettag inspect FILE...`: datasets, layout and jet statistics of HDF5 files; tagger, classes, dropout and
+/// calibration of JetTag model files; inputs, outputs and metadata of `.onnx` files.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the datasets, detected layout, jets, labels, weights and constituent counts of HDF5 files, "
+            + "the tagger, classes, dropout and calibration of JetTag model files, "
             + "or the inputs, outputs and metadata of ONNX files (.onnx).")
 
     @Argument(help: "HDF5 files or quoted glob patterns to inspect.")
@@ -26,6 +27,9 @@ struct Inspect: ParsableCommand {
                 throw ValidationError("inspect takes HDF5 files or ONNX files (.onnx), not both in one call")
             }
             let inspections = try paths.map(ONNXInspection.inspect(path:))
+            try show(inspections, report: inspections.map(\.report))
+        } else if paths.allSatisfy(ModelInspection.isModelFile(path:)) {
+            let inspections = try paths.map(ModelInspection.inspect(path:))
             try show(inspections, report: inspections.map(\.report))
         } else {
             let inspections = try paths.map { try FileInspection.inspect(path: $0, threads: threads) }

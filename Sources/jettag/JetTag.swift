@@ -9,7 +9,7 @@ struct JetTag: ParsableCommand {
         abstract: "Train and apply jet taggers and reweight simulated samples, straight from HDF5 files.",
         version: ModelFile.codeVersion,
         subcommands: [
-            Inspect.self, Train.self, Predict.self, Evaluate.self, Reweight.self, Saliency.self, Report.self,
+            Inspect.self, Train.self, Predict.self, Evaluate.self, Calibrate.self, Reweight.self, Saliency.self, Report.self,
             Compare.self, Scan.self, Export.self, Merge.self, Doctor.self,
         ]
     )

@@ -7,7 +7,8 @@ struct Predict: ParsableCommand {
         abstract: "Score jets with a trained model.",
         discussion: """
             Writes a 1-D compound dataset 'jets' with jet_index (the jet's position in the input files, in \
-            order), event_number and <tagger>_p<class> (plus <tagger>_p<class>_std for a seed ensemble), \
+            order), event_number and <tagger>_p<class> (plus <tagger>_p<class>_std for a seed ensemble or \
+            --mc-dropout N: the standard deviation over the members or passes, the probability being their mean), \
             streaming in batches; each output is written under a temporary name and renamed when complete \
             (SIGINT, SIGTERM or SIGUSR1 removes the unfinished one and exits with code 130). \
             With --out the shard splits the rows of all inputs; with --out-dir (one OUT per input, same file \
@@ -37,6 +38,8 @@ struct Predict: ParsableCommand {
     @Option(help: "Threads for reading and BLAS.")
     var threads = 1
 
+    @OptionGroup var monteCarloDropout: MonteCarloDropoutOptions
+
     func validate() throws {
         guard (out == nil) != (outDirectory == nil) else {
             throw ValidationError("give exactly one of --out and --out-dir")
@@ -47,7 +50,8 @@ struct Predict: ParsableCommand {
     func run() throws {
         let run = PredictionRun(
             model: model, files: files, output: out.map(PredictionRun.Output.file) ?? .directory(outDirectory!),
-            shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads)
+            shard: try Shard.resolved(shard), batchSize: batchSize, threads: threads,
+            monteCarloDropout: try monteCarloDropout.resolved())
         try StopSignal.runningStoppable { try run.run(shouldStop: $0) }
     }
 }

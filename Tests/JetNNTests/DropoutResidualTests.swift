@@ -32,6 +32,37 @@ import Testing
         #expect(dropout.inputGradient == dOutput)
     }
 
+    @Test func perJetMasksDependOnlyOnTheJetsOwnStreamAndBackwardUsesThem() {
+        // Packed constituents of three jets (2, 0 and 3 rows) and the jet-level case, row j = jet j.
+        let offsets = JetOffsets(offsets: [0, 2, 2, 5])
+        let input = Matrix(rows: 5, columns: 8, repeating: 1)
+        let streams = (0..<3).map { SeededGenerator(seed: 900 + UInt64($0)) }
+        var dropout = Dropout(rate: 0.4)
+        var all = DropoutStreams(training: SeededGenerator(seed: 1), perJet: streams)
+        dropout.forward(input, training: false, streams: &all, rowsOfJets: offsets)
+        let together = dropout.output
+        #expect(together.storage.contains(0) && together.storage.contains { abs($0 - 1 / 0.6) < 1e-6 })
+        // Jet 2 alone, with its own stream: the same mask as among the others.
+        var alone = DropoutStreams(training: SeededGenerator(seed: 2), perJet: [streams[2]])
+        var single = Dropout(rate: 0.4)
+        single.forward(Matrix(rows: 3, columns: 8, repeating: 1), training: false, streams: &alone, rowsOfJets: JetOffsets(offsets: [0, 3]))
+        #expect(single.output.storage == Array(together.storage[(2 * 8)...]))
+        // Backward multiplies by the same mask.
+        let dOutput = randomMatrix(rows: 5, columns: 8, seed: 901)
+        dropout.backward(dOutput: dOutput)
+        #expect(dropout.inputGradient.storage == zip(dOutput.storage, together.storage).map { $0 * $1 })
+        // Without per-jet streams inference is the identity; training ignores them and draws from `training`.
+        var none = DropoutStreams(training: SeededGenerator(seed: 3))
+        dropout.forward(input, training: false, streams: &none)
+        #expect(dropout.output == input)
+        var training = DropoutStreams(training: SeededGenerator(seed: 71), perJet: streams)
+        var reference = SeededGenerator(seed: 71)
+        var other = Dropout(rate: 0.4)
+        dropout.forward(input, training: true, streams: &training)
+        other.forward(input, active: true, rng: &reference)
+        #expect(dropout.output == other.output && training.training == reference)
+    }
+
     @Test func residualGradientFlowsThroughBothPaths() {
         var rng = SeededGenerator(seed: 73)
         var parameters = Parameters()

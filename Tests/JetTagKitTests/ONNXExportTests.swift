@@ -46,6 +46,8 @@ import Testing
         var combination: MemberCombination = .single
         var classNames = ["qcd", "top"]
         var includePreprocessing = false
+        /// A calibrated model's T (``TemperatureCalibration``); nil for none.
+        var temperature: Double?
     }
 
     static var cases: [Case] { [
@@ -63,6 +65,8 @@ import Testing
         Case(name: "kfold3-deepsets-attention", model: ["kind": "deepsets", "deepsets": ["constituentLayers": [24], "headLayers": [16], "pooling": "attention"]], combination: .kfold(k: 3)),
         Case(name: "ensemble3-cnn1d", model: ["kind": "cnn1d", "cnn1d": ["channels": [16], "headLayers": [16], "batchNorm": true]], combination: .ensemble(count: 3)),
         Case(name: "transformer", model: transformer(), constituentVariables: transformerVariables),
+        Case(name: "deepsets-sum-calibrated", model: ["kind": "deepsets", "deepsets": ["constituentLayers": [24, 24], "headLayers": [16], "pooling": "sum"]], temperature: 2.37),
+        Case(name: "ensemble3-cnn1d-3class-calibrated", model: ["kind": "cnn1d", "cnn1d": ["channels": [16], "headLayers": [16], "batchNorm": true]], combination: .ensemble(count: 3), classNames: ["qcd", "top", "w"], temperature: 0.61),
         Case(
             name: "transformer-3class-raw", model: transformer(embed: [24, 16], heads: 2, classBlocks: 2, pairLayers: [], headLayers: []),
             constituentVariables: transformerVariables, classNames: ["qcd", "top", "w"], includePreprocessing: true),
@@ -109,7 +113,10 @@ import Testing
         return ModelFile(
             tagger: testCase.name.replacingOccurrences(of: "-", with: "_"), architecture: config.model,
             features: features, classNames: testCase.classNames, combination: testCase.combination,
-            members: members, trainingConfig: config)
+            members: members, trainingConfig: config,
+            calibration: testCase.temperature.map {
+                TemperatureCalibration(temperature: $0, nllBefore: 0, nllAfter: 0, jets: 0, split: "validation")
+            })
     }
 
     /// Little-endian bytes of `values`.
