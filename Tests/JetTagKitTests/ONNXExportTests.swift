@@ -300,7 +300,7 @@ import Testing
         func trained(_ name: String, model: [String: Any], jetFeatures: Bool = false, training: [String: Any] = [:]) throws -> ModelFile {
             var features: [String: Any] = ["maxConstituents": Self.slots, "constituentVariables": Self.constituentVariables]
             if jetFeatures { features["jetVariables"] = Self.jetVariables }
-            var settings: [String: Any] = ["epochs": 2, "batchSize": 128, "learningRate": 0.005, "seed": 3, "threads": 1, "trainFraction": 0.5]
+            var settings: [String: Any] = ["epochs": 2, "batchSize": 64, "learningRate": 0.005, "seed": 3, "threads": 1, "trainFraction": 0.2]
             settings.merge(training) { _, new in new }
             let config = try RunConfig.load(
                 tree: [
