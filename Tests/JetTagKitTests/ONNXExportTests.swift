@@ -289,10 +289,11 @@ import Testing
         try Self.checkInONNXRuntime(directory, cases: Self.cases.count)
     }
 
-    /// ParticleNet models trained for two epochs on the sample (k = 4: some jets have fewer constituents than k,
-    /// the second block searches its neighbours in 8 learned features, the first in 2 or 3 coordinates), as a
-    /// single model with and without the standardisation in the graph, a 3-fold with jet features and a
-    /// 2-member ensemble; each with a jet of 3 constituents and a jet whose coordinates all tie.
+    /// ParticleNet models trained for two epochs on the sample (k = 4 or 3: some jets have fewer constituents
+    /// than k; the first block searches its neighbours in 2 or 3 coordinates, the later ones in 8 or 12 learned
+    /// features, JetNN's 8 lanes and the tail), as a single model with and without the standardisation in the
+    /// graph, a 3-fold with jet features and three blocks and a 2-member ensemble; each with a jet of 2 or 3
+    /// constituents and a jet whose coordinates all tie.
     @Test(.enabled(if: pythonExists || isCI, "no ONNX venv (Scripts/install-deps.sh makes ~/.cache/jettag-onnx-venv)"))
     func trainedParticleNetRunsInONNXRuntimeAsJetTagPredicts() throws {
         let directory = try TemporaryDirectory()
@@ -315,7 +316,7 @@ import Testing
         let small: [String: Any] = ["k": 4, "blocks": [[8, 8], [8]], "headLayers": [8]]
         let single = try trained("single", model: small)
         let threeCoordinates: [String: Any] = [
-            "k": 4, "coordinates": ["deta", "dphi", "pt_log"], "blocks": [[8], [12, 12]], "headLayers": [8], "fusion": false,
+            "k": 4, "coordinates": ["deta", "dphi", "pt_log"], "blocks": [[8], [12], [12]], "headLayers": [8], "fusion": false,
             "inputBatchNorm": false,
         ]
         let kfold = try trained("kfold", model: threeCoordinates, jetFeatures: true, training: ["kfold": 3])
