@@ -62,6 +62,15 @@ struct GraphBuilder {
         nodes.append(ONNXNode(opType, inputs: inputs, outputs: [result], name: unique("node:" + result), attributes: attributes))
         return result
     }
+
+    /// Adds `opType` with one output per hint in `outputs` (e.g. TopK's values and indices); returns their names.
+    mutating func add(
+        _ opType: String, _ inputs: [String], _ attributes: [ONNXAttribute] = [], outputs hints: [String]
+    ) -> [String] {
+        let results = hints.map { unique($0) }
+        nodes.append(ONNXNode(opType, inputs: inputs, outputs: results, name: unique("node:" + results[0]), attributes: attributes))
+        return results
+    }
 }
 
 extension GraphBuilder {

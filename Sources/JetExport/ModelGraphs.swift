@@ -25,6 +25,13 @@ struct MemberInputs {
     var inverseCount: String?
     /// [N, K] jet-level features.
     var jetFeatures: String?
+    /// ParticleNet: [N, P, P] bool, true for a pair of two different valid slots (the candidate neighbours); the
+    /// neighbours per slot, min(k, P) (int64 [1]); [N, 1, K, 1] float, 1 for the first min(k, n - 1) of a slot's
+    /// K nearest (its real neighbours, n the jet's constituents), else 0; [N, 1, 1] 1 / max(min(k, n - 1), 1).
+    var neighborCandidates: String?
+    var neighborCount: String?
+    var neighborValid: String?
+    var inverseDegree: String?
 }
 
 /// One member model's parameters by JetNN name, with the lookups the graph builders need.
@@ -47,16 +54,21 @@ struct MemberTensors {
     func foldedLayer(_ layer: String, outputCount: Int, batchNorm: Bool) throws(JetExportError) -> (weight: [Float], bias: [Float]) {
         var weight = try values("\(layer).weight")
         guard batchNorm else { return (weight, try values("\(layer).bias")) }
-        let gamma = try values("\(layer).norm.weight"), beta = try values("\(layer).norm.bias")
-        let mean = try values("\(layer).norm.running_mean"), variance = try values("\(layer).norm.running_var")
+        let (scale, shift) = try batchNormAffine("\(layer).norm")
         let perOutput = weight.count / outputCount
-        var bias = [Float](repeating: 0, count: outputCount)
         for o in 0..<outputCount {
-            let k = 1 / (variance[o] + batchNormEpsilon).squareRoot() * gamma[o]
-            bias[o] = beta[o] - mean[o] * k
-            for j in (o * perOutput)..<((o + 1) * perOutput) { weight[j] *= k }
+            for j in (o * perOutput)..<((o + 1) * perOutput) { weight[j] *= scale[o] }
         }
-        return (weight, bias)
+        return (weight, shift)
+    }
+
+    /// The BatchNorm `name` in inference mode as y = x scale + shift per channel: scale = gamma / sqrt(var + eps),
+    /// shift = beta - mean scale.
+    func batchNormAffine(_ name: String) throws(JetExportError) -> (scale: [Float], shift: [Float]) {
+        let gamma = try values("\(name).weight"), beta = try values("\(name).bias")
+        let mean = try values("\(name).running_mean"), variance = try values("\(name).running_var")
+        let scale = gamma.indices.map { o in 1 / (variance[o] + batchNormEpsilon).squareRoot() * gamma[o] }
+        return (scale, scale.indices.map { o in beta[o] - mean[o] * scale[o] })
     }
 }
 

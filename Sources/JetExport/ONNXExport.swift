@@ -18,8 +18,8 @@ public struct ONNXExport {
     public static let opsetVersion: Int64 = 13
     /// The IR version of ONNX 1.8, the release that introduced opset 13.
     public static let irVersion: Int64 = 7
-    /// The model kinds this exporter writes graphs for.
-    public static let supportedKinds = [ModelArchitecture.Kind.deepsets, .cnn1d, .mlp, .transformer].map(\.rawValue)
+    /// The model kinds this exporter writes graphs for: every kind JetTag trains.
+    public static let supportedKinds = ModelArchitecture.Kind.allCases.map(\.rawValue)
 
     /// Graph input and output names.
     public enum Name {
@@ -49,9 +49,6 @@ public struct ONNXExport {
             throw .invalidModel(file: path, reason: "\(error)")
         }
         let architecture = file.architecture
-        guard Self.supportedKinds.contains(architecture.kind.rawValue) else {
-            throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
-        }
         let features = file.features
         let usesConstituents = architecture.kind != .mlp
         let jetFeatureCount: Int
@@ -59,7 +56,8 @@ public struct ONNXExport {
         case .deepsets: jetFeatureCount = architecture.deepsets!.jetFeatures
         case .cnn1d: jetFeatureCount = 0
         case .mlp: jetFeatureCount = architecture.mlp!.jetFeatures
-        case .transformer, .particlenet: jetFeatureCount = 0
+        case .transformer: jetFeatureCount = 0
+        case .particlenet: jetFeatureCount = architecture.particlenet!.jetFeatures
         }
         let constituentCount = features.constituentVariables.count
         var graph = GraphBuilder()
@@ -85,15 +83,16 @@ public struct ONNXExport {
             let count = graph.reduceSum(inputs.mask!, axis: 2, keepDims: false, hint: "pf_count")
             let one = graph.constant("one", [1], shape: [])
             inputs.inverseCount = graph.add("Reciprocal", [graph.add("Max", [count, one], hint: "pf_count.at_least_1")], hint: "pf_count.inverse")
-            if architecture.kind == .deepsets || architecture.kind == .transformer {
+            if [.deepsets, .transformer, .particlenet].contains(architecture.kind) {
                 let perm = [ONNXAttribute("perm", .ints([0, 2, 1]))]
                 inputs.constituentsLast = graph.add("Transpose", [inputs.constituents!], perm, hint: "pf_features.constituent_major")
                 inputs.maskLast = graph.add("Transpose", [inputs.mask!], perm, hint: "pf_mask.constituent_major")
-                if architecture.kind == .deepsets {
+                if architecture.kind != .transformer {
                     inputs.validLast = graph.add("Transpose", [valid], perm, hint: "pf_valid.constituent_major")
                 }
             }
             if architecture.kind == .transformer { graph.transformerInputs(architecture.transformer!, inputs: &inputs) }
+            if architecture.kind == .particlenet { graph.particleNetInputs(architecture.particlenet!, inputs: &inputs) }
         }
         if jetFeatureCount > 0 {
             graphInputs.append(ONNXValueInfo(
@@ -126,7 +125,7 @@ public struct ONNXExport {
             case .transformer:
                 logits = try graph.transformer(architecture.transformer!, inputs: inputs, tensors: memberTensors, prefix: prefix)
             case .particlenet:
-                throw .unsupportedModelKind(file: path, kind: architecture.kind.rawValue, supported: Self.supportedKinds)
+                logits = try graph.particleNet(architecture.particlenet!, inputs: inputs, tensors: memberTensors, prefix: prefix)
             }
             if let calibration = file.calibration {
                 // Temperature scaling as JetScorer applies it: the logits divided by T in float32.

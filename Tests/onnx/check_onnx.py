@@ -7,8 +7,9 @@ Each DIR/<case>/ (written by Tests/JetTagKitTests/ONNXExportTests.swift) holds m
 network inputs JetTag prepared for real jets of Datasets/top_qcd_sample.h5 (*.bin, described in case.json) and the
 probabilities JetTag computed for them. Per case: onnx.checker.check_model (full check), the inputs and outputs the
 docs promise, the metadata, ONNX Runtime's probabilities within 1e-5 (absolute) of JetTag's for every jet (one of
-them cut to a single constituent, one with every slot filled), a jet with every slot masked, the same with the padding axis cut to the longest
-jet (a dynamic P) and for the single-constituent jet alone (a dynamic N). Ends with 'N passed, M failed'.
+them cut to a single constituent, one with every slot filled; for ParticleNet one cut to fewer constituents than
+k, also alone with P cut to them, and one whose coordinates all tie), a jet with every slot masked, the same with the
+padding axis cut to the longest jet (a dynamic P) and for the single-constituent jet alone (a dynamic N). Ends with 'N passed, M failed'.
 """
 import json
 import traceback
@@ -89,6 +90,17 @@ def check_case(case_dir):
         assert multiplicities[case["single_constituent_jet"]] == 1
         assert multiplicities[case["full_jet"]] == case["slots"]
         notes.append(f"jet {case['single_constituent_jet']}: 1 constituent, jet {case['full_jet']}: {case['slots']}")
+        if "few_constituents_jet" in case:
+            # alone, with P cut to its constituents: fewer slots than ParticleNet's k
+            few, count = case["few_constituents_jet"]
+            assert multiplicities[few] == count
+            alone = {k: (v[few:few + 1, :, :count] if k in ("pf_features", "pf_mask") else v[few:few + 1]) for k, v in inputs.items()}
+            assert np.abs(session.run(["probabilities"], alone)[0] - expected[few]).max() <= TOLERANCE, "the few-constituent jet alone"
+            notes.append(f"jet {few}: {count} constituents, also alone with P={count}")
+        if "tied_jet" in case:
+            tied, count = case["tied_jet"]
+            assert multiplicities[tied] == count
+            notes.append(f"jet {tied}: {count} constituents with tied coordinates")
         # dynamic P: the padding axis cut to the longest jet of a batch without the full jet
         rows = np.array([r for r in range(case["jets"]) if multiplicities[r] < case["slots"]])
         longest = int(multiplicities[rows].max())
