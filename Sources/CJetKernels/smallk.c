@@ -7,8 +7,8 @@
     void name##_avx2(__VA_ARGS__); \
     void name##_avx512(__VA_ARGS__);
 JT_VARIANTS(jt_smallk_forward, const float *, const float *, const float *, float *, long, int, int, int)
-JT_VARIANTS(jt_smallk_weight_gradient, const float *, const float *, const float *, float *, float *, float *, long,
-            int, int, int)
+JT_VARIANTS(jt_smallk_weight_gradient, const float *, const float *, const float *, float *, int, float *, float *,
+            long, int, int, int)
 JT_VARIANTS(jt_smallk_input_gradient, const float *, const float *, float *, long, int, int)
 
 int jt_smallk_available(int isa) { return isa >= JT_SMALLK_SSE2 && isa <= JT_SMALLK_AVX512; }
@@ -31,8 +31,8 @@ void jt_smallk_forward(int isa, const float *x, const float *w, const float *bia
 }
 
 void jt_smallk_weight_gradient(int isa, const float *x, const float *g, const float *relu_output, float *dpre,
-                               float *dw, float *db, long rows, int k, int n, int accumulate) {
-    JT_DISPATCH(jt_smallk_weight_gradient, x, g, relu_output, dpre, dw, db, rows, k, n, accumulate)
+                               int returns_dpre, float *dw, float *db, long rows, int k, int n, int accumulate) {
+    JT_DISPATCH(jt_smallk_weight_gradient, x, g, relu_output, dpre, returns_dpre, dw, db, rows, k, n, accumulate)
 }
 
 void jt_smallk_input_gradient(int isa, const float *g, const float *w, float *dx, long rows, int k, int n) {

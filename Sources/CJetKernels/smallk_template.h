@@ -147,17 +147,23 @@ static void JT(weight_rows)(const float *x, int k, int k0, const float *g, const
     case 1: JT_WG_CB(1); break;
     case 2: JT_WG_CB(2); break;
     case 3: JT_WG_CB(3); break;
-#if WG_KB > 4
     case 4: JT_WG_CB(4); break;
+#if WG_KB > 5
     case 5: JT_WG_CB(5); break;
     case 6: JT_WG_CB(6); break;
+    case 7: JT_WG_CB(7); break;
+    case 8: JT_WG_CB(8); break;
+    case 9: JT_WG_CB(9); break;
+    case 10: JT_WG_CB(10); break;
+    case 11: JT_WG_CB(11); break;
 #endif
     default: JT_WG_CB(WG_KB);
     }
 }
 
-void JT(jt_smallk_weight_gradient)(const float *x, const float *g, const float *y, float *dpre, float *dw, float *db,
-                                   long rows, int k, int n, int accumulate) {
+void JT(jt_smallk_weight_gradient)(const float *x, const float *g, const float *y, float *dpre, int returns_dpre,
+                                   float *dw, float *db, long rows, int k, int n, int accumulate) {
+    if (!returns_dpre && (k <= WG_KB || !y)) dpre = NULL;  // one pass, or nothing to mask: no scratch needed
     float dwt[JT_SMALLK_MAX_K * JT_CHUNK], dbt[JT_CHUNK];
     const int width = WG_CB * VW;
     for (int c0 = 0; c0 < n; c0 += JT_CHUNK) {
@@ -167,9 +173,12 @@ void JT(jt_smallk_weight_gradient)(const float *x, const float *g, const float *
             const int cb = (cols + VW - 1) / VW, tail = cols - (cb - 1) * VW;
             for (int k0 = 0; k0 < k; k0 += WG_KB) {
                 const int kb = k - k0 < WG_KB ? k - k0 : WG_KB;
-                // The first input block also takes the bias sums and writes gp.
-                JT(weight_rows)(x, k, k0, g + c0 + j0, y ? y + c0 + j0 : NULL, k0 == 0 && dpre ? dpre + c0 + j0 : NULL,
-                                n, rows, kb, cb, tail, dwt + j0, k0 == 0 && db ? dbt + j0 : NULL);
+                // The first input block also takes the bias sums and writes gp; the others read gp back from
+                // dpre (when there is one) instead of masking g again.
+                const int first = k0 == 0, reread = !first && dpre;
+                JT(weight_rows)(x, k, k0, (reread ? dpre : g) + c0 + j0, y && !reread ? y + c0 + j0 : NULL,
+                                first && dpre ? dpre + c0 + j0 : NULL, n, rows, kb, cb, tail, dwt + j0,
+                                first && db ? dbt + j0 : NULL);
             }
         }
         for (int c = 0; c < nc; c++) {

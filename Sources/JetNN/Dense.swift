@@ -218,22 +218,20 @@ func denseBackwardBlock(
 ) {
     let partialBias = partialWeight + outputCount * inputCount
     if let isa = smallK.isa, inputCount <= SmallKKernels.maximumInputCount {
-        // d(pre-activation): masked inside the kernel for a ReLU (and written out only when dInp needs it),
-        // computed here for another activation.
+        // d(pre-activation) into dPre: masked inside the kernel's pass for a ReLU, computed here for another
+        // activation.
         let reluOutput = activation == .relu ? out : nil
-        var gradient = dOut
         if let activation, activation != .relu {
             activationBackward(activation, dInp: dPre, dOut: dOut, inp: nil, out: out, count: rows * outputCount)
-            gradient = dPre.map { UnsafePointer($0) }
         }
-        let writesPreactivation = reluOutput != nil && dInp != nil
+        let gradient = activation == nil || reluOutput != nil ? dOut : dPre.map { UnsafePointer($0) }
         jt_smallk_weight_gradient(
-            isa, inp, gradient, reluOutput, writesPreactivation ? dPre : nil, partialWeight, hasBias ? partialBias : nil,
-            rows, Int32(inputCount), Int32(outputCount), accumulating ? 1 : 0)
+            isa, inp, gradient, reluOutput, dPre, reluOutput != nil && dInp != nil ? 1 : 0, partialWeight,
+            hasBias ? partialBias : nil, rows, Int32(inputCount), Int32(outputCount), accumulating ? 1 : 0)
         if let dInp {
             jt_smallk_input_gradient(
-                isa, writesPreactivation ? dPre.map { UnsafePointer($0) } : gradient, weight, dInp, rows,
-                Int32(inputCount), Int32(outputCount))
+                isa, activation == nil ? dOut : dPre.map { UnsafePointer($0) }, weight, dInp, rows, Int32(inputCount),
+                Int32(outputCount))
         }
         return
     }

@@ -69,13 +69,20 @@ public enum SmallKKernels {
     public static let selected: Path = (try? path(cpu: .current))
         ?? (try? path(cpu: .current, environment: [:])) ?? .blas
 
-    /// Replaces ``selected`` for the layers called inside `body` on this task (the tests force each instruction
-    /// set this way); a layer reads it on its calling thread, before it shares its rows out.
-    @TaskLocal static var forced: Path?
+    /// Runs `body` with the layers it calls on this task taking `path` instead of ``selected`` (the tests force
+    /// each instruction set this way, the benchmark alternates the kernels with BLAS). `path` must be one of
+    /// ``supportedPaths(on:)`` for this CPU, or BLAS. A layer reads the path on its calling thread, before it
+    /// shares its rows out, so `body` must call the layers directly (not from inside a
+    /// ``ComputeThreads/forEachTask(_:makeWorker:_:)`` task).
+    public static func withPath<Result>(_ path: Path, _ body: () throws -> Result) rethrows -> Result {
+        precondition(
+            path == .blas || supportedPaths(on: .current).contains(path),
+            "SmallKKernels: this CPU cannot run the \(path) kernels")
+        return try $forced.withValue(path, operation: body)
+    }
+
+    @TaskLocal private static var forced: Path?
 
     /// The path the layers take now.
     static var current: Path { forced ?? selected }
-
-    /// Whether `path` computes a product of `inputCount` inputs with the kernels.
-    static func applies(_ path: Path, inputCount: Int) -> Bool { path != .blas && inputCount <= maximumInputCount }
 }

@@ -27,10 +27,12 @@ void jt_smallk_forward(int isa, const float *x, const float *w, const float *bia
                        int relu);
 
 /// With gp = g masked by y > 0 when `relu_output` (the forward's ReLU output y) is given, else gp = g:
-/// dw [n, k] = gp^T x and db [n] = column sums of gp (db may be NULL), overwritten, or added to when `accumulate`;
-/// gp is written to `dpre` [rows, n] when it is not NULL. Sums run over the rows in row order.
+/// dw [n, k] = gp^T x and db [n] = column sums of gp (db may be NULL), overwritten, or added to when `accumulate`.
+/// `dpre` [rows, n] (or NULL) is scratch for gp: with a k wider than one register tile the kernel writes gp there
+/// and reads it back rather than masking g again; when `returns_dpre` it always leaves gp there. Sums run over the
+/// rows in row order.
 void jt_smallk_weight_gradient(int isa, const float *x, const float *g, const float *relu_output, float *dpre,
-                               float *dw, float *db, long rows, int k, int n, int accumulate);
+                               int returns_dpre, float *dw, float *db, long rows, int k, int n, int accumulate);
 
 /// dx [rows, k] = g w (overwritten); the sum over the n channels runs in channel order.
 void jt_smallk_input_gradient(int isa, const float *g, const float *w, float *dx, long rows, int k, int n);
