@@ -217,7 +217,7 @@ func denseBackwardBlock(
     inputCount: Int, outputCount: Int, smallK: SmallKKernels.Path
 ) {
     let partialBias = partialWeight + outputCount * inputCount
-    if let isa = smallK.isa, inputCount <= SmallKKernels.maximumInputCount {
+    if let isa = smallK.isa, SmallKKernels.takesBackward(smallK, inputCount: inputCount, activation: activation) {
         // d(pre-activation) into dPre: masked inside the kernel's pass for a ReLU, computed here for another
         // activation.
         let reluOutput = activation == .relu ? out : nil

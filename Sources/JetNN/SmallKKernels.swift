@@ -69,6 +69,16 @@ public enum SmallKKernels {
     public static let selected: Path = (try? path(cpu: .current))
         ?? (try? path(cpu: .current, environment: [:])) ?? .blas
 
+    /// With a ReLU, the backward kernels take at most this many inputs: beyond it the masked gradient is reread
+    /// per block of inputs, and BLAS measured faster (`jettag-bench smallk`, 16 -> 128: 0.75x).
+    static let maximumReLUBackwardInputCount = 8
+
+    /// Whether the backward of a product of `inputCount` inputs followed by `activation` runs on the kernels of
+    /// `path` (the forward does for any `inputCount` <= ``maximumInputCount``).
+    static func takesBackward(_ path: Path, inputCount: Int, activation: ActivationFunction?) -> Bool {
+        path != .blas && inputCount <= (activation == .relu ? maximumReLUBackwardInputCount : maximumInputCount)
+    }
+
     /// Runs `body` with the layers it calls on this task taking `path` instead of ``selected`` (the tests force
     /// each instruction set this way, the benchmark alternates the kernels with BLAS). `path` must be one of
     /// ``supportedPaths(on:)`` for this CPU, or BLAS. A layer reads the path on its calling thread, before it
