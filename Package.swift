@@ -4,14 +4,16 @@ import PackageDescription
 // Module graph: each module, the modules it depends on, and what it holds.
 //   CHDF5, CBLAS    system libraries   libhdf5 (with zlib) and OpenBLAS
 //   CMPIShim        -                  C shim reaching Open MPI by dlopen at run time (no link-time MPI dependency)
+//   CJetKernels     -                  C kernels for the small-K dense products (SSE2, AVX2+FMA, AVX-512F variants
+//                                      compiled with per-function target attributes, chosen at run time)
 //   JetDistributed  CMPIShim           the ranks of a training (MPI world or one process), byte collectives in
 //                                      rank order, abort, the collective watchdog
 //   JetCore         -                  seeded random generator, parallel loop, file system errors in plain words,
 //                                      temporary output names and the sweep of stale ones
 //   JetData         JetCore, CHDF5     HDF5 reading and writing, file layouts, selections, splits, jet batches
 //   JetFeatures     JetCore, JetData   input variables, feature extraction, standardisation, class weights, resampling
-//   JetNN           JetCore, CBLAS     layers with forward and backward, losses, optimizers, schedules (no HDF5)
-//                                      and the choice of OpenBLAS kernels for the CPU (CPUID)
+//   JetNN           JetCore, CBLAS,    layers with forward and backward, losses, optimizers, schedules (no HDF5)
+//                   CJetKernels        and the choice of OpenBLAS kernels and of the small-K kernels for the CPU (CPUID)
 //   JetModels       JetCore, JetData,  MLP, Deep Sets and CNN taggers, training (data shards, part-wise gradients
 //                   JetFeatures, JetNN, summed over ranks), run configs, model files, reweighting
 //                   JetDistributed
@@ -68,11 +70,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "CMPIShim"),
+        .target(name: "CJetKernels"),
         .target(name: "JetDistributed", dependencies: ["CMPIShim"]),
         .target(name: "JetCore"),
         .target(name: "JetData", dependencies: ["JetCore", "CHDF5"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "JetFeatures", dependencies: ["JetCore", "JetData"]),
-        .target(name: "JetNN", dependencies: ["JetCore", "CBLAS"]),
+        .target(name: "JetNN", dependencies: ["JetCore", "CBLAS", "CJetKernels"]),
         .target(name: "JetModels", dependencies: ["JetCore", "JetData", "JetFeatures", "JetNN", "JetDistributed"]),
         .target(name: "JetMetrics", dependencies: ["JetCore"]),
         .target(name: "JetSaliency", dependencies: ["JetMetrics", "JetModels", "JetNN"]),

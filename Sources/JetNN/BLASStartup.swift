@@ -16,8 +16,10 @@ public enum BLASStartup {
     /// ``decision(environment:)`` says so, and does not return then. Returns when the process runs on: the kernels
     /// are kept, this is the re-executed process, or the re-execution failed (a warning on standard error says so).
     ///
-    /// - Throws: ``JetNNError/invalidEnvironmentValue(variable:value:allowed:)`` for a bad `JETTAG_BLAS`.
+    /// - Throws: ``JetNNError/invalidEnvironmentValue(variable:value:allowed:)`` for a bad `JETTAG_BLAS` or
+    ///   `JETTAG_SMALL_K`. `JETTAG_SMALL_K` (see ``SmallKKernels``).
     public static func run() throws(JetNNError) {
+        _ = try SmallKKernels.path(cpu: .current)
         guard case .reexecute(let core, let reason) = try decision() else { return }
         var environment = ProcessInfo.processInfo.environment
         environment[BLASKernelSelection.coreTypeVariable] = core

@@ -1,10 +1,12 @@
+import CJetKernels
 import JetCore
 
 /// A fully connected layer on rows: out[R, OC] = f(in[R, C] * W^T + b), f an optional fused activation.
 ///
 /// Shapes: input [R, C] (R = packed constituents N for a per-constituent network, or jets B), output [R, OC];
 /// weight [OC, C] (PyTorch's Linear layout), bias [OC]. Both directions are sgemms on parts of the rows, the parts
-/// shared out over the compute threads (see ``ComputeThreads``). The activation, when given, is applied in place
+/// shared out over the compute threads (see ``ComputeThreads``); with C <= 24 inputs they are JetTag's own
+/// small-K kernels instead (see ``SmallKKernels``), which also fuse the bias and a ReLU. The activation, when given, is applied in place
 /// right after each part's product, so no pre-activation buffer exists; it must be one whose derivative follows
 /// from its output (ReLU, tanh, sigmoid).
 public struct Dense: Sendable {
@@ -143,19 +145,31 @@ func denseForward(
     bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int
 ) {
     guard let out else { return }
+    let smallK = SmallKKernels.current
     denseForwardSplit(rows: rows, inputCount: inputCount, outputCount: outputCount).forEachPart { _, rows in
         denseForwardBlock(
             out: out + rows.lowerBound * outputCount, inp: inp.map { $0 + rows.lowerBound * inputCount },
             weight: weight, bias: bias, activation: activation, rows: rows.count, inputCount: inputCount,
-            outputCount: outputCount)
+            outputCount: outputCount, smallK: smallK)
     }
 }
 
-/// ``denseForward`` on one block of rows, on the calling thread (`out` and `inp` point at the block's first row).
+/// ``denseForward`` on one block of rows, on the calling thread (`out` and `inp` point at the block's first row):
+/// with the small-K kernels of `smallK` when they take `inputCount` inputs (a ReLU fused into them), else sgemm.
 func denseForwardBlock(
     out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int
+    bias: UnsafePointer<Float>?, activation: ActivationFunction?, rows: Int, inputCount: Int, outputCount: Int,
+    smallK: SmallKKernels.Path
 ) {
+    if let isa = smallK.isa, inputCount <= SmallKKernels.maximumInputCount {
+        let fusesReLU = activation == .relu
+        jt_smallk_forward(
+            isa, inp, weight, bias, out, rows, Int32(inputCount), Int32(outputCount), fusesReLU ? 1 : 0)
+        if let activation, !fusesReLU {
+            activationForward(activation, out: out, inp: out, count: rows * outputCount)
+        }
+        return
+    }
     if let bias {
         for r in 0..<rows { (out + r * outputCount).update(from: bias, count: outputCount) }
     }
@@ -179,6 +193,7 @@ func denseBackward(
     activation: ActivationFunction?, split: RowSplit, inputCount: Int, outputCount: Int
 ) {
     let partialCount = outputCount * inputCount + outputCount
+    let smallK = SmallKKernels.current
     split.forEachPart { part, rows in
         let first = rows.lowerBound
         denseBackwardBlock(
@@ -186,21 +201,40 @@ func denseBackward(
             hasBias: dBias != nil, accumulating: false, dPre: dPre.map { $0 + first * outputCount },
             dOut: dOut.map { $0 + first * outputCount }, inp: inp.map { $0 + first * inputCount },
             out: out.map { $0 + first * outputCount }, weight: weight, activation: activation, rows: rows.count,
-            inputCount: inputCount, outputCount: outputCount)
+            inputCount: inputCount, outputCount: outputCount, smallK: smallK)
     }
     addPartials(partials, parts: split.parts, into: dWeight, dBias, inputCount: inputCount, outputCount: outputCount)
 }
 
 /// ``denseBackward`` on one block of rows, on the calling thread (the row pointers point at the block's first
 /// row): its share of the weight and bias gradients goes to `partialWeight` [OC, C] followed by the bias's [OC],
-/// overwriting them, or added to them when `accumulating`.
+/// overwriting them, or added to them when `accumulating`. With the small-K kernels of `smallK` when they take
+/// `inputCount` inputs (the ReLU mask fused into the weight gradient's pass), else sgemm.
 func denseBackwardBlock(
     dInp: UnsafeMutablePointer<Float>?, partialWeight: UnsafeMutablePointer<Float>, hasBias: Bool, accumulating: Bool,
     dPre: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>?, inp: UnsafePointer<Float>?,
     out: UnsafePointer<Float>?, weight: UnsafePointer<Float>, activation: ActivationFunction?, rows: Int,
-    inputCount: Int, outputCount: Int
+    inputCount: Int, outputCount: Int, smallK: SmallKKernels.Path
 ) {
     let partialBias = partialWeight + outputCount * inputCount
+    if let isa = smallK.isa, SmallKKernels.takesBackward(smallK, inputCount: inputCount, activation: activation) {
+        // d(pre-activation) into dPre: masked inside the kernel's pass for a ReLU, computed here for another
+        // activation.
+        let reluOutput = activation == .relu ? out : nil
+        if let activation, activation != .relu {
+            activationBackward(activation, dInp: dPre, dOut: dOut, inp: nil, out: out, count: rows * outputCount)
+        }
+        let gradient = activation == nil || reluOutput != nil ? dOut : dPre.map { UnsafePointer($0) }
+        jt_smallk_weight_gradient(
+            isa, inp, gradient, reluOutput, dPre, reluOutput != nil && dInp != nil ? 1 : 0, partialWeight,
+            hasBias ? partialBias : nil, rows, Int32(inputCount), Int32(outputCount), accumulating ? 1 : 0)
+        if let dInp {
+            jt_smallk_input_gradient(
+                isa, activation == nil ? dOut : dPre.map { UnsafePointer($0) }, weight, dInp, rows, Int32(inputCount),
+                Int32(outputCount))
+        }
+        return
+    }
     if !accumulating { partialBias.update(repeating: 0, count: outputCount) }
     // dPre and the bias gradient row by row, while the row is in cache.
     let gradient = activation == nil ? dOut : dPre.map { UnsafePointer($0) }

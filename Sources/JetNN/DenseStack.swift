@@ -51,6 +51,7 @@ public struct DenseStack: Sendable {
                     parameters.values.withUnsafeBufferPointer { values in
                         let activations = LayerActivations(layers: layers, rows: rows, hidden: hidden.baseAddress, output: out.baseAddress)
                         let values = values.baseAddress!
+                        let smallK = SmallKKernels.current
                         RowSplit(rows, minimumPerPart: Self.rowsPerBlock).forEachPart { _, part in
                             for block in blocks(of: part) {
                                 for (l, layer) in layers.enumerated() {
@@ -60,7 +61,7 @@ public struct DenseStack: Sendable {
                                             : UnsafePointer(activations.rows(block, ofLayer: l - 1)),
                                         weight: values + layer.weight.offset, bias: layer.bias.map { values + $0.offset },
                                         activation: layer.activation, rows: block.count, inputCount: layer.inputCount,
-                                        outputCount: layer.outputCount)
+                                        outputCount: layer.outputCount, smallK: smallK)
                                 }
                             }
                         }
@@ -107,7 +108,7 @@ public struct DenseStack: Sendable {
                                             input: inp.baseAddress, dOutput: dOut.baseAddress!,
                                             dInput: computesInputGradient ? dInput.baseAddress : nil, values: values.baseAddress!,
                                             partials: partials.baseAddress!, partialStarts: partialStarts, partialSizes: partialSizes,
-                                            scratch: scratch.baseAddress!, blockSize: blockSize)
+                                            scratch: scratch.baseAddress!, blockSize: blockSize, smallK: SmallKKernels.current)
                                         split.forEachPart(pass.run)
                                     }
                                 }
@@ -145,6 +146,8 @@ private struct BackwardPass {
     /// Three blocks of `blockSize` per part: d(pre-activation), then two d(output) blocks used in turns.
     let scratch: UnsafeMutablePointer<Float>
     let blockSize: Int
+    /// The small-K kernels' path, read on the calling thread.
+    let smallK: SmallKKernels.Path
 
     /// The blocks of `rows` (part `part`), each from the last layer to the first; the weight gradients go to the
     /// part's partials, the first block's overwriting them and the others' added in block order.
@@ -164,7 +167,7 @@ private struct BackwardPass {
                         : UnsafePointer(activations.rows(block, ofLayer: l - 1)),
                     out: UnsafePointer(activations.rows(block, ofLayer: l)), weight: values + layer.weight.offset,
                     activation: layer.activation, rows: block.count, inputCount: layer.inputCount,
-                    outputCount: layer.outputCount)
+                    outputCount: layer.outputCount, smallK: smallK)
                 gradient = UnsafePointer(gradients.0)
                 gradients = (gradients.1, gradients.0)
             }

@@ -43,17 +43,29 @@ public struct NodeCheck: Codable, Equatable, Sendable {
         public var estimate: String
     }
 
+    /// The kernels of the small-K products (Dense and Conv1D with <= 24 inputs, see ``JetNN/SmallKKernels``).
+    public struct SmallK: Codable, Equatable, Sendable {
+        /// "blas", "sse2", "avx2" or "avx512", and in words.
+        public var path: String
+        public var description: String
+        /// `JETTAG_SMALL_K` ("auto" when not set).
+        public var mode: String
+    }
+
     public var blas: BLAS
+    public var smallK: SmallK
     public var cpu: CPU
     public var sgemm: Sgemm
 
     /// Checks this node: measures sgemm for `seconds` on `size` x `size` matrices.
     ///
-    /// - Throws: ``JetNNError/invalidEnvironmentValue(variable:value:allowed:)`` for a bad `JETTAG_BLAS`.
+    /// - Throws: ``JetNNError/invalidEnvironmentValue(variable:value:allowed:)`` for a bad `JETTAG_BLAS` or
+    ///   `JETTAG_SMALL_K`.
     public static func run(seconds: Double = 2, size: Int = 1024) throws(JetNNError) -> NodeCheck {
         let environment = ProcessInfo.processInfo.environment
         let features = CPUFeatures.current
         let decision = try BLASStartup.decision(environment: environment)
+        let smallK = try SmallKKernels.path(cpu: features, environment: environment)
         let selection: String
         let reason: String
         switch decision {
@@ -73,6 +85,9 @@ public struct NodeCheck: Codable, Equatable, Sendable {
                 bestCoreForCPU: BLASKernelSelection.bestCore(for: features)?.name,
                 coreTypeSetting: environment[BLASKernelSelection.coreTypeVariable],
                 mode: environment[BLASKernelSelection.modeVariable] ?? "auto", selection: selection, reason: reason),
+            smallK: SmallK(
+                path: smallK.rawValue, description: smallK.description,
+                mode: environment[SmallKKernels.variable] ?? "auto"),
             cpu: CPU(
                 vendor: features.vendor, modelName: features.modelName, family: features.family, model: features.model,
                 vectorExtensions: features.extensions.sorted().map(\.rawValue), clockMHz: clock),
@@ -118,6 +133,8 @@ public struct NodeCheck: Codable, Equatable, Sendable {
             Kernel in use:     \(blas.coreInUse) (\(blas.coreTier ?? "unknown") kernels); best for this CPU: \
             \(blas.bestCoreForCPU ?? "none better than generic")
             Kernel selection:  \(blas.selection): \(blas.reason)
+            Small-K products:  \(smallK.description) for Dense and Conv1D with <= \(SmallKKernels.maximumInputCount) \
+            inputs (\(SmallKKernels.variable)=\(smallK.mode); off uses BLAS)
             Settings:          \(BLASKernelSelection.modeVariable)=\(blas.mode), \
             \(BLASKernelSelection.coreTypeVariable)=\(blas.coreTypeSetting ?? "(not set)")
             CPU:               \(cpu.modelName) (\(cpu.vendor), family \(cpu.family), model \(cpu.model)\(clock))

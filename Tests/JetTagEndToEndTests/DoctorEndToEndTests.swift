@@ -59,11 +59,24 @@ import Testing
         for prefix in [
             "BLAS library:      OpenBLAS", "Kernel in use:     ", "Kernel selection:  re-executed: re-executed with",
             "Settings:          JETTAG_BLAS=auto, OPENBLAS_CORETYPE=", "CPU:               ", "Vector extensions: SSE3",
-            "sgemm, 1 thread:   ",
+            "sgemm, 1 thread:   ", "Small-K products:  JetTag's",
         ] {
             #expect(text.split(separator: "\n").contains { $0.hasPrefix(prefix) }, "missing '\(prefix)' in:\n\(text)")
         }
         #expect(text.contains("GFLOP/s (1024^3, "), "\(text)")
+    }
+
+    /// The small-K path is the widest kernel set the CPU has, and BLAS with JETTAG_SMALL_K=off.
+    @Test func smallKPathFollowsTheCPUAndTheSetting() throws {
+        let report = try doctor([:]).json
+        let extensions = try #require((report["cpu"] as? [String: Any])?["vectorExtensions"] as? [String])
+        let expected = extensions.contains("AVX512F") ? "avx512" : extensions.contains("AVX2") && extensions.contains("FMA") ? "avx2" : "sse2"
+        #expect((report["smallK"] as? [String: Any])?["path"] as? String == expected, "\(report)")
+        let off = try doctor(["JETTAG_SMALL_K": "off"]).json
+        #expect((off["smallK"] as? [String: Any])?["path"] as? String == "blas", "\(off)")
+        let bad = try runJetTag(arguments: ["doctor"], environment: ["JETTAG_SMALL_K": "fast"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("environment variable JETTAG_SMALL_K=fast: expected one of auto, off"), "\(bad.stderr)")
     }
 
     @Test func aBadModeFailsAndNamesTheVariable() throws {
