@@ -25,7 +25,7 @@ public struct Reweighter {
         let (model, info) = try ModelFile.readReweighting(from: modelPath)
         self.info = info
         scorer = try JetScorer(file: model)
-        variationScorers = variations ? try model.variationModels(path: modelPath).map(JetScorer.init(file:)) : []
+        variationScorers = variations ? try model.variationModels(path: modelPath).map { try JetScorer(file: $0) } : []
         inputs = ObservableInputs(features: model.features)
     }
 
