@@ -30,13 +30,17 @@ public struct CalibrationRun {
 
     /// Fits T, writes the calibrated model and returns the calibration.
     ///
-    /// - Throws: ``JetTagKitError/noJets(files:part:)`` when the validation split is empty; JetMetrics' errors
-    ///   for a validation sum of weights that is not positive.
+    /// - Throws: ``JetTagKitError/checkpointModel(file:command:)`` for a checkpoint (`last.h5`),
+    ///   ``JetTagKitError/noJets(files:part:)`` when the validation split is empty; JetMetrics' errors for a
+    ///   validation sum of weights that is not positive.
     @discardableResult
     public func run() throws -> TemperatureCalibration {
         ComputeThreads.set(threads)
         var file = try ModelFile.read(from: model)
         try file.require(.tagger, path: model, command: "jettag calibrate")
+        guard file.trainingState == nil else {
+            throw JetTagKitError.checkpointModel(file: model, command: "jettag calibrate")
+        }
         let config = file.trainingConfig
         let inputs = files.isEmpty ? config.data.files : files
         let stream = try LabelledJetStream(

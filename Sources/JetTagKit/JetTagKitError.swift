@@ -23,6 +23,8 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
     case missingRunDirectory(path: String)
     /// A model file that does not exist.
     case missingModelFile(path: String)
+    /// A training checkpoint (`last.h5`, with resume state) given to `command`, which takes a finished model.
+    case checkpointModel(file: String, command: String)
     /// No jets in the files (in that part of the model's split).
     case noJets(files: [String], part: DataPart)
     /// A Slurm array variable that is not an integer, is missing, or gives a task outside the array; `value`
@@ -83,6 +85,9 @@ public enum JetTagKitError: Error, CustomStringConvertible, Equatable {
             "run directory \(path) does not exist"
         case .missingModelFile(let path):
             "model file \(path) does not exist"
+        case let .checkpointModel(file, command):
+            "\(file) is a training checkpoint (the latest epoch of a run, with its resume state); \(command) takes a "
+                + "finished model: model.h5 in the same run directory"
         case .noJets(let files, let part):
             "no jets read from \(files.joined(separator: ", "))\(part == .all ? "" : " in the \(part.rawValue) split")"
         case .interrupted(let output):
