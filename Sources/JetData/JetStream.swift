@@ -88,17 +88,27 @@ public final class JetStream {
     /// The jets of rows `rows` of file `fileIndex` (in `files`) that pass the selection and split, in row order,
     /// read `batchSize` rows at a time, whatever ``JetReadOptions/dataShard`` says; for readers that choose their
     /// own order of row ranges (streamed training). The file is opened anew for every call, so a file that
-    /// disappeared or was truncated since the stream opened fails here with its path, dataset and rows.
+    /// disappeared or was truncated since the stream opened fails here with
+    /// ``JetDataError/readFailed(file:dataset:rows:reason:)``: its path, dataset and rows.
     public func read(fileIndex: Int, rows: Range<Int>) throws -> JetBatch {
-        try HDF5Lock.run {
-            let reader = try makeLayoutReader(path: files[fileIndex], layout: layout)
-            reader.threads = options.threads
-            var all = JetBatch(count: 0, maxConstituents: maxConstituents)
-            for start in stride(from: rows.lowerBound, to: rows.upperBound, by: options.batchSize) {
-                let batchRows = start..<min(start + options.batchSize, rows.upperBound)
-                all.append(try readFiltered(rows: batchRows, fileIndex: fileIndex, reader: reader))
+        var reader: LayoutReader?
+        do {
+            return try HDF5Lock.run {
+                reader = try makeLayoutReader(path: files[fileIndex], layout: layout)
+                reader!.threads = options.threads
+                var all = JetBatch(count: 0, maxConstituents: maxConstituents)
+                for start in stride(from: rows.lowerBound, to: rows.upperBound, by: options.batchSize) {
+                    let batchRows = start..<min(start + options.batchSize, rows.upperBound)
+                    all.append(try readFiltered(rows: batchRows, fileIndex: fileIndex, reader: reader!))
+                }
+                return all
             }
-            return all
+        } catch JetDataError.readFailed(let file, let dataset, let rows, let reason) {
+            throw JetDataError.readFailed(file: file, dataset: dataset, rows: rows, reason: reason)
+        } catch {
+            throw JetDataError.readFailed(
+                file: files[fileIndex], dataset: reader?.dataset(ofConstituentField: options.constituentFields.first)
+                    ?? layout.description, rows: rows, reason: "\(error)")
         }
     }
 

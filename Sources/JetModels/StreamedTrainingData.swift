@@ -304,7 +304,8 @@ final class StreamedParts: TrainingPartReader {
     deinit { queue.cancel() }
 
     func next() throws -> TrainingPart {
-        var part = TrainingPart(jets: PackedJets(featureCount: 0, jetFeatureCount: 0), labels: [], weights: [])
+        var part = TrainingPart(
+            jets: PackedJets(featureCount: 0, jetFeatureCount: 0), labels: [], weights: [], eventNumbers: [])
         var first = true
         while part.count < size {
             if current == nil || cursor == current!.order.count {
@@ -321,6 +322,7 @@ final class StreamedParts: TrainingPartReader {
             first = false
             part.labels += indices.map { set.labels[$0] }
             part.weights += indices.map { set.weights[$0] }
+            part.eventNumbers += indices.map { set.eventNumbers[$0] }
         }
         return part
     }

@@ -17,11 +17,13 @@ public protocol TrainingJets {
     func validationBatches(position: Int, batchSize: Int) throws -> any TrainingPartReader
 }
 
-/// Jets of one step's part (or one validation batch) packed for a model, with their labels and training weights.
+/// Jets of one step's part (or one validation batch) packed for a model, with their labels, training weights and
+/// event numbers (which tell where a jet came from).
 public struct TrainingPart {
     public var jets: PackedJets
     public var labels: [Int32]
     public var weights: [Float]
+    public var eventNumbers: [Int64]
 
     public var count: Int { labels.count }
 }
@@ -61,6 +63,7 @@ private final class HeldParts: TrainingPartReader {
         let indices = order[cursor..<min(cursor + size, order.count)]
         cursor = indices.endIndex
         return TrainingPart(
-            jets: set.batch(indices), labels: indices.map { set.labels[$0] }, weights: indices.map { set.weights[$0] })
+            jets: set.batch(indices), labels: indices.map { set.labels[$0] }, weights: indices.map { set.weights[$0] },
+            eventNumbers: indices.map { set.eventNumbers[$0] })
     }
 }
