@@ -38,7 +38,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public init(
         files: [String], layout: JetFileLayout? = nil, labelField: String = "label", classNames: [String]? = nil,
         labelMap: [String: Int]? = nil, weightField: String = "weight", selection: String? = nil, split: SplitConfig = SplitConfig(),
-        maxJets: Int? = nil, readBatchSize: Int = 10_000, inMemory: Bool? = nil, shuffleBuffer: Int = 200_000
+        maxJets: Int? = nil, readBatchSize: Int = 10_000, inMemory: Bool? = nil, shuffleBuffer: Int = 100_000
     ) {
         self.files = files
         self.layout = layout

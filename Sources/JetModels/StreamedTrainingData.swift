@@ -253,18 +253,24 @@ final class StreamedShard: Sendable {
         for index in round.chunks {
             let chunk = plan.chunks[index]
             guard !chunk.entries.isEmpty else { continue }
-            var batch = try stream.read(fileIndex: chunk.file, rows: chunk.rows)
-            if batch.count > chunk.jets { batch = batch.gathering(Array(0..<chunk.jets)) }
-            guard batch.count == chunk.jets else {
+            // `data.readBatchSize` rows at a time, so that only extracted jets pile up
+            var jets = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+            var row = chunk.rows.lowerBound
+            while row < chunk.rows.upperBound && jets.count < chunk.jets {
+                let rows = row..<min(row + config.data.readBatchSize, chunk.rows.upperBound)
+                row = rows.upperBound
+                var batch = try stream.read(fileIndex: chunk.file, rows: rows)
+                if jets.count + batch.count > chunk.jets { batch = batch.gathering(Array(0..<(chunk.jets - jets.count))) }
+                jets.append(
+                    try extractor.extract(batch, files: stream.files),
+                    labels: try batch.classLabels(field: config.data.labelField, labels: labelMap, files: stream.files),
+                    weights: [Float](repeating: 0, count: batch.count), eventNumbers: batch.eventNumbers, fields: [:])
+            }
+            guard jets.count == chunk.jets else {
                 throw JetDataError.invalidOption(
                     "\(plan.files[chunk.file]): rows \(chunk.rows.lowerBound)..<\(chunk.rows.upperBound) hold "
-                        + "\(batch.count) jets of the split now, \(chunk.jets) when training started (the file changed)")
+                        + "\(jets.count) jets of the split now, \(chunk.jets) when training started (the file changed)")
             }
-            var jets = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
-            jets.append(
-                try extractor.extract(batch, files: stream.files),
-                labels: try batch.classLabels(field: config.data.labelField, labels: labelMap, files: stream.files),
-                weights: [Float](repeating: 0, count: batch.count), eventNumbers: batch.eventNumbers, fields: [:])
             let weights = Array(plan.selection.weights[chunk.entries])
             if let indices = plan.selection.indices {
                 set.append(contentsOf: jets.subset(indices[chunk.entries].map { $0 - chunk.firstJet }, weights: weights))
@@ -280,8 +286,8 @@ final class StreamedShard: Sendable {
     }
 }
 
-/// Parts cut from the rounds of a ``StreamedShard``, read ahead by a thread of its own (at most two rounds
-/// waiting), so that reading and extraction overlap training. The thread stops when the reader is released.
+/// Parts cut from the rounds of a ``StreamedShard``, read ahead by a thread of its own (one round waiting while
+/// the next is read), so that reading and extraction overlap training: at most three rounds in memory. The thread stops when the reader is released.
 final class StreamedParts: TrainingPartReader {
     private let size: Int
     private let queue: RoundQueue
@@ -334,7 +340,7 @@ private final class RoundQueue: @unchecked Sendable {
     private var ready: [Result<(set: JetSet, order: [Int]), Error>] = []
     private var finished = false
     private var cancelled = false
-    private let depth = 2
+    private let depth = 1
 
     init(shard: StreamedShard, rounds: [ChunkPlan.Round]) {
         let thread = Thread { [self] in
