@@ -123,12 +123,17 @@ public struct Trainer {
         let shards = data.shards
         let partSize = training.batchSize / shards.count
         let steps = Self.steps(shards, training.batchSize)
+        func openReaders(epoch: Int, from step: Int) throws -> [any TrainingPartReader] {
+            try shards.owned.indices.map { position in
+                try data.trainingParts(position: position, epoch: epoch, seed: training.seed, partSize: partSize, from: step)
+            }
+        }
+        // the next epoch's readers, opened before validation so that a stream reads ahead meanwhile
+        var nextReaders: [any TrainingPartReader]?
         while !state.finished && state.completedEpochs < training.epochs {
             let epoch = state.completedEpochs
-            let readers = try shards.owned.indices.map { position in
-                try data.trainingParts(
-                    position: position, epoch: epoch, seed: training.seed, partSize: partSize, from: state.stepInEpoch)
-            }
+            let readers = try nextReaders ?? openReaders(epoch: epoch, from: state.stepInEpoch)
+            nextReaders = nil
             let start = Date()
             var jetsSeen = 0
             communicator.phase = "training steps"
@@ -154,6 +159,7 @@ public struct Trainer {
                 }
             }
             communicator.phase = "epoch ends"
+            if epoch + 1 < training.epochs { nextReaders = try openReaders(epoch: epoch + 1, from: 0) }
             try recomputeBatchNormStatistics(epoch: epoch)
             let seconds = Date().timeIntervalSince(start)
             let validation = try validationMetrics()
