@@ -137,10 +137,13 @@ public struct Trainer {
             let start = Date()
             var jetsSeen = 0
             communicator.phase = "training steps"
+            // A step's parts are read before the previous step's stop check, which also tells every rank whether
+            // any rank's reading failed (one collective for both).
+            var parts = Self.nextParts(readers)
+            if try communicator.anyRank(parts.failure != nil) { try stopForData(parts.failure, directory: directory) }
             while state.stepInEpoch < steps {
                 let step = state.stepInEpoch
-                let parts = try nextParts(readers, directory: directory)
-                let (loss, weightSum, jets) = try takeStep(parts)
+                let (loss, weightSum, jets) = try takeStep(parts.parts)
                 try checkDivergence(loss: Double(loss), epoch: epoch, step: step, directory: directory)
                 state.epochLossSum += Double(loss) * weightSum
                 state.epochWeightSum += weightSum
@@ -151,7 +154,10 @@ public struct Trainer {
                     .step(
                         epoch: epoch, step: step, steps: steps, loss: loss,
                         jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
-                if try communicator.anyRank(shouldStop()) {
+                parts = state.stepInEpoch < steps ? Self.nextParts(readers) : ([], nil)
+                let flags = try communicator.allgather([UInt8(shouldStop() ? 1 : 0), UInt8(parts.failure == nil ? 0 : 2)])
+                if flags.contains(2) { try stopForData(parts.failure, directory: directory) }
+                if flags.contains(1) {
                     let checkpoint = directory.appendingPathComponent("last.h5")
                     if writes { try checkpointFile(state: state).write(to: checkpoint.path) }
                     try communicator.barrier()
@@ -184,17 +190,18 @@ public struct Trainer {
         return state
     }
 
-    /// The next part of every held shard; when a reader fails on any rank, writes `last.h5` (the state after the
-    /// last finished step) and throws ``JetModelsError/streamFailed(reason:checkpoint:)`` on every rank.
-    private func nextParts(_ readers: [any TrainingPartReader], directory: URL) throws -> [TrainingPart] {
-        var failure: Error?
-        var parts: [TrainingPart] = []
+    /// The next part of every held shard, or the error of reading them.
+    private static func nextParts(_ readers: [any TrainingPartReader]) -> (parts: [TrainingPart], failure: Error?) {
         do {
-            parts = try readers.map { try $0.next() }
+            return (try readers.map { try $0.next() }, nil)
         } catch {
-            failure = error
+            return ([], error)
         }
-        guard try communicator.anyRank(failure != nil) else { return parts }
+    }
+
+    /// After a reader failed on some rank (`failure` on this one, if here): writes `last.h5` (the state after the
+    /// last finished step) and throws ``JetModelsError/streamFailed(reason:checkpoint:)`` on every rank.
+    private func stopForData(_ failure: Error?, directory: URL) throws -> Never {
         let checkpoint = directory.appendingPathComponent("last.h5")
         if writes { try checkpointFile(state: state).write(to: checkpoint.path) }
         try communicator.barrier()

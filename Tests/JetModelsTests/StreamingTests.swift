@@ -102,6 +102,30 @@ import Testing
         #expect(validationOrder == held.validation.eventNumbers, "validation in file order")
     }
 
+    @Test func continuedStreamedRunEndsWithTheUninterruptedModel() throws {
+        let (temporary, paths) = try files()
+        defer { temporary.remove() }
+        let config = try config(files: paths, data: ["inMemory": false, "shuffleBuffer": 64])
+        let data = try StreamedTrainingData.open(config: config)
+        var whole = try Trainer(config: config, data: data)
+        try whole.train(directory: temporary.url.appendingPathComponent("whole"))
+        let run = temporary.url.appendingPathComponent("run")
+        var first = try Trainer(config: config, data: data)
+        var steps = 0
+        #expect(throws: JetModelsError.self) {
+            try first.train(directory: run, shouldStop: {
+                steps += 1
+                return steps == 20
+            })
+        }
+        let checkpoint = try ModelFile.read(from: run.appendingPathComponent("last.h5").path)
+        let state = try #require(checkpoint.trainingState)
+        #expect(state.completedEpochs == 1 && state.stepInEpoch > 0, "stopped inside the second epoch: \(state)")
+        var continued = try Trainer(config: config, data: data, checkpoint: checkpoint)
+        try continued.train(directory: run)
+        #expect(continued.checkpointFile(state: nil).members == whole.checkpointFile(state: nil).members)
+    }
+
     @Test func truncatedFileStopsWithFileRowsAndCheckpoint() throws {
         let (temporary, paths) = try files()
         defer { temporary.remove() }
