@@ -25,11 +25,20 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public var maxJets: Int?
     /// Jets read per HDF5 batch while loading.
     public var readBatchSize: Int
+    /// Whether training holds its splits in memory (true) or streams them from the files (false); nil (YAML
+    /// `auto`, the default) holds them in memory when their packed size is at most ``inMemoryLimit``.
+    public var inMemory: Bool?
+    /// Jets mixed together when streaming: the files' chunks of one shuffle round (docs/STREAMING.md).
+    public var shuffleBuffer: Int
+
+    /// The packed size (bytes of constituent and jet features, an upper bound from the rows and slots) up to
+    /// which `inMemory: auto` holds the training data in memory: 1 GiB.
+    public static let inMemoryLimit = 1 << 30
 
     public init(
         files: [String], layout: JetFileLayout? = nil, labelField: String = "label", classNames: [String]? = nil,
         labelMap: [String: Int]? = nil, weightField: String = "weight", selection: String? = nil, split: SplitConfig = SplitConfig(),
-        maxJets: Int? = nil, readBatchSize: Int = 10_000
+        maxJets: Int? = nil, readBatchSize: Int = 10_000, inMemory: Bool? = nil, shuffleBuffer: Int = 100_000
     ) {
         self.files = files
         self.layout = layout
@@ -41,10 +50,12 @@ public struct DataConfig: Codable, Sendable, Equatable {
         self.split = split
         self.maxJets = maxJets
         self.readBatchSize = readBatchSize
+        self.inMemory = inMemory
+        self.shuffleBuffer = shuffleBuffer
     }
 
     private enum CodingKeys: String, CodingKey {
-        case files, layout, labelField, classNames, labelMap, weightField, selection, split, maxJets, readBatchSize
+        case files, layout, labelField, classNames, labelMap, weightField, selection, split, maxJets, readBatchSize, inMemory, shuffleBuffer
     }
 
     public init(from decoder: Decoder) throws {
@@ -63,6 +74,10 @@ public struct DataConfig: Codable, Sendable, Equatable {
         split = try c.decode(.split, default: split)
         maxJets = try c.decodeIfPresent(Int.self, forKey: .maxJets)
         readBatchSize = try c.decode(.readBatchSize, default: readBatchSize)
+        if (try? c.decode(String.self, forKey: .inMemory)) != "auto" {
+            inMemory = try c.decodeIfPresent(Bool.self, forKey: .inMemory)
+        }
+        shuffleBuffer = try c.decode(.shuffleBuffer, default: shuffleBuffer)
     }
 
     /// Writes every option, `layout: auto` when it is detected.
@@ -78,5 +93,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
         try c.encode(split, forKey: .split)
         try c.encodeIfPresent(maxJets, forKey: .maxJets)
         try c.encode(readBatchSize, forKey: .readBatchSize)
+        if let inMemory { try c.encode(inMemory, forKey: .inMemory) } else { try c.encode("auto", forKey: .inMemory) }
+        try c.encode(shuffleBuffer, forKey: .shuffleBuffer)
     }
 }

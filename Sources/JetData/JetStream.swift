@@ -85,6 +85,33 @@ public final class JetStream {
         return batch.gathering(Array(0..<options.batchSize))
     }
 
+    /// The jets of rows `rows` of file `fileIndex` (in `files`) that pass the selection and split, in row order,
+    /// read `batchSize` rows at a time, whatever ``JetReadOptions/dataShard`` says; for readers that choose their
+    /// own order of row ranges (streamed training). The file is opened anew for every call, so a file that
+    /// disappeared or was truncated since the stream opened fails here with
+    /// ``JetDataError/readFailed(file:dataset:rows:reason:)``: its path, dataset and rows.
+    public func read(fileIndex: Int, rows: Range<Int>) throws -> JetBatch {
+        var reader: LayoutReader?
+        do {
+            return try HDF5Lock.run {
+                reader = try makeLayoutReader(path: files[fileIndex], layout: layout)
+                reader!.threads = options.threads
+                var all = JetBatch(count: 0, maxConstituents: maxConstituents)
+                for start in stride(from: rows.lowerBound, to: rows.upperBound, by: options.batchSize) {
+                    let batchRows = start..<min(start + options.batchSize, rows.upperBound)
+                    all.append(try readFiltered(rows: batchRows, fileIndex: fileIndex, reader: reader!))
+                }
+                return all
+            }
+        } catch JetDataError.readFailed(let file, let dataset, let rows, let reason) {
+            throw JetDataError.readFailed(file: file, dataset: dataset, rows: rows, reason: reason)
+        } catch {
+            throw JetDataError.readFailed(
+                file: files[fileIndex], dataset: reader?.dataset(ofConstituentField: options.constituentFields.first)
+                    ?? layout.description, rows: rows, reason: "\(error)")
+        }
+    }
+
     /// Starts again from the first file.
     public func rewind() {
         fileIndex = 0
@@ -119,13 +146,19 @@ public final class JetStream {
             }
             let rows = row..<min(row + options.batchSize, shardRows.upperBound)
             row = rows.upperBound
-            let raw = try current.read(rows: rows, jetFields: readJetFields, constituentFields: options.constituentFields)
-            var batch = try assembler.assemble(raw, rows: rows, fileIndex: fileIndex, reader: current)
-            batch = try filter(batch)
-            for field in readJetFields where !options.jetFields.contains(field) { batch.jetFields[field] = nil }
+            let batch = try readFiltered(rows: rows, fileIndex: fileIndex, reader: current)
             if batch.count > 0 { return batch }
         }
         return nil
+    }
+
+    /// Rows `rows` of the file `reader` reads (`fileIndex` in `files`), selected, split and without the jet fields
+    /// only the selection needed.
+    private func readFiltered(rows: Range<Int>, fileIndex: Int, reader: LayoutReader) throws -> JetBatch {
+        let raw = try reader.read(rows: rows, jetFields: readJetFields, constituentFields: options.constituentFields)
+        var batch = try filter(try assembler.assemble(raw, rows: rows, fileIndex: fileIndex, reader: reader))
+        for field in readJetFields where !options.jetFields.contains(field) { batch.jetFields[field] = nil }
+        return batch
     }
 
     private func filter(_ batch: JetBatch) throws -> JetBatch {

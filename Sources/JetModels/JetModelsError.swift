@@ -20,6 +20,9 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
     case cannotResume(directory: String, reason: String)
     /// Training was stopped by a signal after writing a checkpoint.
     case interrupted(checkpoint: String)
+    /// Reading the streamed training data failed mid-run (`reason` names the file, dataset and rows); the
+    /// checkpoint of the last finished step was written.
+    case streamFailed(reason: String, checkpoint: String)
     /// The batch (or validation) loss became non-finite or exploded at 1-based `epoch` and `step` (nil for the
     /// validation loss); `limit` is the divergence threshold it passed (nil for a non-finite loss), `kept` the
     /// run files left as they were after the last finished epoch.
@@ -67,6 +70,9 @@ public enum JetModelsError: Error, CustomStringConvertible, Equatable {
             "cannot resume \(directory): \(reason)"
         case .interrupted(let checkpoint):
             "training interrupted; checkpoint written to \(checkpoint) (continue with --resume)"
+        case let .streamFailed(reason, checkpoint):
+            "reading the training data failed: \(reason); checkpoint of the last finished step written to "
+                + "\(checkpoint) (continue with --resume once the file is whole again)"
         case let .diverged(epoch, step, loss, limit, learningRate, kept):
             "training diverged in epoch \(epoch)\(step.map { ", step \($0)" } ?? " (validation)"): the "
                 + (step == nil ? "validation" : "batch") + " loss is \(loss)"

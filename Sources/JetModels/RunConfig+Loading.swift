@@ -79,6 +79,7 @@ extension RunConfig {
         }
         try check(!data.files.isEmpty, "data.files", "expected at least one file or pattern")
         try check(data.readBatchSize > 0, "data.readBatchSize", "expected a positive integer")
+        try check(data.shuffleBuffer > 0, "data.shuffleBuffer", "expected a positive integer")
         try check((data.maxJets ?? 1) > 0, "data.maxJets", "expected a positive integer")
         if let modulus = data.split.modulus {
             try check(modulus >= 2, "data.split.modulus", "expected 2 or more")

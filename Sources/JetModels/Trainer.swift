@@ -3,7 +3,7 @@ import JetCore
 import JetDistributed
 import JetNN
 
-/// Trains one model of a run on data held in memory: seeded shuffling, mini-batches packed for the model,
+/// Trains one model of a run on its jets (``TrainingJets``: held in memory or streamed): seeded shuffling, mini-batches packed for the model,
 /// the loss with signed weights, optimizer and schedule, validation loss every epoch, early stopping,
 /// history files, best and last checkpoints.
 ///
@@ -17,15 +17,17 @@ import JetNN
 /// changed by the optimizer.
 ///
 /// With S = `training.dataShards` > 1 every step's batch is S parts of batchSize / S jets, part m from shard m in
-/// that shard's own seeded order (``permutation(count:seed:epoch:shard:)``). Each part's loss is normalised by the
+/// that shard's own seeded order (``permutation(count:seed:epoch:shard:)``, or the stream's shuffle). Each part's loss is normalised by the
 /// whole batch's sum of |w|, and the step's gradient is the sum of the parts' gradients in part order, so the
 /// parts may be computed by different ranks (``Communicator``: rank r computes the parts m % ranks == r; the part
 /// gradients are allgathered) and any rank count dividing S gives the same bits. Dropout masks are seeded by
 /// (seed, step, part); BatchNorm normalises each part by its own statistics and its running statistics follow
 /// part 0 (rank 0), which broadcasts them before every validation. Rank 0 alone writes the run files.
+/// A stream that fails while reading (a file gone or truncated) stops the run on every rank with
+/// ``JetModelsError/streamFailed(reason:checkpoint:)`` after `last.h5` is written at the last finished step.
 public struct Trainer {
     public let config: RunConfig
-    public let data: TrainingData
+    public let data: any TrainingJets
     /// The ranks sharing the data shards (``Communicator/solo`` in one process).
     public let communicator: Communicator
     public private(set) var model: any JetModel
@@ -43,6 +45,8 @@ public struct Trainer {
         case step(epoch: Int, step: Int, steps: Int, loss: Float, jetsPerSecond: Double)
         /// After every epoch, with the estimated seconds left for the remaining epochs.
         case epoch(EpochRecord, secondsRemaining: Double)
+        /// Before training: a pass over the data that streaming makes (standardisation, jet counts, weights).
+        case note(String)
     }
 
     /// A trainer at the start of a run (from the parent of `fineTuning` when given), or continuing the checkpoint
@@ -51,7 +55,7 @@ public struct Trainer {
     /// - Throws: ``JetModelsError/unmatchedPattern(key:pattern:parameters:)`` for a `training.freeze` pattern that
     ///   names no parameter; the errors of loading the checkpoint or parent.
     public init(
-        config: RunConfig, data: TrainingData, checkpoint: ModelFile? = nil, fineTuning: FineTuning? = nil,
+        config: RunConfig, data: any TrainingJets, checkpoint: ModelFile? = nil, fineTuning: FineTuning? = nil,
         communicator: Communicator = .solo
     ) throws {
         self.config = config
@@ -119,19 +123,27 @@ public struct Trainer {
         let shards = data.shards
         let partSize = training.batchSize / shards.count
         let steps = Self.steps(shards, training.batchSize)
+        func openReaders(epoch: Int, from step: Int) throws -> [any TrainingPartReader] {
+            try shards.owned.indices.map { position in
+                try data.trainingParts(position: position, epoch: epoch, seed: training.seed, partSize: partSize, from: step)
+            }
+        }
+        // the next epoch's readers, opened before validation so that a stream reads ahead meanwhile
+        var nextReaders: [any TrainingPartReader]?
         while !state.finished && state.completedEpochs < training.epochs {
             let epoch = state.completedEpochs
-            let orders = zip(shards.owned, shards.trainingRanges).map { shard, range in
-                Self.permutation(count: range.count, seed: training.seed, epoch: epoch, shard: shard)
-                    .map { $0 + range.lowerBound }
-            }
+            let readers = try nextReaders ?? openReaders(epoch: epoch, from: state.stepInEpoch)
+            nextReaders = nil
             let start = Date()
             var jetsSeen = 0
             communicator.phase = "training steps"
+            // A step's parts are read before the previous step's stop check, which also tells every rank whether
+            // any rank's reading failed (one collective for both).
+            var parts = Self.nextParts(readers)
+            if try communicator.anyRank(parts.failure != nil) { try stopForData(parts.failure, directory: directory) }
             while state.stepInEpoch < steps {
                 let step = state.stepInEpoch
-                let parts = orders.map { $0[min(step * partSize, $0.count)..<min((step + 1) * partSize, $0.count)] }
-                let (loss, weightSum, jets) = try takeStep(parts)
+                let (loss, weightSum, jets) = try takeStep(parts.parts)
                 try checkDivergence(loss: Double(loss), epoch: epoch, step: step, directory: directory)
                 state.epochLossSum += Double(loss) * weightSum
                 state.epochWeightSum += weightSum
@@ -142,7 +154,10 @@ public struct Trainer {
                     .step(
                         epoch: epoch, step: step, steps: steps, loss: loss,
                         jetsPerSecond: Double(jetsSeen) / max(Date().timeIntervalSince(start), 1e-9)))
-                if try communicator.anyRank(shouldStop()) {
+                parts = state.stepInEpoch < steps ? Self.nextParts(readers) : ([], nil)
+                let flags = try communicator.allgather([UInt8(shouldStop() ? 1 : 0), UInt8(parts.failure == nil ? 0 : 2)])
+                if flags.contains(2) { try stopForData(parts.failure, directory: directory) }
+                if flags.contains(1) {
                     let checkpoint = directory.appendingPathComponent("last.h5")
                     if writes { try checkpointFile(state: state).write(to: checkpoint.path) }
                     try communicator.barrier()
@@ -150,7 +165,8 @@ public struct Trainer {
                 }
             }
             communicator.phase = "epoch ends"
-            try recomputeBatchNormStatistics(orders.first ?? [])
+            if epoch + 1 < training.epochs { nextReaders = try openReaders(epoch: epoch + 1, from: 0) }
+            try recomputeBatchNormStatistics(epoch: epoch)
             let seconds = Date().timeIntervalSince(start)
             let validation = try validationMetrics()
             try checkDivergence(loss: validation.loss, epoch: epoch, step: nil, directory: directory)
@@ -172,6 +188,25 @@ public struct Trainer {
         }
         try communicator.barrier()
         return state
+    }
+
+    /// The next part of every held shard, or the error of reading them.
+    private static func nextParts(_ readers: [any TrainingPartReader]) -> (parts: [TrainingPart], failure: Error?) {
+        do {
+            return (try readers.map { try $0.next() }, nil)
+        } catch {
+            return ([], error)
+        }
+    }
+
+    /// After a reader failed on some rank (`failure` on this one, if here): writes `last.h5` (the state after the
+    /// last finished step) and throws ``JetModelsError/streamFailed(reason:checkpoint:)`` on every rank.
+    private func stopForData(_ failure: Error?, directory: URL) throws -> Never {
+        let checkpoint = directory.appendingPathComponent("last.h5")
+        if writes { try checkpointFile(state: state).write(to: checkpoint.path) }
+        try communicator.barrier()
+        throw JetModelsError.streamFailed(
+            reason: failure.map { "\($0)" } ?? "another MPI rank could not read its data shard", checkpoint: checkpoint.path)
     }
 
     /// Throws ``JetModelsError/diverged(epoch:step:loss:limit:learningRate:kept:)`` for a non-finite loss, or a
@@ -199,15 +234,15 @@ public struct Trainer {
         return plateau!.learningRate
     }
 
-    /// One optimizer step on this rank's parts of the batch (jet indices into `data.training`, one per shard
-    /// held); returns the batch loss, its sum of |w| and this rank's jet count.
+    /// One optimizer step on this rank's parts of the batch (one per shard held); returns the batch loss, its sum
+    /// of |w| and this rank's jet count.
     private mutating func takeStep(
-        _ parts: [ArraySlice<Int>]
+        _ parts: [TrainingPart]
     ) throws -> (loss: Float, weightSum: Double, jets: Int) {
-        let partWeights = parts.map { $0.map { data.training.weights[$0] } }
+        let partWeights = parts.map(\.weights)
         let jets = parts.reduce(0) { $0 + $1.count }
         guard data.shards.count > 1 else {
-            let loss = try partGradient(parts[0], weights: partWeights[0], normalization: .absoluteWeightSum)
+            let loss = try partGradient(parts[0], normalization: .absoluteWeightSum)
             return try update(loss: loss, weightSum: partWeights[0].reduce(0) { $0 + Double(abs($1)) }, jets: jets)
         }
         let weightSum = try inPartOrder(
@@ -223,7 +258,7 @@ public struct Trainer {
                 seed: config.training.seed ^ (0xA24B_AED4_963E_E407 &* UInt64(state.globalStep + 1))
                     ^ (0x9FB2_1C65_1E98_DF25 &* UInt64(shard + 1)))
             if shard != 0, momentum != nil { model.batchNormMomentum = 0 }
-            let loss = try partGradient(part, weights: partWeights[index], normalization: .given(normalizer: weightSum))
+            let loss = try partGradient(part, normalization: .given(normalizer: weightSum))
             model.batchNormMomentum = momentum
             own += model.parameters.gradients
             own.append(loss)
@@ -245,16 +280,13 @@ public struct Trainer {
     }
 
     /// Leaves the gradient of one part's loss in `model.parameters` and returns the loss (0 for no jets).
-    private mutating func partGradient(
-        _ indices: ArraySlice<Int>, weights: [Float], normalization: LossNormalization
-    ) throws -> Float {
+    private mutating func partGradient(_ part: TrainingPart, normalization: LossNormalization) throws -> Float {
         model.parameters.zeroGradients()
-        guard !indices.isEmpty else { return 0 }
-        let jets = data.training.batch(indices)
-        let labels = indices.map { data.training.labels[$0] }
-        let logits = try model.forward(jets, training: true)
+        guard part.count > 0 else { return 0 }
+        let logits = try model.forward(part.jets, training: true)
         var dLogits = Matrix(rows: 0, columns: 0)
-        let loss = Self.loss(logits: logits, labels: labels, weights: weights, normalization: normalization, dLogits: &dLogits)
+        let loss = Self.loss(
+            logits: logits, labels: part.labels, weights: part.weights, normalization: normalization, dLogits: &dLogits)
         model.backward(dLogits: dLogits, computeInputGradient: false)
         return loss
     }
@@ -284,16 +316,18 @@ public struct Trainer {
     /// batches of the epoch's order, forward passes in training mode with the current parameters. The dropout
     /// stream is left where it was, so the training batches draw the same masks with or without this.
     /// With S > 1 shards: batches of batchSize / S jets of shard 0 (rank 0), whose statistics then go to every rank.
-    private mutating func recomputeBatchNormStatistics(_ order: [Int]) throws {
+    private mutating func recomputeBatchNormStatistics(epoch: Int) throws {
         guard let momentum = model.batchNormMomentum else { return }
         if config.training.preciseBatchNorm > 0 && communicator.rank == 0 {
             let dropoutGenerator = model.dropoutGenerator
             let batchSize = config.training.batchSize / data.shards.count
-            for batch in 0..<min(config.training.preciseBatchNorm, Self.steps(order.count, batchSize)) {
-                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
-                guard indices.count > 1 else { break }
+            let parts = try data.trainingParts(
+                position: 0, epoch: epoch, seed: config.training.seed, partSize: batchSize, from: 0)
+            for batch in 0..<config.training.preciseBatchNorm {
+                let part = try parts.next()
+                guard part.count > 1 else { break }
                 model.batchNormMomentum = 1 / Float(batch + 1)
-                _ = try model.forward(data.training.batch(indices), training: true)
+                _ = try model.forward(part.jets, training: true)
             }
             model.batchNormMomentum = momentum
             model.dropoutGenerator = dropoutGenerator
@@ -326,20 +360,25 @@ public struct Trainer {
     }
 
     /// The loss sum_i w_i l_i / sum_i |w_i| and the accuracy sum_i w_i [argmax = label] / sum_i w_i over the
-    /// validation jets, model in inference mode.
+    /// validation jets, model in inference mode, summed over batches of `data.readBatchSize` jets in file order.
     /// With S > 1 shards, each shard's sums (sum w l, sum |w|, correct and total w) are combined in shard order.
     private func validationMetrics() throws -> (loss: Double, accuracy: Double) {
         var sums: [Double] = []
-        for range in data.shards.validationRanges {
-            let labels = Array(data.validation.labels[range])
-            let weights = Array(data.validation.weights[range])
-            let logits = try model.inferenceLogits(jetCount: range.count) {
-                data.validation.batch($0.lowerBound + range.lowerBound..<$0.upperBound + range.lowerBound)
+        for position in data.shards.owned.indices {
+            let batches = try data.validationBatches(position: position, batchSize: config.data.readBatchSize)
+            var shardSums = [Double](repeating: 0, count: 4)
+            while case let part = try batches.next(), part.count > 0 {
+                let logits = try model.inferenceLogits(jetCount: part.count) { part.jets.jets($0) }
+                var dLogits = Matrix(rows: 0, columns: 0)
+                let total = Self.loss(
+                    logits: logits, labels: part.labels, weights: part.weights, normalization: .none, dLogits: &dLogits)
+                let correct = Self.accuracySums(logits: logits, labels: part.labels, weights: part.weights)
+                shardSums[0] += Double(total)
+                shardSums[1] += part.weights.reduce(0) { $0 + Double(abs($1)) }
+                shardSums[2] += correct.correct
+                shardSums[3] += correct.sum
             }
-            var dLogits = Matrix(rows: 0, columns: 0)
-            let total = Self.loss(logits: logits, labels: labels, weights: weights, normalization: .none, dLogits: &dLogits)
-            let correct = Self.accuracySums(logits: logits, labels: labels, weights: weights)
-            sums += [Double(total), weights.reduce(0) { $0 + Double(abs($1)) }, correct.correct, correct.sum]
+            sums += shardSums
         }
         var (total, absoluteSum, correct, weightSum) = (0.0, 0.0, 0.0, 0.0)
         let ordered = try inPartOrder(communicator.allgather(sums), stride: 4)

@@ -55,6 +55,41 @@ public struct TrainingData: Sendable {
         let (trainingSplit, validationSplit) = splits ?? config.data.split.splits
         let spec = try features ?? fittedFeatures(config: config, split: trainingSplit, communicator: communicator)
         let extractor = try FeatureExtractor(spec: spec)
+        let (shardCount, owned) = try shardPlan(config: config, communicator: communicator)
+        func part(_ split: JetSplit, part: String) throws -> (set: JetSet, ranges: [Range<Int>], counts: [Int]) {
+            let sets = try owned.map { shard in
+                try extract(
+                    config: config, split: split, extractor: extractor,
+                    shard: shardCount == 1 ? nil : DataShard(index: shard, count: shardCount))
+            }
+            let (selections, counts) = try selectedJets(
+                sets.map { WeightColumns(labels: $0.labels, weights: $0.weights, fields: $0.fields) }, owned: owned,
+                shardCount: shardCount, config: config, part: part, communicator: communicator)
+            var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+            var ranges: [Range<Int>] = []
+            for (var shardSet, selection) in zip(sets, selections) {
+                if let indices = selection.indices {
+                    shardSet = shardSet.subset(indices, weights: selection.weights)
+                } else {
+                    shardSet.weights = selection.weights
+                }
+                ranges.append(set.count..<(set.count + shardSet.count))
+                if sets.count == 1 { set = shardSet } else { set.append(contentsOf: shardSet) }
+            }
+            return (set, ranges, counts)
+        }
+        let training = try part(trainingSplit, part: "training")
+        let validation = try part(validationSplit, part: "validation")
+        return TrainingData(
+            features: spec, training: training.set, validation: validation.set,
+            shards: ShardLayout(
+                count: shardCount, owned: owned, trainingRanges: training.ranges, validationRanges: validation.ranges,
+                trainingCounts: training.counts))
+    }
+
+    /// S = `training.dataShards` (default: the rank count) and the shards this rank holds (m % ranks == rank),
+    /// checked against the rank count and the batch size.
+    static func shardPlan(config: RunConfig, communicator: Communicator) throws -> (count: Int, owned: [Int]) {
         let shardCount = config.training.dataShards ?? communicator.size
         guard shardCount % communicator.size == 0 else {
             throw JetModelsError.invalidData(
@@ -65,60 +100,68 @@ public struct TrainingData: Sendable {
                 "training.batchSize \(config.training.batchSize) is not divisible by the \(shardCount) data shards "
                     + "(training.dataShards, default: the MPI rank count)")
         }
+        return (shardCount, Array(stride(from: communicator.rank, to: shardCount, by: communicator.size)))
+    }
+
+    /// The per-jet columns the `weights` section reads: labels, event weights and the binning fields.
+    struct WeightColumns {
+        var labels: [Int32] = []
+        var weights: [Float] = []
+        var fields: [String: [Float]] = [:]
+    }
+
+    /// The jets of one shard that a part trains on: `indices` into the shard's jets in file order (nil: all of
+    /// them, in order) and their weights.
+    struct SelectedJets {
+        var indices: [Int]?
+        var weights: [Float]
+    }
+
+    /// `training.trainFraction` (training part) and the `weights` section applied to the jets of this rank's
+    /// shards `owned` (their `columns`, in file order); with S > 1 the weighting sees every shard's jets. Returns
+    /// the selection of each owned shard and every shard's jet count.
+    static func selectedJets(
+        _ columns: [WeightColumns], owned: [Int], shardCount: Int, config: RunConfig, part: String,
+        communicator: Communicator
+    ) throws -> (selections: [SelectedJets], counts: [Int]) {
+        var columns = columns
+        var kept: [[Int]?] = Array(repeating: nil, count: columns.count)
+        if part == "training" && config.training.trainFraction < 1 {
+            for (index, shard) in owned.enumerated() {
+                let indices = subsampleIndices(
+                    count: columns[index].labels.count, fraction: config.training.trainFraction,
+                    seed: (config.training.seed ^ 0x5452_4149_4E46_5241) &+ UInt64(shard))
+                kept[index] = indices
+                columns[index] = columns[index].subset(indices)
+            }
+        }
         if shardCount == 1 {
-            let training = try weighted(
-                subsample(try extract(config: config, split: trainingSplit, extractor: extractor), config: config),
-                config: config, part: "training")
-            let validation = try weighted(
-                try extract(config: config, split: validationSplit, extractor: extractor), config: config,
-                part: "validation")
-            return TrainingData(features: spec, training: training, validation: validation)
+            let selection = try weighted(columns[0], config: config, part: part)
+            let indices = selection.indices.map { indices in kept[0].map { kept in indices.map { kept[$0] } } ?? indices }
+            return ([SelectedJets(indices: indices ?? kept[0], weights: selection.weights)], [selection.weights.count])
         }
-        let owned = Array(stride(from: communicator.rank, to: shardCount, by: communicator.size))
-        func sharded(_ split: JetSplit, part: String) throws -> (set: JetSet, ranges: [Range<Int>], counts: [Int]) {
-            let sets = try owned.map { shard in
-                let set = try extract(
-                    config: config, split: split, extractor: extractor,
-                    shard: DataShard(index: shard, count: shardCount))
-                return part == "training" ? subsample(set, config: config, shard: shard) : set
-            }
-            let (weights, counts) = try shardedWeights(sets, owned: owned, config: config, part: part, communicator: communicator)
-            var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
-            var ranges: [Range<Int>] = []
-            for (index, var shardSet) in sets.enumerated() {
-                shardSet.weights = weights[index]
-                ranges.append(set.count..<(set.count + shardSet.count))
-                set.append(contentsOf: shardSet)
-            }
-            return (set, ranges, counts)
-        }
-        let training = try sharded(trainingSplit, part: "training")
-        let validation = try sharded(validationSplit, part: "validation")
-        return TrainingData(
-            features: spec, training: training.set, validation: validation.set,
-            shards: ShardLayout(
-                count: shardCount, owned: owned, trainingRanges: training.ranges, validationRanges: validation.ranges,
-                trainingCounts: training.counts))
+        let (weights, counts) = try shardedWeights(columns, owned: owned, config: config, part: part, communicator: communicator)
+        return (zip(kept, weights).map { SelectedJets(indices: $0, weights: $1) }, counts)
     }
 
     /// The `weights` section applied to the jets of all S shards (their labels, weights and binning fields
-    /// gathered from every rank in shard order); returns the new weights of this rank's `sets` and every
+    /// gathered from every rank in shard order); returns the new weights of this rank's shards and every
     /// shard's jet count.
     private static func shardedWeights(
-        _ sets: [JetSet], owned: [Int], config: RunConfig, part: String, communicator: Communicator
+        _ sets: [WeightColumns], owned: [Int], config: RunConfig, part: String, communicator: Communicator
     ) throws -> (weights: [[Float]], counts: [Int]) {
         let fieldNames = (config.weights.weighting.binning?.axes.map(\.field) ?? []).uniqued().sorted()
         // Per jet: label, weight, then the binning fields; shard after shard.
         var packed: [Float] = []
         for set in sets {
-            for jet in 0..<set.count {
+            for jet in set.labels.indices {
                 packed.append(Float(set.labels[jet]))
                 packed.append(set.weights[jet])
                 for name in fieldNames { packed.append(set.fields[name]![jet]) }
             }
         }
         let stride = 2 + fieldNames.count
-        let ownedCounts = try communicator.allgather(owned.indices.map { Int64(sets[$0].count) })
+        let ownedCounts = try communicator.allgather(owned.indices.map { Int64(sets[$0].labels.count) })
         let packedByRank = try communicator.allgatherVariable(packed)
         let shardCount = owned.count * communicator.size
         // allgather puts rank r's k-th shard, r + k P, at r * k_count + k.
@@ -177,14 +220,17 @@ public struct TrainingData: Sendable {
         return try fitted ?? JSONDecoder().decode(FeatureSpec.self, from: Data(bytes))
     }
 
-    /// The read options for the fields the config needs, restricted to `split`.
-    static func readOptions(config: RunConfig, split: JetSplit?, shard: DataShard? = nil) throws -> JetReadOptions {
+    /// The read options for the fields the config needs (the jet fields alone for `jetFieldsOnly`), restricted to
+    /// `split`.
+    static func readOptions(
+        config: RunConfig, split: JetSplit?, shard: DataShard? = nil, jetFieldsOnly: Bool = false
+    ) throws -> JetReadOptions {
         var jetFields = config.features.requiredJetFields + [config.data.labelField]
         if config.weights.eventWeights { jetFields.append(config.data.weightField) }
         jetFields += config.weights.weighting.binning?.axes.map(\.field) ?? []
         return JetReadOptions(
             layout: config.data.layout, jetFields: jetFields.uniqued(),
-            constituentFields: config.features.requiredConstituentFields,
+            constituentFields: jetFieldsOnly ? [] : config.features.requiredConstituentFields,
             maxConstituents: config.features.maxConstituents,
             batchSize: config.data.readBatchSize, selection: try config.data.selection.map { try JetSelection($0) },
             split: split, dataShard: shard, threads: config.training.threads)
@@ -192,9 +238,13 @@ public struct TrainingData: Sendable {
 
     /// The stream of the config's files restricted to `split` (nil: all jets) and `shard` (nil: every row); a field
     /// missing from a file that a new variable reads is named with the variable, its expression and the position.
-    static func openStream(config: RunConfig, split: JetSplit?, shard: DataShard? = nil) throws -> JetStream {
+    static func openStream(
+        config: RunConfig, split: JetSplit?, shard: DataShard? = nil, jetFieldsOnly: Bool = false
+    ) throws -> JetStream {
         do {
-            return try JetStream(files: config.data.files, options: try readOptions(config: config, split: split, shard: shard))
+            return try JetStream(
+                files: config.data.files,
+                options: try readOptions(config: config, split: split, shard: shard, jetFieldsOnly: jetFieldsOnly))
         } catch let JetDataError.missingField(file, dataset, field, available) {
             throw config.features.missingExpressionField(field, file: file, available: available)
                 ?? JetDataError.missingField(file: file, dataset: dataset, field: field, available: available)
@@ -203,10 +253,11 @@ public struct TrainingData: Sendable {
 
     /// Calls `body` with every batch of the split (of `shard` only, when given) and the stream's files, stopping
     /// after `data.maxJets` jets (shard m of S: its share, floor((m + 1) maxJets / S) - floor(m maxJets / S)).
-    private static func forEachBatch(
-        config: RunConfig, split: JetSplit, shard: DataShard?, _ body: (JetBatch, [String]) throws -> Void
+    static func forEachBatch(
+        config: RunConfig, split: JetSplit, shard: DataShard?, jetFieldsOnly: Bool = false,
+        _ body: (JetBatch, [String]) throws -> Void
     ) throws {
-        let stream = try openStream(config: config, split: split, shard: shard)
+        let stream = try openStream(config: config, split: split, shard: shard, jetFieldsOnly: jetFieldsOnly)
         var remaining = config.data.maxJets.map { maxJets in shard.map { $0.rows(of: maxJets).count } ?? maxJets } ?? Int.max
         while remaining > 0, var batch = try stream.next() {
             if batch.count > remaining { batch = batch.gathering(Array(0..<remaining)) }
@@ -241,15 +292,6 @@ public struct TrainingData: Sendable {
         return set
     }
 
-    /// The jets of `set` that `training.trainFraction` keeps (all for 1), in their order.
-    private static func subsample(_ set: JetSet, config: RunConfig, shard: Int = 0) -> JetSet {
-        guard config.training.trainFraction < 1 else { return set }
-        let kept = subsampleIndices(
-            count: set.count, fraction: config.training.trainFraction,
-            seed: (config.training.seed ^ 0x5452_4149_4E46_5241) &+ UInt64(shard))
-        return set.subset(kept, weights: kept.map { set.weights[$0] })
-    }
-
     /// The ceil(fraction count) indices of 0..<count that a fraction of a training split keeps, increasing: the
     /// first of a permutation seeded by `seed`, so that for one seed the indices of a smaller fraction are among
     /// those of a larger one (nested learning-curve subsets).
@@ -263,20 +305,33 @@ public struct TrainingData: Sendable {
         return order[..<kept].sorted()
     }
 
-    /// Applies the `weights.weighting` spec (class balancing, flattening or resampling).
-    private static func weighted(_ set: JetSet, config: RunConfig, part: String) throws -> JetSet {
-        guard set.count > 0 else {
+    /// Applies the `weights.weighting` spec (class balancing, flattening or resampling) to one shard's jets;
+    /// `indices` is nil when every jet is kept in order.
+    private static func weighted(_ columns: WeightColumns, config: RunConfig, part: String) throws -> SelectedJets {
+        guard !columns.labels.isEmpty else {
             throw JetModelsError.invalidData(
                 "the \(part) split of \(config.data.files.joined(separator: ", ")) has no jets")
         }
         let result = try config.weights.weighting.apply(
-            labels: set.labels, weights: set.weights, fields: set.fields, classCount: config.model.classes)
-        if result.indices == Array(0..<set.count) {
-            var reweighted = set
-            reweighted.weights = result.weights
-            return reweighted
-        }
-        return set.subset(result.indices, weights: result.weights)
+            labels: columns.labels, weights: columns.weights, fields: columns.fields, classCount: config.model.classes)
+        return SelectedJets(
+            indices: result.indices == Array(0..<columns.labels.count) ? nil : result.indices, weights: result.weights)
+    }
+}
+
+extension TrainingData.WeightColumns {
+    /// The jets at `indices`, in that order.
+    func subset(_ indices: [Int]) -> Self {
+        Self(
+            labels: indices.map { labels[$0] }, weights: indices.map { weights[$0] },
+            fields: fields.mapValues { column in indices.map { column[$0] } })
+    }
+
+    /// Appends a batch's labels, weights and binning fields.
+    mutating func append(labels: [Int32], weights: [Float], fields: [String: [Float]]) {
+        self.labels += labels
+        self.weights += weights
+        for (name, column) in fields { self.fields[name, default: []] += column }
     }
 }
 

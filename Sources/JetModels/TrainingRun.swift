@@ -112,9 +112,9 @@ public struct TrainingRun {
             let checkpoint =
                 FileManager.default.fileExists(atPath: last.path) ? try ModelFile.read(from: last.path) : nil
             if let state = checkpoint?.trainingState, state.finished { continue }
-            let data = try TrainingData.load(
+            let data = try Self.trainingJets(
                 config: memberConfig, splits: member.splits, features: checkpoint?.features ?? sharedFeatures,
-                communicator: trainer)
+                communicator: trainer, progress: { progress(index, members.count, .note($0)) })
             var memberTrainer = try Trainer(
                 config: memberConfig, data: data, checkpoint: checkpoint, fineTuning: fineTuning, communicator: trainer)
             try memberTrainer.train(

@@ -27,6 +27,8 @@ final class TrainingProgress {
             write(
                 "\r\(prefix)epoch \(epoch + 1)/\(epochs) [\(bar)] \(step + 1)/\(steps) loss \(format(Double(loss))) "
                     + "\(Int(jetsPerSecond)) jets/s\u{1B}[K")
+        case .note(let message):
+            write("\(prefix)\(message)\n")
         case .epoch(let record, let secondsRemaining):
             if isTerminal { write("\r\u{1B}[K") }
             write(

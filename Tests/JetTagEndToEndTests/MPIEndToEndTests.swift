@@ -76,6 +76,31 @@ struct MPIEndToEndTests {
         #expect(try ModelFile.read(from: directory.path("s1/model.h5")).members != reference.members)
     }
 
+    /// Streamed training over 2 ranks: the in-memory model of one process when the shuffle buffer covers the
+    /// split, and the streamed model of one process with a small buffer (several shuffle rounds per shard).
+    @Test func streamedOverTwoRanksEqualsOneProcess() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try writeConfig(to: directory.path("run.yaml"), file: sample)
+        let train = ["train", "--config", directory.path("run.yaml"), "--quiet", "--no-report"]
+        let streamed = ["--set", "data.inMemory=false"]
+        let small = streamed + ["--set", "data.shuffleBuffer=100"]
+        let plain = try runJetTag(arguments: train + ["--out", directory.path("plain"), "--set", "data.inMemory=true"], timeout: 240)
+        try #require(plain.status == 0, "\(plain.stderr)")
+        let plainSmall = try runJetTag(arguments: train + small + ["--out", directory.path("plain-small")], timeout: 240)
+        try #require(plainSmall.status == 0, "\(plainSmall.stderr)")
+        for (name, options, reference) in [("np2", streamed, "plain"), ("np2-small", small, "plain-small")] {
+            let result = try launch(2, train + options + ["--out", directory.path(name)])
+            try #require(result.status == 0 && !result.timedOut, "\(name): \(result.stderr)")
+            #expect(
+                try ModelFile.read(from: directory.path("\(name)/model.h5")).members
+                    == ModelFile.read(from: directory.path("\(reference)/model.h5")).members, "\(name)")
+        }
+        #expect(
+            try ModelFile.read(from: directory.path("plain-small/model.h5")).members
+                != ModelFile.read(from: directory.path("plain/model.h5")).members, "the buffer size matters")
+    }
+
     @Test(arguments: [
         ("training.ensemble=2", "training.distribute=members"), ("training.kfold=3", "training.distribute=data"),
     ])

@@ -1,0 +1,395 @@
+import Foundation
+import JetCore
+import JetData
+import JetDistributed
+import JetFeatures
+
+/// The training and validation jets of a run read from the files as training goes (`data.inMemory: false`, or
+/// `auto` above ``JetData/DataConfig/inMemoryLimit``), so memory is bounded by the shuffle buffer, not the split.
+///
+/// Every data shard this rank holds reads only its rows (``DataShard``). Opening makes one pass over each split's
+/// jet fields (labels, event weights, binning fields; no constituents) for the jet counts and the `weights`
+/// section, which sees the same columns as ``TrainingData`` and so gives the same weights; the standardisation is
+/// fitted by its own pass first when the config has none.
+///
+/// Shuffling (docs/STREAMING.md): each file's shard rows are cut into C chunks, C = ceil(rows / `data.shuffleBuffer`)
+/// over all files. In epoch e, round j takes chunk π_f(j) of every file f (π_f a permutation seeded by seed, epoch,
+/// shard and file); a round's jets, in file order, are mixed by a permutation seeded by (seed ^ round, epoch,
+/// shard), so every round holds jets of every file and no batch holds only one file's jets unless a file runs
+/// short. With C = 1 (buffer covering the split) the one round is the whole split in file order and its
+/// permutation is ``Trainer/permutation(count:seed:epoch:shard:)``: the order of the in-memory path, so both train
+/// the same model. A reader thread builds the next rounds (read, extract) while the trainer computes.
+public struct StreamedTrainingData: TrainingJets {
+    public let features: FeatureSpec
+    public let shards: ShardLayout
+    let training: [StreamedShard]
+    let validation: [StreamedShard]
+
+    /// Opens the config's splits for streaming: fits the missing standardisation (a pass over the training
+    /// split), then passes over each split's jet fields; `progress` is told before each pass. Arguments as for
+    /// ``TrainingData/load(config:splits:features:communicator:)``.
+    public static func open(
+        config: RunConfig, splits: (training: JetSplit, validation: JetSplit)? = nil, features: FeatureSpec? = nil,
+        communicator: Communicator = .solo, progress: (String) -> Void = { _ in }
+    ) throws -> StreamedTrainingData {
+        let (trainingSplit, validationSplit) = splits ?? config.data.split.splits
+        if features == nil && !config.features.isStandardized {
+            progress("streaming: a pass over the training split to fit the standardisation")
+        }
+        let spec = try features ?? TrainingData.fittedFeatures(config: config, split: trainingSplit, communicator: communicator)
+        let extractor = try FeatureExtractor(spec: spec)
+        let (shardCount, owned) = try TrainingData.shardPlan(config: config, communicator: communicator)
+        func part(_ split: JetSplit, part: String) throws -> (shards: [StreamedShard], counts: [Int]) {
+            progress(
+                "streaming: a pass over the \(part) split's jet fields (labels, weights, binning) for the jet counts"
+                    + (config.weights.weighting.method == .none && !config.weights.weighting.balanceClasses
+                        ? "" : " and the weighting histograms"))
+            var plans = try owned.map { shard in
+                try ChunkPlan(
+                    config: config, split: split, shard: shardCount == 1 ? nil : DataShard(index: shard, count: shardCount))
+            }
+            let (selections, counts) = try TrainingData.selectedJets(
+                try plans.indices.map { try plans[$0].countJets() }, owned: owned, shardCount: shardCount, config: config,
+                part: part, communicator: communicator)
+            let shards = zip(plans.indices, selections).map { index, selection in
+                plans[index].select(selection)
+                return StreamedShard(config: config, extractor: extractor, split: split, plan: plans[index])
+            }
+            return (shards, counts)
+        }
+        let training = try part(trainingSplit, part: "training")
+        let validation = try part(validationSplit, part: "validation")
+        func ranges(_ shards: [StreamedShard]) -> [Range<Int>] {
+            shards.reduce(into: []) { ranges, shard in
+                let start = ranges.last?.upperBound ?? 0
+                ranges.append(start..<(start + shard.plan.entryCount))
+            }
+        }
+        return StreamedTrainingData(
+            features: spec,
+            shards: ShardLayout(
+                count: shardCount, owned: owned, trainingRanges: ranges(training.shards),
+                validationRanges: ranges(validation.shards), trainingCounts: training.counts),
+            training: training.shards, validation: validation.shards)
+    }
+
+    public func trainingParts(position: Int, epoch: Int, seed: UInt64, partSize: Int, from step: Int) throws
+        -> any TrainingPartReader
+    {
+        let shard = training[position]
+        return StreamedParts(
+            shard: shard, rounds: shard.plan.rounds(seed: seed, epoch: epoch, shard: shards.owned[position]),
+            size: partSize, skipping: step * partSize)
+    }
+
+    public func validationBatches(position: Int, batchSize: Int) throws -> any TrainingPartReader {
+        let shard = validation[position]
+        return StreamedParts(shard: shard, rounds: shard.plan.inFileOrder(), size: batchSize, skipping: 0)
+    }
+
+    /// Whether `config` trains from memory: `data.inMemory`, or for `auto` whether the packed size of this rank's
+    /// shards (every row of the files, at most `features.maxConstituents` constituents each) is at most
+    /// ``JetData/DataConfig/inMemoryLimit``.
+    public static func holdsInMemory(config: RunConfig, communicator: Communicator = .solo) throws -> Bool {
+        if let inMemory = config.data.inMemory { return inMemory }
+        let stream = try TrainingData.openStream(config: config, split: nil)
+        let (shardCount, owned) = try TrainingData.shardPlan(config: config, communicator: communicator)
+        let valuesPerJet = stream.maxConstituents * config.features.constituentVariables.count
+            + config.features.jetVariables.count
+        let bytes = Double(stream.totalJets) * Double(owned.count) / Double(shardCount) * Double(valuesPerJet * 4)
+        return bytes <= Double(DataConfig.inMemoryLimit)
+    }
+}
+
+extension TrainingRun {
+    /// A member's jets, in memory or streamed as ``StreamedTrainingData/holdsInMemory(config:communicator:)`` says.
+    static func trainingJets(
+        config: RunConfig, splits: (training: JetSplit, validation: JetSplit)?, features: FeatureSpec?,
+        communicator: Communicator, progress: (String) -> Void
+    ) throws -> any TrainingJets {
+        guard try !StreamedTrainingData.holdsInMemory(config: config, communicator: communicator) else {
+            return try TrainingData.load(config: config, splits: splits, features: features, communicator: communicator)
+        }
+        return try StreamedTrainingData.open(
+            config: config, splits: splits, features: features, communicator: communicator, progress: progress)
+    }
+}
+
+/// Where one shard's jets of one split are in the files: every file's shard rows cut into C chunks, each with
+/// its jet count (after selection, split and `data.maxJets`), and the entries a part trains on (``selection``:
+/// jet positions in file order with their weights).
+struct ChunkPlan: Sendable {
+    struct Chunk: Sendable {
+        var file: Int
+        var rows: Range<Int>
+        /// Position of the chunk's first jet among the shard's jets in file order.
+        var firstJet = 0
+        var jets = 0
+        /// The chunk's entries in ``ChunkPlan/selection``.
+        var entries = 0..<0
+    }
+
+    let config: RunConfig
+    let split: JetSplit
+    let shard: DataShard?
+    let files: [String]
+    /// C: chunks per file.
+    let chunksPerFile: Int
+    /// File-major: chunk k of file f at f C + k.
+    private(set) var chunks: [Chunk] = []
+    private(set) var selection = TrainingData.SelectedJets(indices: nil, weights: [])
+
+    var entryCount: Int { selection.weights.count }
+
+    init(config: RunConfig, split: JetSplit, shard: DataShard?) throws {
+        let stream = try TrainingData.openStream(config: config, split: split, shard: shard)
+        let rows = stream.jetCounts.map { shard?.rows(of: $0) ?? 0..<$0 }
+        let total = rows.reduce(0) { $0 + $1.count }
+        self.config = config
+        self.split = split
+        self.shard = shard
+        files = stream.files
+        chunksPerFile = max(1, (total + config.data.shuffleBuffer - 1) / config.data.shuffleBuffer)
+        for (file, rows) in rows.enumerated() {
+            for k in 0..<chunksPerFile {
+                let lower = rows.lowerBound + k * rows.count / chunksPerFile
+                let upper = rows.lowerBound + (k + 1) * rows.count / chunksPerFile
+                chunks.append(Chunk(file: file, rows: lower..<upper))
+            }
+        }
+    }
+
+    /// Reads the jet fields of every jet once: sets each chunk's jet count and returns the columns the
+    /// `weights` section reads.
+    mutating func countJets() throws -> TrainingData.WeightColumns {
+        var columns = TrainingData.WeightColumns()
+        var labelMap: ClassLabelMap?
+        let binningFields = config.weights.weighting.binning?.axes.map(\.field) ?? []
+        var chunk = 0
+        try TrainingData.forEachBatch(config: config, split: split, shard: shard, jetFieldsOnly: true) { batch, files in
+            if labelMap == nil {
+                labelMap = try ClassLabelMap(classNames: config.classNames, labelMap: config.data.labelMap, files: files)
+            }
+            for jet in 0..<batch.count {
+                while chunks[chunk].file != batch.fileIndices[jet] || !chunks[chunk].rows.contains(batch.rows[jet]) {
+                    chunk += 1
+                }
+                chunks[chunk].jets += 1
+            }
+            columns.append(
+                labels: try batch.classLabels(field: config.data.labelField, labels: labelMap!, files: files),
+                weights: config.weights.eventWeights
+                    ? batch.jetFields[config.data.weightField]! : [Float](repeating: 1, count: batch.count),
+                fields: batch.jetFields.filter { binningFields.contains($0.key) })
+        }
+        var first = 0
+        for index in chunks.indices {
+            chunks[index].firstJet = first
+            first += chunks[index].jets
+        }
+        return columns
+    }
+
+    /// Records what a part trains on and where each chunk's entries are.
+    mutating func select(_ selection: TrainingData.SelectedJets) {
+        self.selection = selection
+        var entry = 0
+        for index in chunks.indices {
+            let end = chunks[index].firstJet + chunks[index].jets
+            let start = entry
+            if let indices = selection.indices {
+                while entry < indices.count && indices[entry] < end { entry += 1 }
+            } else {
+                entry = end
+            }
+            chunks[index].entries = start..<entry
+        }
+    }
+
+    /// The rounds of `epoch`: round j holds chunk π_f(j) of every file f (in file order) and the seed of its
+    /// permutation.
+    func rounds(seed: UInt64, epoch: Int, shard: Int) -> [Round] {
+        let orders = files.indices.map { file in
+            Trainer.permutation(
+                count: chunksPerFile, seed: seed ^ 0x4348_554E_4B5F_4F52 ^ (0xBF58_476D_1CE4_E5B9 &* UInt64(file + 1)),
+                epoch: epoch, shard: shard)
+        }
+        return (0..<chunksPerFile).map { round in
+            Round(
+                chunks: files.indices.map { $0 * chunksPerFile + orders[$0][round] },
+                permutationSeed: (seed ^ (0x94D0_49BB_1331_11EB &* UInt64(round)), epoch, shard))
+        }
+    }
+
+    /// Every chunk in file order, one round each, not permuted (validation).
+    func inFileOrder() -> [Round] { chunks.indices.map { Round(chunks: [$0], permutationSeed: nil) } }
+
+    /// Chunks read together and mixed by one permutation (nil: kept in file order).
+    struct Round: Sendable {
+        var chunks: [Int]
+        var permutationSeed: (seed: UInt64, epoch: Int, shard: Int)?
+    }
+
+    /// The entries of `round`.
+    func entryCount(of round: Round) -> Int { round.chunks.reduce(0) { $0 + chunks[$1].entries.count } }
+}
+
+/// One shard's jets of one split, streamed: its ``ChunkPlan`` and what turns rows into network inputs.
+final class StreamedShard: Sendable {
+    let config: RunConfig
+    let extractor: FeatureExtractor
+    let split: JetSplit
+    let plan: ChunkPlan
+
+    init(config: RunConfig, extractor: FeatureExtractor, split: JetSplit, plan: ChunkPlan) {
+        (self.config, self.extractor, self.split, self.plan) = (config, extractor, split, plan)
+    }
+
+    /// The round's entries (in file order, then permuted when the round has a seed) as inputs with labels and
+    /// weights, read from `stream`.
+    func read(_ round: ChunkPlan.Round, stream: JetStream, labelMap: ClassLabelMap) throws -> (set: JetSet, order: [Int]) {
+        let spec = extractor.spec
+        var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+        for index in round.chunks {
+            let chunk = plan.chunks[index]
+            guard !chunk.entries.isEmpty else { continue }
+            // `data.readBatchSize` rows at a time, so that only extracted jets pile up
+            var jets = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+            var row = chunk.rows.lowerBound
+            while row < chunk.rows.upperBound && jets.count < chunk.jets {
+                let rows = row..<min(row + config.data.readBatchSize, chunk.rows.upperBound)
+                row = rows.upperBound
+                var batch = try stream.read(fileIndex: chunk.file, rows: rows)
+                if jets.count + batch.count > chunk.jets { batch = batch.gathering(Array(0..<(chunk.jets - jets.count))) }
+                jets.append(
+                    try extractor.extract(batch, files: stream.files),
+                    labels: try batch.classLabels(field: config.data.labelField, labels: labelMap, files: stream.files),
+                    weights: [Float](repeating: 0, count: batch.count), eventNumbers: batch.eventNumbers, fields: [:])
+            }
+            guard jets.count == chunk.jets else {
+                throw JetDataError.invalidOption(
+                    "\(plan.files[chunk.file]): rows \(chunk.rows.lowerBound)..<\(chunk.rows.upperBound) hold "
+                        + "\(jets.count) jets of the split now, \(chunk.jets) when training started (the file changed)")
+            }
+            let weights = Array(plan.selection.weights[chunk.entries])
+            if let indices = plan.selection.indices {
+                set.append(contentsOf: jets.subset(indices[chunk.entries].map { $0 - chunk.firstJet }, weights: weights))
+            } else {
+                jets.weights = weights
+                set.append(contentsOf: jets)
+            }
+        }
+        let order = round.permutationSeed.map {
+            Trainer.permutation(count: set.count, seed: $0.seed, epoch: $0.epoch, shard: $0.shard)
+        } ?? Array(0..<set.count)
+        return (set, order)
+    }
+}
+
+/// Parts cut from the rounds of a ``StreamedShard``, read ahead by a thread of its own (one round waiting while
+/// the next is read), so that reading and extraction overlap training: at most three rounds in memory. The thread stops when the reader is released.
+final class StreamedParts: TrainingPartReader {
+    private let size: Int
+    private let queue: RoundQueue
+    private var current: (set: JetSet, order: [Int])?
+    private var cursor = 0
+
+    init(shard: StreamedShard, rounds: [ChunkPlan.Round], size: Int, skipping: Int) {
+        self.size = size
+        // Whole rounds before the first part are never read.
+        var rounds = rounds[...]
+        var skip = skipping
+        while let first = rounds.first, shard.plan.entryCount(of: first) <= skip {
+            skip -= shard.plan.entryCount(of: first)
+            rounds = rounds.dropFirst()
+        }
+        cursor = skip
+        queue = RoundQueue(shard: shard, rounds: Array(rounds))
+    }
+
+    deinit { queue.cancel() }
+
+    func next() throws -> TrainingPart {
+        var part = TrainingPart(
+            jets: PackedJets(featureCount: 0, jetFeatureCount: 0), labels: [], weights: [], eventNumbers: [])
+        var first = true
+        while part.count < size {
+            if current == nil || cursor == current!.order.count {
+                guard let round = try queue.take() else { break }
+                if current != nil { cursor = 0 }
+                current = round
+                continue
+            }
+            let (set, order) = current!
+            let indices = order[cursor..<min(cursor + size - part.count, order.count)]
+            cursor = indices.endIndex
+            let jets = set.batch(indices)
+            if first { part.jets = jets } else { part.jets.append(contentsOf: jets) }
+            first = false
+            part.labels += indices.map { set.labels[$0] }
+            part.weights += indices.map { set.weights[$0] }
+            part.eventNumbers += indices.map { set.eventNumbers[$0] }
+        }
+        return part
+    }
+}
+
+/// The rounds a background thread has read, in order, at most `depth` waiting.
+private final class RoundQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [Result<(set: JetSet, order: [Int]), Error>] = []
+    private var finished = false
+    private var cancelled = false
+    private let depth = 1
+
+    init(shard: StreamedShard, rounds: [ChunkPlan.Round]) {
+        let thread = Thread { [self] in
+            do {
+                let stream = try TrainingData.openStream(config: shard.config, split: shard.split)
+                let labelMap = try ClassLabelMap(
+                    classNames: shard.config.classNames, labelMap: shard.config.data.labelMap, files: stream.files)
+                for round in rounds {
+                    let read = try shard.read(round, stream: stream, labelMap: labelMap)
+                    guard put(.success(read)) else { return }
+                }
+            } catch {
+                _ = put(.failure(error))
+            }
+            condition.withLock {
+                finished = true
+                condition.broadcast()
+            }
+        }
+        thread.name = "jettag stream reader"
+        thread.start()
+    }
+
+    /// Waits for room; false when the reader was released.
+    private func put(_ round: Result<(set: JetSet, order: [Int]), Error>) -> Bool {
+        condition.withLock {
+            while ready.count >= depth && !cancelled { condition.wait() }
+            guard !cancelled else { return false }
+            ready.append(round)
+            condition.broadcast()
+            return true
+        }
+    }
+
+    /// The next round, nil after the last; rethrows the thread's error.
+    func take() throws -> (set: JetSet, order: [Int])? {
+        let next: Result<(set: JetSet, order: [Int]), Error>? = condition.withLock {
+            while ready.isEmpty && !finished { condition.wait() }
+            guard !ready.isEmpty else { return nil }
+            condition.broadcast()
+            return ready.removeFirst()
+        }
+        return try next?.get()
+    }
+
+    func cancel() {
+        condition.withLock {
+            cancelled = true
+            condition.broadcast()
+        }
+    }
+}
