@@ -84,9 +84,10 @@ import FoundationXML
         for name in ["run: training", "run: validation", "run", "background jets", "signal jets"] {
             #expect(series.contains(name), "series \(name) in \(series.sorted())")
         }
-        // Loss curves, validation ROC and scores, three inputs, evaluation ROC and scores, 6 x 2 x 2 saliency maps.
+        // Loss curves, validation ROC and scores, three inputs, evaluation ROC and scores, the evaluation's
+        // reliability diagrams of both classes, 6 x 2 x 2 saliency maps.
         let svgCount = page.all("svg").count
-        #expect(svgCount == 1 + 2 + 3 + 2 + 24)
+        #expect(svgCount == 1 + 2 + 3 + 2 + 2 + 24)
         let plots = try FileManager.default.contentsOfDirectory(atPath: "\(run)/plots").filter { $0.hasSuffix(".svg") }
         #expect(plots.count == svgCount)
         #expect(page.all("figcaption").contains { $0.hasPrefix("Background rejection") && $0.contains("relative to run") })

@@ -83,7 +83,9 @@ import Testing
         let merge = try runJetTag(arguments: ["merge", "--out", directory.path("merged")] + parts.reversed())
         #expect(merge.status == 0, "\(merge.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path("whole")).sorted()
-        #expect(names.contains("metrics.json") && names.contains("roc.csv") && names.count == 5, "\(names)")
+        // metrics.json, roc.csv, and per class a score histogram and a reliability diagram (CSV and SVG).
+        #expect(names.contains("metrics.json") && names.contains("roc.csv") && names.count == 2 + 3 * 3, "\(names)")
+        #expect(names.contains("reliability_signal.csv") && names.contains("reliability_signal.svg"), "\(names)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("merged")).sorted() == names)
         for name in names {
             let expected = try Data(contentsOf: URL(fileURLWithPath: directory.path("whole/\(name)")))

@@ -136,7 +136,7 @@ import Testing
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: directory.url.appendingPathComponent("eval/metrics.json"))) as! [String: Any]
         let keys: [String] = [
-            "class_names", "confusion_matrix", "jets", "model", "precision_recall", "roc", "score_histograms",
+            "calibration", "class_names", "confusion_matrix", "jets", "model", "precision_recall", "roc", "score_histograms",
             "signal_class",
             "tagger", "threshold", "warnings",
         ]
