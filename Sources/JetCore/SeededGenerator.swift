@@ -17,11 +17,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     public init(seed: UInt64) {
         var splitMix = seed
         func nextSplitMix() -> UInt64 {
-            splitMix &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            splitMix &+= SplitMix64.increment
+            return SplitMix64.mixed(splitMix)
         }
         s0 = nextSplitMix()
         s1 = nextSplitMix()

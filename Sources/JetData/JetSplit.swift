@@ -1,3 +1,5 @@
+import JetCore
+
 /// Which jets of a stream belong to one part of a train / validation / test split.
 public enum JetSplit: Sendable, Equatable, Codable {
     /// ATLAS fold convention: keeps jets whose `event_number % modulus` (taken non-negative) is in `folds`.
@@ -42,10 +44,9 @@ public enum JetSplit: Sendable, Equatable, Codable {
 
     /// splitmix64 of (seed, file, row) mapped to [0, 1).
     static func uniform(seed: UInt64, row: Int, fileIndex: Int) -> Double {
-        var state = seed &+ UInt64(truncatingIfNeeded: fileIndex) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: row) &* 0xBF58_476D_1CE4_E5B9
-        state = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        state = (state ^ (state >> 27)) &* 0x94D0_49BB_1331_11EB
-        state ^= state >> 31
+        let state = SplitMix64.mixed(
+            seed &+ UInt64(truncatingIfNeeded: fileIndex) &* SplitMix64.increment
+                &+ UInt64(truncatingIfNeeded: row) &* 0xBF58_476D_1CE4_E5B9)
         return Double(state >> 11) / Double(1 << 53)
     }
 }

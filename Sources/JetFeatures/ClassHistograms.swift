@@ -18,6 +18,13 @@ struct ClassHistograms {
         }
     }
 
+    /// Histograms already summed: `sums` and `counts` are [C][N].
+    init(sums: [[Double]], counts: [[Int]]) {
+        classCount = sums.count
+        binCount = sums.first?.count ?? 0
+        (self.sums, self.counts) = (sums, counts)
+    }
+
     /// The class's histogram normalised to unit signed sum.
     ///
     /// - Throws: `.emptyClass`, `.nonPositiveClassWeightSum`, or `.nonPositiveBinSum` for a bin with

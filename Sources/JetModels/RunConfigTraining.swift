@@ -80,9 +80,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var dataShards: Int?
     /// Under MPI: one training over all ranks (`data`) or members spread over the ranks (`members`).
     public var distribute: Distribution
-    /// The fraction of the training split trained on (learning curves, `jettag scan --train-fraction`): the first
-    /// ceil(f n) jets of a permutation of the split's n jets seeded by `seed`, so the jets of a smaller fraction
-    /// are among those of any larger one. 1 trains on the whole split; the validation split is never cut.
+    /// The fraction of the training split trained on (learning curves, `jettag scan --train-fraction`): each jet
+    /// is kept when a uniform seeded by `seed` and its file and row is below f (about f n of n jets), so the jets
+    /// of a smaller fraction are among those of any larger one. 1 trains on the whole split; the validation split is never cut.
     public var trainFraction: Double
 
     public init(

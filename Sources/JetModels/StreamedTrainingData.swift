@@ -44,18 +44,10 @@ public struct StreamedTrainingData: TrainingJets {
                 "streaming: a pass over the \(part) split's jet fields (labels, weights, binning) for the jet counts"
                     + (config.weights.weighting.method == .none && !config.weights.weighting.balanceClasses
                         ? "" : " and the weighting histograms"))
-            var plans = try owned.map { shard in
-                try ChunkPlan(
-                    config: config, split: split, shard: shardCount == 1 ? nil : DataShard(index: shard, count: shardCount))
-            }
-            let (selections, counts) = try TrainingData.selectedJets(
-                try plans.indices.map { try plans[$0].countJets() }, owned: owned, shardCount: shardCount, config: config,
-                part: part, communicator: communicator)
-            let shards = zip(plans.indices, selections).map { index, selection in
-                plans[index].select(selection)
-                return StreamedShard(config: config, extractor: extractor, split: split, plan: plans[index])
-            }
-            return (shards, counts)
+            let (plans, counts) = try ChunkPlan.plans(
+                config: config, split: split, part: part, owned: owned, shardCount: shardCount, wholeFiles: false,
+                communicator: communicator, progress: progress)
+            return (plans.map { StreamedShard(config: config, extractor: extractor, split: split, plan: $0) }, counts)
         }
         let training = try part(trainingSplit, part: "training")
         let validation = try part(validationSplit, part: "validation")
@@ -115,125 +107,6 @@ extension TrainingRun {
     }
 }
 
-/// Where one shard's jets of one split are in the files: every file's shard rows cut into C chunks, each with
-/// its jet count (after selection, split and `data.maxJets`), and the entries a part trains on (``selection``:
-/// jet positions in file order with their weights).
-struct ChunkPlan: Sendable {
-    struct Chunk: Sendable {
-        var file: Int
-        var rows: Range<Int>
-        /// Position of the chunk's first jet among the shard's jets in file order.
-        var firstJet = 0
-        var jets = 0
-        /// The chunk's entries in ``ChunkPlan/selection``.
-        var entries = 0..<0
-    }
-
-    let config: RunConfig
-    let split: JetSplit
-    let shard: DataShard?
-    let files: [String]
-    /// C: chunks per file.
-    let chunksPerFile: Int
-    /// File-major: chunk k of file f at f C + k.
-    private(set) var chunks: [Chunk] = []
-    private(set) var selection = TrainingData.SelectedJets(indices: nil, weights: [])
-
-    var entryCount: Int { selection.weights.count }
-
-    init(config: RunConfig, split: JetSplit, shard: DataShard?) throws {
-        let stream = try TrainingData.openStream(config: config, split: split, shard: shard)
-        let rows = stream.jetCounts.map { shard?.rows(of: $0) ?? 0..<$0 }
-        let total = rows.reduce(0) { $0 + $1.count }
-        self.config = config
-        self.split = split
-        self.shard = shard
-        files = stream.files
-        chunksPerFile = max(1, (total + config.data.shuffleBuffer - 1) / config.data.shuffleBuffer)
-        for (file, rows) in rows.enumerated() {
-            for k in 0..<chunksPerFile {
-                let lower = rows.lowerBound + k * rows.count / chunksPerFile
-                let upper = rows.lowerBound + (k + 1) * rows.count / chunksPerFile
-                chunks.append(Chunk(file: file, rows: lower..<upper))
-            }
-        }
-    }
-
-    /// Reads the jet fields of every jet once: sets each chunk's jet count and returns the columns the
-    /// `weights` section reads.
-    mutating func countJets() throws -> TrainingData.WeightColumns {
-        var columns = TrainingData.WeightColumns()
-        var labelMap: ClassLabelMap?
-        let binningFields = config.weights.weighting.binning?.axes.map(\.field) ?? []
-        var chunk = 0
-        try TrainingData.forEachBatch(config: config, split: split, shard: shard, jetFieldsOnly: true) { batch, files in
-            if labelMap == nil {
-                labelMap = try ClassLabelMap(classNames: config.classNames, labelMap: config.data.labelMap, files: files)
-            }
-            for jet in 0..<batch.count {
-                while chunks[chunk].file != batch.fileIndices[jet] || !chunks[chunk].rows.contains(batch.rows[jet]) {
-                    chunk += 1
-                }
-                chunks[chunk].jets += 1
-            }
-            columns.append(
-                labels: try batch.classLabels(field: config.data.labelField, labels: labelMap!, files: files),
-                weights: config.weights.eventWeights
-                    ? batch.jetFields[config.data.weightField]! : [Float](repeating: 1, count: batch.count),
-                fields: batch.jetFields.filter { binningFields.contains($0.key) })
-        }
-        var first = 0
-        for index in chunks.indices {
-            chunks[index].firstJet = first
-            first += chunks[index].jets
-        }
-        return columns
-    }
-
-    /// Records what a part trains on and where each chunk's entries are.
-    mutating func select(_ selection: TrainingData.SelectedJets) {
-        self.selection = selection
-        var entry = 0
-        for index in chunks.indices {
-            let end = chunks[index].firstJet + chunks[index].jets
-            let start = entry
-            if let indices = selection.indices {
-                while entry < indices.count && indices[entry] < end { entry += 1 }
-            } else {
-                entry = end
-            }
-            chunks[index].entries = start..<entry
-        }
-    }
-
-    /// The rounds of `epoch`: round j holds chunk π_f(j) of every file f (in file order) and the seed of its
-    /// permutation.
-    func rounds(seed: UInt64, epoch: Int, shard: Int) -> [Round] {
-        let orders = files.indices.map { file in
-            Trainer.permutation(
-                count: chunksPerFile, seed: seed ^ 0x4348_554E_4B5F_4F52 ^ (0xBF58_476D_1CE4_E5B9 &* UInt64(file + 1)),
-                epoch: epoch, shard: shard)
-        }
-        return (0..<chunksPerFile).map { round in
-            Round(
-                chunks: files.indices.map { $0 * chunksPerFile + orders[$0][round] },
-                permutationSeed: (seed ^ (0x94D0_49BB_1331_11EB &* UInt64(round)), epoch, shard))
-        }
-    }
-
-    /// Every chunk in file order, one round each, not permuted (validation).
-    func inFileOrder() -> [Round] { chunks.indices.map { Round(chunks: [$0], permutationSeed: nil) } }
-
-    /// Chunks read together and mixed by one permutation (nil: kept in file order).
-    struct Round: Sendable {
-        var chunks: [Int]
-        var permutationSeed: (seed: UInt64, epoch: Int, shard: Int)?
-    }
-
-    /// The entries of `round`.
-    func entryCount(of round: Round) -> Int { round.chunks.reduce(0) { $0 + chunks[$1].entries.count } }
-}
-
 /// One shard's jets of one split, streamed: its ``ChunkPlan`` and what turns rows into network inputs.
 final class StreamedShard: Sendable {
     let config: RunConfig
@@ -246,37 +119,36 @@ final class StreamedShard: Sendable {
     }
 
     /// The round's entries (in file order, then permuted when the round has a seed) as inputs with labels and
-    /// weights, read from `stream`.
+    /// weights, read from `stream` `data.readBatchSize` rows at a time, so that only the entries pile up.
     func read(_ round: ChunkPlan.Round, stream: JetStream, labelMap: ClassLabelMap) throws -> (set: JetSet, order: [Int]) {
         let spec = extractor.spec
         var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
         for index in round.chunks {
             let chunk = plan.chunks[index]
-            guard !chunk.entries.isEmpty else { continue }
-            // `data.readBatchSize` rows at a time, so that only extracted jets pile up
-            var jets = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+            guard chunk.entries > 0 else { continue }
+            var (jets, entries) = (0, 0)
             var row = chunk.rows.lowerBound
-            while row < chunk.rows.upperBound && jets.count < chunk.jets {
+            while row < chunk.rows.upperBound && jets < chunk.jets {
                 let rows = row..<min(row + config.data.readBatchSize, chunk.rows.upperBound)
                 row = rows.upperBound
                 var batch = try stream.read(fileIndex: chunk.file, rows: rows)
-                if jets.count + batch.count > chunk.jets { batch = batch.gathering(Array(0..<(chunk.jets - jets.count))) }
-                jets.append(
+                if jets + batch.count > chunk.jets { batch = batch.gathering(Array(0..<(chunk.jets - jets))) }
+                jets += batch.count
+                let (kept, weights) = try plan.weighting.entries(batch, labels: labelMap, files: stream.files)
+                entries += kept.count
+                guard !kept.isEmpty else { continue }
+                var read = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+                if kept != Array(0..<batch.count) { batch = batch.gathering(kept) }
+                read.append(
                     try extractor.extract(batch, files: stream.files),
                     labels: try batch.classLabels(field: config.data.labelField, labels: labelMap, files: stream.files),
-                    weights: [Float](repeating: 0, count: batch.count), eventNumbers: batch.eventNumbers, fields: [:])
+                    weights: weights, eventNumbers: batch.eventNumbers, fields: [:])
+                set.append(contentsOf: read)
             }
-            guard jets.count == chunk.jets else {
+            guard jets == chunk.jets && entries == chunk.entries else {
                 throw JetDataError.invalidOption(
                     "\(plan.files[chunk.file]): rows \(chunk.rows.lowerBound)..<\(chunk.rows.upperBound) hold "
-                        + "\(jets.count) jets of the split now, \(chunk.jets) when training started (the file changed)")
-            }
-            let weights = Array(plan.selection.weights[chunk.entries])
-            if let indices = plan.selection.indices {
-                set.append(contentsOf: jets.subset(indices[chunk.entries].map { $0 - chunk.firstJet }, weights: weights))
-            } else {
-                jets.weights = weights
-                set.append(contentsOf: jets)
+                        + "\(jets) jets of the split now, \(chunk.jets) when training started (the file changed)")
             }
         }
         let order = round.permutationSeed.map {

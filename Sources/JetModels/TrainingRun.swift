@@ -107,7 +107,6 @@ public struct TrainingRun {
         where !byMembers || index % communicator.size == communicator.rank {
             var memberConfig = config
             memberConfig.training.seed = member.seed
-            let best = member.directory.appendingPathComponent("model.h5")
             let last = member.directory.appendingPathComponent("last.h5")
             let checkpoint =
                 FileManager.default.fileExists(atPath: last.path) ? try ModelFile.read(from: last.path) : nil

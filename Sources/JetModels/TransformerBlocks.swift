@@ -76,7 +76,7 @@ struct ParticleAttentionBlock: Sendable {
     }
 
     mutating func forward(
-        _ x: Matrix, offsets: JetOffsets, bias: Matrix?, parameters: Parameters, training: Bool,
+        _ x: Matrix, offsets: JetOffsets, bias: PairBias?, parameters: Parameters, training: Bool,
         streams: inout DropoutStreams
     ) {
         norm.forward(x, parameters: parameters)
@@ -88,11 +88,12 @@ struct ParticleAttentionBlock: Sendable {
         feedForward.forward(residual.output, rowsOfJets: offsets, parameters: parameters, training: training, streams: &streams)
     }
 
-    /// Sets ``inputGradient``; the bias gradient is `attention.biasGradient`.
-    mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, input x: Matrix) {
+    /// Sets ``inputGradient`` and adds d(loss)/d(bias) to `bias.gradient` (with the forward's pair bias).
+    mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, input x: Matrix, bias: inout PairBias?) {
         feedForward.backward(&parameters, dOutput: dOutput, input: residual.output)
         dropout.backward(dOutput: feedForward.inputGradient)
-        attention.backward(&parameters, dOutput: dropout.inputGradient, queries: norm.output, keysAndValues: norm.output)
+        attention.backward(
+            &parameters, dOutput: dropout.inputGradient, queries: norm.output, keysAndValues: norm.output, bias: &bias)
         attentionGradient.setSum(attention.queryInputGradient, attention.keyValueInputGradient)
         norm.backward(&parameters, dOutput: attentionGradient, input: x)
         residual.backward(dOutput: feedForward.inputGradient, branchInputGradient: norm.inputGradient)

@@ -31,6 +31,8 @@ public struct TransformerModel: JetModel {
     private var finalNorm: LayerNorm
     private var head: DenseHead
     private var constituentGradient = Matrix(rows: 0, columns: 0)
+    /// The pair network's output expanded for the blocks (nil without pair bias).
+    private var pairBias: PairBias?
     private var biasGradient = Matrix(rows: 0, columns: 0)
     private var lastBatch: PackedJets?
 
@@ -63,8 +65,9 @@ public struct TransformerModel: JetModel {
                     weightInitializer: .fanInUniform, biasInitializer: .fanInUniform, parameters: &parameters, rng: &rng)
             ]
             pairActivations = config.pairLayers.map { _ in Activation(.gelu) }
+            pairBias = PairBias(heads: config.heads)
         } else {
-            (pairFeatures, pairNorm, pairDense, pairActivations) = (nil, [], [], [])
+            (pairFeatures, pairNorm, pairDense, pairActivations, pairBias) = (nil, [], [], [], nil)
         }
         blocks = (0..<config.particleBlocks).map { ParticleAttentionBlock("block.\($0)", config: config, parameters: &parameters, rng: &rng) }
         classToken = parameters.add(
@@ -86,11 +89,14 @@ public struct TransformerModel: JetModel {
         set { pairNorm.momentum = newValue }
     }
 
-    /// The last forward's class-token attention of the last class block, per head, over [token, constituents]:
-    /// jet b's H x (n_b + 1) weights start at `offsets[b]`.
-    public var classAttention: (weights: [Float], offsets: [Int])? {
-        classBlocks.last.map { ($0.attention.attentionWeights, $0.attention.attentionOffsets) }
-    }
+    /// The last forward's self-attention weights of the last particle-attention block, per jet and head over
+    /// the jet's constituents in pt order (pair bias included); nil before a forward. Reading them costs no extra
+    /// work: every forward keeps them for the backward.
+    public var particleAttention: AttentionWeights? { blocks.last?.attention.weights }
+
+    /// The last forward's class-token attention of the last class block, per jet and head over [token,
+    /// constituents in pt order] (key 0 is the token); nil before a forward.
+    public var classTokenAttention: AttentionWeights? { classBlocks.last?.attention.weights }
 
     public mutating func forward(_ jets: PackedJets, training: Bool) throws(JetModelsError) -> Matrix {
         guard jets.constituents.columns == config.inputFeatures else {
@@ -105,7 +111,6 @@ public struct TransformerModel: JetModel {
             embedActivations[i].forward(embedDense[i].output)
             h = embedActivations[i].output
         }
-        var bias: Matrix?
         if pairFeatures != nil {
             pairFeatures!.forward(jets.constituents, offsets: offsets)
             pairNorm[0].forward(pairFeatures!.output, parameters: &parameters, training: training)
@@ -118,10 +123,10 @@ public struct TransformerModel: JetModel {
                     p = pairActivations[i].output
                 }
             }
-            bias = p
+            pairBias!.expand(p, offsets: offsets)
         }
         for l in blocks.indices {
-            blocks[l].forward(h, offsets: offsets, bias: bias, parameters: parameters, training: training, streams: &dropoutStreams)
+            blocks[l].forward(h, offsets: offsets, bias: pairBias, parameters: parameters, training: training, streams: &dropoutStreams)
             h = blocks[l].output
         }
         tokens.resize(rows: jets.jetCount, columns: config.width)
@@ -156,15 +161,12 @@ public struct TransformerModel: JetModel {
         }
         let accumulated = zip(parameters.gradients(of: classToken), dToken).map { $0 + $1 }
         parameters.setGradients(accumulated, of: classToken)
-        if pairFeatures != nil {
-            biasGradient.resize(rows: offsets.pairCount, columns: config.heads)
-            biasGradient.zero()
-        }
+        pairBias?.resetGradient()
         var gradient = constituentGradient
         for l in blocks.indices.reversed() {
-            blocks[l].backward(&parameters, dOutput: gradient, input: l > 0 ? blocks[l - 1].output : embeddingOutput)
+            blocks[l].backward(
+                &parameters, dOutput: gradient, input: l > 0 ? blocks[l - 1].output : embeddingOutput, bias: &pairBias)
             gradient = blocks[l].inputGradient
-            if pairFeatures != nil { biasGradient.add(blocks[l].attention.biasGradient) }
         }
         for i in embedDense.indices.reversed() {
             embedActivations[i].backward(dOutput: gradient, input: embedDense[i].output)
@@ -174,6 +176,7 @@ public struct TransformerModel: JetModel {
             gradient = embedNorms[i].inputGradient
         }
         if pairFeatures != nil {
+            pairBias!.foldedGradient(into: &biasGradient)
             var p = biasGradient
             for i in pairDense.indices.reversed() {
                 if i < pairActivations.count {

@@ -23,10 +23,9 @@ public struct ClassAttention: Sendable {
 
     /// The last forward's result [B, C].
     public var output: Matrix { attention.output }
-    /// The last forward's attention of each token over [itself, the jet's constituents], per head: jet b's
-    /// H x (n_b + 1) weights start at ``attentionOffsets``[b].
-    public var attentionWeights: [Float] { attention.attention }
-    public var attentionOffsets: [Int] { attention.attentionOffsets }
+    /// The last forward's attention of each token over [itself, the jet's constituents] (key 0 is the token,
+    /// key k + 1 the jet's constituent k), per head; nil before any forward.
+    public var weights: AttentionWeights? { attention.weights }
 
     public init(_ name: String, width: Int, heads: Int, parameters: inout Parameters, rng: inout SeededGenerator) {
         self.width = width

@@ -1,4 +1,5 @@
 import CBLAS
+import CJetKernels
 import Foundation
 import JetCore
 
@@ -12,8 +13,8 @@ import JetCore
 /// the heads' A_h V_h, concatenated, go through the output projection.
 ///
 /// The optional additive bias is one value per head for every unordered pair of a jet's constituents (self-
-/// attention only): [pairs, H] rows in ``JetOffsets/pairOffsets`` order, the lower triangle i >= j of each jet
-/// row by row (ParT's symmetric interaction matrix, `tril_indices` order); pair (i, j) and (j, i) read one row.
+/// attention only), given expanded as a ``PairBias`` (built once per batch from the [pairs, H] rows and shared by
+/// every block): pair (i, j) and (j, i) read one value, and backward adds d(logits) to the bias's gradient.
 ///
 /// Parameters: "<name>.query|key|value|output.weight" [C, C] and ".bias" [C].
 public struct MultiHeadAttention: Sendable {
@@ -28,22 +29,26 @@ public struct MultiHeadAttention: Sendable {
     private var dQuery = Matrix(rows: 0, columns: 0)
     private var dKey = Matrix(rows: 0, columns: 0)
     private var dValue = Matrix(rows: 0, columns: 0)
-    /// The last forward's attention weights: per jet, per head, [nq, nk] row-major, jet after jet.
-    public private(set) var attention: [Float] = []
+    /// The last forward's attention weights (kept for the backward; ``weights`` shows them): per jet, per head,
+    /// [nq, nk] row-major, jet after jet.
+    private var attention: [Float] = []
     /// Where each jet's weights start in ``attention`` ([B + 1]).
-    public private(set) var attentionOffsets: [Int] = []
+    private var attentionOffsets: [Int] = []
     /// The last backward's d(loss)/d(queries) [Nq, C].
     public var queryInputGradient: Matrix { query.inputGradient }
     /// The last backward's d(loss)/d(keys and values) [Nk, C] (the sum of both paths).
     public private(set) var keyValueInputGradient = Matrix(rows: 0, columns: 0)
-    /// The last backward's d(loss)/d(bias) [pairs, H] (with a bias only; overwritten).
-    public private(set) var biasGradient = Matrix(rows: 0, columns: 0)
     /// Per part of the jets: a [nq, nk] workspace for d(attention) of the largest jet.
     private var workspace: [Float] = []
     private var forwardShape: (queries: JetOffsets, keys: JetOffsets, biased: Bool)?
 
     /// The last forward's result [Nq, C].
     public var output: Matrix { projection.output }
+
+    /// The last forward's softmax weights (nil before any forward).
+    public var weights: AttentionWeights? {
+        forwardShape.map { AttentionWeights(heads: heads, queryOffsets: $0.queries, keyOffsets: $0.keys, values: attention, starts: attentionOffsets) }
+    }
 
     /// Registers the four projections (PyTorch's initialisation: Glorot-uniform weights, zero biases).
     public init(_ name: String, width: Int, heads: Int, parameters: inout Parameters, rng: inout SeededGenerator) {
@@ -61,16 +66,16 @@ public struct MultiHeadAttention: Sendable {
 
     /// ``output`` [Nq, C] for queries [Nq, C] and keys/values [Nk, C] of the same jets.
     ///
-    /// - Parameter bias: [pairs, H] in the layout above (nil: none); needs `queryOffsets == keyOffsets`.
+    /// - Parameter bias: the expanded pair bias of these jets (nil: none); needs `queryOffsets == keyOffsets`.
     public mutating func forward(
-        queries: Matrix, queryOffsets: JetOffsets, keysAndValues: Matrix, keyOffsets: JetOffsets, bias: Matrix?,
+        queries: Matrix, queryOffsets: JetOffsets, keysAndValues: Matrix, keyOffsets: JetOffsets, bias: PairBias?,
         parameters: Parameters
     ) {
         precondition(queryOffsets.jetCount == keyOffsets.jetCount, "MultiHeadAttention: \(queryOffsets.jetCount) query jets, \(keyOffsets.jetCount) key jets")
         precondition(queries.rows == queryOffsets.constituentCount && keysAndValues.rows == keyOffsets.constituentCount, "MultiHeadAttention: rows do not match the offsets")
         if let bias {
             precondition(queryOffsets == keyOffsets, "MultiHeadAttention: a pair bias needs self-attention")
-            precondition(bias.rows == queryOffsets.pairCount && bias.columns == heads, "MultiHeadAttention: bias is \(bias), expected [\(queryOffsets.pairCount), \(heads)]")
+            precondition(bias.heads == heads, "MultiHeadAttention: a pair bias of \(bias.heads) heads for \(heads) heads")
         }
         forwardShape = (queryOffsets, keyOffsets, bias != nil)
         query.forward(queries, parameters: parameters)
@@ -82,24 +87,24 @@ public struct MultiHeadAttention: Sendable {
         for jet in 0..<jets {
             attentionOffsets.append(attentionOffsets[jet] + heads * queryOffsets.multiplicity(of: jet) * keyOffsets.multiplicity(of: jet))
         }
+        if let bias { precondition(bias.starts == attentionOffsets, "MultiHeadAttention: the pair bias was expanded for other jets") }
         attention.removeAll(keepingCapacity: true)
         attention.append(contentsOf: repeatElement(0, count: attentionOffsets[jets]))
         concatenated.resize(rows: queries.rows, columns: width)
-        let pairOffsets = bias == nil ? [] : queryOffsets.pairOffsets
         let (width, heads, attentionOffsets) = (width, heads, attentionOffsets)
         concatenated.storage.withUnsafeMutableBufferPointer { out in
             attention.withUnsafeMutableBufferPointer { a in
                 query.output.storage.withUnsafeBufferPointer { q in
                     key.output.storage.withUnsafeBufferPointer { k in
                         value.output.storage.withUnsafeBufferPointer { v in
-                            (bias?.storage ?? []).withUnsafeBufferPointer { b in
+                            (bias?.values ?? []).withUnsafeBufferPointer { b in
                                 let pointers = AttentionPointers(
                                     q: q.baseAddress, k: k.baseAddress, v: v.baseAddress, out: out.baseAddress,
                                     attention: a.baseAddress, bias: bias == nil ? nil : b.baseAddress)
                                 jetSplit(jets).forEachPart { _, part in
                                     for jet in part {
                                         attentionForward(
-                                            pointers, jet: JetSlots(jet, queryOffsets, keyOffsets, attentionOffsets, pairOffsets),
+                                            pointers, jet: JetSlots(jet, queryOffsets, keyOffsets, attentionOffsets),
                                             width: width, heads: heads)
                                     }
                                 }
@@ -112,32 +117,38 @@ public struct MultiHeadAttention: Sendable {
         projection.forward(concatenated, parameters: parameters)
     }
 
-    /// Accumulates the projections' gradients and sets ``queryInputGradient``, ``keyValueInputGradient`` and
-    /// (with a bias) ``biasGradient``.
+    /// Accumulates the projections' gradients, sets ``queryInputGradient`` and ``keyValueInputGradient`` and adds
+    /// d(loss)/d(bias) to `bias.gradient` (with a bias).
     ///
     /// - Parameters:
     ///   - dOutput: d(loss)/d(output) [Nq, C].
     ///   - queries, keysAndValues: the inputs of the last forward.
-    public mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, queries: Matrix, keysAndValues: Matrix) {
+    ///   - bias: the pair bias of the last forward (nil when it had none).
+    public mutating func backward(
+        _ parameters: inout Parameters, dOutput: Matrix, queries: Matrix, keysAndValues: Matrix, bias: inout PairBias?
+    ) {
         guard let (queryOffsets, keyOffsets, biased) = forwardShape else { preconditionFailure("MultiHeadAttention: backward before forward") }
+        precondition(biased == (bias != nil), "MultiHeadAttention: backward needs the forward's pair bias")
+        if let bias { precondition(bias.gradient.count == attentionOffsets[attentionOffsets.count - 1], "MultiHeadAttention: the pair bias's gradient does not fit") }
         projection.backward(&parameters, dOutput: dOutput, input: concatenated)
         dQuery.resize(rows: queries.rows, columns: width)
         dKey.resize(rows: keysAndValues.rows, columns: width)
         dValue.resize(rows: keysAndValues.rows, columns: width)
-        if biased { biasGradient.resize(rows: queryOffsets.pairCount, columns: heads) }
         let jets = queryOffsets.jetCount
         let split = jetSplit(jets)
         var largest = 0
         for jet in 0..<jets { largest = max(largest, queryOffsets.multiplicity(of: jet) * keyOffsets.multiplicity(of: jet)) }
         workspace.removeAll(keepingCapacity: true)
         workspace.append(contentsOf: repeatElement(0, count: split.parts * largest))
-        let pairOffsets = biased ? queryOffsets.pairOffsets : []
         let (width, heads, attentionOffsets) = (width, heads, attentionOffsets)
+        var biasGradient = bias?.gradient ?? []
+        bias?.gradient = []
+        defer { bias?.gradient = biasGradient }
         let dConcatenated = projection.inputGradient
         dQuery.storage.withUnsafeMutableBufferPointer { dq in
             dKey.storage.withUnsafeMutableBufferPointer { dk in
                 dValue.storage.withUnsafeMutableBufferPointer { dv in
-                    biasGradient.storage.withUnsafeMutableBufferPointer { db in
+                    biasGradient.withUnsafeMutableBufferPointer { db in
                         workspace.withUnsafeMutableBufferPointer { scratch in
                             dConcatenated.storage.withUnsafeBufferPointer { dOut in
                                 attention.withUnsafeBufferPointer { a in
@@ -151,7 +162,7 @@ public struct MultiHeadAttention: Sendable {
                                                 split.forEachPart { partIndex, part in
                                                     for jet in part {
                                                         attentionBackward(
-                                                            pointers, jet: JetSlots(jet, queryOffsets, keyOffsets, attentionOffsets, pairOffsets),
+                                                            pointers, jet: JetSlots(jet, queryOffsets, keyOffsets, attentionOffsets),
                                                             scratch: scratch.baseAddress! + partIndex * largest, width: width, heads: heads)
                                                     }
                                                 }
@@ -172,6 +183,14 @@ public struct MultiHeadAttention: Sendable {
     }
 }
 
+extension MultiHeadAttention {
+    /// ``backward(_:dOutput:queries:keysAndValues:bias:)`` after a forward without a pair bias.
+    public mutating func backward(_ parameters: inout Parameters, dOutput: Matrix, queries: Matrix, keysAndValues: Matrix) {
+        var none: PairBias?
+        backward(&parameters, dOutput: dOutput, queries: queries, keysAndValues: keysAndValues, bias: &none)
+    }
+}
+
 extension JetOffsets {
     /// Unordered pairs (i >= j) of every jet: sum of n (n + 1) / 2.
     public var pairCount: Int { pairOffsets[jetCount] }
@@ -188,27 +207,19 @@ extension JetOffsets {
     }
 }
 
-/// The row of pair (i, j) within its jet's pairs: the lower triangle row by row.
-@inline(__always)
-func pairRow(_ i: Int, _ j: Int) -> Int {
-    let (high, low) = i >= j ? (i, j) : (j, i)
-    return high * (high + 1) / 2 + low
-}
-
 /// Jets per part of the attention loops (each jet's work is independent, so any split gives the same bits).
 private func jetSplit(_ jets: Int) -> RowSplit { RowSplit(jets, minimumPerPart: 4) }
 
-/// One jet's rows: first query row, first key row, counts, where its weights and pairs start.
+/// One jet's rows: first query row, first key row, counts, where its weights (and expanded bias) start.
 private struct JetSlots {
-    let firstQuery: Int, queries: Int, firstKey: Int, keys: Int, attention: Int, pairs: Int
+    let firstQuery: Int, queries: Int, firstKey: Int, keys: Int, attention: Int
 
-    init(_ jet: Int, _ queryOffsets: JetOffsets, _ keyOffsets: JetOffsets, _ attentionOffsets: [Int], _ pairOffsets: [Int]) {
+    init(_ jet: Int, _ queryOffsets: JetOffsets, _ keyOffsets: JetOffsets, _ attentionOffsets: [Int]) {
         firstQuery = queryOffsets.offsets[jet]
         queries = queryOffsets.multiplicity(of: jet)
         firstKey = keyOffsets.offsets[jet]
         keys = keyOffsets.multiplicity(of: jet)
         attention = attentionOffsets[jet]
-        pairs = pairOffsets.isEmpty ? 0 : pairOffsets[jet]
     }
 }
 
@@ -224,8 +235,8 @@ private struct AttentionGradientPointers: @unchecked Sendable {
     let dBias: UnsafeMutablePointer<Float>?
 }
 
-/// One jet, every head: A_h = softmax(Q_h K_h^T / sqrt(d) + bias_h) into `attention`, A_h V_h into the heads'
-/// columns of `out`.
+/// One jet, every head: A_h = softmax(Q_h K_h^T / sqrt(d) + bias_h) into `attention` (the logits start as the
+/// expanded bias, the product added on top), A_h V_h into the heads' columns of `out`.
 private func attentionForward(_ p: AttentionPointers, jet: JetSlots, width: Int, heads: Int) {
     let (nq, nk) = (jet.queries, jet.keys)
     guard nq > 0, nk > 0, let q = p.q, let k = p.k, let v = p.v, let out = p.out, let a = p.attention else { return }
@@ -233,17 +244,11 @@ private func attentionForward(_ p: AttentionPointers, jet: JetSlots, width: Int,
     let scale = 1 / Float(d).squareRoot()
     for h in 0..<heads {
         let weights = a + jet.attention + h * nq * nk
+        if let bias = p.bias { weights.update(from: bias + jet.attention + h * nq * nk, count: nq * nk) }
         gemm(
             transposeA: false, transposeB: true, m: nq, n: nk, k: d, alpha: scale,
             a: q + jet.firstQuery * width + h * d, lda: width, b: k + jet.firstKey * width + h * d, ldb: width,
-            beta: 0, c: weights, ldc: nk)
-        if let bias = p.bias {
-            let pairs = bias + jet.pairs * heads + h
-            for i in 0..<nq {
-                let row = weights + i * nk
-                for j in 0..<nk { row[j] += pairs[pairRow(i, j) * heads] }
-            }
-        }
+            beta: p.bias == nil ? 0 : 1, c: weights, ldc: nk)
         for i in 0..<nq { softmaxInPlace(weights + i * nk, count: nk) }
         gemm(
             transposeA: false, transposeB: false, m: nq, n: d, k: nk,
@@ -253,7 +258,7 @@ private func attentionForward(_ p: AttentionPointers, jet: JetSlots, width: Int,
 }
 
 /// One jet, every head: with G = dOut_h, dV_h = A^T G, dA = G V_h^T, dS = A * (dA - rowsum(dA * A)),
-/// dQ_h = dS K_h / sqrt(d), dK_h = dS^T Q_h / sqrt(d), dBias[pair] += dS over both orders of the pair.
+/// dQ_h = dS K_h / sqrt(d), dK_h = dS^T Q_h / sqrt(d), dBias += dS (the expanded layout).
 private func attentionBackward(
     _ p: AttentionGradientPointers, jet: JetSlots, scratch: UnsafeMutablePointer<Float>, width: Int, heads: Int
 ) {
@@ -264,7 +269,6 @@ private func attentionBackward(
         (dk + (jet.firstKey + r) * width).update(repeating: 0, count: width)
         (dv + (jet.firstKey + r) * width).update(repeating: 0, count: width)
     }
-    if let dBias = p.dBias { (dBias + jet.pairs * heads).update(repeating: 0, count: nq * (nq + 1) / 2 * heads) }
     guard nq > 0, nk > 0, let q = p.q, let k = p.k, let v = p.v, let a = p.attention, let dOut = p.dOut else { return }
     let d = width / heads
     let scale = 1 / Float(d).squareRoot()
@@ -282,13 +286,7 @@ private func attentionBackward(
             let total = dot(row, weightRow, count: nk)
             for j in 0..<nk { row[j] = weightRow[j] * (row[j] - total) }
         }
-        if let dBias = p.dBias {
-            let pairs = dBias + jet.pairs * heads + h
-            for i in 0..<nq {
-                let row = scratch + i * nk
-                for j in 0..<nk { pairs[pairRow(i, j) * heads] += row[j] }
-            }
-        }
+        if let dBias = p.dBias { addElementwise(dBias + jet.attention + h * nq * nk, dBias + jet.attention + h * nq * nk, scratch, count: nq * nk) }
         gemm(
             transposeA: false, transposeB: false, m: nq, n: d, k: nk, alpha: scale, a: scratch, lda: nk,
             b: k + jet.firstKey * width + h * d, ldb: width, beta: 0, c: dq + jet.firstQuery * width + h * d, ldc: width)
@@ -298,37 +296,8 @@ private func attentionBackward(
     }
 }
 
-/// x = softmax(x) over `count` values: SIMD8 maximum and normalisation, exp per element.
+/// x = softmax(x) over `count` values (SIMD, polynomial exp: see ``VectorMath``).
 @inline(__always)
 func softmaxInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    var maximum = -Float.infinity
-    var i = 0
-    if count >= 8 {
-        var vector = SIMD8<Float>(repeating: -.infinity)
-        while i + 8 <= count {
-            vector = pointwiseMax(vector, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-            i += 8
-        }
-        maximum = vector.max()
-    }
-    while i < count {
-        maximum = max(maximum, x[i])
-        i += 1
-    }
-    var total: Float = 0
-    for j in 0..<count {
-        x[j] = exp(x[j] - maximum)
-        total += x[j]
-    }
-    let inverse = 1 / total
-    i = 0
-    while i + 8 <= count {
-        let pointer = UnsafeMutableRawPointer(x + i)
-        pointer.storeBytes(of: pointer.loadUnaligned(as: SIMD8<Float>.self) * inverse, as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count {
-        x[i] *= inverse
-        i += 1
-    }
+    jt_softmax(VectorMath.isa, x, count)
 }

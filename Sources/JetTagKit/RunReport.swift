@@ -2,11 +2,14 @@ import Foundation
 import JetMetrics
 import JetModels
 import JetReport
+import JetSaliency
 
 /// Gathers what a run directory holds into one ``HTMLReport``: the training config, loss curves (one per
 /// k-fold or ensemble member), the model's ROC, scores and inputs on the validation split, every
 /// `jettag evaluate` output (`metrics.json`), saliency analysis (`saliency.json`) and reweighting closure
-/// (`closure.json`) found in the directory or one level below, optionally next to a second run.
+/// (`closure.json`) found in the directory or one level below, optionally next to a second run; for a
+/// transformer also its attention maps on the validation split (``JetMetrics/AttentionMaps``, written to
+/// `attention.json` beside the page).
 ///
 /// ```swift
 /// let page = try RunReport(directory: run, reference: nil).write()
@@ -64,38 +67,55 @@ public struct RunReport {
     public var reference: Run?
     /// Validation jets to score for the ROC, score and input plots.
     public var maxJets: Int
+    /// A transformer's attention maps average the first this many of those validation jets...
+    public var attentionJets: Int
+    /// ...over the first this many constituents of each (at most the model's `maxConstituents`).
+    public var attentionSlots: Int
 
-    public init(run: Run, reference: Run? = nil, maxJets: Int = 20_000) {
+    public init(run: Run, reference: Run? = nil, maxJets: Int = 20_000, attentionJets: Int = 2_000, attentionSlots: Int = 30) {
+        precondition(attentionJets > 0 && attentionSlots > 0, "RunReport: attentionJets and attentionSlots must be > 0")
         self.run = run
         self.reference = reference
         self.maxJets = maxJets
+        (self.attentionJets, self.attentionSlots) = (attentionJets, attentionSlots)
     }
 
     /// The report of the run in `directory`, compared with the one in `reference` when given.
-    public init(directory: URL, reference: URL? = nil, maxJets: Int = 20_000) throws {
+    public init(
+        directory: URL, reference: URL? = nil, maxJets: Int = 20_000, attentionJets: Int = 2_000, attentionSlots: Int = 30
+    ) throws {
         self.init(
             run: try Run(directory: directory), reference: try reference.map { try Run(directory: $0) },
-            maxJets: maxJets)
+            maxJets: maxJets, attentionJets: attentionJets, attentionSlots: attentionSlots)
     }
 
     /// Builds the page and writes it to `destination` (default `report.html` in the run directory) with each
-    /// plot as `plots/<n>.svg` beside it; returns the page and where it went.
+    /// plot as `plots/<n>.svg` beside it and, for a transformer, its attention maps as `attention.json`; returns
+    /// the page and where it went.
     @discardableResult
     public func write(to destination: URL? = nil) throws -> (page: HTMLReport, destination: URL) {
-        let page = try html()
+        let (page, attention) = try contents()
         let destination = destination ?? run.directory.appendingPathComponent("report.html")
         try page.write(to: destination)
-        try page.writePlots(to: destination.deletingLastPathComponent().appendingPathComponent("plots"))
+        let directory = destination.deletingLastPathComponent()
+        try page.writePlots(to: directory.appendingPathComponent("plots"))
+        if let attention { try MetricsJSON.write(attention, to: directory.appendingPathComponent("attention.json")) }
         return (page, destination)
     }
 
     /// The page.
-    public func html() throws -> HTMLReport {
+    public func html() throws -> HTMLReport { try contents().page }
+
+    /// The page and the attention maps it shows (nil unless the run trained a transformer).
+    private func contents() throws -> (page: HTMLReport, attention: AttentionMaps?) {
         var sections = [summary()]
+        var attention: AttentionMaps?
         let histories = (reference?.histories ?? []) + run.histories
         if !histories.isEmpty { sections.append(HTMLReport.Section(training: histories)) }
         if let validation = try run.validationJets(maxJets: maxJets) {
             sections += try validationSections(validation)
+            attention = try attentionMaps(validation)
+            if let attention { sections.append(HTMLReport.Section(attention: attention, title: "Attention")) }
         }
         sections += try evaluationSections()
         for url in Self.files(named: "saliency.json", in: run.directory) {
@@ -113,7 +133,20 @@ public struct RunReport {
             ]))
         }
         let title = "JetTag report: \(run.name)" + (reference.map { " compared with \($0.name)" } ?? "")
-        return HTMLReport(title: title, sections: sections)
+        return (HTMLReport(title: title, sections: sections), attention)
+    }
+
+    /// A transformer's mean attention maps on the first ``attentionJets`` validation jets per class (of the
+    /// first member of a k-fold or ensemble model file); nil for any other model.
+    private func attentionMaps(_ validation: ScoredJets) throws -> AttentionMaps? {
+        guard let file = run.model, file.architecture.kind == .transformer,
+              var model = try file.architecture.makeModel(seed: 0) as? TransformerModel
+        else { return nil }
+        try model.load(file.members[0])
+        let count = min(attentionJets, validation.jets.count)
+        return try model.attentionMaps(
+            validation.jets.batch(0..<count), labels: Array(validation.labels.prefix(count)),
+            classNames: validation.classNames, slots: min(attentionSlots, file.features.maxConstituents))
     }
 
     /// Where the run lives, what it trained and on which files.

@@ -9,8 +9,10 @@ struct Report: ParsableCommand {
         discussion: """
             Gathers the run's config, loss curves, the model's ROC, score and input distributions on the validation \
             split, and every jettag evaluate (metrics.json), saliency (saliency.json) and reweight closure \
-            (closure.json) output in RUN or one level below. With --compare, the second run's curves are drawn \
-            as the reference (ROC ratio panel). Writes RUN/report.html and each plot as RUN/plots/<n>.svg.
+            (closure.json) output in RUN or one level below; for a transformer, its mean attention maps per head \
+            and class on the validation split. With --compare, the second run's curves are drawn as the reference \
+            (ROC ratio panel). Writes RUN/report.html, each plot as RUN/plots/<n>.svg and a transformer's attention \
+            maps as RUN/attention.json.
             """)
 
     @Argument(help: ArgumentHelp("The run directory (of jettag train, evaluate or reweight closure).", valueName: "RUN"))
@@ -25,19 +27,32 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("max-jets"), help: "Validation jets to score for the ROC, score and input plots.")
     var maxJets = 20_000
 
+    @Option(name: .customLong("attention-jets"), help: "A transformer's attention maps: validation jets to average over.")
+    var attentionJets = 2_000
+
+    @Option(name: .customLong("attention-slots"), help: "A transformer's attention maps: constituents shown (pT order).")
+    var attentionSlots = 30
+
     func validate() throws {
         guard maxJets > 0 else { throw ValidationError("--max-jets must be positive") }
+        guard attentionJets > 0 else { throw ValidationError("--attention-jets must be positive") }
+        guard attentionSlots > 0 else { throw ValidationError("--attention-slots must be positive") }
     }
 
     func run() throws {
-        print(try Self.write(directory: directory, compare: compare, out: out, maxJets: maxJets))
+        print(try Self.write(
+            directory: directory, compare: compare, out: out, maxJets: maxJets, attentionJets: attentionJets,
+            attentionSlots: attentionSlots))
     }
 
     /// Builds the page of `directory` and writes it with its plots; returns a line saying where.
-    static func write(directory: String, compare: String? = nil, out: String? = nil, maxJets: Int = 20_000) throws -> String {
+    static func write(
+        directory: String, compare: String? = nil, out: String? = nil, maxJets: Int = 20_000, attentionJets: Int = 2_000,
+        attentionSlots: Int = 30
+    ) throws -> String {
         let (page, destination) = try RunReport(
             directory: URL(fileURLWithPath: directory), reference: compare.map { URL(fileURLWithPath: $0) },
-            maxJets: maxJets
+            maxJets: maxJets, attentionJets: attentionJets, attentionSlots: attentionSlots
         ).write(to: out.map { URL(fileURLWithPath: $0) })
         return "wrote \(destination.path) (\(page.sections.count) sections, \(page.figureCount) figures)"
     }

@@ -17,7 +17,9 @@ import Testing
         return (directory, paths)
     }
 
-    private func config(files: [String], data: [String: Any] = [:], training: [String: Any] = [:]) throws -> RunConfig {
+    private func config(
+        files: [String], data: [String: Any] = [:], training: [String: Any] = [:], weights: [String: Any]? = nil
+    ) throws -> RunConfig {
         ComputeThreads.set(1)
         var dataSection: [String: Any] = ["files": files, "split": ["validationFraction": 0.25, "seed": 3]]
         for (key, value) in data { dataSection[key] = value }
@@ -31,7 +33,7 @@ import Testing
                 ],
                 "model": ["kind": "deepsets", "deepsets": ["constituentLayers": [16], "headLayers": [16], "dropout": 0.1]],
                 "training": settings,
-            ], file: "test.yaml"
+            ].merging(weights.map { ["weights": $0] } ?? [:]) { $1 }, file: "test.yaml"
         ).resolvingClassNames()
     }
 
@@ -47,10 +49,19 @@ import Testing
         return (model.members, state.history, notes)
     }
 
-    /// One shard, and two data shards with `training.trainFraction` (the kept jets' indices) on top.
-    @Test(arguments: [1, 2])
-    func streamedEqualsInMemoryWhenTheBufferCoversTheSplit(dataShards: Int) throws {
+    /// One shard; two data shards with `training.trainFraction` on top; and those with `pdf` resampling (jets
+    /// drawn 0, 1, 2... times) and class balancing (a second pass).
+    @Test(arguments: [(1, false), (2, false), (2, true)])
+    func streamedEqualsInMemoryWhenTheBufferCoversTheSplit(dataShards: Int, resampled: Bool) throws {
         let training: [String: Any] = dataShards == 1 ? [:] : ["dataShards": dataShards, "trainFraction": 0.75]
+        let weights: [String: Any]? = resampled
+            ? ["weighting": [
+                "method": "pdf", "seed": 5, "balanceClasses": true,
+                "binning": ["axes": [["field": "pt", "edges": [0, 1000]]]],
+            ]] : nil
+        func config(files: [String], data: [String: Any], training: [String: Any]) throws -> RunConfig {
+            try self.config(files: files, data: data, training: training, weights: weights)
+        }
         let (temporary, paths) = try files()
         defer { temporary.remove() }
         let held = try train(
@@ -61,6 +72,7 @@ import Testing
         #expect(held.notes.isEmpty)
         #expect(streamed.notes.contains { $0.contains("fit the standardisation") }, "\(streamed.notes)")
         #expect(streamed.notes.contains { $0.contains("training split's jet fields") }, "\(streamed.notes)")
+        #expect(streamed.notes.contains { $0.contains("second pass") } == resampled, "\(streamed.notes)")
         #expect(streamed.members == held.members, "parameters differ")
         #expect(streamed.history.map(\.validationLoss) == held.history.map(\.validationLoss))
         #expect(streamed.history.map(\.trainingLoss) == held.history.map(\.trainingLoss))

@@ -4,22 +4,31 @@ import Testing
 
 /// `training.trainFraction`: the learning curve's subsets of a training split are seeded and nested.
 @Suite struct TrainFractionTests {
-    @Test func subsetsAreNestedSeededAndOfTheRequestedSize() {
-        let fractions = [0.1, 0.25, 0.5, 1]
-        let subsets = fractions.map { TrainingData.subsampleIndices(count: 1000, fraction: $0, seed: 11) }
-        #expect(subsets.map(\.count) == [100, 250, 500, 1000])
+    /// The jets (file, row) that `training.trainFraction` keeps of 1000 rows of two files.
+    private func kept(_ fraction: Double, seed: UInt64 = 11) throws -> [UInt64] {
+        let tree: [String: Any] = [
+            "data": ["files": ["jets.h5"]], "features": ["constituentVariables": ["deta"]],
+            "model": ["kind": "deepsets"], "training": ["trainFraction": fraction, "seed": seed],
+        ]
+        let weighting = SplitWeighting(config: try RunConfig.load(tree: tree, file: "c.yaml"), part: "training")
+        #expect(SplitWeighting(config: try RunConfig.load(tree: tree, file: "c.yaml"), part: "validation").fraction == 1)
+        return (0..<2).flatMap { file in (0..<500).map { UInt64(file) << 40 | UInt64($0) } }.filter(weighting.keeps)
+    }
+
+    @Test func subsetsAreNestedSeededAndOfAboutTheRequestedSize() throws {
+        let subsets = try [0.1, 0.25, 0.5, 1].map { try kept($0) }
+        for (subset, expected) in zip(subsets, [100, 250, 500]) {
+            #expect(abs(subset.count - expected) < 4 * Int(Double(expected).squareRoot()) + 1, "\(subset.count)")
+        }
+        #expect(subsets[3].count == 1000)
         for (smaller, larger) in zip(subsets, subsets.dropFirst()) {
             #expect(Set(smaller).isSubset(of: Set(larger)), "the smaller subset lies inside the larger one")
         }
-        #expect(subsets[3] == Array(0..<1000))
-        #expect(subsets.allSatisfy { $0 == $0.sorted() }, "jets keep their order")
-        #expect(TrainingData.subsampleIndices(count: 1000, fraction: 0.1, seed: 11) == subsets[0], "same seed, same jets")
-        let other = TrainingData.subsampleIndices(count: 1000, fraction: 0.1, seed: 12)
-        #expect(other != subsets[0])
-        // Not the first jets: a random subset spreads over the split (about 50 of 100 in each half).
-        let firstHalf = subsets[0].filter { $0 < 500 }.count
-        #expect(firstHalf > 30 && firstHalf < 70, "\(firstHalf)")
-        #expect(TrainingData.subsampleIndices(count: 7, fraction: 0.1, seed: 1).count == 1, "ceil(0.7) = 1")
+        #expect(try kept(0.1) == subsets[0], "same seed, same jets")
+        #expect(try kept(0.1, seed: 12) != subsets[0])
+        // Not the first jets: a random subset spreads over both files (about 50 of 100 in each).
+        let firstFile = subsets[0].filter { $0 >> 40 == 0 }.count
+        #expect(firstFile > 30 && firstFile < 70, "\(firstFile)")
     }
 
     @Test func theFractionIsCheckedWithItsKeyPath() throws {

@@ -26,24 +26,31 @@ import Testing
     /// y = MHA(x, x, x, bias) as a function of x, the parameters and the bias.
     static func selfAttention(_ x: Matrix, _ parameters: Parameters, bias: Matrix?) -> Matrix {
         var (layer, _) = attentionLayer()
-        layer.forward(queries: x, queryOffsets: offsets, keysAndValues: x, keyOffsets: offsets, bias: bias, parameters: parameters)
+        layer.forward(
+            queries: x, queryOffsets: offsets, keysAndValues: x, keyOffsets: offsets,
+            bias: bias.map { PairBias($0, offsets: offsets, heads: heads) }, parameters: parameters)
         return layer.output
     }
 
-    @Test func selfAttentionWithPairBiasMatchesFiniteDifferences() {
+    @Test func selfAttentionWithPairBiasMatchesFiniteDifferences() throws {
         var (layer, parameters) = Self.attentionLayer()
         let x = Matrix(rows: 8, columns: Self.width, storage: randomValues(32, seed: 72))
         let bias = Matrix(rows: Self.offsets.pairCount, columns: Self.heads, storage: randomValues(Self.offsets.pairCount * Self.heads, seed: 73))
         let projection = randomValues(32, seed: 74)
-        layer.forward(queries: x, queryOffsets: Self.offsets, keysAndValues: x, keyOffsets: Self.offsets, bias: bias, parameters: parameters)
+        var pairBias: PairBias? = PairBias(bias, offsets: Self.offsets, heads: Self.heads)
+        layer.forward(queries: x, queryOffsets: Self.offsets, keysAndValues: x, keyOffsets: Self.offsets, bias: pairBias, parameters: parameters)
         parameters.zeroGradients()
-        layer.backward(&parameters, dOutput: Matrix(rows: 8, columns: Self.width, storage: projection), queries: x, keysAndValues: x)
+        layer.backward(
+            &parameters, dOutput: Matrix(rows: 8, columns: Self.width, storage: projection), queries: x, keysAndValues: x,
+            bias: &pairBias)
+        var biasGradient = Matrix(rows: 0, columns: 0)
+        pairBias!.foldedGradient(into: &biasGradient)
         var dx = layer.queryInputGradient
         dx.add(layer.keyValueInputGradient)
         checkInputGradient("attention dInput", analytic: dx, input: x, projection: projection, step: 1e-2) { x in
             Self.selfAttention(x, parameters, bias: bias)
         }
-        checkInputGradient("attention dBias", analytic: layer.biasGradient, input: bias, projection: projection, step: 1e-2) { b in
+        checkInputGradient("attention dBias", analytic: biasGradient, input: bias, projection: projection, step: 1e-2) { b in
             Self.selfAttention(x, parameters, bias: b)
         }
         checkParameterGradients("attention", parameters: parameters) { p in
@@ -52,12 +59,16 @@ import Testing
         // The single constituent attends to itself alone: its value row, projected (the bias cannot matter).
         let single = Self.selfAttention(x, parameters, bias: nil).storage[12..<16]
         #expect(Array(single) == Array(layer.output.storage[12..<16]))
-        // Each softmax row sums to one.
+        // Each softmax row sums to one over the jet's constituents.
+        let weights = try #require(layer.weights)
+        #expect(weights.values.count == (0..<4).reduce(0) { $0 + Self.heads * Self.offsets.multiplicity(of: $1) * Self.offsets.multiplicity(of: $1) })
         for jet in 0..<4 {
             let n = Self.offsets.multiplicity(of: jet)
-            for row in 0..<(Self.heads * n) {
-                let start = layer.attentionOffsets[jet] + row * n
-                expectClose(layer.attention[start..<(start + n)].reduce(0, +), 1, tolerance: .float32, "softmax row")
+            for head in 0..<Self.heads {
+                for query in 0..<n {
+                    let row = (0..<n).map { weights.weight(jet: jet, head: head, query: query, key: $0) }
+                    expectClose(row.reduce(0, +), 1, tolerance: .float32, "softmax row")
+                }
             }
         }
     }
@@ -84,7 +95,7 @@ import Testing
         return layer.output
     }
 
-    @Test func classAttentionMatchesFiniteDifferences() {
+    @Test func classAttentionMatchesFiniteDifferences() throws {
         var parameters = Parameters()
         var rng = SeededGenerator(seed: 81)
         var layer = ClassAttention("class", width: Self.width, heads: Self.heads, parameters: &parameters, rng: &rng)
@@ -107,9 +118,9 @@ import Testing
             project(Self.classAttention(x, tokens, p).storage, onto: projection)
         }
         // The empty jet 2 attends to its own token only: weight 1 in every head.
-        let start = layer.attentionOffsets[2]
-        #expect(layer.attentionOffsets[3] - start == Self.heads)
-        #expect(layer.attentionWeights[start..<(start + Self.heads)].allSatisfy { abs($0 - 1) < 1e-6 })
+        let weights = try #require(layer.weights)
+        #expect(weights.starts[3] - weights.starts[2] == Self.heads)
+        #expect((0..<Self.heads).allSatisfy { abs(weights.weight(jet: 2, head: $0, query: 0, key: 0) - 1) < 1e-6 })
     }
 
     /// Constituents [N, 3]: deta, dphi, ln pt.
@@ -162,12 +173,15 @@ import Testing
             var parameters = Parameters()
             var rng = SeededGenerator(seed: 104)
             var layer = MultiHeadAttention("a", width: 8, heads: 2, parameters: &parameters, rng: &rng)
-            layer.forward(queries: x, queryOffsets: offsets, keysAndValues: x, keyOffsets: offsets, bias: bias, parameters: parameters)
-            layer.backward(&parameters, dOutput: dOut, queries: x, keysAndValues: x)
+            var pairBias: PairBias? = PairBias(bias, offsets: offsets, heads: 2)
+            layer.forward(queries: x, queryOffsets: offsets, keysAndValues: x, keyOffsets: offsets, bias: pairBias, parameters: parameters)
+            layer.backward(&parameters, dOutput: dOut, queries: x, keysAndValues: x, bias: &pairBias)
+            var biasGradient = Matrix(rows: 0, columns: 0)
+            pairBias!.foldedGradient(into: &biasGradient)
             var pairs = PairwiseFeatures(etaColumn: 0, phiColumn: 1, logPtColumn: 2)
             pairs.forward(x, offsets: offsets)
             pairs.backward(dOutput: Matrix(rows: offsets.pairCount, columns: 4, repeating: 0.5), input: x)
-            return layer.output.storage + parameters.gradients + layer.biasGradient.storage + layer.keyValueInputGradient.storage
+            return layer.output.storage + parameters.gradients + biasGradient.storage + layer.keyValueInputGradient.storage
                 + pairs.output.storage + pairs.inputGradient.storage
         }
         #expect(run(threads: 1) == run(threads: 2))

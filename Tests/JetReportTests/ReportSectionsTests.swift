@@ -53,4 +53,42 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["001.svg", "002.svg"])
         #expect(try String(contentsOf: directory.appendingPathComponent("002.svg"), encoding: .utf8) == report.figures[1])
     }
+
+    /// Two classes, 2 heads, 3 slots; class "t" has no jet with a third constituent, class "w" no jet at all.
+    static func attentionMaps(particle: Bool) -> AttentionMaps {
+        func classMaps(_ name: String, jets: Int, counts: [Int], scale: Double) -> AttentionMaps.ClassMaps {
+            let means = (0..<2).map { h in
+                (0..<3).map { i in (0..<3).map { j in counts[max(i, j)] > 0 ? scale * Double(h + 1) / Double(1 + i + j) : .nan } }
+            }
+            return AttentionMaps.ClassMaps(
+                className: name, jetCount: jets, slotJetCounts: counts, particleMeans: particle ? means : [],
+                classTokenMeans: (0..<2).map { _ in counts.map { $0 > 0 ? 0.2 : .nan } }, classTokenSelf: [0.3, 0.4])
+        }
+        return AttentionMaps(
+            slots: 3, heads: 2, particleBlock: particle ? "block.1" : nil, classBlock: "class.0",
+            classes: [
+                classMaps("q", jets: 4, counts: [4, 4, 2], scale: 0.5), classMaps("t", jets: 2, counts: [2, 1, 0], scale: 0.25),
+                classMaps("w", jets: 0, counts: [0, 0, 0], scale: 1),
+            ])
+    }
+
+    @Test func attentionSectionHasAHeatmapPerClassAndHeadOnOneRangeAndTheClassTokenLines() throws {
+        let section = HTMLReport.Section(attention: Self.attentionMaps(particle: true))
+        let heatmaps = section.blocks.compactMap { if case .heatmap(let map, _) = $0 { map } else { nil } }
+        // Classes with jets only: 2 classes x 2 heads; the colour range is shared: 0 to the largest mean (head 1 of q).
+        #expect(heatmaps.map(\.title) == [
+            "Attention, block.1 head 0: q jets (4)", "Attention, block.1 head 1: q jets (4)",
+            "Attention, block.1 head 0: t jets (2)", "Attention, block.1 head 1: t jets (2)",
+        ])
+        #expect(heatmaps.allSatisfy { $0.range == 0...1.0 })
+        #expect(heatmaps[3][0, 1] == 0.25 && heatmaps[3][2, 0].isNaN && heatmaps[3][1, 1] == 0.5 / 3)
+        let html = try page(section)
+        #expect(html.elements.filter { $0.name == "svg" }.count == 4 + 2)
+        #expect(html.seriesNames.contains("head 1 (on token 0.400)"))
+        #expect(html.elements.contains { $0.name == "p" && $0.text.contains("row i shows where constituent i looks") })
+        #expect(html.elements.contains { $0.name == "text" && $0.text == "no data" })
+
+        let tokenOnly = HTMLReport.Section(attention: Self.attentionMaps(particle: false))
+        #expect(try page(tokenOnly).elements.filter { $0.name == "svg" }.count == 2)
+    }
 }

@@ -200,6 +200,136 @@ struct MPIEndToEndTests {
         if !job.isRunning { #expect(job.terminationStatus != 0) }
     }
 
+    /// Trains with `options` on 1 and 2 ranks; returns both run directories after checking they hold the same
+    /// model (parameters with BatchNorm statistics, optimizer state) and the same history.
+    @discardableResult
+    private func sameModelOnOneAndTwoRanks(_ options: [String], in directory: TemporaryDirectory) throws -> [String] {
+        try writeConfig(to: directory.path("run.yaml"), file: sample)
+        let train = ["train", "--config", directory.path("run.yaml"), "--quiet", "--no-report"] + options
+        let runs = [1, 2].map { directory.path("np\($0)") }
+        for (ranks, run) in zip([1, 2], runs) {
+            let result = try launch(ranks, train + ["--out", run])
+            try #require(result.status == 0 && !result.timedOut, "np \(ranks): \(result.stderr)")
+        }
+        let models = try runs.map { try ModelFile.read(from: "\($0)/model.h5") }
+        #expect(models[0].members == models[1].members, "np 1 and np 2 trained different models")
+        let last = try runs.map { try ModelFile.read(from: "\($0)/last.h5") }
+        #expect(last[0].optimizerState == last[1].optimizerState)
+        let histories = try runs.map { run in
+            try String(contentsOfFile: "\(run)/history.csv", encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",").prefix(5) }
+        }
+        #expect(histories[0] == histories[1])
+        return runs
+    }
+
+    /// Early stopping (patience 1, a minimum improvement most epochs miss) stops both rank counts after the same
+    /// epoch, long before `training.epochs`, with the same model.
+    @Test func earlyStoppingStopsAtTheSameEpochOnOneAndTwoRanks() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let runs = try sameModelOnOneAndTwoRanks(
+            ["--set", "training.epochs=40", "--set", "training.patience=1", "--set", "training.minDelta=0.01",
+             "--set", "training.learningRate=0.01"], in: directory)
+        let epochs = try String(contentsOfFile: "\(runs[1])/history.csv", encoding: .utf8)
+            .split(separator: "\n").count - 1
+        #expect(epochs >= 2 && epochs < 40, "stopped after \(epochs) epochs")
+    }
+
+    /// Deep Sets with BatchNorm (running statistics from part 0, precise BatchNorm on rank 0) gives the same model
+    /// on 1 and 2 ranks.
+    @Test(arguments: ["0", "4"])
+    func batchNormGivesTheSameModelOnOneAndTwoRanks(preciseBatchNorm: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sameModelOnOneAndTwoRanks(
+            ["--set", "model.deepsets.batchNorm=true", "--set", "training.preciseBatchNorm=\(preciseBatchNorm)"],
+            in: directory)
+        // the model has BatchNorm layers whose running statistics moved from their start (zero means)
+        let means = try ModelFile.read(from: directory.path("np2/model.h5")).members[0]
+            .filter { $0.name.hasSuffix(".running_mean") }
+        #expect(!means.isEmpty && means.allSatisfy { $0.values.contains { $0 != 0 } }, "\(means.map(\.name))")
+    }
+
+    /// SIGTERM or SIGUSR1 to `mpirun`, or to every rank (as Slurm signals every task of a step), after the first
+    /// epoch: rank 0 writes `last.h5`, every rank exits 130 (what the requeue script and Slurm's requeue expect), no
+    /// rank is left, and the same command with `--resume-if-exists` ends with the uninterrupted run's model.
+    /// One case at a time: an mpirun ended by SIGTERM removes Open MPI's session directory, which a concurrently
+    /// starting mpirun may be creating.
+    @Test(.serialized, arguments: [("mpirun", SIGTERM), ("mpirun", SIGUSR1), ("ranks", SIGTERM), ("ranks", SIGUSR1)])
+    func aSignalCheckpointsAndTheSameCommandResumesToTheSameModel(target: String, signal: Int32) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try writeConfig(to: directory.path("run.yaml"), file: sample)
+        let train = [
+            "train", "--config", directory.path("run.yaml"), "--no-report", "--resume-if-exists",
+            "--set", "training.epochs=30", "--set", "training.dataShards=2", "--out",
+        ]
+        let reference = try launch(2, train + [directory.path("reference")])
+        try #require(reference.status == 0 && !reference.timedOut, "\(reference.stderr)")
+
+        let run = directory.path("run")
+        let launcher = try #require(mpirun)
+        let job = Process()
+        // mpirun through a Python exec that clears the signal mask and dispositions the test process passes on
+        // to its children (a shell or sbatch would not block them)
+        job.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        job.arguments = [
+            "python3", "-c",
+            "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGUSR1)]; "
+                + "os.execv(sys.argv[1], sys.argv[1:])",
+            launcher.path, "--allow-run-as-root", "--oversubscribe", "-np", "2", jetTagExecutable().path,
+        ] + train + [run]
+        let errors = Pipe()
+        job.standardOutput = FileHandle.nullDevice
+        job.standardError = errors
+        try job.run()
+        defer { if job.isRunning { job.terminate() } }
+        let started = Date()
+        while job.isRunning && Date().timeIntervalSince(started) < 180
+            && !FileManager.default.fileExists(atPath: "\(run)/history.csv")
+        {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        try #require(job.isRunning, "the job ended before the signal")
+        let ranks = (0..<2).flatMap { processes(withEnvironment: "OMPI_COMM_WORLD_RANK=\($0)", argument: run) }
+        try #require(ranks.count == 2, "ranks \(ranks)")
+        if target == "mpirun" { kill(job.processIdentifier, signal) } else { for rank in ranks { kill(rank, signal) } }
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        job.waitUntilExit()
+        // Every rank exits 130 and mpirun passes that on; but an mpirun that gets SIGTERM itself ends the job (it
+        // passes SIGTERM to the ranks, which checkpoint as usual) and exits 1 whatever the ranks' codes (Open MPI).
+        if target == "mpirun" && signal == SIGTERM {
+            #expect(job.terminationStatus != 0, "\(stderr)")
+        } else {
+            #expect(job.terminationStatus == 130, "\(stderr)")
+        }
+        #expect(stderr.contains("training interrupted; checkpoint written to"), "\(stderr)")
+        // gone (or a zombie left for init to reap) within 10 s of mpirun's exit
+        func alive() -> [Int32] {
+            ranks.filter { rank in
+                let stat = (try? String(contentsOfFile: "/proc/\(rank)/stat", encoding: .utf8)) ?? ""
+                return !stat.isEmpty && !stat.contains(") Z ")
+            }
+        }
+        let ended = Date()
+        while !alive().isEmpty && Date().timeIntervalSince(ended) < 10 { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(alive().isEmpty, "ranks \(alive()) outlived mpirun by 10 s")
+        let epochs = try String(contentsOfFile: "\(run)/history.csv", encoding: .utf8).split(separator: "\n").count - 1
+        #expect(epochs < 30, "the signal came after the last epoch")
+
+        let resumed = try launch(2, train + [run])
+        try #require(resumed.status == 0 && !resumed.timedOut, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming the run in \(run)"), "\(resumed.stderr)")
+        #expect(
+            try ModelFile.read(from: "\(run)/model.h5").members
+                == ModelFile.read(from: directory.path("reference/model.h5")).members)
+        #expect(
+            try ModelFile.read(from: "\(run)/last.h5").optimizerState
+                == ModelFile.read(from: directory.path("reference/last.h5")).optimizerState)
+    }
+
     /// Processes whose environment holds `entry` (a `NAME=value`) and whose arguments hold `argument` (other tests'
     /// MPI jobs run at the same time), read from /proc.
     private func processes(withEnvironment entry: String, argument: String) -> [Int32] {

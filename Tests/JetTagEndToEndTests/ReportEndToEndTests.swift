@@ -96,6 +96,49 @@ import FoundationXML
         #expect(html.components(separatedBy: "http").count == html.components(separatedBy: "xmlns=\"http").count)
     }
 
+    /// A transformer run's report has the attention section (a heatmap per class and head, a class-token plot per
+    /// class) after the input features, and writes the maps to attention.json; `jettag report` redraws them over
+    /// fewer slots. (The Deep Sets report above has no such section.)
+    @Test func transformerReportShowsAttentionMaps() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let jets = directory.path("jets.h5")
+        try SyntheticJetFile.write(to: jets, count: 96, seed: 12)
+        try writeSmallRunConfig(to: directory.path("run.yaml"), file: jets, model: """
+            model:
+              kind: transformer
+              transformer: {embedLayers: [8], heads: 2, particleBlocks: 1, classBlocks: 1, feedForward: 8, pairLayers: [], pairColumns: [], headLayers: []}
+            """)
+        let run = directory.path("run")
+        let train = try runJetTag(arguments: ["train", "--config", directory.path("run.yaml"), "--out", run, "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let html = try String(contentsOfFile: "\(run)/report.html", encoding: .utf8)
+        let page = try #require(Page.parse(html), "report.html is not well-formed")
+        #expect(page.all("h2") == ["Run", "Training", "Validation data", "Performance on the validation split", "Input features", "Attention", "Run config"])
+        // Loss curves, ROC and scores, three inputs; 2 classes x 2 heads heatmaps and 2 class-token plots.
+        #expect(page.all("svg").count == 1 + 2 + 3 + 4 + 2)
+        #expect(page.all("figcaption").filter { $0.hasPrefix("Particle attention, block.0 head") }.count == 4)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(run)/attention.json"))) as! [String: Any]
+        #expect(json["slots"] as? Int == SyntheticJetFile.slots && json["heads"] as? Int == 2)
+        #expect(json["particle_block"] as? String == "block.0" && json["class_block"] as? String == "class.0")
+        let classes = json["classes"] as! [[String: Any]]
+        #expect(classes.map { $0["class_name"] as? String } == ["background", "signal"])
+        // About a quarter of the jets are validation jets; every synthetic jet has at least 4 constituents.
+        #expect((10...40).contains(classes.reduce(0) { $0 + ($1["jet_count"] as! Int) }))
+        let counts = classes[0]["slot_jet_counts"] as! [Int]
+        #expect(counts.prefix(4).allSatisfy { $0 == classes[0]["jet_count"] as! Int } && counts.count == SyntheticJetFile.slots)
+        let means = classes[0]["particle_means"] as! [[[Any]]]
+        #expect(means.count == 2 && means[0].count == SyntheticJetFile.slots)
+        let first = means[1][0].compactMap { $0 as? Double }
+        #expect(first.count >= 4 && first.allSatisfy { $0 > 0 && $0 < 1 })
+
+        let report = try runJetTag(arguments: ["report", run, "--attention-slots", "3", "--attention-jets", "10"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let redrawn = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(run)/attention.json"))) as! [String: Any]
+        #expect(redrawn["slots"] as? Int == 3)
+        #expect((redrawn["classes"] as! [[String: Any]]).reduce(0) { $0 + ($1["jet_count"] as! Int) } == 10)
+    }
+
     @Test func badInputExitsNonZeroWithAMessage() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

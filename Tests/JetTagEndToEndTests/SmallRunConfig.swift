@@ -1,8 +1,15 @@
 import JetTestSupport
 
-/// Writes a run config for `file` to `path`: a small Deep Sets on deta/dphi/logptrel, 2 epochs; `extra` is appended
-/// (more top-level YAML).
-func writeSmallRunConfig(to path: String, file: String, extra: String = "") throws {
+/// The `model` section of ``writeSmallRunConfig(to:file:extra:model:)``'s default: a small Deep Sets.
+let smallDeepSets = """
+    model:
+      kind: deepsets
+      deepsets: {constituentLayers: [16, 16], headLayers: [16]}
+    """
+
+/// Writes a run config for `file` to `path`: `model` (default a small Deep Sets) on deta/dphi/logptrel, 2 epochs;
+/// `extra` is appended (more top-level YAML).
+func writeSmallRunConfig(to path: String, file: String, extra: String = "", model: String = smallDeepSets) throws {
     let text = """
         data:
           files: [\(file)]
@@ -10,9 +17,7 @@ func writeSmallRunConfig(to path: String, file: String, extra: String = "") thro
         features:
           maxConstituents: \(SyntheticJetFile.slots)
           constituentVariables: [deta, dphi, logptrel]
-        model:
-          kind: deepsets
-          deepsets: {constituentLayers: [16, 16], headLayers: [16]}
+        \(model)
         training:
           batchSize: 32
           epochs: 2

@@ -41,11 +41,12 @@ import sys
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_models  # noqa: E402
+
 FORMAT_VERSION = 1
 REGENERATE = "python3 Tests/Scripts/make_nn_fixtures.py"
 TORCH_VERSION = "2.13.0"
-BN_MOMENTUM = 0.1
-BN_EPS = 1e-5
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "JetModelsTests", "Fixtures")
 DTYPE = torch.float64
@@ -85,28 +86,13 @@ def make_inputs(seed, batch, slots, features, multiplicities, jet_features=0, cl
 # Layers written out explicitly (masked over valid constituents)
 
 
-class MaskedBatchNorm(torch.nn.Module):
-    """BatchNorm over channels whose statistics use the valid constituents only. h is [B, P, C]."""
-
-    def __init__(self, channels, phase):
-        super().__init__()
-        self.weight = torch.nn.Parameter(1.0 + pattern((channels,), 0.3, phase))
-        self.bias = torch.nn.Parameter(pattern((channels,), 0.2, phase + 1.0))
-        self.register_buffer("running_mean", torch.zeros(channels, dtype=DTYPE))
-        self.register_buffer("running_var", torch.ones(channels, dtype=DTYPE))
-
-    def forward(self, h, mask):
-        m = mask.unsqueeze(-1)
-        if self.training:
-            n = mask.sum()
-            mean = (h * m).sum((0, 1)) / n
-            var = (((h - mean) ** 2) * m).sum((0, 1)) / n
-            with torch.no_grad():
-                self.running_mean.mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * mean)
-                self.running_var.mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * var * n / (n - 1))
-        else:
-            mean, var = self.running_mean, self.running_var
-        return (h - mean) / torch.sqrt(var + BN_EPS) * self.weight + self.bias
+def masked_batch_norm(channels, phase):
+    """torch_models.MaskedBatchNorm (statistics over the valid entries) with pattern values for gamma and beta."""
+    norm = torch_models.MaskedBatchNorm(channels, DTYPE)
+    with torch.no_grad():
+        norm.weight.copy_(1.0 + pattern((channels,), 0.3, phase))
+        norm.bias.copy_(pattern((channels,), 0.2, phase + 1.0))
+    return norm
 
 
 def norm_buffers(prefix, norms):
@@ -127,27 +113,35 @@ def dense(n_in, n_out, phase, bias=True):
     return layer
 
 
-class Head(torch.nn.Module):
-    """Jet-level Dense + ReLU layers, then the output Dense (1 logit for 2 classes, else one per class)."""
+class PatternLayers(torch_models.Layers):
+    """The layers of torch_models with the deterministic pattern values, in float64."""
 
-    def __init__(self, n_in, hidden, classes, phase):
-        super().__init__()
-        sizes = [n_in] + hidden + [1 if classes == 2 else classes]
-        self.layers = torch.nn.ModuleList(dense(a, b, phase + 0.9 * i) for i, (a, b) in enumerate(zip(sizes, sizes[1:])))
+    def __init__(self):
+        super().__init__(DTYPE)
 
-    def forward(self, z):
-        for i, layer in enumerate(self.layers):
-            z = layer(z)
-            if i + 1 < len(self.layers):
-                z = torch.relu(z)
-        return z
+    def linear(self, n_in, n_out, phase, bias=True):
+        return dense(n_in, n_out, phase, bias)
 
-    def named(self):
-        out = {}
-        for i, layer in enumerate(self.layers):
-            out[f"head.{i}.weight"] = layer.weight
-            out[f"head.{i}.bias"] = layer.bias
-        return out
+    def layer_norm(self, width, phase):
+        norm = torch.nn.LayerNorm(width, dtype=DTYPE)
+        with torch.no_grad():
+            norm.weight.copy_(1.0 + pattern((width,), 0.3, phase))
+            norm.bias.copy_(pattern((width,), 0.2, phase + 1.0))
+        return norm
+
+    def batch_norm(self, channels, phase):
+        return masked_batch_norm(channels, phase)
+
+    def token(self, width, phase):
+        return torch.nn.Parameter(pattern((width,), 1.0, phase))
+
+
+PATTERN = PatternLayers()
+
+
+def pattern_head(n_in, hidden, classes, phase):
+    """torch_models.Head with pattern values (no dropout)."""
+    return torch_models.Head(n_in, hidden, classes, phase, PATTERN)
 
 
 class DeepSets(torch.nn.Module):
@@ -159,11 +153,11 @@ class DeepSets(torch.nn.Module):
         sizes = [config["inputFeatures"]] + config["constituentLayers"]
         bn = config["batchNorm"]
         self.phi = torch.nn.ModuleList(dense(a, b, 0.4 * i, bias=not bn) for i, (a, b) in enumerate(zip(sizes, sizes[1:])))
-        self.norms = torch.nn.ModuleList(MaskedBatchNorm(b, 2.0 + i) for i, b in enumerate(sizes[1:])) if bn else None
+        self.norms = torch.nn.ModuleList(masked_batch_norm(b, 2.0 + i) for i, b in enumerate(sizes[1:])) if bn else None
         if config["pooling"] == "attention":
             self.score = torch.nn.Parameter(pattern((sizes[-1],), 1.0, 5.0))
         pooled = sizes[-1] + config["jetFeatures"]
-        self.head = Head(pooled, config["headLayers"], config["classes"], 3.0)
+        self.head = pattern_head(pooled, config["headLayers"], config["classes"], 3.0)
 
     def forward(self, x, mask, jet_features=None):
         h = x
@@ -226,9 +220,9 @@ class CNN1D(torch.nn.Module):
                 if conv.bias is not None:
                     conv.bias.copy_(pattern((b,), 0.3, 0.4 * i + 0.5))
             self.convs.append(conv)
-        self.norms = torch.nn.ModuleList(MaskedBatchNorm(b, 2.0 + i) for i, b in enumerate(sizes[1:])) if bn else None
+        self.norms = torch.nn.ModuleList(masked_batch_norm(b, 2.0 + i) for i, b in enumerate(sizes[1:])) if bn else None
         self.residual = [config["residual"] and a == b for a, b in zip(sizes, sizes[1:])]
-        self.head = Head(sizes[-1], config["headLayers"], config["classes"], 3.0)
+        self.head = pattern_head(sizes[-1], config["headLayers"], config["classes"], 3.0)
 
     def forward(self, x, mask, jet_features=None):
         m = mask.unsqueeze(-1)

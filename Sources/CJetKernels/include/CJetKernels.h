@@ -37,6 +37,21 @@ void jt_smallk_weight_gradient(int isa, const float *x, const float *g, const fl
 /// dx [rows, k] = g w (overwritten); the sum over the n channels runs in channel order.
 void jt_smallk_input_gradient(int isa, const float *g, const float *w, float *dx, long rows, int k, int n);
 
+// Vector math for the transformer's element-wise work, SIMD over the values with the same polynomial
+// approximations on every path: exp within 1e-7 relative (Cephes' expf; 0 below ln FLT_MIN), erf within 4e-7
+// absolute (Eigen's rational approximation). `isa` a JTSmallKISA (AVX-512F runs the AVX2 + FMA variant) or 0 for
+// portable C; any isa on a non-x86 build runs the portable C. Results are the same bits for the same inputs and
+// isa wherever an element sits in the buffer.
+
+/// y = x Phi(x) (GELU with the exact normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2); y may be x.
+void jt_gelu_forward(int isa, const float *x, float *y, long count);
+
+/// dx = dy (Phi(x) + x phi(x)), phi the standard normal density; dx may be dy.
+void jt_gelu_backward(int isa, const float *dy, const float *x, float *dx, long count);
+
+/// x = softmax(x) in place over `count` values (count >= 1).
+void jt_softmax(int isa, float *x, long count);
+
 #ifdef __cplusplus
 }
 #endif

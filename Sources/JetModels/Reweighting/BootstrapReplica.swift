@@ -24,7 +24,7 @@ public struct BootstrapReplica: Sendable, Equatable {
     public func count(sample: Int32, eventNumber: Int64) -> Int {
         var hash = seed
         for value in [UInt64(index), UInt64(UInt32(bitPattern: sample)), UInt64(bitPattern: eventNumber)] {
-            hash = Self.mixed(hash ^ Self.mixed(value &+ 0x9E37_79B9_7F4A_7C15))
+            hash = SplitMix64.mixed(hash ^ SplitMix64.mixed(value &+ SplitMix64.increment))
         }
         var generator = SeededGenerator(seed: hash)
         let u = generator.nextUnitInterval()
@@ -46,13 +46,5 @@ public struct BootstrapReplica: Sendable, Equatable {
             jets.weights[jet] * Float(count(sample: jets.labels[jet], eventNumber: jets.eventNumbers[jet]))
         }
         return replica
-    }
-
-    /// SplitMix64's finaliser.
-    private static func mixed(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
