@@ -2,6 +2,7 @@
 // H5open() calls or to global variables Swift 6 rejects, so they are exposed as inline functions here.
 #ifndef JETTAG_CHDF5_SHIM_H
 #define JETTAG_CHDF5_SHIM_H
+#include <stdio.h>
 #include <hdf5.h>
 #include <zlib.h>
 #include <libdeflate.h>
@@ -34,4 +35,20 @@ static inline hsize_t jt_h5s_unlimited(void) { return H5S_UNLIMITED; }
 
 /// Silences HDF5's own error-stack printing; JetTag reports errors itself.
 static inline void jt_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static inline herr_t jt_h5_innermost_error(unsigned n, const H5E_error2_t *entry, void *buffer) {
+    if (n == 0 && entry->desc != NULL) {
+        char minor[160] = "";
+        H5Eget_msg(entry->min_num, NULL, minor, sizeof minor);
+        snprintf((char *)buffer, 256, "%s%s%s", entry->desc, minor[0] ? ": " : "", minor);
+    }
+    return 0;
+}
+
+/// The most specific entry of this thread's HDF5 error stack (where the failure was detected) into
+/// `buffer` (at least 256 bytes), empty when the stack is empty.
+static inline void jt_h5_last_error(char *buffer) {
+    buffer[0] = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, jt_h5_innermost_error, buffer);
+}
 #endif

@@ -25,8 +25,16 @@ public final class HDF5File {
         guard H5Fis_hdf5(path) > 0 else { throw JetDataError.notHDF5(file: path) }
         try MetadataPreflight.check(path)
         let id = H5Fopen(path, jt_h5f_acc_rdonly(), jt_h5p_default())
-        guard id >= 0 else { throw JetDataError.unreadableFile(file: path, reason: "H5Fopen failed") }
+        guard id >= 0 else { throw JetDataError.unreadableFile(file: path, reason: "H5Fopen failed\(lastHDF5Error())") }
         return (path, id)
+    }
+
+    /// ": " and what libhdf5 said where the last call failed (e.g. "unable to lock the file"), or "".
+    static func lastHDF5Error() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        jt_h5_last_error(&buffer)
+        let message = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return message.isEmpty ? "" : ": \(message)"
     }
 
     deinit { HDF5Lock.run { _ = H5Fclose(id) } }

@@ -22,11 +22,13 @@ public final class HDF5FileWriter {
         TemporaryOutput.sweepStale(beside: path)
         temporaryPath = TemporaryOutput.path(for: path)
         let temporaryPath = temporaryPath
-        id = HDF5Lock.run {
+        let failure: String
+        (id, failure) = HDF5Lock.run {
             jt_h5_silence_errors()
-            return H5Fcreate(temporaryPath, jt_h5f_acc_trunc(), jt_h5p_default(), jt_h5p_default())
+            let id = H5Fcreate(temporaryPath, jt_h5f_acc_trunc(), jt_h5p_default(), jt_h5p_default())
+            return (id, id < 0 ? HDF5File.lastHDF5Error() : "")
         }
-        guard id >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create \(temporaryPath)") }
+        guard id >= 0 else { throw JetDataError.writeFailed(file: path, reason: "cannot create \(temporaryPath)\(failure)") }
     }
 
     deinit { abandon() }

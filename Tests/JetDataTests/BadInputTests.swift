@@ -27,6 +27,22 @@ import Testing
         #expect("\(error)".contains("truncated"), "\(error)")
     }
 
+    /// libhdf5 locks the files it opens; a file another writer holds gives its reason, not a bare "H5Fopen failed".
+    @Test func fileLockedByAWriterSaysSo() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let locked = directory.path("locked.h5")
+        try FileManager.default.copyItem(atPath: fixture("compound.h5"), toPath: locked)
+        let descriptor = open(locked, O_RDWR)
+        defer { close(descriptor) }
+        try #require(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let error = try #require(throws: JetDataError.self) { try readAll(locked) }
+        #expect("\(error)".hasPrefix("\(locked): cannot open as HDF5 (H5Fopen failed: "), "\(error)")
+        #expect("\(error)".contains("lock"), "\(error)")
+        flock(descriptor, LOCK_UN)
+        try readAll(locked)
+    }
+
     @Test func globMatchingNothing() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
