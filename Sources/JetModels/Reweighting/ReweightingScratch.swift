@@ -182,15 +182,15 @@ final class ReweightingScratch: Sendable {
 
         private func bytes(_ block: Block, count: Int) throws -> Data {
             let path = scratch.path
-            return try FileSystemError.wrapping(path: path, action: "cannot read the scratch file") {
+            let data = try FileSystemError.wrapping(path: path, action: "cannot read the scratch file") {
                 try handle.seek(toOffset: block.offset)
-                let data = try handle.read(upToCount: count) ?? Data()
-                guard data.count == count else {
-                    throw JetModelsError.invalidData(
-                        "\(path): \(data.count) of \(count) bytes at offset \(block.offset) (the scratch file was truncated)")
-                }
-                return data
+                return try handle.read(upToCount: count) ?? Data()
             }
+            guard data.count == count else {
+                throw JetModelsError.invalidData(
+                    "\(path): \(data.count) of \(count) bytes at offset \(block.offset) (the scratch file was truncated)")
+            }
+            return data
         }
 
         private func headSize(_ block: Block) -> Int { block.jets * (scratch.hasObservable ? 16 : 12) }
