@@ -14,7 +14,8 @@
 # passes, the 8 trainings, the normalisation passes, writing), events/s = 2 N / wall, the classifiers' training
 # jets/s (mean over the members' epochs, history.csv), epochs trained (early stopping may end members early) and
 # the peak RSS (/usr/bin/time -v), which must stay flat in N. Expected time for 10 M + 10 M from the measured rate:
-# see the RESULTS.md section this script writes (the 1 M + 1 M run scaled by 10: training is linear in N).
+# measured 143 s for 1 M + 1 M (2026-12-03, 2-core AMD EPYC Zen 3, load 0.3-2.4, THREADS=2), so expect about
+# 25 min for 10 M + 10 M (linear in N; early stopping may change the epoch count) and 23 GB of files under OUT.
 # Options: SIZES (events per sample), THREADS (training.threads, default 2), EPOCHS (default: the config's 20),
 # OUT (default runs/bench-reweight-stream/, gitignored). Appends the table to Benchmarks/RESULTS.md.
 set -euo pipefail

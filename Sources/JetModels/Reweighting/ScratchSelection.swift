@@ -103,8 +103,9 @@ final class ScratchSelection: RoundSource {
         var entries = 0
         for block in part.blocks {
             defer { first += block.jets }
-            let overlap = max(first, chunk.jets.lowerBound)..<min(first + block.jets, chunk.jets.upperBound)
-            guard !overlap.isEmpty else { continue }
+            let (lower, upper) = (max(first, chunk.jets.lowerBound), min(first + block.jets, chunk.jets.upperBound))
+            guard lower < upper else { continue }
+            let overlap = lower..<upper
             let contents = try reader.contents(block, part: chunk.part)
             var (kept, weights) = ([Int](), [Float]())
             for jet in (overlap.lowerBound - first)..<(overlap.upperBound - first) {
