@@ -1,4 +1,4 @@
-"""Writes a large jet file for Benchmarks/stream.sh: COPIES re-numbered copies of a development file, one after
+"""Writes a large jet file for Benchmarks/stream.sh and Benchmarks/reweight-stream.sh: COPIES re-numbered copies of a development file, one after
 the other (copy c adds c * 10**12 to every event_number, so the split's hash and the event numbers stay distinct),
 with the source's datasets, dtypes, chunking and compression (gzip 4 + shuffle for top_qcd_dev.h5). Not committed.
 The constituents' compressed chunks are copied as they are (`read_direct_chunk` / `write_direct_chunk`) when the
@@ -6,6 +6,8 @@ source's jet count is a whole number of chunks, so only the small jets dataset i
 qcd_nominal_dev.h5 (11.5 GB) take minutes, not an hour.
 
     python3 Benchmarks/make_stream_file.py ../shared/data/top_qcd_dev.h5 runs/bench-stream/big.h5 --jets 2000000
+
+    python3 Benchmarks/make_stream_file.py ../shared/data/qcd_nominal_dev.h5 runs/bench-reweight-stream/nominal-1000000.h5 --jets 1000000
 
 --jets rounds up to whole copies (2,000,000 -> 67 copies of 30,000 = 2,010,000 jets). Written under a temporary
 name and renamed.

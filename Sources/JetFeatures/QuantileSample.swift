@@ -30,11 +30,14 @@ public struct QuantileSample: Sendable {
         }
     }
 
+    /// The kept values in ascending order: every value added while no more than `capacity` were.
+    public func sortedValues() -> [Float] { values.sorted() }
+
     /// The `q`-th percentiles (0...100) with numpy's default linear interpolation between the closest ranks;
     /// nil when nothing was added.
     public func percentiles(_ q: [Double]) -> [Double]? {
         guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
+        let sorted = sortedValues()
         return q.map { percent in
             let position = percent / 100 * Double(sorted.count - 1)
             let below = Int(position.rounded(.down))

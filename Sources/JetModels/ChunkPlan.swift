@@ -251,14 +251,20 @@ struct ChunkPlan: Sendable {
     /// The rounds of `epoch`: round j holds chunk π_f(j) of every file f (in file order) and the seed of its
     /// permutation.
     func rounds(seed: UInt64, epoch: Int, shard: Int) -> [Round] {
-        let orders = files.indices.map { file in
+        Self.rounds(fileCount: files.count, chunksPerFile: chunksPerFile, seed: seed, epoch: epoch, shard: shard)
+    }
+
+    /// The rounds of `epoch` for `fileCount` files of C = `chunksPerFile` chunks each (chunk k of file f at f C + k).
+    static func rounds(fileCount: Int, chunksPerFile: Int, seed: UInt64, epoch: Int, shard: Int) -> [Round] {
+        let files = 0..<fileCount
+        let orders = files.map { file in
             Trainer.permutation(
                 count: chunksPerFile, seed: seed ^ 0x4348_554E_4B5F_4F52 ^ (0xBF58_476D_1CE4_E5B9 &* UInt64(file + 1)),
                 epoch: epoch, shard: shard)
         }
         return (0..<chunksPerFile).map { round in
             Round(
-                chunks: files.indices.map { $0 * chunksPerFile + orders[$0][round] },
+                chunks: files.map { $0 * chunksPerFile + orders[$0][round] },
                 permutationSeed: (seed ^ (0x94D0_49BB_1331_11EB &* UInt64(round)), epoch, shard))
         }
     }
@@ -270,6 +276,12 @@ struct ChunkPlan: Sendable {
     struct Round: Sendable {
         var chunks: [Int]
         var permutationSeed: (seed: UInt64, epoch: Int, shard: Int)?
+
+        /// The order of the round's `count` entries: its permutation, or file order.
+        func order(count: Int) -> [Int] {
+            permutationSeed.map { Trainer.permutation(count: count, seed: $0.seed, epoch: $0.epoch, shard: $0.shard) }
+                ?? Array(0..<count)
+        }
     }
 
     /// The entries of `round`.

@@ -23,7 +23,7 @@ public struct JetSet: Sendable {
         inputs = PackedJets(featureCount: featureCount, jetFeatureCount: jetFeatureCount)
     }
 
-    private init(
+    init(
         inputs: PackedJets, labels: [Int32], weights: [Float], eventNumbers: [Int64], fields: [String: [Float]]
     ) {
         (self.inputs, self.labels, self.weights, self.eventNumbers, self.fields) =

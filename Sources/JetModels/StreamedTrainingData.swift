@@ -151,14 +151,30 @@ final class StreamedShard: Sendable {
                         + "\(jets) jets of the split now, \(chunk.jets) when training started (the file changed)")
             }
         }
-        let order = round.permutationSeed.map {
-            Trainer.permutation(count: set.count, seed: $0.seed, epoch: $0.epoch, shard: $0.shard)
-        } ?? Array(0..<set.count)
-        return (set, order)
+        return (set, round.order(count: set.count))
     }
 }
 
-/// Parts cut from the rounds of a ``StreamedShard``, read ahead by a thread of its own (one round waiting while
+extension StreamedShard: RoundSource {
+    func entryCount(of round: ChunkPlan.Round) -> Int { plan.entryCount(of: round) }
+
+    func makeRoundReader() throws -> (ChunkPlan.Round) throws -> (set: JetSet, order: [Int]) {
+        let stream = try TrainingData.openStream(config: config, split: split)
+        let labelMap = try ClassLabelMap(classNames: config.classNames, labelMap: config.data.labelMap, files: stream.files)
+        return { try self.read($0, stream: stream, labelMap: labelMap) }
+    }
+}
+
+/// Where a ``StreamedParts`` reads its rounds: the files of a run (``StreamedShard``) or a reweighting's scratch
+/// file (``ReweightingScratch``).
+protocol RoundSource: Sendable {
+    /// The entries (training copies) of `round`.
+    func entryCount(of round: ChunkPlan.Round) -> Int
+    /// A reader of rounds for one thread: a round's entries in file order and their order in the round.
+    func makeRoundReader() throws -> (ChunkPlan.Round) throws -> (set: JetSet, order: [Int])
+}
+
+/// Parts cut from the rounds of a ``RoundSource``, read ahead by a thread of its own (one round waiting while
 /// the next is read), so that reading and extraction overlap training: at most three rounds in memory. The thread stops when the reader is released.
 final class StreamedParts: TrainingPartReader {
     private let size: Int
@@ -166,13 +182,13 @@ final class StreamedParts: TrainingPartReader {
     private var current: (set: JetSet, order: [Int])?
     private var cursor = 0
 
-    init(shard: StreamedShard, rounds: [ChunkPlan.Round], size: Int, skipping: Int) {
+    init(shard: any RoundSource, rounds: [ChunkPlan.Round], size: Int, skipping: Int) {
         self.size = size
         // Whole rounds before the first part are never read.
         var rounds = rounds[...]
         var skip = skipping
-        while let first = rounds.first, shard.plan.entryCount(of: first) <= skip {
-            skip -= shard.plan.entryCount(of: first)
+        while let first = rounds.first, shard.entryCount(of: first) <= skip {
+            skip -= shard.entryCount(of: first)
             rounds = rounds.dropFirst()
         }
         cursor = skip
@@ -214,14 +230,12 @@ private final class RoundQueue: @unchecked Sendable {
     private var cancelled = false
     private let depth = 1
 
-    init(shard: StreamedShard, rounds: [ChunkPlan.Round]) {
+    init(shard: any RoundSource, rounds: [ChunkPlan.Round]) {
         let thread = Thread { [self] in
             do {
-                let stream = try TrainingData.openStream(config: shard.config, split: shard.split)
-                let labelMap = try ClassLabelMap(
-                    classNames: shard.config.classNames, labelMap: shard.config.data.labelMap, files: stream.files)
+                let read = try shard.makeRoundReader()
                 for round in rounds {
-                    let read = try shard.read(round, stream: stream, labelMap: labelMap)
+                    let read = try read(round)
                     guard put(.success(read)) else { return }
                 }
             } catch {

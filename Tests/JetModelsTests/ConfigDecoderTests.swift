@@ -56,8 +56,9 @@ import Testing
             (["closure": ["binz": 4]], "closure.binz"),
             (["model": ["kind": "deepsets", "deepsets": ["poolng": "sum"]]], "model.deepsets.poolng"),
             (["training": ["epoch": 3]], "training.epoch"),
-            // The classifier's data section is derived from the samples: writing one is an error.
-            (["data": ["files": ["a.h5"]]], "data"),
+            // The classifier's data section is derived from the samples but for inMemory and shuffleBuffer: any other
+            // key is an error.
+            (["data": ["files": ["a.h5"]]], "data.files"),
         ]
         for (extra, path) in cases {
             let found = unknownKey { _ = try ReweightingConfig.load(tree: reweightingTree(extra), file: "r.yaml") }

@@ -7,8 +7,9 @@ import JetFeatures
 /// observables, and the classifier as a run config's `features`, `model` and `training` sections.
 ///
 /// YAML sections: `source` and `target` (``Sample``), `reweighting` (``Options``), `closure` (``Closure``),
-/// `features`, `model`, `training` (as in a training run config; the `data` section is derived: label 0 is the
-/// source, 1 the target).
+/// `features`, `model`, `training` (as in a training run config), and `data` with only `inMemory` and
+/// `shuffleBuffer` (docs/STREAMING.md); the rest of the classifier's `data` section is derived: label 0 is the
+/// source, 1 the target.
 public struct ReweightingConfig: Codable, Sendable {
     /// One sample: its files and weight field.
     public struct Sample: Codable, Sendable, Equatable {
@@ -158,7 +159,17 @@ public struct ReweightingConfig: Codable, Sendable {
         var closure: Closure
 
         private enum CodingKeys: String, CodingKey {
-            case source, target, options = "reweighting", closure, features, model, training
+            case source, target, options = "reweighting", closure, features, model, training, data
+        }
+
+        /// The `data` keys a reweighting config takes (checked here, decoded by the classifier's ``DataConfig``).
+        private struct Streaming: Decodable {
+            private enum CodingKeys: String, CodingKey { case inMemory, shuffleBuffer }
+
+            init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                for key in [CodingKeys.inMemory, .shuffleBuffer] { _ = c.contains(key) }
+            }
         }
 
         init(from decoder: Decoder) throws {
@@ -168,6 +179,7 @@ public struct ReweightingConfig: Codable, Sendable {
             options = try c.decode(.options, default: Options())
             closure = try c.decode(.closure, default: Closure())
             for name in ReweightingConfig.classifierKeys { _ = c.contains(CodingKeys(rawValue: name)!) }
+            _ = try c.decodeIfPresent(Streaming.self, forKey: .data)
         }
     }
 
@@ -183,11 +195,13 @@ public struct ReweightingConfig: Codable, Sendable {
         }
         let sections = try ConfigDecoder(file: file).decode(Sections.self, from: root)
         var classifierTree = root.filter { classifierKeys.contains($0.key) }
-        classifierTree["data"] = [
+        var data: [String: Any] = [
             "files": sections.source.files + sections.target.files, "classNames": ["source", "target"],
             "weightField": sections.source.weightField,
             "split": ["modulus": sections.options.modulus, "validationFolds": sections.options.validationFolds],
-        ] as [String: Any]
+        ]
+        for (key, value) in root["data"] as? [String: Any] ?? [:] { data[key] = value }
+        classifierTree["data"] = data
         let config = ReweightingConfig(
             source: sections.source, target: sections.target, options: sections.options, closure: sections.closure,
             classifier: try RunConfig.load(tree: classifierTree, file: file))
@@ -225,5 +239,21 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
         try check(closure.seeds >= 1, "closure.seeds", "expected a positive integer")
         try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
+        if classifier.data.inMemory == false, let (key, reason) = streamingConflict {
+            throw JetModelsError.invalidValue(
+                path: key, file: file, expected: "a setting that streams, as data.inMemory is false (\(reason))")
+        }
+    }
+
+    /// The setting that needs every jet in memory, if any, with why: streaming (`data.inMemory: false`, or `auto`
+    /// above the limit) refuses it.
+    public var streamingConflict: (key: String, reason: String)? {
+        if options.negativeWeights == .resample {
+            return ("reweighting.negativeWeights", "resample trains the Neural Resamplers on every jet held in memory")
+        }
+        if options.calibrate {
+            return ("reweighting.calibrate", "the calibration is fitted on every validation score held in memory")
+        }
+        return nil
     }
 }

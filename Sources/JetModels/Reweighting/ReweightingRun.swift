@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetFeatures
 import JetNN
@@ -20,10 +21,12 @@ public struct ReweightingRun {
     }
 
     /// Trains the classifier (after the resamplers, for `resample`) and writes the run directory. Sets JetNN's
-    /// `ComputeThreads` to the classifier's `training.threads`. Creates the directory only once the data loaded,
-    /// and holds its lock (``RunDirectoryLock``) to the end: a second run into it fails.
+    /// `ComputeThreads` to the classifier's `training.threads`. Holds the directory's lock (``RunDirectoryLock``)
+    /// to the end: a second run into it fails. In memory the directory is created only once the data loaded;
+    /// streamed (``holdsInMemory()``) first, as the scratch file goes into it (removed at the end and on error).
     ///
-    /// - Parameter progress: the stage ("classifier", "resampler-target", ...) and the trainer's event.
+    /// - Parameter progress: the stage ("classifier", "resampler-target", "data" for the streaming passes, ...)
+    ///   and the trainer's event.
     @discardableResult
     public func run(
         progress: (String, Trainer.Event) -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
@@ -31,25 +34,30 @@ public struct ReweightingRun {
         let options = config.options
         let threads = config.classifier.training.threads
         ComputeThreads.set(threads)
-        let (trainingSplit, validationSplit) = (options.split(options.trainingFolds), options.split(options.validationFolds))
+        let splits = (training: options.split(options.trainingFolds), validation: options.split(options.validationFolds))
+        let inMemory = try holdsInMemory()
+        if !inMemory && !config.classifier.features.isStandardized {
+            progress("data", .note("streaming: a pass over the training split to fit the standardisation"))
+        }
         let features = try ReweightingData.fittedFeatures(
-            config.classifier.features, samples: [config.source, config.target], split: trainingSplit, threads: threads)
+            config.classifier.features, samples: [config.source, config.target], split: splits.training, threads: threads)
+        guard inMemory else {
+            return try runStreamed(features: features, splits: splits, progress: progress, shouldStop: shouldStop)
+        }
         let extractor = try FeatureExtractor(spec: features)
         let flattening = options.flattenIn.map { [$0] } ?? []
         var training = try ReweightingData.load(
-            source: config.source, target: config.target, split: trainingSplit, extractor: extractor, observables: flattening,
+            source: config.source, target: config.target, split: splits.training, extractor: extractor, observables: flattening,
             threads: threads)
         var validation = try ReweightingData.load(
-            source: config.source, target: config.target, split: validationSplit, extractor: extractor, observables: flattening,
-            threads: threads)
+            source: config.source, target: config.target, split: splits.validation, extractor: extractor,
+            observables: flattening, threads: threads)
         let lock = try RunDirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         func sum(_ data: ReweightingData, _ range: Range<Int>) -> Double { range.reduce(0) { $0 + Double(data.jets.weights[$1]) } }
         let sourceSum = sum(training, training.sourceRange) + sum(validation, validation.sourceRange)
         let targetSum = sum(training, training.targetRange) + sum(validation, validation.targetRange)
-        guard sourceSum > 0, targetSum > 0 else {
-            throw JetModelsError.invalidData("the signed weight sums of source (\(sourceSum)) and target (\(targetSum)) must be positive")
-        }
+        try Self.checkSums(source: sourceSum, target: targetSum)
         let original = [training, validation]
         var resampling: [String: NeuralResampler.Summary] = [:]
         switch options.negativeWeights {
@@ -78,13 +86,159 @@ public struct ReweightingRun {
             Self.flatten(&parts, in: observable)
             (training, validation) = (parts[0], parts[1])
         }
-        var model = try trainClassifier(
-            training: training.jets, validation: validation.jets, features: features, directory: directory, progress: progress,
-            shouldStop: shouldStop)
-        func densityRatio(_ classifier: ModelFile) throws -> DensityRatio {
-            try Self.densityRatio(
-                model: classifier, options: options, validation: validation.jets, original: original, targetSum: targetSum)
+        let folds = options.trainingFolds + options.validationFolds
+        var pool: JetSet?
+        func memberData(member: Int?, replica: BootstrapReplica?) throws -> any TrainingJets {
+            var (memberTraining, memberValidation) = (training.jets, validation.jets)
+            if let member, options.crossTraining {
+                if pool == nil {
+                    pool = training.jets
+                    pool!.append(contentsOf: validation.jets)
+                }
+                (memberTraining, memberValidation) = Self.split(
+                    pool!, validationFold: folds[member % folds.count], modulus: options.modulus)
+            }
+            return TrainingData(
+                features: features,
+                training: try BinaryClassifierTraining.classBalanced(replica?.resampled(memberTraining) ?? memberTraining),
+                validation: try BinaryClassifierTraining.classBalanced(memberValidation))
         }
+        return try trainAndWrite(
+            features: features, sourceSum: sourceSum, targetSum: targetSum, resampling: resampling, data: memberData,
+            densityRatio: { model in
+                try Self.densityRatio(model: model, options: options, calibration: validation.jets, targetSum: targetSum) { body in
+                    for part in original {
+                        try body(part.jets.subset(Array(part.sourceRange), weights: Array(part.jets.weights[part.sourceRange])))
+                    }
+                }
+            }, progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Whether the run holds its jets in memory: the classifier config's `data.inMemory`, or for `auto` whether
+    /// their packed size (every row of the source and target files, `features.maxConstituents` constituents of
+    /// the constituent variables and the jet variables, 4 bytes each: what the in-memory path holds at most) is at
+    /// most ``JetData/DataConfig/inMemoryLimit``. `auto` above the limit with a setting that cannot stream
+    /// (``ReweightingConfig/streamingConflict``) is an error naming the key.
+    public func holdsInMemory() throws -> Bool {
+        if let inMemory = config.classifier.data.inMemory { return inMemory }
+        let spec = config.classifier.features
+        let inputs = ObservableInputs(features: spec)
+        var bytes = 0.0
+        for sample in [config.source, config.target] {
+            let stream = try JetStream(files: sample.files, options: try inputs.readOptions(selection: sample.selection))
+            let valuesPerJet = min(stream.maxConstituents, spec.maxConstituents) * spec.constituentVariables.count
+                + spec.jetVariables.count
+            bytes += Double(stream.totalJets) * Double(valuesPerJet * 4)
+        }
+        guard bytes > Double(DataConfig.inMemoryLimit) else { return true }
+        if let (key, reason) = config.streamingConflict {
+            throw JetModelsError.invalidData(
+                "the reweighting's jets take \(Int(bytes / 1_048_576)) MiB packed, above the \(DataConfig.inMemoryLimit >> 20) MiB "
+                    + "that data.inMemory: auto holds in memory, and \(key) cannot be streamed (\(reason)): set "
+                    + "data.inMemory: true to hold them anyway, or change \(key)")
+        }
+        return false
+    }
+
+    /// The streamed run: the classifier inputs extracted once into the scratch file (with the weight sums and the
+    /// flattening's training values), a pass for the flattening's bin sums, then per classifier a pass for its
+    /// entries and class sums before it trains, and per density ratio a pass over the source jets.
+    private func runStreamed(
+        features: FeatureSpec, splits: (training: JetSplit, validation: JetSplit),
+        progress: (String, Trainer.Event) -> Void, shouldStop: () -> Bool
+    ) throws -> ReweightingInfo {
+        let options = config.options
+        try FileSystemError.wrapping(path: directory.path, action: "cannot create the run directory") {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        let lock = try RunDirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        let strategy = options.negativeWeights
+        var quantiles = QuantileSample()
+        progress("data", .note(
+            "streaming: a pass over the source and target files extracting the classifier inputs into a scratch file in "
+                + directory.path))
+        let scratch = try ReweightingScratch.extract(
+            source: config.source, target: config.target, splits: splits, extractor: try FeatureExtractor(spec: features),
+            constituents: config.classifier.model.kind != .mlp, observable: options.flattenIn, directory: directory,
+            threads: config.classifier.training.threads
+        ) { _, weight, value in
+            guard options.flattenIn != nil, strategy.transformed(weight) != nil else { return }
+            [value].withUnsafeBufferPointer { quantiles.add($0) }
+        }
+        defer { scratch.remove() }
+        let parts = scratch.parts
+        let sourceSum = parts[0].weightSum + parts[2].weightSum
+        let targetSum = parts[1].weightSum + parts[3].weightSum
+        try Self.checkSums(source: sourceSum, target: targetSum)
+        var flattening: WeightFlattening?
+        if options.flattenIn != nil {
+            progress("data", .note("streaming: a pass over the scratch file for the flattening's bin sums"))
+            var bins = WeightFlattening(sorted: quantiles.sortedValues())
+            let reader = try ReweightingScratch.Reader(scratch)
+            for part in parts {
+                for block in part.blocks {
+                    let head = try reader.head(block)
+                    for jet in 0..<block.jets {
+                        guard let weight = strategy.transformed(head.weights[jet]) else { continue }
+                        bins.add(value: head.observable[jet], weight: weight)
+                    }
+                }
+            }
+            flattening = bins
+        }
+        let folds = options.trainingFolds + options.validationFolds
+        func memberData(member: Int?, replica: BootstrapReplica?) throws -> any TrainingJets {
+            func selection(_ parts: [Int], folds: Set<Int>?, replica: BootstrapReplica?) throws -> ScratchSelection {
+                try ScratchSelection(
+                    scratch: scratch, parts: parts,
+                    rule: ScratchSelection.Rule(
+                        strategy: strategy, flattening: flattening, replica: replica, folds: folds, modulus: options.modulus),
+                    shuffleBuffer: config.classifier.data.shuffleBuffer)
+            }
+            progress("data", .note("streaming: a pass over the scratch file's weights for the classifier's jets and class sums"))
+            guard let member, options.crossTraining else {
+                return ScratchTrainingJets(
+                    features: features, training: try selection([0, 1], folds: nil, replica: replica),
+                    validation: try selection([2, 3], folds: nil, replica: nil))
+            }
+            let fold = folds[member % folds.count]
+            return ScratchTrainingJets(
+                features: features, training: try selection([0, 1, 2, 3], folds: Set(folds).subtracting([fold]), replica: replica),
+                validation: try selection([0, 1, 2, 3], folds: [fold], replica: nil))
+        }
+        return try trainAndWrite(
+            features: features, sourceSum: sourceSum, targetSum: targetSum, resampling: [:], data: memberData,
+            densityRatio: { model in
+                progress("data", .note("streaming: a pass over the source jets of the scratch file for the normalisation"))
+                let reader = try ReweightingScratch.Reader(scratch)
+                return try Self.densityRatio(model: model, options: options, calibration: nil, targetSum: targetSum) { body in
+                    for part in [0, 2] {
+                        for block in parts[part].blocks { try body(try reader.contents(block, part: part).jets) }
+                    }
+                }
+            }, progress: progress, shouldStop: shouldStop)
+    }
+
+    static func checkSums(source: Double, target: Double) throws {
+        guard source > 0, target > 0 else {
+            throw JetModelsError.invalidData("the signed weight sums of source (\(source)) and target (\(target)) must be positive")
+        }
+    }
+
+    /// A classifier's training and validation jets (`member` of an ensemble, nil for a single classifier;
+    /// `replica`: a bootstrap replica's counts on the training jets), weights balanced.
+    private typealias MemberData = (_ member: Int?, _ replica: BootstrapReplica?) throws -> any TrainingJets
+
+    /// Trains the nominal classifier and the bootstrap replicas on `data`, computes the density ratios and writes
+    /// `model.h5` with the ``ReweightingInfo``.
+    private func trainAndWrite(
+        features: FeatureSpec, sourceSum: Double, targetSum: Double, resampling: [String: NeuralResampler.Summary],
+        data: MemberData, densityRatio: (ModelFile) throws -> DensityRatio,
+        progress: (String, Trainer.Event) -> Void, shouldStop: () -> Bool
+    ) throws -> ReweightingInfo {
+        let options = config.options
+        var model = try trainClassifier(data: data, directory: directory, progress: progress, shouldStop: shouldStop)
         let ratio = try densityRatio(model)
         var variations: WeightVariations?
         if options.bootstrap > 0 {
@@ -92,8 +246,7 @@ public struct ReweightingRun {
             for index in 0..<options.bootstrap {
                 let stage = "bootstrap \(index + 1)/\(options.bootstrap) "
                 let replica = try trainClassifier(
-                    training: training.jets, validation: validation.jets, features: features,
-                    directory: directory.appendingPathComponent("bootstrap\(index)"),
+                    data: data, directory: directory.appendingPathComponent("bootstrap\(index)"),
                     replica: BootstrapReplica(seed: config.classifier.training.seed, index: index),
                     progress: { progress(stage + $0, $1) }, shouldStop: shouldStop)
                 model.bootstrapReplicas.append(replica.members)
@@ -122,33 +275,25 @@ public struct ReweightingRun {
     ///   replicas' (replica r, member i: seed + (r + 1) n + i), so each replica also has its own initialisation
     ///   and shuffling.
     private func trainClassifier(
-        training: JetSet, validation: JetSet, features: FeatureSpec, directory: URL, replica: BootstrapReplica? = nil,
+        data: MemberData, directory: URL, replica: BootstrapReplica? = nil,
         progress: (String, Trainer.Event) -> Void, shouldStop: () -> Bool
     ) throws -> ModelFile {
-        let resampled: (JetSet) -> JetSet = { replica?.resampled($0) ?? $0 }
         var classifier = config.classifier
         classifier.training.seed += UInt64(((replica?.index ?? -1) + 1) * (classifier.training.ensemble ?? 1))
         guard let count = classifier.training.ensemble else {
             return try BinaryClassifierTraining(config: classifier).train(
-                training: resampled(training), validation: validation, features: features, directory: directory,
-                progress: { progress("classifier", $0) }, shouldStop: shouldStop)
+                data: try data(nil, replica), directory: directory, progress: { progress("classifier", $0) },
+                shouldStop: shouldStop)
         }
-        let options = config.options
-        let folds = options.trainingFolds + options.validationFolds
-        var pool = training
-        if options.crossTraining { pool.append(contentsOf: validation) }
         var members: [ModelFile] = []
         for member in 0..<count {
             var memberConfig = classifier
             memberConfig.training.seed += UInt64(member)
             memberConfig.training.ensemble = nil
             let stage = "classifier member \(member + 1)/\(count)"
-            let (memberTraining, memberValidation) = options.crossTraining
-                ? Self.split(pool, validationFold: folds[member % folds.count], modulus: options.modulus) : (training, validation)
             members.append(try BinaryClassifierTraining(config: memberConfig).train(
-                training: resampled(memberTraining), validation: memberValidation, features: features,
-                directory: directory.appendingPathComponent("member\(member)"), progress: { progress(stage, $0) },
-                shouldStop: shouldStop))
+                data: try data(member, replica), directory: directory.appendingPathComponent("member\(member)"),
+                progress: { progress(stage, $0) }, shouldStop: shouldStop))
         }
         var combined = members[0]
         combined.combination = .ensemble(count: count)
@@ -168,34 +313,36 @@ public struct ReweightingRun {
     }
 
     /// The density ratio of `model` (the nominal classifier or one variation's): the options' clipping and cap,
-    /// with `calibrate` a calibration fitted on the `validation` jets, and the ``normalization(model:jets:targetSum:ratio:)``.
+    /// with `calibrate` a calibration fitted on the `calibration` jets (the validation jets; held in memory), and
+    /// the ``normalization(model:targetSum:ratio:sources:)``.
     static func densityRatio(
-        model: ModelFile, options: ReweightingConfig.Options, validation: JetSet, original: [ReweightingData], targetSum: Double
+        model: ModelFile, options: ReweightingConfig.Options, calibration: JetSet?, targetSum: Double,
+        sources: (_ body: (JetSet) throws -> Void) throws -> Void
     ) throws -> DensityRatio {
         var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
-        if options.calibrate {
-            let balanced = try BinaryClassifierTraining.classBalanced(validation)
+        if options.calibrate, let calibration {
+            let balanced = try BinaryClassifierTraining.classBalanced(calibration)
             ratio.calibration = LogitCalibration.fit(
                 probabilities: try balanced.probabilities(models: try model.makeModels()), labels: balanced.labels,
                 weights: balanced.weights)
         }
-        ratio.normalization = try normalization(model: model, jets: original, targetSum: targetSum, ratio: ratio)
+        ratio.normalization = try normalization(model: model, targetSum: targetSum, ratio: ratio, sources: sources)
         return ratio
     }
 
     /// The factor making the reweighted source's total equal the target's on the training and validation
-    /// jets (`parts`, with their original weights): target sum / sum_i w_i r(x_i) over the source jets. It
-    /// also absorbs any constant the classifier's ratio carries (class balancing, flattening).
+    /// jets (`sources` calls its body with them, their original weights, in order): target sum / sum_i w_i r(x_i)
+    /// over the source jets. It also absorbs any constant the classifier's ratio carries (class balancing,
+    /// flattening).
     static func normalization(
-        model: ModelFile, jets parts: [ReweightingData], targetSum: Double, ratio: DensityRatio
+        model: ModelFile, targetSum: Double, ratio: DensityRatio, sources: (_ body: (JetSet) throws -> Void) throws -> Void
     ) throws -> Double {
         let models = try model.makeModels()
         var counts = DensityRatio.Counts()
         var reweightedSum = 0.0
-        for part in parts {
-            let weights = Array(part.jets.weights[part.sourceRange])
-            let f = try part.jets.subset(Array(part.sourceRange), weights: weights).probabilities(models: models)
-            for (weight, score) in zip(weights, f) { reweightedSum += Double(weight) * Double(ratio.ratio(score, counts: &counts)) }
+        try sources { jets in
+            let f = try jets.probabilities(models: models)
+            for (weight, score) in zip(jets.weights, f) { reweightedSum += Double(weight) * Double(ratio.ratio(score, counts: &counts)) }
         }
         guard reweightedSum > 0 else {
             throw JetModelsError.invalidData("the reweighted source has weight sum \(reweightedSum); cannot normalise it to the target's \(targetSum)")
@@ -204,23 +351,16 @@ public struct ReweightingRun {
     }
 
     /// Divides every training weight by the mean |w| of the jets of `parts` (both samples) in its bin of
-    /// `observable`: 20 bins at quantiles of the first part's jets.
+    /// `observable`: 20 bins at quantiles of the first part's jets (``WeightFlattening``).
     static func flatten(_ parts: inout [ReweightingData], in observable: JetObservable) {
-        let sorted = parts[0].observables[observable]!.sorted()
-        let edges = (1..<20).map { sorted[$0 * sorted.count / 20] }
-        func bin(_ value: Float) -> Int { edges.firstIndex { value < $0 } ?? edges.count }
-        var (sums, counts) = ([Double](repeating: 0, count: 20), [Double](repeating: 0, count: 20))
+        var flattening = WeightFlattening(sorted: parts[0].observables[observable]!.sorted())
         for part in parts {
-            for (value, weight) in zip(part.observables[observable]!, part.jets.weights) {
-                sums[bin(value)] += Double(Swift.abs(weight))
-                counts[bin(value)] += 1
-            }
+            for (value, weight) in zip(part.observables[observable]!, part.jets.weights) { flattening.add(value: value, weight: weight) }
         }
         for p in parts.indices {
             let column = parts[p].observables[observable]!
-            for jet in 0..<parts[p].jets.count where sums[bin(column[jet])] > 0 {
-                let b = bin(column[jet])
-                parts[p].jets.weights[jet] = Float(Double(parts[p].jets.weights[jet]) * counts[b] / sums[b])
+            for jet in 0..<parts[p].jets.count {
+                parts[p].jets.weights[jet] = flattening.flattened(parts[p].jets.weights[jet], value: column[jet])
             }
         }
     }

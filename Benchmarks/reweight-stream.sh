@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Streamed reweighting benchmark (issue 13): `jettag reweight train` of the shipped MLP config
+# (Configs/reweight-alphas.yaml: a cross-trained ensemble of 8 MLPs on the five jet observables, pt flattening,
+# 20 epochs, patience 5) streamed from its scratch file (data.inMemory: false), on N source and N target events:
+# re-numbered copies of ../shared/data/qcd_nominal_dev.h5 and qcd_alphas_dev.h5 (20,000 jets each; made by
+# Benchmarks/make_stream_file.py under OUT and kept there for the next run; not committed; about 1.15 GB per
+# million jets and file).
+#
+#   Benchmarks/reweight-stream.sh                        # from the package root: N = 200,000 and 1,000,000
+#   SIZES=10000000 Benchmarks/reweight-stream.sh         # the issue's 10 M + 10 M (23 GB of files under OUT)
+#   SIZES=200000 EPOCHS=2 THREADS=1 Benchmarks/reweight-stream.sh
+#
+# Per N: wall time of the whole command (standardisation pass, extraction into the scratch file, the weight
+# passes, the 8 trainings, the normalisation passes, writing), events/s = 2 N / wall, the classifiers' training
+# jets/s (mean over the members' epochs, history.csv), epochs trained (early stopping may end members early) and
+# the peak RSS (/usr/bin/time -v), which must stay flat in N. Expected time for 10 M + 10 M from the measured rate:
+# measured 143 s for 1 M + 1 M (2026-12-03, 2-core AMD EPYC Zen 3, load 0.3-2.4, THREADS=2), so expect about
+# 25 min for 10 M + 10 M (linear in N; early stopping may change the epoch count) and 23 GB of files under OUT.
+# Options: SIZES (events per sample), THREADS (training.threads, default 2), EPOCHS (default: the config's 20),
+# OUT (default runs/bench-reweight-stream/, gitignored). Appends the table to Benchmarks/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Benchmarks/lib/results.sh
+SIZES=${SIZES:-"200000 1000000"}
+THREADS=${THREADS:-2}
+EPOCHS=${EPOCHS:-}
+OUT=${OUT:-runs/bench-reweight-stream}
+CONFIG=Configs/reweight-alphas.yaml
+mkdir -p "$OUT"
+swift build -c release --product jettag 2>&1 | tail -1
+bin=$(swift build -c release --show-bin-path)/jettag
+results_start SIZES THREADS EPOCHS OUT -- "$@"
+for size in $SIZES; do
+  for sample in nominal alphas; do
+    [ -f "$OUT/$sample-$size.h5" ] \
+      || python3 Benchmarks/make_stream_file.py "../shared/data/qcd_${sample}_dev.h5" "$OUT/$sample-$size.h5" --jets "$size"
+  done
+done
+
+epochs=()
+[ -n "$EPOCHS" ] && epochs=(--set "training.epochs=$EPOCHS")
+table=$(mktemp)
+{
+  echo "| events per sample | wall | events/s (2 N / wall) | training jets/s | epochs trained (8 members) | peak RSS MiB |"
+  echo "|---|---|---|---|---|---|"
+  for size in $SIZES; do
+    name="rw-$size"
+    rm -rf "${OUT:?}/$name"
+    OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$OUT/$name.time" "$bin" reweight train --config "$CONFIG" \
+      --set "source.files=[$OUT/nominal-$size.h5]" --set "target.files=[$OUT/alphas-$size.h5]" \
+      --set data.inMemory=false --set "training.threads=$THREADS" "${epochs[@]}" --out "$OUT/$name" 2> "$OUT/$name.log"
+    [ -z "$(ls -A "$OUT/$name" | grep '^\.events\.scratch')" ] || { echo "scratch file left in $OUT/$name" >&2; exit 1; }
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$OUT/$name.time" \
+      | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/$name.time")
+    rate=$(cat "$OUT/$name"/member*/history.csv | awk -F, '$1 != "epoch" { s += $7; n++ } END { printf "%.0f", s / n }')
+    trained=$(cat "$OUT/$name"/member*/history.csv | grep -vc '^epoch')
+    awk -v n="$size" -v w="$wall" -v r="$rate" -v e="$trained" -v m="$rss" \
+      'BEGIN { printf "| %d | %.0f s | %.0f | %d | %d | %.0f |\n", n, w, 2 * n / w, r, e, m / 1024 }'
+  done
+} | tee "$table"
+results_record "$table"

@@ -1,0 +1,153 @@
+import JetData
+import JetFeatures
+
+/// One classifier's training or validation jets in a ``ReweightingScratch``: the jets of some of its parts (in
+/// part order) whose fold is kept, with the training weights of the in-memory path, rule for rule: the
+/// negative-weight strategy, the flattening, the bootstrap count, then class balancing over the selection.
+///
+/// Like a ``ChunkPlan`` with the parts as files: each part's jets cut into C chunks, C = ceil(jets /
+/// `data.shuffleBuffer`), per chunk its entry count only. Opening makes one pass over the weight columns (the
+/// entry counts and the class sums).
+final class ScratchSelection: RoundSource {
+    struct Chunk: Sendable {
+        var part: Int
+        var jets: Range<Int>
+        var entries = 0
+    }
+
+    struct Rule: Sendable {
+        var strategy: NegativeWeightStrategy
+        var flattening: WeightFlattening?
+        var replica: BootstrapReplica?
+        /// Folds kept (nil: all), by `event_number % modulus`.
+        var folds: Set<Int>?
+        var modulus: Int
+
+        /// The jet's weight before class balancing; nil when it is not selected.
+        func weight(label: Int32, weight: Float, eventNumber: Int64, value: Float) -> Float? {
+            if let folds, !folds.contains(JetSplit.fold(of: eventNumber, modulus: modulus)) { return nil }
+            guard var weight = strategy.transformed(weight) else { return nil }
+            if let flattening { weight = flattening.flattened(weight, value: value) }
+            if let replica { weight *= Float(replica.count(sample: label, eventNumber: eventNumber)) }
+            return weight
+        }
+    }
+
+    let scratch: ReweightingScratch
+    let parts: [Int]
+    let rule: Rule
+    let chunksPerPart: Int
+    let chunks: [Chunk]
+    let sums: BinaryClassifierTraining.ClassSums
+
+    var entryCount: Int { chunks.reduce(0) { $0 + $1.entries } }
+
+    init(scratch: ReweightingScratch, parts: [Int], rule: Rule, shuffleBuffer: Int) throws {
+        (self.scratch, self.parts, self.rule) = (scratch, parts, rule)
+        let total = parts.reduce(0) { $0 + scratch.parts[$1].jetCount }
+        chunksPerPart = max(1, (total + shuffleBuffer - 1) / shuffleBuffer)
+        var chunks: [Chunk] = []
+        var sums = BinaryClassifierTraining.ClassSums()
+        for part in parts {
+            let count = scratch.parts[part].jetCount
+            for k in 0..<chunksPerPart {
+                chunks.append(Chunk(part: part, jets: (k * count / chunksPerPart)..<((k + 1) * count / chunksPerPart)))
+            }
+        }
+        let reader = try ReweightingScratch.Reader(scratch)
+        var chunk = 0
+        for part in parts {
+            let label = scratch.parts[part].label
+            var first = 0
+            for block in scratch.parts[part].blocks {
+                let head = try reader.head(block)
+                for jet in 0..<block.jets {
+                    while chunks[chunk].part != part || !chunks[chunk].jets.contains(first + jet) { chunk += 1 }
+                    guard let weight = rule.weight(
+                        label: label, weight: head.weights[jet], eventNumber: head.eventNumbers[jet],
+                        value: head.observable.isEmpty ? 0 : head.observable[jet])
+                    else { continue }
+                    chunks[chunk].entries += 1
+                    sums.add(label: label, weight: weight)
+                }
+                first += block.jets
+            }
+        }
+        try sums.check()
+        (self.chunks, self.sums) = (chunks, sums)
+    }
+
+    func entryCount(of round: ChunkPlan.Round) -> Int { round.chunks.reduce(0) { $0 + chunks[$1].entries } }
+
+    /// The rounds of `epoch` (``ChunkPlan/rounds(fileCount:chunksPerFile:seed:epoch:shard:)``).
+    func rounds(seed: UInt64, epoch: Int) -> [ChunkPlan.Round] {
+        ChunkPlan.rounds(fileCount: parts.count, chunksPerFile: chunksPerPart, seed: seed, epoch: epoch, shard: 0)
+    }
+
+    /// Every chunk in order, not permuted (validation).
+    func inOrder() -> [ChunkPlan.Round] { chunks.indices.map { ChunkPlan.Round(chunks: [$0], permutationSeed: nil) } }
+
+    func makeRoundReader() throws -> (ChunkPlan.Round) throws -> (set: JetSet, order: [Int]) {
+        let reader = try ReweightingScratch.Reader(scratch)
+        return { round in
+            var set = JetSet(featureCount: self.scratch.featureCount, jetFeatureCount: self.scratch.jetFeatureCount)
+            for index in round.chunks { try self.read(self.chunks[index], reader: reader, into: &set) }
+            return (set, round.order(count: set.count))
+        }
+    }
+
+    /// Appends the selected jets of `chunk`, with their balanced training weights, to `set`.
+    private func read(_ chunk: Chunk, reader: ReweightingScratch.Reader, into set: inout JetSet) throws {
+        let part = scratch.parts[chunk.part]
+        var first = 0
+        var entries = 0
+        for block in part.blocks {
+            defer { first += block.jets }
+            let (lower, upper) = (max(first, chunk.jets.lowerBound), min(first + block.jets, chunk.jets.upperBound))
+            guard lower < upper else { continue }
+            let overlap = lower..<upper
+            let contents = try reader.contents(block, part: chunk.part)
+            var (kept, weights) = ([Int](), [Float]())
+            for jet in (overlap.lowerBound - first)..<(overlap.upperBound - first) {
+                guard let weight = rule.weight(
+                    label: part.label, weight: contents.jets.weights[jet], eventNumber: contents.jets.eventNumbers[jet],
+                    value: contents.observable.isEmpty ? 0 : contents.observable[jet])
+                else { continue }
+                kept.append(jet)
+                weights.append(sums.balanced(weight, label: part.label))
+            }
+            entries += kept.count
+            set.append(contentsOf: contents.jets.subset(kept, weights: weights))
+        }
+        guard entries == chunk.entries else {
+            throw JetModelsError.invalidData(
+                "\(scratch.path): jets \(chunk.jets.lowerBound)..<\(chunk.jets.upperBound) of part \(chunk.part) select "
+                    + "\(entries) jets now, \(chunk.entries) when training started (the scratch file changed)")
+        }
+    }
+}
+
+/// A classifier's training and validation jets streamed from a ``ReweightingScratch``: one data shard, read
+/// ahead by a thread (``StreamedParts``), shuffled as ``StreamedTrainingData`` shuffles (so with a buffer covering
+/// the selection the one round is the in-memory set in its order, permuted as ``TrainingData`` permutes).
+struct ScratchTrainingJets: TrainingJets {
+    let features: FeatureSpec
+    let training: ScratchSelection
+    let validation: ScratchSelection
+
+    var shards: ShardLayout {
+        ShardLayout(
+            count: 1, owned: [0], trainingRanges: [0..<training.entryCount], validationRanges: [0..<validation.entryCount],
+            trainingCounts: [training.entryCount])
+    }
+
+    func trainingParts(position: Int, epoch: Int, seed: UInt64, partSize: Int, from step: Int) throws
+        -> any TrainingPartReader
+    {
+        StreamedParts(shard: training, rounds: training.rounds(seed: seed, epoch: epoch), size: partSize, skipping: step * partSize)
+    }
+
+    func validationBatches(position: Int, batchSize: Int) throws -> any TrainingPartReader {
+        StreamedParts(shard: validation, rounds: validation.inOrder(), size: batchSize, skipping: 0)
+    }
+}
