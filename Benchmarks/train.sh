@@ -27,7 +27,7 @@ THREADS=${THREADS:-2}
 EPOCHS=${EPOCHS:-}
 MODELS=${MODELS:-"deepsets cnn1d"}
 PID=${PID:-0}
-OUT=${OUT:-runs/bench-train$([ "$PID" = 1 ] && echo -pid)}
+if [ "$PID" = 1 ]; then OUT=${OUT:-runs/bench-train-pid}; else OUT=${OUT:-runs/bench-train}; fi
 out=$OUT
 mkdir -p "$out"
 
