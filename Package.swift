@@ -32,7 +32,7 @@ import PackageDescription
 //   jettag          JetTagKit,         the command-line tool: argument parsing, one JetTagKit call per command, progress
 //                   ArgumentParser,    and summary output, exit codes
 //                   Logging
-//   jettag-bench    JetCore, JetData, JetNN, JetModels, ArgumentParser: reader and network benchmarks
+//   jettag-bench    JetCore, JetData, JetNN, JetModels, JetTagKit, ArgumentParser: reader and network benchmarks
 //   JetTestSupport  JetCore, JetData   test helpers shared by the test targets (Tests/<Module>Tests), metadata mutations
 //   jettag-fuzz     JetData, JetTestSupport  seeded mutation campaign over the sample's HDF5 metadata (Scripts/fuzz.sh)
 // Design notes: docs/DESIGN.md; where things live: docs/ARCHITECTURE.md.
@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "jettag-bench",
             dependencies: [
-                "JetCore", "JetData", "JetNN", "JetModels",
+                "JetCore", "JetData", "JetNN", "JetModels", "JetTagKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/jettag-bench"

@@ -4,8 +4,13 @@
 Subcommands:
   export CACHE   reads ../shared/data/top_qcd_dev.h5 and writes the benchmark batches to CACHE (raw float32,
                  layout below): weaver's 7 particle features, standardised over valid constituents, for the
-                 first JETS jets truncated to 128 constituents, with their real multiplicities.
-  run CACHE      times the PyTorch PFN and 1D CNN on those batches; prints one JSON object per line.
+                 first JETS jets truncated to 128 constituents, with their real multiplicities. With
+                 --config Configs/top-<model>.yaml: that config's constituentVariables instead, computed and
+                 standardised as Benchmarks/train_torch.py does (fitted on the exported jets), e.g. the
+                 transformer's unstandardised deta, dphi, pt_log columns its pair features read.
+  run CACHE      times the PyTorch PFN and 1D CNN on those batches; with --config, the config's model instead
+                 (the transformer and ParticleNet of Tests/Scripts/torch_models.py, built by train_torch.py
+                 from the same keys jettag reads); prints one JSON object per line.
   table FILE...  reads the JSON lines of both sides and prints the comparison table with ratios.
 
 The cache exists because the Swift HDF5 reader is written concurrently by another helper; once it lands the
@@ -33,6 +38,8 @@ TORCH_VERSION = "2.13.0"
 
 
 def export(args):
+    if args.config:
+        return export_config(args)
     import h5py
 
     with h5py.File(args.input, "r") as f:
@@ -54,14 +61,33 @@ def export(args):
     for i, column in enumerate(columns):
         values = column[valid]
         x[..., i][valid] = (values - values.mean()) / values.std()
-    with open(args.cache, "wb") as out:
-        out.write(MAGIC)
-        out.write(struct.pack("<3i", len(n), args.slots, len(FEATURES)))
-        out.write(n.astype("<i4").tobytes())
-        out.write(jets["label"].astype("<f4").tobytes())
-        out.write(x.astype("<f4").tobytes())
+    write_cache(args.cache, n, jets["label"], x)
     print(f"exported {len(n)} jets x {args.slots} slots x {len(FEATURES)} features (mean multiplicity "
           f"{n.mean():.1f}) to {args.cache}")
+
+
+def export_config(args):
+    """The cache of the config's constituent variables (train_torch.py's features, fitted on these jets)."""
+    import train_torch
+
+    tree = train_torch.load_config(args.config, [])
+    features = train_torch.section(tree, "features")
+    specs = [train_torch.variable_spec(v, i) for i, v in enumerate(features.get("constituentVariables") or [])]
+    x, mask, labels, _, _ = train_torch.load(args.input, args.slots, [s["name"] for s in specs])
+    x, mask, labels = x[: args.jets], mask[: args.jets], labels[: args.jets]
+    x, _ = train_torch.standardise(x, mask, np.ones(len(x), dtype=bool), specs, features.get("standardization", "meanStd"))
+    write_cache(args.cache, mask.sum(1).astype(np.int32), labels, x)
+    print(f"exported {len(x)} jets x {args.slots} slots x {len(specs)} features of {args.config} (mean multiplicity "
+          f"{mask.sum(1).mean():.1f}) to {args.cache}")
+
+
+def write_cache(path, n, labels, x):
+    with open(path, "wb") as out:
+        out.write(MAGIC)
+        out.write(struct.pack("<3i", len(n), x.shape[1], x.shape[2]))
+        out.write(n.astype("<i4").tobytes())
+        out.write(labels.astype("<f4").tobytes())
+        out.write(x.astype("<f4").tobytes())
 
 
 def read_cache(path):
@@ -142,11 +168,22 @@ def run(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     x, mask, labels, n = read_cache(args.cache)
-    jets = len(n)
-    x, mask, labels = torch.from_numpy(x.copy()), torch.from_numpy(mask), torch.from_numpy(labels.copy())
-    for name, model_type in make_models(torch, x.shape[2]).items():
-        if name not in args.models:
-            continue
+    jets = args.jets or len(n)
+    x, mask, labels = (torch.from_numpy(a[:jets].copy()) for a in (x, mask, labels))
+    if args.config:
+        import train_torch
+
+        tree = train_torch.load_config(args.config, [])
+        kind = train_torch.section(tree, "model").get("kind")
+        names = [train_torch.variable_spec(v, i)["name"]
+                 for i, v in enumerate(train_torch.section(tree, "features").get("constituentVariables") or [])]
+        if len(names) != x.shape[2]:
+            sys.exit(f"{args.cache}: {x.shape[2]} features, {args.config} has {len(names)}; export with --config")
+        model = train_torch.build_model(kind, train_torch.section(tree, f"model.{kind}"), names, False)
+        candidates = {kind: lambda: model}
+    else:
+        candidates = {name: model_type for name, model_type in make_models(torch, x.shape[2]).items() if name in args.models}
+    for name, model_type in candidates.items():
         model = model_type()
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = torch.nn.BCEWithLogitsLoss()
@@ -160,7 +197,7 @@ def run(args):
                 cursor[0] += 1
                 optimizer.zero_grad()
                 logits = model(x[s:s + batch], mask[s:s + batch])
-                loss = loss_fn(logits[:, 0], labels[s:s + batch])
+                loss = loss_fn(logits.reshape(-1), labels[s:s + batch])
                 loss.backward()
                 optimizer.step()
 
@@ -171,7 +208,7 @@ def run(args):
                               "batch": batch, "jets_per_s": rate, "steps_per_s": rate / batch}), flush=True)
 
         model.eval()
-        for batch in (64, 256, 1024) if "infer" in args.modes else []:
+        for batch in args.inference_batches if "infer" in args.modes else []:
             def infer():
                 with torch.inference_mode():
                     for s in range(0, jets, batch):
@@ -200,11 +237,14 @@ def table(args):
     for r in rows:
         if r["mode"] == "sgemm":
             peaks[r["threads"]] = max(peaks.get(r["threads"], 0.0), r["gflops"])
-    targets = {("pfn", "train", 256): 2.0, ("pfn", "infer", None): 2.0, ("cnn", "train", 256): 1.5}
+    targets = {("pfn", "train", 256): 2.0, ("pfn", "infer", None): 2.0, ("cnn", "train", 256): 1.5,
+               ("transformer", "train", 256): 1.5, ("transformer", "infer", None): 1.5,
+               ("particlenet", "train", 128): 1.5, ("particlenet", "infer", None): 1.5}
+    order = {"pfn": 0, "cnn": 1, "transformer": 2, "particlenet": 3}
     print()
     print("| model | threads | measurement | JetTag | PyTorch 2.13.0 | ratio | target | JetTag GFLOP/s (valid constituents) / sgemm peak |")
     print("|---|---|---|---|---|---|---|---|")
-    for (side, model, threads, mode, batch), ours in sorted(best.items(), key=lambda kv: (kv[0][1] != "pfn", kv[0][2], kv[0][3] != "train", kv[0][4] or 0)):
+    for (side, model, threads, mode, batch), ours in sorted(best.items(), key=lambda kv: (order.get(kv[0][1], 9), kv[0][2], kv[0][3] != "train", kv[0][4] or 0)):
         if side != "jettag" or ("pytorch", model, threads, mode, batch) not in best:
             continue
         theirs = best[("pytorch", model, threads, mode, batch)]
@@ -214,21 +254,30 @@ def table(args):
             speeds = (f"{ours['jets_per_s']:,.0f} jets/s ({ours['steps_per_s']:.2f} steps/s)",
                       f"{theirs['jets_per_s']:,.0f} jets/s ({theirs['steps_per_s']:.2f} steps/s)")
         else:
-            what = "inference, best batch (JetTag of 32/64/128/256/1024, PyTorch of 64/256/1024)"
+            batches = lambda side: "/".join(str(b) for b in sorted({r["batch"] for r in rows if r["side"] == side and r["model"] == model and r["mode"] == "infer"}))
+            what = f"inference, best batch (JetTag of {batches('jettag')}, PyTorch of {batches('pytorch')})"
             speeds = (f"{ours['jets_per_s']:,.0f} jets/s (batch {ours['batch']})",
                       f"{theirs['jets_per_s']:,.0f} jets/s (batch {theirs['batch']})")
         target = targets.get((model, mode, batch))
         verdict = "-" if target is None else f">= {target}x {'met' if ratio >= target else 'MISSED'}"
         peak = peaks.get(threads, float("nan"))
-        print(f"| {model.upper()} | {threads} | {what} | {speeds[0]} | {speeds[1]} | {ratio:.2f}x | {verdict} | "
-              f"{ours['gflops']:.1f} / {peak:.1f} |")
+        gflops = f"{ours['gflops']:.1f} / {peak:.1f}" if "gflops" in ours else f"- / {peak:.1f}"
+        print(f"| {model.upper() if len(model) == 3 else model} | {threads} | {what} | {speeds[0]} | {speeds[1]} | "
+              f"{ratio:.2f}x | {verdict} | {gflops} |")
     print()
     print("Notes: same jets and batches on both sides (first 8192 jets of top_qcd_dev.h5, 128 slots, 7 features, real "
           "multiplicities). JetTag runs on the packed valid constituents (its packing is inside the timed loop); "
           "PyTorch on the padded [B, 128, 7] tensor, multiplying by the mask where it matters: the PFN before the sum, "
           "the CNN after every block (the fair equivalent of JetTag's per-jet zero halo; its BatchNorm1d statistics "
           "include padding, JetTag's do not). Training = forward + backward + Adam, BCE loss. GFLOP/s counts the "
-          "matrix-product FLOPs of valid constituents only; the sgemm peak is one 2048^3 cblas_sgemm in the same run.")
+          "matrix-product FLOPs of valid constituents only (not counted for transformer and particlenet: '-'); the sgemm peak "
+          "is one 2048^3 cblas_sgemm in the same run.")
+    if any(r["model"] in ("transformer", "particlenet") for r in rows):
+        print("transformer and particlenet: the models of Configs/top-transformer.yaml and Configs/top-particlenet.yaml "
+              "(sizes, dropout active in training), on a cache of those configs' features (nn_torch.py export --config) "
+              "and the first JETS_CONFIG jets, training batch = the config's batchSize; PyTorch: "
+              "Tests/Scripts/torch_models.py on the padded tensor cut to each batch's longest jet (attention over all "
+              "P^2 slot pairs, k-NN over all slots, masked), JetTag on the packed real constituents.")
 
 
 def main():
@@ -239,11 +288,15 @@ def main():
     p.add_argument("--input", default="../shared/data/top_qcd_dev.h5")
     p.add_argument("--jets", type=int, default=8192)
     p.add_argument("--slots", type=int, default=128)
+    p.add_argument("--config", help="the constituent variables of this run config instead of weaver's 7")
     p = sub.add_parser("run")
     p.add_argument("cache")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--train-batches", type=int, nargs="+", default=[256, 1024])
+    p.add_argument("--inference-batches", type=int, nargs="+", default=[64, 256, 1024])
     p.add_argument("--models", nargs="+", default=["pfn", "cnn"], choices=["pfn", "cnn"])
+    p.add_argument("--config", help="time this run config's model instead of --models (cache from export --config)")
+    p.add_argument("--jets", type=int, help="use the first this many jets of the cache (default: all)")
     p.add_argument("--modes", nargs="+", default=["train", "infer"], choices=["train", "infer"],
                    help="what to time (one alone is for profiling or a quick comparison)")
     p.add_argument("--window", type=float, default=2.0, help="seconds per timing window")

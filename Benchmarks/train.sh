@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Training benchmark: `jettag train` + `jettag evaluate --split validation` against the PyTorch reference of the
-# same config (Benchmarks/train_torch.py), Deep Sets / PFN and P-CNN, on ../shared/data/top_qcd_dev.h5.
+# same config (Benchmarks/train_torch.py), Deep Sets / PFN, P-CNN, Particle Transformer and ParticleNet (MODELS: any
+# of deepsets cnn1d transformer particlenet, each trained from Configs/top-<model>.yaml), on
+# ../shared/data/top_qcd_dev.h5.
 #
 #   Benchmarks/train.sh                      # from the package root
 #   EPOCHS=10 THREADS=2 Benchmarks/train.sh  # fewer epochs (both sides), threads on both sides
 #   MODELS=cnn1d OUT=runs/bench-train-cnn Benchmarks/train.sh  # one model, another output folder
+#   MODELS="transformer particlenet" PID=1 Benchmarks/train.sh  # with the particle-ID features
+#
+# PID=1: the particle-ID variant on both sides: Configs/top-<model>-pid.yaml when it exists, else the model's config
+# with `--set features.constituentVariables=[..., {name: charge, standardize: false}, isChargedHadron,
+# isNeutralHadron, isPhoton, isElectron, isMuon]` (what top-deepsets-pid.yaml adds to top-deepsets.yaml; the list
+# comes from `train_torch.py --print-pid-variables`). Both sides get the same config file and the same overrides.
 #
 # Split: ATLAS folds, event_number % 5 == 0 is the held-out 20% (data.split.modulus=5, validationFolds [0]) on
 # both sides, so both train and evaluate on the same jets. Per model: jettag train under /usr/bin/time -v (wall
@@ -18,30 +26,39 @@ source Benchmarks/lib/results.sh
 THREADS=${THREADS:-2}
 EPOCHS=${EPOCHS:-}
 MODELS=${MODELS:-"deepsets cnn1d"}
-OUT=${OUT:-runs/bench-train}
+PID=${PID:-0}
+if [ "$PID" = 1 ]; then OUT=${OUT:-runs/bench-train-pid}; else OUT=${OUT:-runs/bench-train}; fi
 out=$OUT
 mkdir -p "$out"
 
 swift build -c release --product jettag 2>&1 | tail -1
 bin=$(swift build -c release --show-bin-path)/jettag
-results_start THREADS EPOCHS MODELS OUT -- "$@"
+results_start THREADS EPOCHS MODELS PID OUT -- "$@"
 
-echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config}" \
+echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config} | pid $PID" \
   | tee "$out/conditions.txt"
 for model in $MODELS; do
   config=Configs/top-$model.yaml
+  sets=(--set data.split.modulus=5 --set "data.split.validationFolds=[0]")
+  if [ "$PID" = 1 ]; then
+    if [ -f "Configs/top-$model-pid.yaml" ]; then
+      config=Configs/top-$model-pid.yaml
+    else
+      sets+=(--set "features.constituentVariables=$(python3 Benchmarks/train_torch.py --model "$model" --print-pid-variables)")
+    fi
+  fi
   epochs=${EPOCHS:-$(sed -n 's/^ *epochs: *\([0-9]*\).*/\1/p' "$config")}
+  sets+=(--set training.epochs="$epochs")
   run=$out/$model-jettag
   rm -rf "$run" "$out/$model-eval"
-  echo "## $model: jettag train ($epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "## $model: jettag train ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
   OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
-    --out "$run" --quiet --set data.split.modulus=5 --set "data.split.validationFolds=[0]" \
-    --set training.epochs="$epochs" --set training.threads="$THREADS"
+    --out "$run" --quiet "${sets[@]}" --set training.threads="$THREADS"
   OPENBLAS_NUM_THREADS=$THREADS "$bin" evaluate --model "$run/model.h5" --split validation --threads "$THREADS" \
     --out "$out/$model-eval" ../shared/data/top_qcd_dev.h5 | tee "$out/$model-eval.txt"
-  echo "## $model: PyTorch ($epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "## $model: PyTorch ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
   OMP_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
-    --model "$model" --epochs "$epochs" --threads "$THREADS" --modulus 5 | tee "$out/$model-torch.jsonl"
+    --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" | tee "$out/$model-torch.jsonl"
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/conditions.txt"
 
@@ -61,10 +78,14 @@ def cell(value, error):
 print(open(f"{out}/conditions.txt").read().strip())
 header = ["model", "side", "epochs (best)", "wall s", "train jets/s", "epoch jets/s", "peak RSS MB", "AUC",
           "1/eps_B @0.3", "1/eps_B @0.5"]
-rows, notes = [], []
+rows, notes, configs = [], [], []
 for model in models:
     history = list(csv.DictReader(open(f"{out}/{model}-jettag/history.csv")))
-    best = min(history, key=lambda r: float(r["validation_loss"]))["epoch"]
+    torch = [json.loads(line) for line in open(f"{out}/{model}-torch.jsonl") if '"side"' in line][-1]
+    if torch["checkpoint_metric"] == "accuracy":
+        best = max(history, key=lambda r: float(r["validation_accuracy"]))["epoch"]
+    else:
+        best = min(history, key=lambda r: float(r["validation_loss"]))["epoch"]
     jets = round(float(history[0]["seconds"]) * float(history[0]["jets_per_second"]))
     wall, rss = time_v(f"{out}/{model}-jettag.time")
     metrics = json.load(open(f"{out}/{model}-eval/metrics.json"))
@@ -76,7 +97,7 @@ for model in models:
                  f"{epoch_rate:.0f}", f"{rss:.0f}", f"{swift_auc:.4f}",
                  cell(points["0.3"]["background_rejection"], points["0.3"]["background_rejection_error"]),
                  cell(points["0.5"]["background_rejection"], points["0.5"]["background_rejection_error"])])
-    torch = [json.loads(line) for line in open(f"{out}/{model}-torch.jsonl") if '"side"' in line][-1]
+    configs.append(torch["config"])
     _, torch_rss = time_v(f"{out}/{model}-torch.time")
     twall = torch["train_seconds"]
     rows.append([model, f"pytorch ({torch['batchnorm']} BN)" if model == "cnn1d" else "pytorch",
@@ -93,6 +114,7 @@ widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 for line in [header, ["-" * w for w in widths]] + rows:
     print("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |")
 print("\n".join(notes))
+print(f"configs: {', '.join(configs)} (+ the --set overrides of train.sh, also on the PyTorch side); best epoch by the config's checkpointMetric.")
 print("wall s: the whole train command for jettag (/usr/bin/time); PyTorch from process start to the best model in"
       " memory (imports, reading, features, training). train jets/s = training jets x epochs run / wall s;"
       " epoch jets/s = mean over epochs of the training loop alone.")

@@ -3,15 +3,18 @@ import CBLAS
 import Foundation
 import JetModels
 import JetNN
+import JetTagKit
 
 /// `jettag-bench nn`: training and inference throughput of the PFN and the P-CNN on real jets, plus the sgemm
 /// peak of this machine; Benchmarks/nn.sh runs it next to the same models in PyTorch and prints the ratios.
+/// With `--config`, the model of a run config instead (the transformer and ParticleNet of Configs/top-*.yaml),
+/// on a cache exported with the same config's features (`nn_torch.py export --config`).
 ///
 /// Prints one JSON object per line (the format Benchmarks/nn_torch.py `table` reads).
 struct NNBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nn",
-        abstract: "PFN and 1D CNN training/inference throughput on the batch cache written by Benchmarks/nn_torch.py export.")
+        abstract: "PFN and 1D CNN (or a run config's model) training/inference throughput on the batch cache written by Benchmarks/nn_torch.py export.")
 
     @Option(help: "Batch cache written by `python3 Benchmarks/nn_torch.py export`.")
     var cache: String
@@ -28,6 +31,12 @@ struct NNBenchmark: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Models to run: pfn, cnn.")
     var models = ["pfn", "cnn"]
 
+    @Option(help: "Run config whose model is timed instead of --models (named by its model.kind).")
+    var config: String?
+
+    @Option(help: "Use the first this many jets of the cache (default: all).")
+    var jets: Int?
+
     @Option(parsing: .upToNextOption, help: "What to time: train, infer (one alone is for profiling).")
     var modes = ["train", "infer"]
 
@@ -39,8 +48,21 @@ struct NNBenchmark: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        let data = try BenchmarkJets(path: cache)
+        let data = try BenchmarkJets(path: cache, jets: jets)
         emit(["side": "jettag", "mode": "sgemm", "threads": threads, "gflops": sgemmPeak()])
+        if let config {
+            let architecture = try RunConfig.load(path: config).model
+            let inputFeatures = [
+                architecture.deepsets?.inputFeatures, architecture.cnn1d?.inputFeatures,
+                architecture.transformer?.inputFeatures, architecture.particlenet?.inputFeatures,
+            ].compactMap { $0 }.first
+            guard inputFeatures == data.features else {
+                throw ValidationError(
+                    "\(config): the model takes \(inputFeatures ?? 0) constituent features, \(cache) has \(data.features); "
+                        + "export the cache with `nn_torch.py export --config \(config)`")
+            }
+            return try measure(architecture.kind.rawValue, try architecture.makeModel(seed: 0), flops: nil, data: data)
+        }
         let features = data.features
         let pfn = DeepSetsConfig(
             inputFeatures: features, constituentLayers: [100, 100, 128], pooling: .sum, headLayers: [100, 100, 100])
@@ -49,7 +71,9 @@ struct NNBenchmark: ParsableCommand {
         if models.contains("cnn") { try measure("cnn", try CNN1DModel(config: cnn), flops: FlopCount(cnn), data: data) }
     }
 
-    private func measure<Model: JetModel>(_ name: String, _ initial: Model, flops: FlopCount, data: BenchmarkJets) throws {
+    /// Emits the training rate per batch size and the inference rate per batch size; `flops` (nil: not counted)
+    /// gives the GFLOP/s.
+    private func measure<Model: JetModel>(_ name: String, _ initial: Model, flops: FlopCount?, data: BenchmarkJets) throws {
         for batchSize in trainBatches where modes.contains("train") {
             var model = initial
             var optimizer = Adam(learningRate: 1e-3)
@@ -73,11 +97,14 @@ struct NNBenchmark: ParsableCommand {
             constituents = 0
             let (rate, calls, seconds) = try bestRate(itemsPerCall: batchSize, step)
             let meanConstituents = Double(constituents) / Double((cursor - 3) * batchSize)
-            let gflops = Double(calls) * flops.training(jets: batchSize, constituents: meanConstituents) / seconds / 1e9
-            emit([
+            var record: [String: Any] = [
                 "side": "jettag", "model": name, "threads": threads, "mode": "train", "batch": batchSize,
-                "jets_per_s": rate, "steps_per_s": rate / Double(batchSize), "gflops": gflops,
-            ])
+                "jets_per_s": rate, "steps_per_s": rate / Double(batchSize),
+            ]
+            if let flops {
+                record["gflops"] = Double(calls) * flops.training(jets: batchSize, constituents: meanConstituents) / seconds / 1e9
+            }
+            emit(record)
         }
         for batchSize in inferenceBatches where modes.contains("infer") {
             let pass = {
@@ -85,11 +112,11 @@ struct NNBenchmark: ParsableCommand {
             }
             try pass()
             let (rate, _, _) = try bestRate(itemsPerCall: data.count, pass)
-            let gflops = rate * flops.inference(jets: 1, constituents: data.meanMultiplicity) / 1e9
-            emit([
-                "side": "jettag", "model": name, "threads": threads, "mode": "infer", "batch": batchSize,
-                "jets_per_s": rate, "gflops": gflops,
-            ])
+            var record: [String: Any] = [
+                "side": "jettag", "model": name, "threads": threads, "mode": "infer", "batch": batchSize, "jets_per_s": rate,
+            ]
+            if let flops { record["gflops"] = rate * flops.inference(jets: 1, constituents: data.meanMultiplicity) / 1e9 }
+            emit(record)
         }
     }
 
@@ -183,7 +210,8 @@ struct BenchmarkJets {
     let labels: [Float]
     let padded: [Float]
 
-    init(path: String) throws {
+    /// The cache at `path`, its first `jets` jets when given.
+    init(path: String, jets: Int? = nil) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("\(path): cannot read the batch cache; run Benchmarks/nn.sh (it writes it)")
         }
@@ -191,8 +219,9 @@ struct BenchmarkJets {
             throw ValidationError("\(path): not a benchmark cache (bad magic); re-run Benchmarks/nn.sh")
         }
         func int32(at offset: Int) -> Int { Int(data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) }) }
-        (count, slots, features) = (int32(at: 8), int32(at: 12), int32(at: 16))
-        let expected = 20 + 8 * count + 4 * count * slots * features
+        let stored: Int
+        (stored, slots, features) = (int32(at: 8), int32(at: 12), int32(at: 16))
+        let expected = 20 + 8 * stored + 4 * stored * slots * features
         guard data.count == expected else {
             throw ValidationError("\(path): \(data.count) bytes, the header promises \(expected); re-run Benchmarks/nn.sh")
         }
@@ -201,9 +230,11 @@ struct BenchmarkJets {
                 (0..<count).map { raw.loadUnaligned(fromByteOffset: offset + $0 * MemoryLayout<T>.size, as: T.self) }
             }
         }
+        if let jets, !(1...stored).contains(jets) { throw ValidationError("--jets \(jets): the cache has \(stored) jets") }
+        count = jets ?? stored
         multiplicities = array(Int32.self, at: 20, count: count)
-        labels = array(Float.self, at: 20 + 4 * count, count: count)
-        padded = array(Float.self, at: 20 + 8 * count, count: count * slots * features)
+        labels = array(Float.self, at: 20 + 4 * stored, count: count)
+        padded = array(Float.self, at: 20 + 8 * stored, count: count * slots * features)
     }
 
     var meanMultiplicity: Double { Double(multiplicities.reduce(0) { $0 + Int($1) }) / Double(count) }
