@@ -8,6 +8,7 @@
 #   EPOCHS=10 THREADS=2 Benchmarks/train.sh  # fewer epochs (both sides), threads on both sides
 #   MODELS=cnn1d OUT=runs/bench-train-cnn Benchmarks/train.sh  # one model, another output folder
 #   MODELS="transformer particlenet" PID=1 Benchmarks/train.sh  # with the particle-ID features
+#   MODELS=transformer TORCH=0 Benchmarks/train.sh  # JetTag only (PyTorch's transformer takes hours on 2 cores)
 #
 # PID=1: the particle-ID variant on both sides: Configs/top-<model>-pid.yaml when it exists, else the model's config
 # with `--set features.constituentVariables=[..., {name: charge, standardize: false}, isChargedHadron,
@@ -27,15 +28,16 @@ THREADS=${THREADS:-2}
 EPOCHS=${EPOCHS:-}
 MODELS=${MODELS:-"deepsets cnn1d"}
 PID=${PID:-0}
+TORCH=${TORCH:-1}
 if [ "$PID" = 1 ]; then OUT=${OUT:-runs/bench-train-pid}; else OUT=${OUT:-runs/bench-train}; fi
 out=$OUT
 mkdir -p "$out"
 
 swift build -c release --product jettag 2>&1 | tail -1
 bin=$(swift build -c release --show-bin-path)/jettag
-results_start THREADS EPOCHS MODELS PID OUT -- "$@"
+results_start THREADS EPOCHS MODELS PID TORCH OUT -- "$@"
 
-echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config} | pid $PID" \
+echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config} | pid $PID | torch $TORCH" \
   | tee "$out/conditions.txt"
 for model in $MODELS; do
   config=Configs/top-$model.yaml
@@ -50,12 +52,13 @@ for model in $MODELS; do
   epochs=${EPOCHS:-$(sed -n 's/^ *epochs: *\([0-9]*\).*/\1/p' "$config")}
   sets+=(--set training.epochs="$epochs")
   run=$out/$model-jettag
-  rm -rf "$run" "$out/$model-eval"
+  rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl"
   echo "## $model: jettag train ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
   OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
     --out "$run" --quiet "${sets[@]}" --set training.threads="$THREADS"
   OPENBLAS_NUM_THREADS=$THREADS "$bin" evaluate --model "$run/model.h5" --split validation --threads "$THREADS" \
     --out "$out/$model-eval" ../shared/data/top_qcd_dev.h5 | tee "$out/$model-eval.txt"
+  [ "$TORCH" = 1 ] || continue
   echo "## $model: PyTorch ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
   OMP_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
     --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" | tee "$out/$model-torch.jsonl"
@@ -63,7 +66,7 @@ done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/conditions.txt"
 
 python3 - "$out" $MODELS <<'EOF' | tee "$out/table.txt"
-import csv, json, re, sys
+import csv, json, os, re, sys
 out, models = sys.argv[1], sys.argv[2:]
 
 def time_v(path):
@@ -81,8 +84,13 @@ header = ["model", "side", "epochs (best)", "wall s", "train jets/s", "epoch jet
 rows, notes, configs = [], [], []
 for model in models:
     history = list(csv.DictReader(open(f"{out}/{model}-jettag/history.csv")))
-    torch = [json.loads(line) for line in open(f"{out}/{model}-torch.jsonl") if '"side"' in line][-1]
-    if torch["checkpoint_metric"] == "accuracy":
+    torch = None
+    if os.path.exists(f"{out}/{model}-torch.jsonl"):
+        torch = [json.loads(line) for line in open(f"{out}/{model}-torch.jsonl") if '"side"' in line][-1]
+        metric = torch["checkpoint_metric"]
+    else:
+        metric = json.load(open(f"{out}/{model}-jettag/config.json"))["training"].get("checkpointMetric", "loss")
+    if metric == "accuracy":
         best = max(history, key=lambda r: float(r["validation_accuracy"]))["epoch"]
     else:
         best = min(history, key=lambda r: float(r["validation_loss"]))["epoch"]
@@ -97,6 +105,9 @@ for model in models:
                  f"{epoch_rate:.0f}", f"{rss:.0f}", f"{swift_auc:.4f}",
                  cell(points["0.3"]["background_rejection"], points["0.3"]["background_rejection_error"]),
                  cell(points["0.5"]["background_rejection"], points["0.5"]["background_rejection_error"])])
+    if torch is None:
+        notes.append(f"{model}: JetTag only (TORCH=0)")
+        continue
     configs.append(torch["config"])
     _, torch_rss = time_v(f"{out}/{model}-torch.time")
     twall = torch["train_seconds"]
@@ -114,7 +125,7 @@ widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 for line in [header, ["-" * w for w in widths]] + rows:
     print("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |")
 print("\n".join(notes))
-print(f"configs: {', '.join(configs)} (+ the --set overrides of train.sh, also on the PyTorch side); best epoch by the config's checkpointMetric.")
+print(f"configs: {', '.join(configs) or ', '.join(f'Configs/top-{m}.yaml' for m in models)} (+ the --set overrides of train.sh, also on the PyTorch side); best epoch by the config's checkpointMetric.")
 print("wall s: the whole train command for jettag (/usr/bin/time); PyTorch from process start to the best model in"
       " memory (imports, reading, features, training). train jets/s = training jets x epochs run / wall s;"
       " epoch jets/s = mean over epochs of the training loop alone.")

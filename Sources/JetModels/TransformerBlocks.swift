@@ -12,9 +12,8 @@ struct FeedForwardBlock: Sendable {
     private var contract: Dense
     private var outerDropout: Dropout
     private var residual = Residual()
-    private(set) var inputGradient = Matrix(rows: 0, columns: 0)
-
     var output: Matrix { residual.output }
+    var inputGradient: Matrix { residual.inputGradient }
 
     init(_ name: String, width: Int, hidden: Int, dropout: Float, parameters: inout Parameters, rng: inout SeededGenerator) {
         norm = LayerNorm("\(name).norm", channels: width, parameters: &parameters)
@@ -49,7 +48,6 @@ struct FeedForwardBlock: Sendable {
         expand.backward(&parameters, dOutput: activation.inputGradient, input: norm.output)
         norm.backward(&parameters, dOutput: expand.inputGradient, input: x)
         residual.backward(dOutput: dOutput, branchInputGradient: norm.inputGradient)
-        inputGradient = residual.inputGradient
     }
 }
 
@@ -62,9 +60,8 @@ struct ParticleAttentionBlock: Sendable {
     private var residual = Residual()
     private var feedForward: FeedForwardBlock
     private var attentionGradient = Matrix(rows: 0, columns: 0)
-    private(set) var inputGradient = Matrix(rows: 0, columns: 0)
-
     var output: Matrix { feedForward.output }
+    var inputGradient: Matrix { residual.inputGradient }
 
     init(_ name: String, config: TransformerConfig, parameters: inout Parameters, rng: inout SeededGenerator) {
         norm = LayerNorm("\(name).attention_norm", channels: config.width, parameters: &parameters)
@@ -97,7 +94,6 @@ struct ParticleAttentionBlock: Sendable {
         attentionGradient.setSum(attention.queryInputGradient, attention.keyValueInputGradient)
         norm.backward(&parameters, dOutput: attentionGradient, input: x)
         residual.backward(dOutput: feedForward.inputGradient, branchInputGradient: norm.inputGradient)
-        inputGradient = residual.inputGradient
     }
 }
 

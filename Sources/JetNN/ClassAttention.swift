@@ -67,7 +67,7 @@ public struct ClassAttention: Sendable {
         guard let offsets = forwardOffsets else { preconditionFailure("ClassAttention: backward before forward") }
         attention.backward(&parameters, dOutput: dOutput, queries: tokens, keysAndValues: norm.output)
         norm.backward(&parameters, dOutput: attention.keyValueInputGradient, input: tokensAndConstituents)
-        tokenGradient = attention.queryInputGradient
+        tokenGradient.setCopy(of: attention.queryInputGradient)
         constituentGradient.resize(rows: offsets.constituentCount, columns: width)
         let width = width
         let keyOffsets = keyOffsets

@@ -8,7 +8,7 @@ import JetCore
 /// jet's mask does not depend on the other jets of its batch. Either way runs are reproducible.
 public struct Dropout: Sendable {
     public let rate: Float
-    /// The last forward's result (shares the input's storage when inactive).
+    /// The last forward's result (a copy of the input when inactive).
     public private(set) var output = Matrix(rows: 0, columns: 0)
     /// The last backward's d(loss)/d(input) (overwritten).
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
@@ -64,7 +64,7 @@ public struct Dropout: Sendable {
     ) {
         lastForward = (input.rows, input.columns, active)
         guard active && rate > 0 else {
-            output = input
+            output.setCopy(of: input)
             return
         }
         let keep = 1 - rate
@@ -88,7 +88,7 @@ public struct Dropout: Sendable {
             dOutput.rows == lastForward.rows && dOutput.columns == lastForward.columns,
             "Dropout: dOutput is \(dOutput), forward was [\(lastForward.rows), \(lastForward.columns)]")
         guard lastForward.active && rate > 0 else {
-            inputGradient = dOutput
+            inputGradient.setCopy(of: dOutput)
             return
         }
         inputGradient.resize(rows: dOutput.rows, columns: dOutput.columns)

@@ -57,6 +57,15 @@ public struct Matrix: Sendable, Equatable {
         self.columns = columns
     }
 
+    /// Becomes a copy of `other`, reusing this matrix's storage. (Assigning `other` would share its storage, and
+    /// the next resize or write of either matrix would then copy it into freshly allocated memory.)
+    public mutating func setCopy(of other: Matrix) {
+        resize(rows: other.rows, columns: other.columns)
+        storage.withUnsafeMutableBufferPointer { out in
+            other.storage.withUnsafeBufferPointer { out.baseAddress?.update(from: $0.baseAddress!, count: $0.count) }
+        }
+    }
+
     /// Appends the rows of `other` (same column count) below this matrix's rows.
     public mutating func append(rowsOf other: Matrix) {
         precondition(
