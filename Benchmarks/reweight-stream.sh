@@ -13,9 +13,9 @@
 # Per N: wall time of the whole command (standardisation pass, extraction into the scratch file, the weight
 # passes, the 8 trainings, the normalisation passes, writing), events/s = 2 N / wall, the classifiers' training
 # jets/s (mean over the members' epochs, history.csv), epochs trained (early stopping may end members early) and
-# the peak RSS (/usr/bin/time -v), which must stay flat in N. Expected time for 10 M + 10 M from the measured rate:
-# measured 143 s for 1 M + 1 M (2026-12-03, 2-core AMD EPYC Zen 3, load 0.3-2.4, THREADS=2), so expect about
-# 25 min for 10 M + 10 M (linear in N; early stopping may change the epoch count) and 23 GB of files under OUT.
+# the peak RSS (/usr/bin/time -v), which must stay flat in N. Measured 2026-12-03 on a 2-core AMD EPYC Zen 3
+# (THREADS=2): 1 M + 1 M in 143 s (417 MiB), 10 M + 10 M in 1,521 s (409 MiB; the files take a few more minutes to
+# make the first time).
 # Options: SIZES (events per sample), THREADS (training.threads, default 2), EPOCHS (default: the config's 20),
 # OUT (default runs/bench-reweight-stream/, gitignored). Appends the table to Benchmarks/RESULTS.md.
 set -euo pipefail

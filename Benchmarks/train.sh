@@ -76,7 +76,7 @@ def time_v(path):
     return seconds, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
 
 def cell(value, error):
-    return f"{value:.1f} ± {error:.1f}"
+    return f"{float(value):.1f} ± {float(error):.1f}"  # metrics.json writes "inf" when no background jet passes
 
 print(open(f"{out}/conditions.txt").read().strip())
 header = ["model", "side", "epochs (best)", "wall s", "train jets/s", "epoch jets/s", "peak RSS MB", "AUC",

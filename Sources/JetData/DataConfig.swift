@@ -74,8 +74,12 @@ public struct DataConfig: Codable, Sendable, Equatable {
         split = try c.decode(.split, default: split)
         maxJets = try c.decodeIfPresent(Int.self, forKey: .maxJets)
         readBatchSize = try c.decode(.readBatchSize, default: readBatchSize)
-        if (try? c.decode(String.self, forKey: .inMemory)) != "auto" {
-            inMemory = try c.decodeIfPresent(Bool.self, forKey: .inMemory)
+        if c.contains(.inMemory), (try? c.decode(String.self, forKey: .inMemory)) != "auto" {
+            guard let value = try? c.decode(Bool.self, forKey: .inMemory) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .inMemory, in: c, debugDescription: "must be auto, true or false")
+            }
+            inMemory = value
         }
         shuffleBuffer = try c.decode(.shuffleBuffer, default: shuffleBuffer)
     }

@@ -148,4 +148,15 @@ import Testing
         #expect(loaded.options.negativeWeights == .abs)
         #expect(loaded.source.files == ["s.h5"] && loaded.target.files == ["t.h5"])
     }
+
+    @Test func inMemoryTakesAutoTrueOrFalseOnly() throws {
+        let (directory, path) = try file("data: {files: [a.h5], classNames: [qcd, top]}\n")
+        defer { directory.remove() }
+        #expect(try RunConfig.load(path: path, overrides: ["data.inMemory=auto"]).data.inMemory == nil)
+        #expect(try RunConfig.load(path: path, overrides: ["data.inMemory=false"]).data.inMemory == false)
+        let error = #expect(throws: (any Error).self) {
+            _ = try RunConfig.load(path: path, overrides: ["data.inMemory=sometimes"])
+        }
+        #expect("\(error!)".contains("data.inMemory") && "\(error!)".contains("must be auto, true or false"), "\(error!)")
+    }
 }
