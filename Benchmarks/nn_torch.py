@@ -254,7 +254,7 @@ def table(args):
             speeds = (f"{ours['jets_per_s']:,.0f} jets/s ({ours['steps_per_s']:.2f} steps/s)",
                       f"{theirs['jets_per_s']:,.0f} jets/s ({theirs['steps_per_s']:.2f} steps/s)")
         else:
-            batches = lambda side: "/".join(str(b) for b in sorted({r["batch"] for r in rows if r["side"] == side and r["model"] == model and r["mode"] == "infer"}))
+            batches = lambda side: "/".join(str(b) for b in sorted({r["batch"] for r in rows if r["side"] == side and r.get("model") == model and r.get("mode") == "infer"}))
             what = f"inference, best batch (JetTag of {batches('jettag')}, PyTorch of {batches('pytorch')})"
             speeds = (f"{ours['jets_per_s']:,.0f} jets/s (batch {ours['batch']})",
                       f"{theirs['jets_per_s']:,.0f} jets/s (batch {theirs['batch']})")
@@ -272,7 +272,7 @@ def table(args):
           "include padding, JetTag's do not). Training = forward + backward + Adam, BCE loss. GFLOP/s counts the "
           "matrix-product FLOPs of valid constituents only (not counted for transformer and particlenet: '-'); the sgemm peak "
           "is one 2048^3 cblas_sgemm in the same run.")
-    if any(r["model"] in ("transformer", "particlenet") for r in rows):
+    if any(r.get("model") in ("transformer", "particlenet") for r in rows):
         print("transformer and particlenet: the models of Configs/top-transformer.yaml and Configs/top-particlenet.yaml "
               "(sizes, dropout active in training), on a cache of those configs' features (nn_torch.py export --config) "
               "and the first JETS_CONFIG jets, training batch = the config's batchSize; PyTorch: "
