@@ -61,8 +61,9 @@ public struct Matrix: Sendable, Equatable {
     /// the next resize or write of either matrix would then copy it into freshly allocated memory.)
     public mutating func setCopy(of other: Matrix) {
         resize(rows: other.rows, columns: other.columns)
+        guard count > 0 else { return }
         storage.withUnsafeMutableBufferPointer { out in
-            other.storage.withUnsafeBufferPointer { out.baseAddress?.update(from: $0.baseAddress!, count: $0.count) }
+            other.storage.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
         }
     }
 

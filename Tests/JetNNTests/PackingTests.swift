@@ -97,6 +97,19 @@ import Testing
         #expect(sum.storage == [0, 0, 0, 0] && sum.rows == 2)
     }
 
+    @Test func setCopyCopiesIntoItsOwnStorage() {
+        let source = Matrix(rows: 2, columns: 2, storage: [1, 2, 3, 4])
+        var copy = Matrix(rows: 8, columns: 2)
+        let capacity = copy.storage.capacity
+        copy.setCopy(of: source)
+        #expect(copy == source && copy.storage.capacity == capacity, "a smaller copy reuses the buffer")
+        source.storage.withUnsafeBufferPointer { a in
+            copy.storage.withUnsafeBufferPointer { b in #expect(a.baseAddress != b.baseAddress) }
+        }
+        copy.setCopy(of: Matrix(rows: 0, columns: 2))
+        #expect(copy.rows == 0 && copy.columns == 2 && copy.count == 0)
+    }
+
     @Test func appendedRowsGoBelow() {
         var matrix = Matrix(rows: 0, columns: 2)
         matrix.append(rowsOf: Matrix(rows: 1, columns: 2, storage: [1, 2]))
