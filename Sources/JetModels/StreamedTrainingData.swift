@@ -70,13 +70,13 @@ public struct StreamedTrainingData: TrainingJets {
     {
         let shard = training[position]
         return StreamedParts(
-            shard: shard, rounds: shard.plan.rounds(seed: seed, epoch: epoch, shard: shards.owned[position]),
+            source: shard, rounds: shard.plan.rounds(seed: seed, epoch: epoch, shard: shards.owned[position]),
             size: partSize, skipping: step * partSize)
     }
 
     public func validationBatches(position: Int, batchSize: Int) throws -> any TrainingPartReader {
         let shard = validation[position]
-        return StreamedParts(shard: shard, rounds: shard.plan.inFileOrder(), size: batchSize, skipping: 0)
+        return StreamedParts(source: shard, rounds: shard.plan.inFileOrder(), size: batchSize, skipping: 0)
     }
 
     /// Whether `config` trains from memory: `data.inMemory`, or for `auto` whether the packed size of this rank's
@@ -182,17 +182,17 @@ final class StreamedParts: TrainingPartReader {
     private var current: (set: JetSet, order: [Int])?
     private var cursor = 0
 
-    init(shard: any RoundSource, rounds: [ChunkPlan.Round], size: Int, skipping: Int) {
+    init(source: any RoundSource, rounds: [ChunkPlan.Round], size: Int, skipping: Int) {
         self.size = size
         // Whole rounds before the first part are never read.
         var rounds = rounds[...]
         var skip = skipping
-        while let first = rounds.first, shard.entryCount(of: first) <= skip {
-            skip -= shard.entryCount(of: first)
+        while let first = rounds.first, source.entryCount(of: first) <= skip {
+            skip -= source.entryCount(of: first)
             rounds = rounds.dropFirst()
         }
         cursor = skip
-        queue = RoundQueue(shard: shard, rounds: Array(rounds))
+        queue = RoundQueue(source: source, rounds: Array(rounds))
     }
 
     deinit { queue.cancel() }
@@ -230,10 +230,10 @@ private final class RoundQueue: @unchecked Sendable {
     private var cancelled = false
     private let depth = 1
 
-    init(shard: any RoundSource, rounds: [ChunkPlan.Round]) {
+    init(source: any RoundSource, rounds: [ChunkPlan.Round]) {
         let thread = Thread { [self] in
             do {
-                let read = try shard.makeRoundReader()
+                let read = try source.makeRoundReader()
                 for round in rounds {
                     let read = try read(round)
                     guard put(.success(read)) else { return }

@@ -144,10 +144,10 @@ struct ScratchTrainingJets: TrainingJets {
     func trainingParts(position: Int, epoch: Int, seed: UInt64, partSize: Int, from step: Int) throws
         -> any TrainingPartReader
     {
-        StreamedParts(shard: training, rounds: training.rounds(seed: seed, epoch: epoch), size: partSize, skipping: step * partSize)
+        StreamedParts(source: training, rounds: training.rounds(seed: seed, epoch: epoch), size: partSize, skipping: step * partSize)
     }
 
     func validationBatches(position: Int, batchSize: Int) throws -> any TrainingPartReader {
-        StreamedParts(shard: validation, rounds: validation.inOrder(), size: batchSize, skipping: 0)
+        StreamedParts(source: validation, rounds: validation.inOrder(), size: batchSize, skipping: 0)
     }
 }

@@ -18,8 +18,9 @@ struct WeightFlattening: Sendable {
 
     /// Adds a jet to its bin's |w| sum and count.
     mutating func add(value: Float, weight: Float) {
-        sums[bin(value)] += Double(Swift.abs(weight))
-        counts[bin(value)] += 1
+        let b = bin(value)
+        sums[b] += Double(Swift.abs(weight))
+        counts[b] += 1
     }
 
     /// The jet's weight divided by its bin's mean |w| (unchanged in a bin without weight).
