@@ -58,6 +58,15 @@ public struct JetSet: Sendable {
         for (name, column) in other.fields { fields[name, default: []] += column }
     }
 
+    /// No jets, keeping every array's storage for the jets appended next: how a stream reuses a round's memory.
+    public mutating func removeAll() {
+        inputs.removeAll()
+        labels.removeAll(keepingCapacity: true)
+        weights.removeAll(keepingCapacity: true)
+        eventNumbers.removeAll(keepingCapacity: true)
+        for name in Array(fields.keys) { fields[name]!.removeAll(keepingCapacity: true) }
+    }
+
     /// The jets at `indices` packed for a model (see ``PackedJets/jets(at:)``).
     public func batch<Indices: Collection<Int>>(_ indices: Indices) -> PackedJets { inputs.jets(at: indices) }
 

@@ -79,6 +79,13 @@ extension PackedJets {
         if let otherJetFeatures = other.jetFeatures { jetFeatures!.append(rowsOf: otherJetFeatures) }
     }
 
+    /// No jets, keeping the storage (constituent rows, offsets, jet-level features) for the jets appended next.
+    public mutating func removeAll() {
+        constituents.resize(rows: 0, columns: constituents.columns)
+        offsets.removeAll()
+        if let columns = jetFeatures?.columns { jetFeatures!.resize(rows: 0, columns: columns) }
+    }
+
     /// The jets at `indices` (in that order, repeats allowed) as a batch of their own: how the trainer gathers a
     /// step's jets.
     public func jets<Indices: Collection<Int>>(at indices: Indices) -> PackedJets {

@@ -50,6 +50,11 @@ public struct StreamedTrainingData: TrainingJets {
             return (plans.map { StreamedShard(config: config, extractor: extractor, split: split, plan: $0) }, counts)
         }
         let training = try part(trainingSplit, part: "training")
+        let rounds = training.shards.reduce(0) { $0 + $1.plan.chunksPerFile }
+        let entries = training.shards.reduce(0) { $0 + $1.plan.entryCount }
+        progress(
+            "streaming: \(entries) training jets in \(rounds) rounds of about \(entries / max(rounds, 1)) "
+                + "(data.shuffleBuffer \(config.data.shuffleBuffer) rows; two rounds in memory at most)")
         let validation = try part(validationSplit, part: "validation")
         func ranges(_ shards: [StreamedShard]) -> [Range<Int>] {
             shards.reduce(into: []) { ranges, shard in
@@ -118,11 +123,10 @@ final class StreamedShard: Sendable {
         (self.config, self.extractor, self.split, self.plan) = (config, extractor, split, plan)
     }
 
-    /// The round's entries (in file order, then permuted when the round has a seed) as inputs with labels and
-    /// weights, read from `stream` `data.readBatchSize` rows at a time, so that only the entries pile up.
-    func read(_ round: ChunkPlan.Round, stream: JetStream, labelMap: ClassLabelMap) throws -> (set: JetSet, order: [Int]) {
+    /// Appends the round's entries (in file order) to `set` as inputs with labels and weights, read from `stream`
+    /// `data.readBatchSize` rows at a time, so that only the entries pile up.
+    func read(_ round: ChunkPlan.Round, into set: inout JetSet, stream: JetStream, labelMap: ClassLabelMap) throws {
         let spec = extractor.spec
-        var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
         for index in round.chunks {
             let chunk = plan.chunks[index]
             guard chunk.entries > 0 else { continue }
@@ -151,17 +155,22 @@ final class StreamedShard: Sendable {
                         + "\(jets) jets of the split now, \(chunk.jets) when training started (the file changed)")
             }
         }
-        return (set, round.order(count: set.count))
     }
 }
 
 extension StreamedShard: RoundSource {
     func entryCount(of round: ChunkPlan.Round) -> Int { plan.entryCount(of: round) }
 
-    func makeRoundReader() throws -> (ChunkPlan.Round) throws -> (set: JetSet, order: [Int]) {
+    func makeRoundReader() throws -> RoundReader {
         let stream = try TrainingData.openStream(config: config, split: split)
         let labelMap = try ClassLabelMap(classNames: config.classNames, labelMap: config.data.labelMap, files: stream.files)
-        return { try self.read($0, stream: stream, labelMap: labelMap) }
+        let spec = extractor.spec
+        return { round, recycled in
+            var set = recycled ?? JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+            set.removeAll()
+            try self.read(round, into: &set, stream: stream, labelMap: labelMap)
+            return (set, round.order(count: set.count))
+        }
     }
 }
 
@@ -170,12 +179,19 @@ extension StreamedShard: RoundSource {
 protocol RoundSource: Sendable {
     /// The entries (training copies) of `round`.
     func entryCount(of round: ChunkPlan.Round) -> Int
-    /// A reader of rounds for one thread: a round's entries in file order and their order in the round.
-    func makeRoundReader() throws -> (ChunkPlan.Round) throws -> (set: JetSet, order: [Int])
+    /// A reader of rounds for one thread.
+    func makeRoundReader() throws -> RoundReader
 }
 
+/// Reads a round's entries in file order into a set (the recycled set of an earlier round when given, emptied
+/// and refilled in its own storage), with their order in the round.
+typealias RoundReader = (_ round: ChunkPlan.Round, _ recycled: JetSet?) throws -> (set: JetSet, order: [Int])
+
 /// Parts cut from the rounds of a ``RoundSource``, read ahead by a thread of its own (one round waiting while
-/// the next is read), so that reading and extraction overlap training: at most three rounds in memory. The thread stops when the reader is released.
+/// the next is read), so that reading and extraction overlap training: at most two rounds in memory, and a
+/// finished round's storage is handed back to the thread to hold a later round, so that after the first rounds
+/// nothing the size of a round is allocated again (memory then stays at the largest rounds'). The thread stops
+/// when the reader is released.
 final class StreamedParts: TrainingPartReader {
     private let size: Int
     private let queue: RoundQueue
@@ -203,8 +219,12 @@ final class StreamedParts: TrainingPartReader {
         var first = true
         while part.count < size {
             if current == nil || cursor == current!.order.count {
+                if let finished = current?.set {
+                    current = nil
+                    queue.recycle(finished)
+                    cursor = 0
+                }
                 guard let round = try queue.take() else { break }
-                if current != nil { cursor = 0 }
                 current = round
                 continue
             }
@@ -222,27 +242,30 @@ final class StreamedParts: TrainingPartReader {
     }
 }
 
-/// The rounds a background thread has read, in order, at most `depth` waiting.
+/// The rounds a background thread has read, in order: it reads the next round while the trainer uses the
+/// current one, then waits until that round is taken (so at most two rounds exist), refilling the set of the
+/// round the trainer finished.
 private final class RoundQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [Result<(set: JetSet, order: [Int]), Error>] = []
+    private var recycled: [JetSet] = []
     private var finished = false
     private var cancelled = false
-    private let depth = 1
 
     init(source: any RoundSource, rounds: [ChunkPlan.Round]) {
         let thread = Thread { [self] in
             do {
                 let read = try source.makeRoundReader()
                 for round in rounds {
-                    let read = try read(round)
-                    guard put(.success(read)) else { return }
+                    guard let recycled = waitUntilTaken() else { return }
+                    guard put(.success(try read(round, recycled))) else { return }
                 }
             } catch {
                 _ = put(.failure(error))
             }
             condition.withLock {
                 finished = true
+                recycled = []
                 condition.broadcast()
             }
         }
@@ -250,14 +273,31 @@ private final class RoundQueue: @unchecked Sendable {
         thread.start()
     }
 
-    /// Waits for room; false when the reader was released.
+    /// Waits until no read round is waiting (the trainer took the last one); then the finished round's set to
+    /// refill, if the trainer handed one back, or nil when the reader was released (`.none`).
+    private func waitUntilTaken() -> JetSet?? {
+        condition.withLock {
+            while !ready.isEmpty && !cancelled { condition.wait() }
+            guard !cancelled else { return .none }
+            return .some(recycled.popLast())
+        }
+    }
+
+    /// False when the reader was released.
     private func put(_ round: Result<(set: JetSet, order: [Int]), Error>) -> Bool {
         condition.withLock {
-            while ready.count >= depth && !cancelled { condition.wait() }
             guard !cancelled else { return false }
             ready.append(round)
             condition.broadcast()
             return true
+        }
+    }
+
+    /// Hands a finished round's set back for the thread to refill (one is kept; any other, and every set once the
+    /// thread has read its last round, is freed).
+    func recycle(_ set: JetSet) {
+        condition.withLock {
+            if recycled.isEmpty && !finished && !cancelled { recycled.append(set) }
         }
     }
 
@@ -275,6 +315,7 @@ private final class RoundQueue: @unchecked Sendable {
     func cancel() {
         condition.withLock {
             cancelled = true
+            recycled = []
             condition.broadcast()
         }
     }

@@ -65,11 +65,11 @@ public struct TrainingData: Sendable {
             var set = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
             var ranges: [Range<Int>] = []
             for plan in plans {
-                let (shardSet, _) = try StreamedShard(config: config, extractor: extractor, split: split, plan: plan).read(
-                    ChunkPlan.Round(chunks: Array(plan.chunks.indices), permutationSeed: nil), stream: stream,
-                    labelMap: labelMap)
-                ranges.append(set.count..<(set.count + shardSet.count))
-                if plans.count == 1 { set = shardSet } else { set.append(contentsOf: shardSet) }
+                let start = set.count
+                try StreamedShard(config: config, extractor: extractor, split: split, plan: plan).read(
+                    ChunkPlan.Round(chunks: Array(plan.chunks.indices), permutationSeed: nil), into: &set,
+                    stream: stream, labelMap: labelMap)
+                ranges.append(start..<set.count)
             }
             return (set, ranges, counts)
         }

@@ -53,6 +53,12 @@ public struct JetOffsets: Sendable, Equatable {
         offsets += other.offsets.dropFirst().lazy.map { $0 + base }
     }
 
+    /// No jets, keeping the table's storage for the jets appended next.
+    public mutating func removeAll() {
+        offsets.removeAll(keepingCapacity: true)
+        offsets.append(0)
+    }
+
     /// Number of jets B.
     public var jetCount: Int { offsets.count - 1 }
 

@@ -44,6 +44,24 @@ import Testing
         #expect(twice.batch([3, 4]) == set.batch([2, 0]))
         #expect(twice.batch([3, 4]).constituents.storage == rows(jets: [2, 0], multiplicities: [3, 2]))
     }
+
+    /// An emptied set (how a stream reuses a finished round) holds no jets, keeps its arrays' storage, and refilled
+    /// equals a set filled from scratch.
+    @Test func anEmptiedSetKeepsItsStorageAndRefillsLikeANewOne() {
+        var set = JetSet(featureCount: 2, jetFeatureCount: 1)
+        set.append(features([2, 0, 3], slots: 3), labels: [1, 0, 1], weights: [1, 2, 3], eventNumbers: [4, 5, 6], fields: ["pt": [1, 2, 3]])
+        let capacities = (set.inputs.constituents.storage.capacity, set.inputs.offsets.offsets.capacity, set.labels.capacity)
+        set.removeAll()
+        #expect(set.count == 0 && set.inputs.constituents.rows == 0 && set.inputs.jetFeatures?.rows == 0)
+        #expect(set.labels.isEmpty && set.weights.isEmpty && set.eventNumbers.isEmpty && set.fields == ["pt": []])
+        #expect(set.inputs.constituents.storage.capacity == capacities.0)
+        #expect(set.inputs.offsets.offsets.capacity == capacities.1 && set.labels.capacity == capacities.2)
+        set.append(features([1], slots: 3, firstJet: 7), labels: [0], weights: [9], eventNumbers: [8], fields: ["pt": [7]])
+        var fresh = JetSet(featureCount: 2, jetFeatureCount: 1)
+        fresh.append(features([1], slots: 3, firstJet: 7), labels: [0], weights: [9], eventNumbers: [8], fields: ["pt": [7]])
+        #expect(set.inputs == fresh.inputs && set.labels == fresh.labels && set.weights == fresh.weights)
+        #expect(set.eventNumbers == fresh.eventNumbers && set.fields == fresh.fields)
+    }
 }
 
 /// Jets `firstJet`, `firstJet + 1`, ... with the given multiplicities in `slots` slots: feature f of slot s of jet

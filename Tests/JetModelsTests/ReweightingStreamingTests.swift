@@ -158,8 +158,10 @@ import Testing
         #expect(selection.chunksPerPart >= 4)
         let read = try selection.makeRoundReader()
         var eventNumbers: [Int64] = []
+        var previous: JetSet?  // each round refills the one before (as the stream's reader thread does)
         for round in selection.rounds(seed: 1, epoch: 0) {
-            let (set, order) = try read(round)
+            let (set, order) = try read(round, previous)
+            previous = set
             #expect(set.count <= 110 && Set(set.labels) == [0, 1] && order.sorted() == Array(0..<set.count))
             eventNumbers += set.eventNumbers
         }

@@ -87,10 +87,11 @@ final class ScratchSelection: RoundSource {
     /// Every chunk in order, not permuted (validation).
     func inOrder() -> [ChunkPlan.Round] { chunks.indices.map { ChunkPlan.Round(chunks: [$0], permutationSeed: nil) } }
 
-    func makeRoundReader() throws -> (ChunkPlan.Round) throws -> (set: JetSet, order: [Int]) {
+    func makeRoundReader() throws -> RoundReader {
         let reader = try ReweightingScratch.Reader(scratch)
-        return { round in
-            var set = JetSet(featureCount: self.scratch.featureCount, jetFeatureCount: self.scratch.jetFeatureCount)
+        return { round, recycled in
+            var set = recycled ?? JetSet(featureCount: self.scratch.featureCount, jetFeatureCount: self.scratch.jetFeatureCount)
+            set.removeAll()
             for index in round.chunks { try self.read(self.chunks[index], reader: reader, into: &set) }
             return (set, round.order(count: set.count))
         }
