@@ -187,8 +187,8 @@ protocol RoundSource: Sendable {
 /// and refilled in its own storage), with their order in the round.
 typealias RoundReader = (_ round: ChunkPlan.Round, _ recycled: JetSet?) throws -> (set: JetSet, order: [Int])
 
-/// Parts cut from the rounds of a ``RoundSource``, read ahead by a thread of its own (one round waiting while
-/// the next is read), so that reading and extraction overlap training: at most two rounds in memory, and a
+/// Parts cut from the rounds of a ``RoundSource``, read ahead by a thread of its own (the next round read while
+/// the trainer uses the current one), so that reading and extraction overlap training: at most two rounds in memory, and a
 /// finished round's storage is handed back to the thread to hold a later round, so that after the first rounds
 /// nothing the size of a round is allocated again (memory then stays at the largest rounds'). The thread stops
 /// when the reader is released.
