@@ -161,16 +161,14 @@ final class StreamedShard: Sendable {
 extension StreamedShard: RoundSource {
     func entryCount(of round: ChunkPlan.Round) -> Int { plan.entryCount(of: round) }
 
+    func emptySet() -> JetSet {
+        JetSet(featureCount: extractor.spec.constituentVariables.count, jetFeatureCount: extractor.spec.jetVariables.count)
+    }
+
     func makeRoundReader() throws -> RoundReader {
         let stream = try TrainingData.openStream(config: config, split: split)
         let labelMap = try ClassLabelMap(classNames: config.classNames, labelMap: config.data.labelMap, files: stream.files)
-        let spec = extractor.spec
-        return { round, recycled in
-            var set = recycled ?? JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
-            set.removeAll()
-            try self.read(round, into: &set, stream: stream, labelMap: labelMap)
-            return (set, round.order(count: set.count))
-        }
+        return { try self.read($0, into: &$1, stream: stream, labelMap: labelMap) }
     }
 }
 
@@ -179,13 +177,27 @@ extension StreamedShard: RoundSource {
 protocol RoundSource: Sendable {
     /// The entries (training copies) of `round`.
     func entryCount(of round: ChunkPlan.Round) -> Int
+    /// A set of the source's feature counts without jets.
+    func emptySet() -> JetSet
     /// A reader of rounds for one thread.
     func makeRoundReader() throws -> RoundReader
 }
 
-/// Reads a round's entries in file order into a set (the recycled set of an earlier round when given, emptied
-/// and refilled in its own storage), with their order in the round.
-typealias RoundReader = (_ round: ChunkPlan.Round, _ recycled: JetSet?) throws -> (set: JetSet, order: [Int])
+/// Appends a round's entries, in file order, to a set.
+typealias RoundReader = (_ round: ChunkPlan.Round, _ set: inout JetSet) throws -> Void
+
+extension RoundSource {
+    /// `round` read by `reader` into `reused` (emptied, its storage kept: the set of a finished round) or into a new
+    /// set, with the entries' order in the round.
+    func read(_ round: ChunkPlan.Round, with reader: RoundReader, reusing reused: JetSet?) throws
+        -> (set: JetSet, order: [Int])
+    {
+        var set = reused ?? emptySet()
+        set.removeAll()
+        try reader(round, &set)
+        return (set, round.order(count: set.count))
+    }
+}
 
 /// Parts cut from the rounds of a ``RoundSource``, read ahead by a thread of its own (the next round read while
 /// the trainer uses the current one), so that reading and extraction overlap training: at most two rounds in memory, and a
@@ -248,24 +260,24 @@ final class StreamedParts: TrainingPartReader {
 private final class RoundQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [Result<(set: JetSet, order: [Int]), Error>] = []
-    private var recycled: [JetSet] = []
+    private var recycled: JetSet?
     private var finished = false
     private var cancelled = false
 
     init(source: any RoundSource, rounds: [ChunkPlan.Round]) {
         let thread = Thread { [self] in
             do {
-                let read = try source.makeRoundReader()
+                let reader = try source.makeRoundReader()
                 for round in rounds {
-                    guard let recycled = waitUntilTaken() else { return }
-                    guard put(.success(try read(round, recycled))) else { return }
+                    guard let spare = waitUntilTaken() else { return }
+                    guard put(.success(try source.read(round, with: reader, reusing: spare))) else { return }
                 }
             } catch {
                 _ = put(.failure(error))
             }
             condition.withLock {
                 finished = true
-                recycled = []
+                recycled = nil
                 condition.broadcast()
             }
         }
@@ -279,7 +291,9 @@ private final class RoundQueue: @unchecked Sendable {
         condition.withLock {
             while !ready.isEmpty && !cancelled { condition.wait() }
             guard !cancelled else { return .none }
-            return .some(recycled.popLast())
+            let spare = recycled
+            recycled = nil
+            return .some(spare)
         }
     }
 
@@ -297,7 +311,7 @@ private final class RoundQueue: @unchecked Sendable {
     /// thread has read its last round, is freed).
     func recycle(_ set: JetSet) {
         condition.withLock {
-            if recycled.isEmpty && !finished && !cancelled { recycled.append(set) }
+            if recycled == nil && !finished && !cancelled { recycled = set }
         }
     }
 
@@ -315,7 +329,7 @@ private final class RoundQueue: @unchecked Sendable {
     func cancel() {
         condition.withLock {
             cancelled = true
-            recycled = []
+            recycled = nil
             condition.broadcast()
         }
     }

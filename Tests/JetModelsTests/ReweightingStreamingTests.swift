@@ -160,7 +160,7 @@ import Testing
         var eventNumbers: [Int64] = []
         var previous: JetSet?  // each round refills the one before (as the stream's reader thread does)
         for round in selection.rounds(seed: 1, epoch: 0) {
-            let (set, order) = try read(round, previous)
+            let (set, order) = try selection.read(round, with: read, reusing: previous)
             previous = set
             #expect(set.count <= 110 && Set(set.labels) == [0, 1] && order.sorted() == Array(0..<set.count))
             eventNumbers += set.eventNumbers

@@ -87,13 +87,12 @@ final class ScratchSelection: RoundSource {
     /// Every chunk in order, not permuted (validation).
     func inOrder() -> [ChunkPlan.Round] { chunks.indices.map { ChunkPlan.Round(chunks: [$0], permutationSeed: nil) } }
 
+    func emptySet() -> JetSet { JetSet(featureCount: scratch.featureCount, jetFeatureCount: scratch.jetFeatureCount) }
+
     func makeRoundReader() throws -> RoundReader {
         let reader = try ReweightingScratch.Reader(scratch)
-        return { round, recycled in
-            var set = recycled ?? JetSet(featureCount: self.scratch.featureCount, jetFeatureCount: self.scratch.jetFeatureCount)
-            set.removeAll()
+        return { round, set in
             for index in round.chunks { try self.read(self.chunks[index], reader: reader, into: &set) }
-            return (set, round.order(count: set.count))
         }
     }
 
