@@ -1,44 +1,25 @@
 import Foundation
 import JetData
 
-/// The spec's variables evaluated on one batch, before standardisation.
+/// The spec's variables evaluated on one batch, before standardisation, as packed columns.
 ///
-/// Sizes: B = jets, P = `spec.maxConstituents`, F = constituent variables, K = jet variables.
-/// `constituentValues` is [B, P, F] (zero in padding slots), `jetValues` is [B, K], and `kept[b]` is the
-/// number of real constituents jet b keeps after truncation to P (the hardest ones; they form a prefix).
+/// Sizes: B = jets, F = constituent variables, K = jet variables, N = `offsets[B]` kept constituents (at most
+/// `spec.maxConstituents` per jet, the hardest ones). `constituentColumns[f]` holds variable f of the kept
+/// constituents jet after jet (jet b's constituent j at `offsets[b] + j`), `jetColumns[k]` one value per jet.
 struct RawFeatures {
-    let count: Int
-    let slots: Int
-    let kept: [Int]
-    private(set) var constituentValues: [Float]
-    private(set) var jetValues: [Float]
+    let offsets: [Int]
+    let constituentColumns: [[Float]]
+    let jetColumns: [[Float]]
+
+    var count: Int { offsets.count - 1 }
 
     /// - Parameter files: the stream's files, by `batch.fileIndices`, named in the errors of expression variables.
     init(spec: FeatureSpec, batch: JetBatch, files: [String] = []) throws {
         try spec.validate()
         var columns = try VariableColumns(spec: spec, batch: batch, files: files)
-        let (count, slots, kept) = (batch.count, spec.maxConstituents, columns.kept)
-        self.count = count
-        self.slots = slots
-        self.kept = kept
-        let featureCount = spec.constituentVariables.count
-        constituentValues = [Float](repeating: 0, count: count * slots * featureCount)
-        for (column, variable) in spec.constituentVariables.enumerated() {
-            let values = try columns.constituent(variable.name, logFloor: variable.logFloor)
-            var source = 0
-            for b in 0..<count {
-                for j in 0..<kept[b] {
-                    constituentValues[(b * slots + j) * featureCount + column] = values[source]
-                    source += 1
-                }
-            }
-        }
-        let jetCount = spec.jetVariables.count
-        jetValues = [Float](repeating: 0, count: count * jetCount)
-        for (column, variable) in spec.jetVariables.enumerated() {
-            let values = try columns.jet(variable.name, logFloor: variable.logFloor)
-            for b in 0..<count { jetValues[b * jetCount + column] = values[b] }
-        }
+        offsets = columns.offsets
+        constituentColumns = try spec.constituentVariables.map { try columns.constituent($0.name, logFloor: $0.logFloor) }
+        jetColumns = try spec.jetVariables.map { try columns.jet($0.name, logFloor: $0.logFloor) }
     }
 
     /// Wraps an angle difference to (-pi, pi].
@@ -74,6 +55,10 @@ private struct VariableColumns {
     let total: Int
     private var constituentExpressions: [String: [Float]] = [:]
     private var jetExpressions: [String: [Float]] = [:]
+    /// Variables without a log floor and raw fields, packed, as computed so far: deltaR and expressions reuse
+    /// deta and dphi, and several variables read pt, energy, eta or phi.
+    private var constituentCache: [String: [Float]] = [:]
+    private var fieldCache: [String: [Float]] = [:]
 
     init(spec: FeatureSpec, batch: JetBatch, files: [String]) throws {
         self.spec = spec
@@ -94,6 +79,13 @@ private struct VariableColumns {
             constituentExpressions[name] = values
             return values
         }
+        if logFloor == nil, let values = constituentCache[name] { return values }
+        let values = try derivedOrRaw(name, logFloor: logFloor)
+        if logFloor == nil { constituentCache[name] = values }
+        return values
+    }
+
+    private mutating func derivedOrRaw(_ name: String, logFloor: Float?) throws -> [Float] {
         let names = spec.constituentKinematics, jetNames = spec.jetKinematics
         let kind = ConstituentVariable(name: name)
         let (reader, offsets, kept) = (self.reader, self.offsets, self.kept)
@@ -197,13 +189,15 @@ private struct VariableColumns {
     }
 
     /// The kept constituents' values of a raw constituent field, packed.
-    private func field(_ field: String, _ variable: String) throws -> [Float] {
+    private mutating func field(_ field: String, _ variable: String) throws -> [Float] {
+        if let values = fieldCache[field] { return values }
         let inputSlots = reader.batch.maxConstituents
         let values = try reader.constituentField(field, neededBy: variable, kept: kept, inputSlots: inputSlots)
         var packed = [Float](repeating: 0, count: total)
         for b in kept.indices {
             for j in 0..<kept[b] { packed[offsets[b] + j] = values[b * inputSlots + j] }
         }
+        fieldCache[field] = packed
         return packed
     }
 

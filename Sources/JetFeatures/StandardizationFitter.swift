@@ -35,28 +35,16 @@ public struct StandardizationFitter: Sendable {
     /// Adds one batch of training jets; `files` (the stream's, by `batch.fileIndices`) are named in errors.
     public mutating func accumulate(_ batch: JetBatch, files: [String] = []) throws {
         let raw = try RawFeatures(spec: spec, batch: batch, files: files)
-        let featureCount = spec.constituentVariables.count
-        var column = [Float]()
-        column.reserveCapacity(raw.kept.reduce(0, +))
-        for feature in 0..<featureCount {
-            column.removeAll(keepingCapacity: true)
-            for b in 0..<raw.count {
-                for j in 0..<raw.kept[b] {
-                    column.append(raw.constituentValues[(b * raw.slots + j) * featureCount + feature])
-                }
-            }
+        Self.add(raw.constituentColumns, to: &constituentMoments, &constituentSamples)
+        Self.add(raw.jetColumns, to: &jetMoments, &jetSamples)
+    }
+
+    /// Adds column f to moments f and, when fitting quantiles, sample f.
+    private static func add(_ columns: [[Float]], to moments: inout [RunningMoments], _ samples: inout [QuantileSample]) {
+        for (feature, column) in columns.enumerated() {
             column.withUnsafeBufferPointer { values in
-                constituentMoments[feature].add(values)
-                if !constituentSamples.isEmpty { constituentSamples[feature].add(values) }
-            }
-        }
-        let jetCount = spec.jetVariables.count
-        for feature in 0..<jetCount {
-            column.removeAll(keepingCapacity: true)
-            for b in 0..<raw.count { column.append(raw.jetValues[b * jetCount + feature]) }
-            column.withUnsafeBufferPointer { values in
-                jetMoments[feature].add(values)
-                if !jetSamples.isEmpty { jetSamples[feature].add(values) }
+                moments[feature].add(values)
+                if !samples.isEmpty { samples[feature].add(values) }
             }
         }
     }

@@ -92,7 +92,7 @@ public struct JetScorer {
     ///   - files: the stream's files, named in errors.
     /// - Throws: ``JetModelsError/invalidData(_:)`` naming the file and row of a jet whose score is not finite.
     public func score(
-        _ batch: JetBatch, features: FeatureBatch? = nil, globalRows: [Int64]? = nil, files: [String] = []
+        _ batch: JetBatch, features: PackedFeatureBatch? = nil, globalRows: [Int64]? = nil, files: [String] = []
     ) throws -> Scores {
         let samples = try self.samples(batch, features: features, globalRows: globalRows, files: files) {
             Self.probabilities(logits: $0, temperature: temperature)
@@ -114,19 +114,19 @@ public struct JetScorer {
     /// ensemble, times the Monte-Carlo passes. What a temperature is fitted on; arguments as
     /// ``score(_:features:globalRows:files:)``.
     public func logitSamples(
-        _ batch: JetBatch, features: FeatureBatch? = nil, globalRows: [Int64]? = nil, files: [String] = []
+        _ batch: JetBatch, features: PackedFeatureBatch? = nil, globalRows: [Int64]? = nil, files: [String] = []
     ) throws -> [[Float]] {
         try samples(batch, features: features, globalRows: globalRows, files: files) { $0.storage }
     }
 
     /// `transform` of the logits of every sample (``logitSamples(_:features:globalRows:files:)``), each [B, W].
     private func samples(
-        _ batch: JetBatch, features: FeatureBatch?, globalRows: [Int64]?, files: [String],
+        _ batch: JetBatch, features: PackedFeatureBatch?, globalRows: [Int64]?, files: [String],
         transform: (Matrix) -> [Float]
     ) throws -> [[Float]] {
         let rows = globalRows ?? batch.rows.indices.map(Int64.init)
         let blocks = rows.map { Int($0) / Self.blockSize }
-        let jets = PackedJets(try features ?? extractor.extract(batch, files: files))
+        let jets = PackedJets(try features ?? extractor.extractPacked(batch, files: files))
         let all = Array(0..<jets.jetCount)
         // The jets each member scores: all of them, or a k-fold member's fold.
         let assignments: [[(member: Int, jets: [Int])]] =

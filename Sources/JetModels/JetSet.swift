@@ -33,11 +33,11 @@ public struct JetSet: Sendable {
     /// Appends a batch's features and per-jet values.
     ///
     /// - Parameters:
-    ///   - features: the extractor's output for the batch (valid constituents form a prefix of each jet).
+    ///   - features: the extractor's packed output for the batch.
     ///   - labels, weights, eventNumbers: [B].
     ///   - fields: raw jet columns [B] to keep (binning variables).
     public mutating func append(
-        _ features: FeatureBatch, labels: [Int32], weights: [Float], eventNumbers: [Int64], fields: [String: [Float]]
+        _ features: PackedFeatureBatch, labels: [Int32], weights: [Float], eventNumbers: [Int64], fields: [String: [Float]]
     ) {
         append(
             contentsOf: JetSet(

@@ -45,22 +45,14 @@ public struct PackedJets: Sendable, Equatable {
             jetFeatures: jetFeatureCount > 0 ? Matrix(rows: 0, columns: jetFeatureCount) : nil)
     }
 
-    /// Packs the feature extractor's output: each jet's real constituents (the prefix of its slots the mask
-    /// marks), and its jet-level features (nil when there are none).
-    public init(_ features: FeatureBatch) {
-        let slots = features.maxConstituents
-        var rowOffsets = [0]
-        rowOffsets.reserveCapacity(features.count + 1)
-        for jet in 0..<features.count {
-            var multiplicity = 0
-            while multiplicity < slots && features.mask[jet * slots + multiplicity] == 1 { multiplicity += 1 }
-            rowOffsets.append(rowOffsets[rowOffsets.count - 1] + multiplicity)
-        }
-        let offsets = JetOffsets(offsets: rowOffsets)
+    /// The feature extractor's packed output as a batch (no copy of the constituent rows), with its jet-level
+    /// features (nil when there are none).
+    public init(_ features: PackedFeatureBatch) {
         self.init(
-            constituents: offsets.pack(
-                features.constituentFeatures, maxConstituents: slots, features: features.constituentFeatureCount),
-            offsets: offsets,
+            constituents: Matrix(
+                rows: features.offsets.last!, columns: features.constituentFeatureCount,
+                storage: features.constituentFeatures),
+            offsets: JetOffsets(offsets: features.offsets),
             jetFeatures: features.jetFeatureCount > 0
                 ? Matrix(rows: features.count, columns: features.jetFeatureCount, storage: features.jetFeatures) : nil)
     }

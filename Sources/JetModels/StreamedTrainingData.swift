@@ -126,7 +126,6 @@ final class StreamedShard: Sendable {
     /// Appends the round's entries (in file order) to `set` as inputs with labels and weights, read from `stream`
     /// `data.readBatchSize` rows at a time, so that only the entries pile up.
     func read(_ round: ChunkPlan.Round, into set: inout JetSet, stream: JetStream, labelMap: ClassLabelMap) throws {
-        let spec = extractor.spec
         for index in round.chunks {
             let chunk = plan.chunks[index]
             guard chunk.entries > 0 else { continue }
@@ -141,13 +140,11 @@ final class StreamedShard: Sendable {
                 let (kept, weights) = try plan.weighting.entries(batch, labels: labelMap, files: stream.files)
                 entries += kept.count
                 guard !kept.isEmpty else { continue }
-                var read = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
                 if kept != Array(0..<batch.count) { batch = batch.gathering(kept) }
-                read.append(
-                    try extractor.extract(batch, files: stream.files),
+                set.append(
+                    try extractor.extractPacked(batch, files: stream.files),
                     labels: try batch.classLabels(field: config.data.labelField, labels: labelMap, files: stream.files),
                     weights: weights, eventNumbers: batch.eventNumbers, fields: [:])
-                set.append(contentsOf: read)
             }
             guard jets == chunk.jets && entries == chunk.entries else {
                 throw JetDataError.invalidOption(

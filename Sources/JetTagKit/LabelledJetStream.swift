@@ -24,7 +24,7 @@ struct LabelledJetStream {
         var labels: [Int32]
         var weights: [Float]
         /// The standardised network inputs of `jets`.
-        var features: FeatureBatch
+        var features: PackedFeatureBatch
         var scores: JetScorer.Scores
     }
 
@@ -71,7 +71,7 @@ struct LabelledJetStream {
             indices = Array(indices.prefix(limit))
         }
         let labels = try batch.classLabels(field: labelField, labels: labels, files: jets.files)
-        let features = try scorer.extractor.extract(batch, files: jets.files)
+        let features = try scorer.extractor.extractPacked(batch, files: jets.files)
         return Batch(
             jets: batch, indices: indices, labels: labels,
             weights: weightField.map { batch.jetFields[$0]! } ?? [Float](repeating: 1, count: batch.count),

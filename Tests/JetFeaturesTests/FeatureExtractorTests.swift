@@ -27,6 +27,29 @@ import Testing
         #expect(features.mask == [1, 1, 0, 1, 1, 1])
     }
 
+    /// The packed output (what the models read) holds exactly the padded output's real slots, jet after jet, with
+    /// offsets from the mask; the jet features are the same.
+    @Test func packedFeaturesAreThePaddedOnesRealSlots() throws {
+        let spec = FeatureSpec(
+            maxConstituents: 2, constituentVariables: [rawVariable("deltaR"), rawVariable("pt_log", padValue: 7)],
+            jetVariables: [rawVariable("log_pt")])
+        let extractor = try FeatureExtractor(spec: spec)
+        let batch = makeBatch(handJets, slots: 3)
+        let (padded, packed) = (try extractor.extract(batch), try extractor.extractPacked(batch))
+        #expect(packed.offsets == [0, 2, 4] && packed.constituentFeatureCount == 2 && packed.jetFeatureCount == 1)
+        #expect(padded.mask == [1, 1, 1, 1] && padded.constituentFeatures == packed.constituentFeatures)
+        #expect(padded.jetFeatures == packed.jetFeatures)
+        let wide = try FeatureExtractor(spec: FeatureSpec(maxConstituents: 4, constituentVariables: spec.constituentVariables))
+        let (widePadded, widePacked) = (try wide.extract(batch), try wide.extractPacked(batch))
+        #expect(widePacked.offsets == [0, 2, 5] && widePadded.mask == [1, 1, 0, 0, 1, 1, 1, 0])
+        let slots = { (slots: [Int]) -> [Float] in
+            slots.flatMap { slot in widePadded.constituentFeatures[(2 * slot)..<(2 * slot + 2)] }
+        }
+        let (real, padding) = (slots([0, 1, 4, 5, 6]), slots([2, 3, 7]))
+        #expect(real == widePacked.constituentFeatures)
+        #expect(padding == [0, 7, 0, 7, 0, 7])
+    }
+
     @Test func phiDifferenceWrapsIntoHalfOpenInterval() throws {
         // Jet 0 at phi -3.1: constituents at +3.1 (difference 6.2 -> 6.2 - 2 pi) and at the jet's phi (0).
         // Jet 1 at phi pi/2, constituent at -pi/2: the difference is exactly -pi in Float and must come out

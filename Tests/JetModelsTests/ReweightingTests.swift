@@ -125,9 +125,9 @@ import Testing
                 return (uniform() < p ? -1 : 1) / (1 - 2 * p)
             }
             set.append(
-                FeatureBatch(
-                    count: count, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: jetFeature ? 1 : 0,
-                    constituentFeatures: x, mask: [Float](repeating: 1, count: count), jetFeatures: jetFeature ? x : []),
+                PackedFeatureBatch(
+                    constituentFeatureCount: 1, jetFeatureCount: jetFeature ? 1 : 0, offsets: Array(0...count),
+                    constituentFeatures: x, jetFeatures: jetFeature ? x : []),
                 labels: [Int32](repeating: label, count: count), weights: weights,
                 eventNumbers: (0..<count).map(Int64.init), fields: [:])
         }
@@ -155,9 +155,9 @@ import Testing
     private func gridSet(weights: [Float]? = nil, jetFeature: Bool = false) -> JetSet {
         var set = JetSet(featureCount: 1, jetFeatureCount: jetFeature ? 1 : 0)
         set.append(
-            FeatureBatch(
-                count: grid.count, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: jetFeature ? 1 : 0,
-                constituentFeatures: grid, mask: [Float](repeating: 1, count: grid.count), jetFeatures: jetFeature ? grid : []),
+            PackedFeatureBatch(
+                constituentFeatureCount: 1, jetFeatureCount: jetFeature ? 1 : 0, offsets: Array(0...grid.count),
+                constituentFeatures: grid, jetFeatures: jetFeature ? grid : []),
             labels: [Int32](repeating: 0, count: grid.count), weights: weights ?? [Float](repeating: 1, count: grid.count),
             eventNumbers: grid.indices.map(Int64.init), fields: [:])
         return set
@@ -269,9 +269,9 @@ import Testing
             var jets = JetSet(featureCount: 1, jetFeatureCount: 0)
             let pt = (0..<40).map(Float.init)
             jets.append(
-                FeatureBatch(
-                    count: 40, maxConstituents: 1, constituentFeatureCount: 1, jetFeatureCount: 0, constituentFeatures: pt,
-                    mask: [Float](repeating: 1, count: 40), jetFeatures: []),
+                PackedFeatureBatch(
+                    constituentFeatureCount: 1, jetFeatureCount: 0, offsets: Array(0...40), constituentFeatures: pt,
+                    jetFeatures: []),
                 labels: labels, weights: pt.enumerated().map { i, value in (value + 1) * (i % 2 == 0 ? 1 : -1) },
                 eventNumbers: (0..<40).map(Int64.init), fields: [:])
             return ReweightingData(jets: jets, sourceCount: 20, observables: [.pt: pt], jetIndices: (0..<40).map(Int64.init))

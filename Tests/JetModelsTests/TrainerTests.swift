@@ -371,7 +371,7 @@ import Testing
         let extractor = try FeatureExtractor(spec: FeatureSpec(maxConstituents: 3, constituentVariables: raw))
         var set = JetSet(featureCount: 2, jetFeatureCount: 0)
         set.append(
-            try extractor.extract(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
+            try extractor.extractPacked(batch), labels: [0, 1, 0], weights: [1, 2, 3], eventNumbers: [5, 6, 7], fields: [:])
         #expect(set.inputs.offsets.offsets == [0, 2, 2, 5])
         let packed = set.batch([2, 1, 0])
         #expect(packed.offsets.offsets == [0, 3, 3, 5])

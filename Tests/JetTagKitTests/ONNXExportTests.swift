@@ -142,6 +142,21 @@ import Testing
         return result
     }
 
+    /// The real slots of padded features (the mask's prefix of each jet), packed as the scorer takes them.
+    static func packed(_ batch: FeatureBatch) -> PackedFeatureBatch {
+        let (slots, width) = (batch.maxConstituents, batch.constituentFeatureCount)
+        var offsets = [0]
+        var constituents: [Float] = []
+        for b in 0..<batch.count {
+            let kept = (0..<slots).prefix { batch.mask[b * slots + $0] == 1 }.count
+            constituents += batch.constituentFeatures[(b * slots * width)..<((b * slots + kept) * width)]
+            offsets.append(offsets.last! + kept)
+        }
+        return PackedFeatureBatch(
+            constituentFeatureCount: width, jetFeatureCount: batch.jetFeatureCount, offsets: offsets,
+            constituentFeatures: constituents, jetFeatures: batch.jetFeatures)
+    }
+
     /// Keeps only the first `count` constituents of jet `jet` (the rest become padding).
     static func keepConstituents(_ count: Int, _ batch: inout FeatureBatch, jet: Int, padValues: [Float]) {
         for j in count..<batch.maxConstituents {
@@ -197,7 +212,7 @@ import Testing
         if file.classNames.count == 2 {
             try PredictionRun(model: modelPath, files: [sample], output: .file(predicted), shard: shard).run()
             // The scorer on these jets is what predict wrote for them, bit for bit.
-            let unchanged = try scorer.score(batch, features: features, globalRows: rows)
+            let unchanged = try scorer.score(batch, features: packed(features), globalRows: rows)
             let dataset = try HDF5File(readingAt: predicted).dataset("jets")
             let read = try dataset.readFields(
                 rows: 0..<batch.count, try ScoreSchema(model: file).fields.map { try dataset.extraction($0) },
@@ -237,7 +252,7 @@ import Testing
         }
         // Changing a jet can move the boundaries of the parts a Deep Sets forwards (rounding of the others): the
         // reference is the scorer, predict's code path, on the changed jets.
-        let expected = try scorer.score(batch, features: features, globalRows: rows)
+        let expected = try scorer.score(batch, features: packed(features), globalRows: rows)
         if testCase.constituents {
             // and jet 0 without any constituent: the graph must give what the model gives (no NaN).
             var empty = features  // jet 0 has one constituent left
@@ -245,7 +260,7 @@ import Testing
             for f in 0..<empty.constituentFeatureCount {
                 empty.constituentFeatures[f] = file.features.constituentVariables[f].padValue
             }
-            let probabilities = try scorer.score(batch, features: empty, globalRows: rows).probabilities
+            let probabilities = try scorer.score(batch, features: packed(empty), globalRows: rows).probabilities
             let row = Array(probabilities[0..<file.classNames.count])
             #expect(row.allSatisfy { $0.isFinite }, "\(testCase.name): the model gives \(row) for an empty jet")
             try bytes(row.map(\.bitPattern)).write(to: caseDirectory.appendingPathComponent("expected_empty_jet.bin"))

@@ -52,7 +52,7 @@ public struct Reweighter {
             throw JetModelsError.invalidData("the jets have no weight field '\(weightField)' (the reweighting run's source.weightField)")
         }
         let augmented = try inputs.augmented(batch)
-        let features = try scorer.extractor.extract(augmented)
+        let features = try scorer.extractor.extractPacked(augmented)
         let f = try scorer.score(augmented, features: features, globalRows: globalRows).column(1)
         var variationCounts = DensityRatio.Counts()
         let variations = try zip(variationScorers, info.variations?.densityRatios ?? []).map { scorer, ratio in

@@ -61,7 +61,7 @@ public struct ReweightingData: Sendable {
         while let raw = try stream.next() {
             let batch = try inputs.augmented(raw)
             jets.append(
-                try extractor.extract(batch), labels: [Int32](repeating: label, count: batch.count),
+                try extractor.extractPacked(batch), labels: [Int32](repeating: label, count: batch.count),
                 weights: batch.jetFields[sample.weightField]!, eventNumbers: batch.eventNumbers,
                 fields: Dictionary(uniqueKeysWithValues: fields.map { name in
                     (name, keepFields ? batch.jetFields[name]! : [Float](repeating: .nan, count: batch.count))

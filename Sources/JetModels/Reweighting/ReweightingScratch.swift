@@ -120,7 +120,7 @@ final class ReweightingScratch: Sendable {
                         try $0.values(in: batch, jetKinematics: spec.jetKinematics, constituentKinematics: spec.constituentKinematics)
                     } ?? []
                     pending.jets.append(
-                        try extractor.extract(batch, files: stream.files), labels: [Int32](repeating: label, count: batch.count),
+                        try extractor.extractPacked(batch, files: stream.files), labels: [Int32](repeating: label, count: batch.count),
                         weights: weights, eventNumbers: batch.eventNumbers, fields: [:])
                     pending.observable += values
                     for weight in weights { part.weightSum += Double(weight) }
