@@ -29,15 +29,24 @@ struct RawFeatures {
         return wrapped <= -Float.pi ? wrapped + 2 * Float.pi : wrapped
     }
 
-    /// log x, or log max(x, floor) when a floor is given; a non-positive (or infinite) argument without a
-    /// floor is an error naming the variable, row and constituent.
-    @inline(__always)
-    static func logarithm(_ x: Float, floor: Float?, variable: String, row: Int, constituent: Int?) throws -> Float {
-        if x.isFinite, let floor { return Foundation.log(max(x, floor)) }
-        guard x > 0, x.isFinite else {
-            throw JetFeaturesError.nonPositiveLogArgument(variable: variable, row: row, constituent: constituent, value: x)
+    /// log x of every value, or log max(x, floor) when a floor is given; the first non-positive (or infinite)
+    /// value without a floor is an error naming the variable and where the value is (`location`: its row and
+    /// constituent, asked for only then).
+    static func logarithms(
+        of values: [Float], floor: Float?, variable: String, location: (Int) -> (row: Int, constituent: Int?)
+    ) throws -> [Float] {
+        var result = [Float](repeating: 0, count: values.count)
+        for (i, x) in values.enumerated() {
+            if x.isFinite, let floor {
+                result[i] = Foundation.log(max(x, floor))
+            } else if x > 0, x.isFinite {
+                result[i] = Foundation.log(x)
+            } else {
+                let (row, constituent) = location(i)
+                throw JetFeaturesError.nonPositiveLogArgument(variable: variable, row: row, constituent: constituent, value: x)
+            }
         }
-        return Foundation.log(x)
+        return result
     }
 }
 
@@ -89,9 +98,11 @@ private struct VariableColumns {
         let names = spec.constituentKinematics, jetNames = spec.jetKinematics
         let kind = ConstituentVariable(name: name)
         let (reader, offsets, kept) = (self.reader, self.offsets, self.kept)
-        let logarithm = { (x: Float, i: Int) throws -> Float in
-            let (b, j) = Self.position(of: i, offsets: offsets, jets: kept.count)
-            return try RawFeatures.logarithm(x, floor: logFloor, variable: name, row: reader.row(b), constituent: j)
+        let logarithms = { (values: [Float]) throws -> [Float] in
+            try RawFeatures.logarithms(of: values, floor: logFloor, variable: name) {
+                let (b, j) = Self.position(of: $0, offsets: offsets, jets: kept.count)
+                return (reader.row(b), j)
+            }
         }
         switch kind {
         case .deltaEta:
@@ -105,12 +116,12 @@ private struct VariableColumns {
             return zip(deta, dphi).map { hypot($0, $1) }
         case .logPt, .logEnergy:
             let values = try field(kind == .logPt ? names.pt : names.energy, name)
-            return try values.indices.map { try logarithm(values[$0], $0) }
+            return try logarithms(values)
         case .logPtRel, .logEnergyRel:
             let isPt = kind == .logPtRel
             let values = try field(isPt ? names.pt : names.energy, name)
             let jet = try broadcast(try reader.jetField(isPt ? jetNames.pt : jetNames.energy, neededBy: name))
-            return try values.indices.map { try logarithm(values[$0] / jet[$0], $0) }
+            return try logarithms(zip(values, jet).map(/))
         case .isChargedHadron, .isNeutralHadron, .isPhoton, .isElectron, .isMuon:
             let pdgId = try field(spec.particleIDFields.pdgId, name), charge = try field(spec.particleIDFields.charge, name)
             return zip(pdgId, charge).map { kind.particleIDFlag(pdgId: $0, charge: $1) }
@@ -141,9 +152,7 @@ private struct VariableColumns {
         }
         let field = try reader.jetField(kind.field, neededBy: name)
         guard case .logField = kind else { return field }
-        return try field.indices.map {
-            try RawFeatures.logarithm(field[$0], floor: logFloor, variable: name, row: reader.row($0), constituent: nil)
-        }
+        return try RawFeatures.logarithms(of: field, floor: logFloor, variable: name) { (reader.row($0), nil) }
     }
 
     /// Evaluates an expression variable at one level; a name the batch does not have, or a non-finite result,
