@@ -132,7 +132,7 @@ public struct Trainer {
         var nextReaders: [any TrainingPartReader]?
         while !state.finished && state.completedEpochs < training.epochs {
             let epoch = state.completedEpochs
-            let readers = try nextReaders ?? openReaders(epoch: epoch, from: state.stepInEpoch)
+            var readers = try nextReaders ?? openReaders(epoch: epoch, from: state.stepInEpoch)
             nextReaders = nil
             let start = Date()
             var jetsSeen = 0
@@ -165,6 +165,7 @@ public struct Trainer {
                 }
             }
             communicator.phase = "epoch ends"
+            readers.removeAll()  // a stream's rounds go before the next epoch's reader fills its first one
             if epoch + 1 < training.epochs { nextReaders = try openReaders(epoch: epoch + 1, from: 0) }
             try recomputeBatchNormStatistics(epoch: epoch)
             let seconds = Date().timeIntervalSince(start)
