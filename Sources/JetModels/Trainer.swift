@@ -236,19 +236,19 @@ public struct Trainer {
     }
 
     /// One optimizer step on this rank's parts of the batch (one per shard held); returns the batch loss, its sum
-    /// of |w| and this rank's jet count.
+    /// of |w| and its jet count (over all ranks).
     private mutating func takeStep(
         _ parts: [TrainingPart]
     ) throws -> (loss: Float, weightSum: Double, jets: Int) {
-        let partWeights = parts.map(\.weights)
-        let jets = parts.reduce(0) { $0 + $1.count }
+        let absoluteSum = { (part: TrainingPart) in part.weights.reduce(0) { $0 + Double(abs($1)) } }
         guard data.shards.count > 1 else {
             let loss = try partGradient(parts[0], normalization: .absoluteWeightSum)
-            return try update(loss: loss, weightSum: partWeights[0].reduce(0) { $0 + Double(abs($1)) }, jets: jets)
+            return try update(loss: loss, weightSum: absoluteSum(parts[0]), jets: parts[0].count)
         }
-        let weightSum = try inPartOrder(
-            communicator.allgather(partWeights.map { $0.reduce(0) { $0 + Double(abs($1)) } }), stride: 1
-        ).reduce(0, +)
+        // per part: its |w| sum and its jet count, in part order
+        let sums = try inPartOrder(communicator.allgather(parts.flatMap { [absoluteSum($0), Double($0.count)] }), stride: 2)
+        let weightSum = stride(from: 0, to: sums.count, by: 2).reduce(0) { $0 + sums[$1] }
+        let jets = stride(from: 1, to: sums.count, by: 2).reduce(0) { $0 + Int(sums[$1]) }
         let count = model.parameters.count
         var own: [Float] = []
         own.reserveCapacity(parts.count * (count + 1))
