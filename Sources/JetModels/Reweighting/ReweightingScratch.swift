@@ -9,8 +9,9 @@ import JetNN
 /// epochs re-read packed inputs instead of HDF5 rows and constituents.
 ///
 /// Four parts, in this order: source and target jets of the training folds, then of the validation folds (the
-/// order of ``ReweightingData``'s sets). Each part is a run of blocks of ``blockJets`` jets (the last shorter), in
-/// file order. A block holds, one column after another: raw event weights (Float32), event numbers (Int64), the
+/// order of ``ReweightingData``'s sets), filled by one pass over the source files and one over the target files.
+/// Each part is a run of blocks of ``blockJets`` jets (the last shorter), in file order; a sample's training and
+/// validation blocks alternate in the file as the pass fills them. A block holds, one column after another: raw event weights (Float32), event numbers (Int64), the
 /// flattening observable (Float32, when `reweighting.flattenIn` is set), jet features [B, K] (Float32),
 /// constituent offsets (Int64, B + 1) and constituents [N, F] (Float32; none for an MLP, which reads jet features
 /// only). The first columns are read alone by the passes that need only weights.
@@ -86,54 +87,63 @@ final class ReweightingScratch: Sendable {
         defer { try? handle.close() }
         let spec = extractor.spec
         let inputs = ObservableInputs(features: spec, extra: observable.map { [$0] } ?? [])
-        var parts: [Part] = []
         var offset: UInt64 = 0
+        // parts[sample + 2 * split]: source and target of the training folds, then of the validation folds
+        var parts = (0..<4).map { Part(label: Int32($0 % 2)) }
         do {
-            for (index, split) in [splits.training, splits.training, splits.validation, splits.validation].enumerated() {
-                let (label, sample) = index % 2 == 0 ? (Int32(0), source) : (Int32(1), target)
-                var part = Part(label: label)
-                var pending = Contents(
-                    jets: JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count),
-                    observable: [])
-                func flush(_ count: Int) throws {
+            for (label, sample) in [(0, source), (1, target)] {
+                // One pass over the sample's files fills its training and its validation part.
+                var pending = [0, 1].map { _ in
+                    Contents(
+                        jets: JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count),
+                        observable: [])
+                }
+                func flush(_ split: Int, _ count: Int) throws {
+                    let index = label + 2 * split
                     let block = Array(0..<count)
-                    let bytes = Self.encoded(pending, jets: block, constituents: constituents, observable: observable != nil)
+                    let bytes = Self.encoded(pending[split], jets: block, constituents: constituents, observable: observable != nil)
                     try FileSystemError.wrapping(path: path, action: "cannot write the scratch file") { try handle.write(contentsOf: bytes) }
-                    part.blocks.append(Block(
+                    parts[index].blocks.append(Block(
                         offset: offset, jets: count,
-                        constituentRows: constituents ? pending.jets.inputs.offsets.offsets[count] : 0))
+                        constituentRows: constituents ? pending[split].jets.inputs.offsets.offsets[count] : 0))
                     offset += UInt64(bytes.count)
-                    let rest = Array(count..<pending.jets.count)
-                    pending = Contents(
-                        jets: pending.jets.subset(rest, weights: rest.map { pending.jets.weights[$0] }),
-                        observable: rest.map { pending.observable[$0] })
+                    let rest = Array(count..<pending[split].jets.count)
+                    pending[split] = Contents(
+                        jets: pending[split].jets.subset(rest, weights: rest.map { pending[split].jets.weights[$0] }),
+                        observable: rest.map { pending[split].observable[$0] })
                 }
                 let stream = try JetStream(
                     files: sample.files,
                     options: try inputs.readOptions(
-                        jetFields: [sample.weightField], split: split, selection: sample.selection, batchSize: blockJets,
-                        threads: threads))
-                while let raw = try stream.next() {
-                    let batch = try inputs.augmented(raw)
-                    let weights = batch.jetFields[sample.weightField]!
-                    let values = try observable.map {
-                        try $0.values(in: batch, jetKinematics: spec.jetKinematics, constituentKinematics: spec.constituentKinematics)
-                    } ?? []
-                    pending.jets.append(
-                        try extractor.extractPacked(batch, files: stream.files), labels: [Int32](repeating: label, count: batch.count),
-                        weights: weights, eventNumbers: batch.eventNumbers, fields: [:])
-                    pending.observable += values
-                    for weight in weights { part.weightSum += Double(weight) }
-                    if index < 2 {
-                        for jet in 0..<batch.count { observe(label, weights[jet], values.isEmpty ? 0 : values[jet]) }
+                        jetFields: [sample.weightField], selection: sample.selection, batchSize: blockJets, threads: threads))
+                while let read = try stream.next() {
+                    for (split, jetSplit) in [splits.training, splits.validation].enumerated() {
+                        let members = read.rows.indices.filter {
+                            jetSplit.contains(eventNumber: read.eventNumbers[$0], row: read.rows[$0], fileIndex: read.fileIndices[$0])
+                        }
+                        guard !members.isEmpty else { continue }
+                        let batch = try inputs.augmented(members.count == read.count ? read : read.gathering(members))
+                        let weights = batch.jetFields[sample.weightField]!
+                        let values = try observable.map {
+                            try $0.values(in: batch, jetKinematics: spec.jetKinematics, constituentKinematics: spec.constituentKinematics)
+                        } ?? []
+                        pending[split].jets.append(
+                            try extractor.extractPacked(batch, files: stream.files),
+                            labels: [Int32](repeating: Int32(label), count: batch.count),
+                            weights: weights, eventNumbers: batch.eventNumbers, fields: [:])
+                        pending[split].observable += values
+                        let index = label + 2 * split
+                        for weight in weights { parts[index].weightSum += Double(weight) }
+                        if split == 0 {
+                            for jet in 0..<batch.count { observe(Int32(label), weights[jet], values.isEmpty ? 0 : values[jet]) }
+                        }
+                        while pending[split].jets.count >= blockJets { try flush(split, blockJets) }
                     }
-                    while pending.jets.count >= blockJets { try flush(blockJets) }
                 }
-                if pending.jets.count > 0 { try flush(pending.jets.count) }
-                guard part.jetCount > 0 else {
-                    throw JetModelsError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(split)")
+                for split in 0..<2 where pending[split].jets.count > 0 { try flush(split, pending[split].jets.count) }
+                for (split, jetSplit) in [splits.training, splits.validation].enumerated() where parts[label + 2 * split].jetCount == 0 {
+                    throw JetModelsError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(jetSplit)")
                 }
-                parts.append(part)
             }
         } catch {
             unlink(path)
