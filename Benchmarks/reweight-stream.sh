@@ -15,7 +15,8 @@
 # jets/s (mean over the members' epochs, history.csv), epochs trained (early stopping may end members early) and
 # the peak RSS (/usr/bin/time -v), which must stay flat in N. Measured 2026-12-03 on a 2-core AMD EPYC Zen 3
 # (THREADS=2): 1 M + 1 M in 143 s (417 MiB), 10 M + 10 M in 1,521 s (409 MiB; the files take a few more minutes to
-# make the first time); 2026-12-04, with the cheaper extraction, 1 M + 1 M in 80 s (427 MiB).
+# make the first time); 2026-12-04, with the cheaper extraction, 1 M + 1 M in 80 s (427 MiB), 10 M + 10 M in 790 s
+# (386 MiB).
 # Options: SIZES (events per sample), THREADS (training.threads, default 2), EPOCHS (default: the config's 20),
 # OUT (default runs/bench-reweight-stream/, gitignored). Appends the table to Benchmarks/RESULTS.md.
 set -euo pipefail

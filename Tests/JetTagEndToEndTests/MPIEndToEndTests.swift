@@ -64,6 +64,11 @@ struct MPIEndToEndTests {
             #expect(
                 lines.map { $0.split(separator: ",").prefix(5) }
                     == history.split(separator: "\n").map { $0.split(separator: ",").prefix(5) })
+            // the rate counts every rank's jets: seconds x jets/s is the epoch's training jets of one process
+            let jets = { (line: Substring) in line.split(separator: ",").suffix(2).compactMap { Double($0) }.reduce(1, *) }
+            #expect(
+                zip(lines.dropFirst(), history.split(separator: "\n").dropFirst()).allSatisfy { abs(jets($0) - jets($1)) < 0.5 },
+                "np \(ranks): \(lines) against \(history)")
             // rank 0 alone writes: the run directory holds the run files and nothing else (no second rank's
             // temporary or lock files)
             let files = try FileManager.default.contentsOfDirectory(atPath: run).sorted()
