@@ -11,10 +11,11 @@ import JetNN
 /// Four parts, in this order: source and target jets of the training folds, then of the validation folds (the
 /// order of ``ReweightingData``'s sets), filled by one pass over the source files and one over the target files.
 /// Each part is a run of blocks of ``blockJets`` jets (the last shorter), in file order; a sample's training and
-/// validation blocks alternate in the file as the pass fills them. A block holds, one column after another: raw event weights (Float32), event numbers (Int64), the
-/// flattening observable (Float32, when `reweighting.flattenIn` is set), jet features [B, K] (Float32),
-/// constituent offsets (Int64, B + 1) and constituents [N, F] (Float32; none for an MLP, which reads jet features
-/// only). The first columns are read alone by the passes that need only weights.
+/// validation blocks alternate in the file as the pass fills them. A block holds, one column after another: raw
+/// event weights (Float32), event numbers (Int64), the flattening observable (Float32, when
+/// `reweighting.flattenIn` is set), jet features [B, K] (Float32), constituent offsets (Int64, B + 1) and
+/// constituents [N, F] (Float32; none for an MLP, which reads jet features only). The first columns are read alone
+/// by the passes that need only weights.
 ///
 /// In memory: per block its offset, jets and constituent rows; per part its weight sum. The file is removed by
 /// ``remove()`` (``ReweightingRun`` calls it at the end and on error).
