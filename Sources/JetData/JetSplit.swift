@@ -21,6 +21,12 @@ public enum JetSplit: Sendable, Equatable, Codable {
         }
     }
 
+    /// Whether jet `index` of `batch` belongs to the split; `fileOffset` is the position of the batch's first file
+    /// in the file list the split is drawn over (``JetReadOptions/splitFileOffset``).
+    public func contains(_ index: Int, of batch: JetBatch, fileOffset: Int = 0) -> Bool {
+        contains(eventNumber: batch.eventNumbers[index], row: batch.rows[index], fileIndex: fileOffset + batch.fileIndices[index])
+    }
+
     /// The ATLAS fold of an event: `eventNumber % modulus` taken non-negative, in 0..<modulus also for negative
     /// event numbers (modulus > 0).
     public static func fold(of eventNumber: Int64, modulus: Int) -> Int {

@@ -165,10 +165,7 @@ public final class JetStream {
         guard options.selection != nil || options.split != nil else { return batch }
         let passed = try options.selection?.evaluate(batch) ?? [Bool](repeating: true, count: batch.count)
         let kept = (0..<batch.count).filter { index in
-            passed[index]
-                && (options.split?.contains(
-                    eventNumber: batch.eventNumbers[index], row: batch.rows[index],
-                    fileIndex: options.splitFileOffset + batch.fileIndices[index]) ?? true)
+            passed[index] && (options.split?.contains(index, of: batch, fileOffset: options.splitFileOffset) ?? true)
         }
         return kept.count == batch.count ? batch : batch.gathering(kept)
     }

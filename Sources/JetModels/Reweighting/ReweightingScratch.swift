@@ -89,8 +89,9 @@ final class ReweightingScratch: Sendable {
         let spec = extractor.spec
         let inputs = ObservableInputs(features: spec, extra: observable.map { [$0] } ?? [])
         var offset: UInt64 = 0
-        // parts[sample + 2 * split]: source and target of the training folds, then of the validation folds
+        // parts[label + 2 * split]: source and target of the training folds, then of the validation folds
         var parts = (0..<4).map { Part(label: Int32($0 % 2)) }
+        let sampleSplits = [splits.training, splits.validation]
         do {
             for (label, sample) in [(0, source), (1, target)] {
                 // One pass over the sample's files fills its training and its validation part.
@@ -118,10 +119,8 @@ final class ReweightingScratch: Sendable {
                     options: try inputs.readOptions(
                         jetFields: [sample.weightField], selection: sample.selection, batchSize: blockJets, threads: threads))
                 while let read = try stream.next() {
-                    for (split, jetSplit) in [splits.training, splits.validation].enumerated() {
-                        let members = read.rows.indices.filter {
-                            jetSplit.contains(eventNumber: read.eventNumbers[$0], row: read.rows[$0], fileIndex: read.fileIndices[$0])
-                        }
+                    for (split, jetSplit) in sampleSplits.enumerated() {
+                        let members = read.rows.indices.filter { jetSplit.contains($0, of: read) }
                         guard !members.isEmpty else { continue }
                         let batch = try inputs.augmented(members.count == read.count ? read : read.gathering(members))
                         let weights = batch.jetFields[sample.weightField]!
@@ -142,7 +141,7 @@ final class ReweightingScratch: Sendable {
                     }
                 }
                 for split in 0..<2 where pending[split].jets.count > 0 { try flush(split, pending[split].jets.count) }
-                for (split, jetSplit) in [splits.training, splits.validation].enumerated() where parts[label + 2 * split].jetCount == 0 {
+                for (split, jetSplit) in sampleSplits.enumerated() where parts[label + 2 * split].jetCount == 0 {
                     throw JetModelsError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(jetSplit)")
                 }
             }
