@@ -9,6 +9,7 @@
 #   MODELS=cnn1d OUT=runs/bench-train-cnn Benchmarks/train.sh  # one model, another output folder
 #   MODELS="transformer particlenet" PID=1 Benchmarks/train.sh  # with the particle-ID features
 #   MODELS=transformer TORCH=0 Benchmarks/train.sh  # JetTag only (PyTorch's transformer takes hours on 2 cores)
+#   MODELS=particlenet SEED=1 Benchmarks/train.sh  # another seed (training.seed on both sides; default: the config's)
 #
 # PID=1: the particle-ID variant on both sides: Configs/top-<model>-pid.yaml when it exists, else the model's config
 # with `--set features.constituentVariables=[..., {name: charge, standardize: false}, isChargedHadron,
@@ -29,19 +30,21 @@ EPOCHS=${EPOCHS:-}
 MODELS=${MODELS:-"deepsets cnn1d"}
 PID=${PID:-0}
 TORCH=${TORCH:-1}
+SEED=${SEED:-}
 if [ "$PID" = 1 ]; then OUT=${OUT:-runs/bench-train-pid}; else OUT=${OUT:-runs/bench-train}; fi
 out=$OUT
 mkdir -p "$out"
 
 swift build -c release --product jettag 2>&1 | tail -1
 bin=$(swift build -c release --show-bin-path)/jettag
-results_start THREADS EPOCHS MODELS PID TORCH OUT -- "$@"
+results_start THREADS EPOCHS MODELS PID TORCH SEED OUT -- "$@"
 
-echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config} | pid $PID | torch $TORCH" \
+echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config} | pid $PID | torch $TORCH | seed ${SEED:-config}" \
   | tee "$out/conditions.txt"
 for model in $MODELS; do
   config=Configs/top-$model.yaml
   sets=(--set data.split.modulus=5 --set "data.split.validationFolds=[0]")
+  [ -z "$SEED" ] || sets+=(--set training.seed="$SEED")
   if [ "$PID" = 1 ]; then
     if [ -f "Configs/top-$model-pid.yaml" ]; then
       config=Configs/top-$model-pid.yaml

@@ -1,5 +1,5 @@
 # Appends a benchmark run to Benchmarks/RESULTS.md: a `## <benchmark> — <date>` heading, the run's time, the CPU,
-# the OpenBLAS core, the load average at the start and at the end, the commit and the command line, then the table
+# the OpenBLAS core (of a plain program, and the one JetTag runs), the load average at the start and at the end, the commit and the command line, then the table
 # the benchmark printed. Sourced by the Benchmarks/*.sh scripts:
 #
 #   source Benchmarks/lib/results.sh      # from the package root
@@ -35,6 +35,16 @@ int main(void) { printf("%s (%s)\n", openblas_get_corename(), openblas_get_confi
 C
   if cc "$dir/core.c" -o "$dir/core" -lopenblas 2>/dev/null && "$dir/core" 2>/dev/null; then :; else echo unknown; fi
   rm -rf "$dir"
+}
+
+# The kernel JetTag's own BLAS start-up runs on this machine (`jettag doctor`'s "Kernel in use": it re-executes
+# with OPENBLAS_CORETYPE set where OpenBLAS alone would pick a generic kernel, so this can differ from the core
+# above); "no release build" without one.
+results_jettag_kernel() {
+  local bin
+  bin=$(swift build -c release --show-bin-path 2>/dev/null)/jettag
+  [ -x "$bin" ] || { echo "no release build"; return; }
+  "$bin" doctor 2>/dev/null | sed -n 's/^Kernel in use: *//p' | head -n 1
 }
 
 # The commit the benchmark ran on, marked when the work tree has uncommitted changes.
@@ -76,6 +86,7 @@ results_record() {
     printf -- '- Time: %s-%s UTC\n' "$(date -u -d "@$RESULTS_STARTED" +%H:%M)" "$(date -u +%H:%M)"
     printf -- '- CPU: %s\n' "$(results_cpu)"
     printf -- '- OpenBLAS core: %s\n' "$(results_openblas_core)"
+    printf -- "- JetTag's BLAS kernel: %s\n" "$(results_jettag_kernel)"
     printf -- '- Load average: %s at the start, %s at the end\n' "$RESULTS_LOAD_START" "$(results_load)"
     printf -- '- Code: commit %s\n' "$(results_commit)"
     printf -- '- Command: `%s`\n\n' "$RESULTS_COMMAND"

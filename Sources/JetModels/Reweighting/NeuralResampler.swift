@@ -33,11 +33,20 @@ public struct NeuralResampler: Sendable {
         training: JetSet, validation: JetSet, features: FeatureSpec, config: RunConfig, directory: URL,
         progress: (Trainer.Event) -> Void, shouldStop: () -> Bool
     ) throws -> NeuralResampler {
+        try train(
+            signProblem: TrainingData(features: features, training: signProblem(training), validation: signProblem(validation)),
+            config: config, directory: directory, progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Trains the sign classifier on the jets of a ``signProblem(_:)`` (held or streamed).
+    static func train(
+        signProblem data: any TrainingJets, config: RunConfig, directory: URL, progress: (Trainer.Event) -> Void,
+        shouldStop: () -> Bool
+    ) throws -> NeuralResampler {
         // Not class-balanced: g needs the true proportions of positive and negative weight at each x.
-        let model = try BinaryClassifierTraining(config: config, balanced: false).train(
-            training: signProblem(training), validation: signProblem(validation), features: features, directory: directory,
-            progress: progress, shouldStop: shouldStop)
-        return NeuralResampler(model: model)
+        NeuralResampler(
+            model: try BinaryClassifierTraining(config: config, balanced: false).train(
+                data: data, directory: directory, progress: progress, shouldStop: shouldStop))
     }
 
     /// Labels sign(w) > 0 and weights |w|.
@@ -50,16 +59,24 @@ public struct NeuralResampler: Sendable {
 
     /// The resampled weights |w| * max(g(x), 0) of `jets` [B], and what changed.
     public func resampled(_ jets: JetSet) throws -> (weights: [Float], summary: Summary) {
+        var summary = Summary(negativeBefore: 0, clippedToZero: 0, meanSignFraction: 0)
+        let weights = try resampled(jets, adding: &summary, sampleCount: jets.count)
+        return (weights, summary)
+    }
+
+    /// The resampled weights of `jets`, one block of a sample of `sampleCount` jets resampled block by block in
+    /// order: its counts and its share of the mean of g are added to `summary`.
+    func resampled(_ jets: JetSet, adding summary: inout Summary, sampleCount: Int) throws -> [Float] {
         let models = try model.makeModels()
         let f = try jets.probabilities(models: models)
-        var summary = Summary(negativeBefore: jets.weights.filter { $0 < 0 }.count, clippedToZero: 0, meanSignFraction: 0)
         var weights = [Float](repeating: 0, count: jets.count)
         for i in 0..<jets.count {
             let g = 2 * f[i] - 1
-            summary.meanSignFraction += Double(g) / Double(max(jets.count, 1))
+            summary.meanSignFraction += Double(g) / Double(max(sampleCount, 1))
             if g < 0 { summary.clippedToZero += 1 }
+            if jets.weights[i] < 0 { summary.negativeBefore += 1 }
             weights[i] = Swift.abs(jets.weights[i]) * max(g, 0)
         }
-        return (weights, summary)
+        return weights
     }
 }

@@ -239,21 +239,5 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
         try check(closure.seeds >= 1, "closure.seeds", "expected a positive integer")
         try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
-        if classifier.data.inMemory == false, let (key, reason) = streamingConflict {
-            throw JetModelsError.invalidValue(
-                path: key, file: file, expected: "a setting that streams, as data.inMemory is false (\(reason))")
-        }
-    }
-
-    /// The setting that needs every jet in memory, if any, with why: streaming (`data.inMemory: false`, or `auto`
-    /// above the limit) refuses it.
-    public var streamingConflict: (key: String, reason: String)? {
-        if options.negativeWeights == .resample {
-            return ("reweighting.negativeWeights", "resample trains the Neural Resamplers on every jet held in memory")
-        }
-        if options.calibrate {
-            return ("reweighting.calibrate", "the calibration is fitted on every validation score held in memory")
-        }
-        return nil
     }
 }

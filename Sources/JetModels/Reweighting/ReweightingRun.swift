@@ -106,7 +106,13 @@ public struct ReweightingRun {
         return try trainAndWrite(
             features: features, sourceSum: sourceSum, targetSum: targetSum, resampling: resampling, data: memberData,
             densityRatio: { model in
-                try Self.densityRatio(model: model, options: options, calibration: validation.jets, targetSum: targetSum) { body in
+                try Self.densityRatio(
+                    model: model, options: options,
+                    calibration: { models in
+                        let balanced = try BinaryClassifierTraining.classBalanced(validation.jets)
+                        return (try balanced.probabilities(models: models), balanced.labels, balanced.weights)
+                    }, targetSum: targetSum
+                ) { body in
                     for part in original {
                         try body(part.jets.subset(Array(part.sourceRange), weights: Array(part.jets.weights[part.sourceRange])))
                     }
@@ -117,8 +123,7 @@ public struct ReweightingRun {
     /// Whether the run holds its jets in memory: the classifier config's `data.inMemory`, or for `auto` whether
     /// their packed size (every row of the source and target files, `features.maxConstituents` constituents of
     /// the constituent variables and the jet variables, 4 bytes each: what the in-memory path holds at most) is at
-    /// most ``JetData/DataConfig/inMemoryLimit``. `auto` above the limit with a setting that cannot stream
-    /// (``ReweightingConfig/streamingConflict``) is an error naming the key.
+    /// most ``JetData/DataConfig/inMemoryLimit``.
     public func holdsInMemory() throws -> Bool {
         if let inMemory = config.classifier.data.inMemory { return inMemory }
         let spec = config.classifier.features
@@ -130,19 +135,14 @@ public struct ReweightingRun {
                 + spec.jetVariables.count
             bytes += Double(stream.totalJets) * Double(valuesPerJet * 4)
         }
-        guard bytes > Double(DataConfig.inMemoryLimit) else { return true }
-        if let (key, reason) = config.streamingConflict {
-            throw JetModelsError.invalidData(
-                "the reweighting's jets take \(Int(bytes / 1_048_576)) MiB packed, above the \(DataConfig.inMemoryLimit >> 20) MiB "
-                    + "that data.inMemory: auto holds in memory, and \(key) cannot be streamed (\(reason)): set "
-                    + "data.inMemory: true to hold them anyway, or change \(key)")
-        }
-        return false
+        return bytes <= Double(DataConfig.inMemoryLimit)
     }
 
     /// The streamed run: the classifier inputs extracted once into the scratch file (with the weight sums and the
-    /// flattening's training values), a pass for the flattening's bin sums, then per classifier a pass for its
-    /// entries and class sums before it trains, and per density ratio a pass over the source jets.
+    /// flattening's training values); with `resample`, per sample with negative training weights a Neural Resampler
+    /// trained on the scratch file and a pass writing its weights into it; a pass for the flattening's bin sums, then
+    /// per classifier a pass for its entries and class sums before it trains, and per density ratio a pass over the
+    /// source jets (and with `calibrate` one over the validation jets).
     private func runStreamed(
         features: FeatureSpec, splits: (training: JetSplit, validation: JetSplit),
         progress: (String, Trainer.Event) -> Void, shouldStop: () -> Bool
@@ -158,7 +158,7 @@ public struct ReweightingRun {
         progress("data", .note(
             "streaming: a pass over the source and target files extracting the classifier inputs into a scratch file in "
                 + directory.path))
-        let scratch = try ReweightingScratch.extract(
+        var scratch = try ReweightingScratch.extract(
             source: config.source, target: config.target, splits: splits, extractor: try FeatureExtractor(spec: features),
             constituents: config.classifier.model.kind != .mlp, observable: options.flattenIn, directory: directory,
             threads: config.classifier.training.threads
@@ -167,10 +167,36 @@ public struct ReweightingRun {
             [value].withUnsafeBufferPointer { quantiles.add($0) }
         }
         defer { scratch.remove() }
-        let parts = scratch.parts
-        let sourceSum = parts[0].weightSum + parts[2].weightSum
-        let targetSum = parts[1].weightSum + parts[3].weightSum
+        let sourceSum = scratch.parts[0].weightSum + scratch.parts[2].weightSum
+        let targetSum = scratch.parts[1].weightSum + scratch.parts[3].weightSum
         try Self.checkSums(source: sourceSum, target: targetSum)
+        func selection(_ parts: [Int], rule: ScratchSelection.Rule) throws -> ScratchSelection {
+            try ScratchSelection(scratch: scratch, parts: parts, rule: rule, shuffleBuffer: config.classifier.data.shuffleBuffer)
+        }
+        var resampling: [String: NeuralResampler.Summary] = [:]
+        if strategy == .resample {
+            for (label, name) in ["source", "target"].enumerated() where scratch.parts[label].negativeCount > 0 {
+                let stage = "resampler-\(name)"
+                progress(stage, .note("streaming: a pass over the scratch file's \(name) weights for the Neural Resampler's jets"))
+                let signs = ScratchSelection.Rule(strategy: .signed, modulus: options.modulus, signs: true)
+                let resampler = try NeuralResampler.train(
+                    signProblem: ScratchTrainingJets(
+                        features: features, training: try selection([label], rule: signs),
+                        validation: try selection([label + 2], rule: signs)),
+                    config: config.classifier, directory: directory.appendingPathComponent(stage),
+                    progress: { progress(stage, $0) }, shouldStop: shouldStop)
+                progress(stage, .note("streaming: a pass over the \(name) jets of the scratch file writing their resampled weights"))
+                for part in [label, label + 2] {
+                    var summary = NeuralResampler.Summary(negativeBefore: 0, clippedToZero: 0, meanSignFraction: 0)
+                    let count = scratch.parts[part].jetCount
+                    scratch = try scratch.replacingTrainingWeights(of: part) {
+                        try resampler.resampled($0.jets, adding: &summary, sampleCount: count)
+                    }
+                    if part == label { resampling[name] = summary }
+                }
+            }
+        }
+        let parts = scratch.parts
         var flattening: WeightFlattening?
         if options.flattenIn != nil {
             progress("data", .note("streaming: a pass over the scratch file for the flattening's bin sums"))
@@ -188,14 +214,13 @@ public struct ReweightingRun {
             flattening = bins
         }
         let folds = options.trainingFolds + options.validationFolds
+        func selection(_ parts: [Int], folds: Set<Int>?, replica: BootstrapReplica?) throws -> ScratchSelection {
+            try selection(
+                parts,
+                rule: ScratchSelection.Rule(
+                    strategy: strategy, flattening: flattening, replica: replica, folds: folds, modulus: options.modulus))
+        }
         func memberData(member: Int?, replica: BootstrapReplica?) throws -> any TrainingJets {
-            func selection(_ parts: [Int], folds: Set<Int>?, replica: BootstrapReplica?) throws -> ScratchSelection {
-                try ScratchSelection(
-                    scratch: scratch, parts: parts,
-                    rule: ScratchSelection.Rule(
-                        strategy: strategy, flattening: flattening, replica: replica, folds: folds, modulus: options.modulus),
-                    shuffleBuffer: config.classifier.data.shuffleBuffer)
-            }
             progress("data", .note("streaming: a pass over the scratch file's weights for the classifier's jets and class sums"))
             guard let member, options.crossTraining else {
                 return ScratchTrainingJets(
@@ -208,13 +233,19 @@ public struct ReweightingRun {
                 validation: try selection([0, 1, 2, 3], folds: [fold], replica: nil))
         }
         return try trainAndWrite(
-            features: features, sourceSum: sourceSum, targetSum: targetSum, resampling: [:], data: memberData,
+            features: features, sourceSum: sourceSum, targetSum: targetSum, resampling: resampling, data: memberData,
             densityRatio: { model in
                 progress("data", .note("streaming: a pass over the source jets of the scratch file for the normalisation"))
                 let reader = try ReweightingScratch.Reader(scratch)
-                return try Self.densityRatio(model: model, options: options, calibration: nil, targetSum: targetSum) { body in
+                return try Self.densityRatio(
+                    model: model, options: options,
+                    calibration: { models in
+                        progress("data", .note("streaming: a pass over the validation jets of the scratch file for the calibration"))
+                        return try selection([2, 3], folds: nil, replica: nil).probabilities(models: models)
+                    }, targetSum: targetSum
+                ) { body in
                     for part in [0, 2] {
-                        for block in parts[part].blocks { try body(try reader.contents(block, part: part).jets) }
+                        for block in parts[part].blocks { try body(try reader.contents(block, part: part, raw: true).jets) }
                     }
                 }
             }, progress: progress, shouldStop: shouldStop)
@@ -312,19 +343,20 @@ public struct ReweightingRun {
         )
     }
 
+    /// The validation jets' probabilities under a model's members, with their labels and class-balanced weights.
+    typealias CalibrationJets = (_ models: [any JetModel]) throws -> (probabilities: [Float], labels: [Int32], weights: [Float])
+
     /// The density ratio of `model` (the nominal classifier or one variation's): the options' clipping and cap,
-    /// with `calibrate` a calibration fitted on the `calibration` jets (the validation jets; held in memory), and
-    /// the ``normalization(model:targetSum:ratio:sources:)``.
+    /// with `calibrate` a calibration fitted on the `calibration` jets, and the
+    /// ``normalization(model:targetSum:ratio:sources:)``.
     static func densityRatio(
-        model: ModelFile, options: ReweightingConfig.Options, calibration: JetSet?, targetSum: Double,
+        model: ModelFile, options: ReweightingConfig.Options, calibration: CalibrationJets, targetSum: Double,
         sources: (_ body: (JetSet) throws -> Void) throws -> Void
     ) throws -> DensityRatio {
         var ratio = DensityRatio(epsilon: options.epsilon, cap: options.cap)
-        if options.calibrate, let calibration {
-            let balanced = try BinaryClassifierTraining.classBalanced(calibration)
-            ratio.calibration = LogitCalibration.fit(
-                probabilities: try balanced.probabilities(models: try model.makeModels()), labels: balanced.labels,
-                weights: balanced.weights)
+        if options.calibrate {
+            let jets = try calibration(try model.makeModels())
+            ratio.calibration = LogitCalibration.fit(probabilities: jets.probabilities, labels: jets.labels, weights: jets.weights)
         }
         ratio.normalization = try normalization(model: model, targetSum: targetSum, ratio: ratio, sources: sources)
         return ratio

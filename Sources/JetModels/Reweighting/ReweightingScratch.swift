@@ -17,6 +17,10 @@ import JetNN
 /// constituents [N, F] (Float32; none for an MLP, which reads jet features only). The first columns are read alone
 /// by the passes that need only weights.
 ///
+/// With `reweighting.negativeWeights: resample` the Neural Resampler's weights of a part are appended to the file
+/// (``replacingTrainingWeights(of:by:)``): the readers then give them in place of the raw weights, which the
+/// normalisation still reads (`raw: true`).
+///
 /// In memory: per block its offset, jets and constituent rows; per part its weight sum. The file is removed by
 /// ``remove()`` (``ReweightingRun`` calls it at the end and on error).
 final class ReweightingScratch: Sendable {
@@ -28,6 +32,8 @@ final class ReweightingScratch: Sendable {
         var offset: UInt64
         var jets: Int
         var constituentRows: Int
+        /// Offset of the block's training weights (Float32) when they replace the raw ones.
+        var trainingWeights: UInt64?
     }
 
     /// The jets of one part.
@@ -36,6 +42,8 @@ final class ReweightingScratch: Sendable {
         var blocks: [Block] = []
         /// Signed sum of the raw event weights.
         var weightSum = 0.0
+        /// Jets with a negative raw weight.
+        var negativeCount = 0
         var jetCount: Int { blocks.reduce(0) { $0 + $1.jets } }
     }
 
@@ -133,7 +141,10 @@ final class ReweightingScratch: Sendable {
                             weights: weights, eventNumbers: batch.eventNumbers, fields: [:])
                         pending[split].observable += values
                         let index = label + 2 * split
-                        for weight in weights { parts[index].weightSum += Double(weight) }
+                        for weight in weights {
+                            parts[index].weightSum += Double(weight)
+                            if weight < 0 { parts[index].negativeCount += 1 }
+                        }
                         if split == 0 {
                             for jet in 0..<batch.count { observe(Int32(label), weights[jet], values.isEmpty ? 0 : values[jet]) }
                         }
@@ -156,6 +167,30 @@ final class ReweightingScratch: Sendable {
 
     /// Removes the file.
     func remove() { unlink(path) }
+
+    /// This scratch file with the training weights of `part` replaced, block by block in order, by `weights` of the
+    /// block's contents (raw weights), appended to the file.
+    func replacingTrainingWeights(of part: Int, by weights: (Contents) throws -> [Float]) throws -> ReweightingScratch {
+        guard let handle = FileHandle(forUpdatingAtPath: path) else {
+            throw FileSystemError(path: path, action: "cannot open the scratch file", error: CocoaError(.fileReadNoSuchFile))
+        }
+        defer { try? handle.close() }
+        let reader = try Reader(self)
+        var parts = parts
+        var offset = try FileSystemError.wrapping(path: path, action: "cannot write the scratch file") { try handle.seekToEnd() }
+        for (index, block) in parts[part].blocks.enumerated() {
+            let values = try weights(try reader.contents(block, part: part, raw: true))
+            precondition(values.count == block.jets, "ReweightingScratch: one training weight per jet")
+            try FileSystemError.wrapping(path: path, action: "cannot write the scratch file") {
+                try values.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+            }
+            parts[part].blocks[index].trainingWeights = offset
+            offset += UInt64(values.count * 4)
+        }
+        return ReweightingScratch(
+            path: path, parts: parts, featureCount: featureCount, jetFeatureCount: jetFeatureCount, hasObservable: hasObservable,
+            storesConstituents: storesConstituents)
+    }
 
     private static func encoded(_ contents: Contents, jets: [Int], constituents: Bool, observable: Bool) -> Data {
         let set = contents.jets
@@ -190,15 +225,15 @@ final class ReweightingScratch: Sendable {
 
         deinit { try? handle.close() }
 
-        private func bytes(_ block: Block, count: Int) throws -> Data {
+        private func bytes(at offset: UInt64, count: Int) throws -> Data {
             let path = scratch.path
             let data = try FileSystemError.wrapping(path: path, action: "cannot read the scratch file") {
-                try handle.seek(toOffset: block.offset)
+                try handle.seek(toOffset: offset)
                 return try handle.read(upToCount: count) ?? Data()
             }
             guard data.count == count else {
                 throw JetModelsError.invalidData(
-                    "\(path): \(data.count) of \(count) bytes at offset \(block.offset) (the scratch file was truncated)")
+                    "\(path): \(data.count) of \(count) bytes at offset \(offset) (the scratch file was truncated)")
             }
             return data
         }
@@ -214,28 +249,34 @@ final class ReweightingScratch: Sendable {
             }
         }
 
-        private func head(_ data: Data, jets: Int, start: inout Int) -> Head {
-            Head(
-                weights: Self.column(data, from: &start, count: jets, as: Float.self),
-                eventNumbers: Self.column(data, from: &start, count: jets, as: Int64.self),
-                observable: scratch.hasObservable ? Self.column(data, from: &start, count: jets, as: Float.self) : [])
+        private func head(_ data: Data, of block: Block, raw: Bool, start: inout Int) throws -> Head {
+            var head = Head(
+                weights: Self.column(data, from: &start, count: block.jets, as: Float.self),
+                eventNumbers: Self.column(data, from: &start, count: block.jets, as: Int64.self),
+                observable: scratch.hasObservable ? Self.column(data, from: &start, count: block.jets, as: Float.self) : [])
+            if !raw, let offset = block.trainingWeights {
+                var weightStart = 0
+                head.weights = Self.column(
+                    try bytes(at: offset, count: block.jets * 4), from: &weightStart, count: block.jets, as: Float.self)
+            }
+            return head
         }
 
-        /// The weights, event numbers and observable of `block`.
-        func head(_ block: Block) throws -> Head {
+        /// The weights (the training weights unless `raw`), event numbers and observable of `block`.
+        func head(_ block: Block, raw: Bool = false) throws -> Head {
             var start = 0
-            return head(try bytes(block, count: headSize(block)), jets: block.jets, start: &start)
+            return try head(try bytes(at: block.offset, count: headSize(block)), of: block, raw: raw, start: &start)
         }
 
-        /// Everything `block` of `part` holds.
-        func contents(_ block: Block, part: Int) throws -> Contents {
+        /// Everything `block` of `part` holds (with the training weights unless `raw`).
+        func contents(_ block: Block, part: Int, raw: Bool = false) throws -> Contents {
             let (features, jetFeatures) = (scratch.featureCount, scratch.jetFeatureCount)
             let constituents = scratch.storesConstituents
             let size = headSize(block) + block.jets * jetFeatures * 4
                 + (constituents ? (block.jets + 1) * 8 + block.constituentRows * features * 4 : 0)
-            let data = try bytes(block, count: size)
+            let data = try bytes(at: block.offset, count: size)
             var start = 0
-            let head = head(data, jets: block.jets, start: &start)
+            let head = try head(data, of: block, raw: raw, start: &start)
             let jetMatrix = jetFeatures > 0
                 ? Matrix(
                     rows: block.jets, columns: jetFeatures,
