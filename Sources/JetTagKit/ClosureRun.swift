@@ -1,4 +1,5 @@
 import Foundation
+import JetCore
 import JetData
 import JetFeatures
 import JetMetrics
@@ -50,10 +51,13 @@ public struct ClosureRun {
             (directory, twoSample, threads)
     }
 
-    /// Measures the closure and writes the files; returns the report.
+    /// Measures the closure and writes the files; returns the report. Reads the held-out jets once, batch by batch,
+    /// keeping per jet only its weights and observables, and the network inputs of the two-sample test's jets
+    /// (about `closure.twoSampleJets` per sample).
     ///
+    /// - Parameter progress: a line at the end of the pass and before each two-sample classifier.
     /// - Throws: ``JetTagKitError/closureNeedsConfig(weightField:)`` for weights from a field without a config.
-    public func run() throws -> ClosureReport {
+    public func run(progress: (String) -> Void = { _ in }) throws -> ClosureReport {
         var reweighting: (model: ModelFile, info: ReweightingInfo)?
         var weightField: String?
         switch newWeights {
@@ -70,31 +74,50 @@ public struct ClosureRun {
         let features = try reweighting?.info.features ?? ReweightingData.fittedFeatures(
             config.classifier.features, samples: [config.source, config.target], split: options.split(options.trainingFolds),
             threads: threads)
-        let heldOut = try ReweightingData.load(
+        let models = try reweighting.map { (try $0.model.makeModels(), try variationModels($0)) }
+        var heldOut = HeldOutColumns(observables: config.closure.observables)
+        var twoSampleJets: ReweightingData?
+        // The share of each sample's held-out jets the two-sample test keeps (about closure.twoSampleJets of them).
+        let shares = try [config.source, config.target].map { sample in
+            let rows = try JetStream(files: sample.files, options: JetReadOptions()).totalJets
+            return Double(config.closure.twoSampleJets) / (Double(rows) * Double(options.heldOutFolds.count) / Double(options.modulus))
+        }
+        var counts = DensityRatio.Counts()
+        var variationCounts = DensityRatio.Counts()
+        try ReweightingData.forEachBatch(
             source: config.source, target: config.target, split: options.split(options.heldOutFolds),
             extractor: try FeatureExtractor(spec: features), observables: config.closure.observables,
-            sourceFields: weightField.map { [$0] } ?? [], threads: threads)
-        let (source, target) = (heldOut.sourceRange, heldOut.targetRange)
-        let oldWeights = Array(heldOut.jets.weights[source])
-        let targetWeights = Array(heldOut.jets.weights[target])
-        var counts = DensityRatio.Counts()
-        let reweighted: [Float]
-        var variationWeights: [[Float]] = []
-        if let (model, info) = reweighting, case .model(let path) = newWeights {
-            let sourceJets = heldOut.jets.subset(Array(source), weights: oldWeights)
-            reweighted = info.densityRatio.weights(
-                old: oldWeights, scores: try sourceJets.probabilities(models: try model.makeModels()), counts: &counts)
-            if let variations = info.variations {
-                var variationCounts = DensityRatio.Counts()
-                variationWeights = try zip(try model.variationModels(path: path), variations.densityRatios).map { variation, ratio in
-                    ratio.weights(
-                        old: oldWeights, scores: try sourceJets.probabilities(models: try variation.makeModels()),
-                        counts: &variationCounts)
+            sourceFields: weightField.map { [$0] } ?? [], batchSize: Self.batchJets, threads: threads
+        ) { label, batch in
+            var newWeights: [Float] = []
+            var variationWeights: [[Float]] = []
+            if label == 0 {
+                if let (model, variations) = models, let info = reweighting?.info {
+                    newWeights = info.densityRatio.weights(
+                        old: batch.jets.weights, scores: try batch.jets.probabilities(models: model), counts: &counts)
+                    variationWeights = try zip(variations, info.variations?.densityRatios ?? []).map { variation, ratio in
+                        ratio.weights(
+                            old: batch.jets.weights, scores: try batch.jets.probabilities(models: variation),
+                            counts: &variationCounts)
+                    }
+                } else {
+                    newWeights = batch.jets.fields[weightField!]!
                 }
             }
-        } else {
-            reweighted = Array(heldOut.jets.fields[weightField!]![source])
+            let kept = !self.twoSample ? [] : batch.jets.eventNumbers.indices.filter {
+                Self.isInTwoSampleTest(batch.jets.eventNumbers[$0], share: shares[Int(label)])
+            }
+            heldOut.append(batch, newWeights: newWeights, variationWeights: variationWeights, twoSampleJets: kept)
+            guard !kept.isEmpty else { return }
+            let subset = batch.subset(kept, weights: kept.map { batch.jets.weights[$0] })
+            if twoSampleJets == nil { twoSampleJets = subset } else { twoSampleJets!.append(contentsOf: subset) }
         }
+        let (source, target) = (0..<heldOut.sourceCount, heldOut.sourceCount..<heldOut.weights.count)
+        progress(
+            "held-out jets: \(source.count) source, \(target.count) target"
+                + (self.twoSample ? "; the two-sample test holds \(heldOut.twoSampleJets.count) of them" : ""))
+        let oldWeights = Array(heldOut.weights[source])
+        let targetWeights = Array(heldOut.weights[target])
         var observables: [ObservableClosure] = []
         for observable in config.closure.observables {
             let values = heldOut.observables[observable]!
@@ -102,19 +125,65 @@ public struct ClosureRun {
             let edges = try ObservableClosure.quantileEdges(
                 targetValues, bins: config.closure.bins, range: sourceValues.min()!...sourceValues.max()!)
             observables.append(try ObservableClosure(
-                name: observable.rawValue, edges: edges, source: sourceValues, oldWeights: oldWeights, newWeights: reweighted,
+                name: observable.rawValue, edges: edges, source: sourceValues, oldWeights: oldWeights, newWeights: heldOut.newWeights,
                 target: targetValues, targetWeights: targetWeights,
-                variationWeights: variationWeights))
+                variationWeights: heldOut.variationWeights))
         }
-        let twoSample = twoSample ? try twoSampleAUC(
-            heldOut, config: config, features: features, before: oldWeights + targetWeights, after: reweighted + targetWeights)
-            : nil
+        let twoSampleAUCs = try twoSampleJets.map { jets in
+            let (before, after) = (oldWeights + targetWeights, heldOut.newWeights + targetWeights)
+            return try twoSampleAUC(
+                jets, config: config, features: features, before: heldOut.twoSampleJets.map { before[$0] },
+                after: heldOut.twoSampleJets.map { after[$0] }, progress: progress)
+        }
         let report = ClosureReport(
-            observables: observables, weights: try WeightDiagnostics(old: oldWeights, new: reweighted), twoSample: twoSample,
+            observables: observables, weights: try WeightDiagnostics(old: oldWeights, new: heldOut.newWeights), twoSample: twoSampleAUCs,
             counters: ["jets": counts.jets, "clipped_low": counts.clippedLow, "clipped_high": counts.clippedHigh, "capped": counts.capped],
             variations: reweighting?.info.variations.map { WeightVariationsSummary(count: $0.count, kind: $0.kind.rawValue) })
         try report.write(to: directory)
         return report
+    }
+
+    /// Jets per read batch: a multiple of ``JetModels/defaultJetsPerForward``, so that scoring batch by batch forwards
+    /// the jet ranges of one forward over a whole sample.
+    static let batchJets = 16_384
+
+    /// The models of each weight variation of a reweighting model (none without variations).
+    private func variationModels(_ reweighting: (model: ModelFile, info: ReweightingInfo)) throws -> [[any JetModel]] {
+        guard reweighting.info.variations != nil, case .model(let path) = newWeights else { return [] }
+        return try reweighting.model.variationModels(path: path).map { try $0.makeModels() }
+    }
+
+    /// Whether a held-out jet of a sample is one of the two-sample test's: all when `share` >= 1, else those whose
+    /// hashed event number falls below `share` of the range (about that share, the same jets on every run).
+    static func isInTwoSampleTest(_ eventNumber: Int64, share: Double) -> Bool {
+        share >= 1 || Double(SplitMix64.mixed(UInt64(bitPattern: eventNumber) &+ SplitMix64.increment)) < share * 0x1p64
+    }
+
+    /// What the closure keeps of every held-out jet (source jets first, then target jets): no network inputs.
+    private struct HeldOutColumns {
+        var sourceCount = 0
+        /// The sample's event weights, source then target.
+        var weights: [Float] = []
+        var observables: [JetObservable: [Float]]
+        /// The source's new weights, and per weight variation its new weights.
+        var newWeights: [Float] = []
+        var variationWeights: [[Float]] = []
+        /// Positions of the two-sample test's jets (those of its ReweightingData, in order).
+        var twoSampleJets: [Int] = []
+
+        init(observables: [JetObservable]) {
+            self.observables = Dictionary(uniqueKeysWithValues: observables.map { ($0, []) })
+        }
+
+        mutating func append(_ batch: ReweightingData, newWeights: [Float], variationWeights: [[Float]], twoSampleJets kept: [Int]) {
+            twoSampleJets += kept.map { weights.count + $0 }
+            sourceCount += batch.sourceCount
+            weights += batch.jets.weights
+            for (observable, values) in batch.observables { observables[observable]! += values }
+            self.newWeights += newWeights
+            if self.variationWeights.isEmpty { self.variationWeights = variationWeights.map { _ in [] } }
+            for (index, values) in variationWeights.enumerated() { self.variationWeights[index] += values }
+        }
     }
 
     /// The two halves of the held-out jets for the two-sample test: the jets (indices into `eventNumbers`) whose
@@ -132,7 +201,8 @@ public struct ClosureRun {
     /// appended): per seed, one trained on the first half of the held-out folds and scored on the second, and one
     /// the other way round (two AUCs per seed on independent test jets: half the variance of one).
     private func twoSampleAUC(
-        _ data: ReweightingData, config: ReweightingConfig, features: FeatureSpec, before: [Float], after: [Float]
+        _ data: ReweightingData, config: ReweightingConfig, features: FeatureSpec, before: [Float], after: [Float],
+        progress: (String) -> Void
     ) throws -> TwoSampleAUC {
         let (first, second) = Self.twoSampleHalves(
             eventNumbers: data.jets.eventNumbers, heldOutFolds: config.options.heldOutFolds, modulus: config.options.modulus)
@@ -143,6 +213,9 @@ public struct ClosureRun {
                 seed: config.classifier.training.seed + UInt64(seed))
             for (index, weights) in [before, after].enumerated() {
                 for (trained, (training, test)) in [(first, second), (second, first)].enumerated() {
+                    progress(
+                        "two-sample classifier \(seed * 4 + index * 2 + trained + 1)/\(config.closure.seeds * 4) "
+                            + "(\(index == 0 ? "before" : "after"), seed \(seed), \(training.count) training jets)")
                     let scores = try twoSample.scores(
                         training: data.jets.subset(training, weights: training.map { weights[$0] }),
                         test: data.jets.subset(test, weights: test.map { weights[$0] }),

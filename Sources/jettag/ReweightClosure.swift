@@ -12,7 +12,8 @@ struct ReweightClosure: ParsableCommand {
             closure observable (edges at target quantiles), shape ratios, chi2/ndf before and after with sum-of-w^2 \
             errors; a two-sample test (fresh Deep Sets classifiers, closure.seeds of them, each trained on one half of the \
             held-out folds and scored on the other, and again with the halves swapped; the mean weighted AUC, before \
-            and after); the weight distribution, fraction negative and \
+            and after; on about closure.twoSampleJets jets of each sample, 100,000 by default, chosen by hashed event \
+            number; the histograms use every held-out jet); the weight distribution, fraction negative and \
             effective sample size before and after. Writes OUT/closure.json, OUT/closure_summary.csv and \
             OUT/closure_<observable>.csv. New weights come from --model, or from a jet field of the source files \
             (--new-weight-field, for weights made by another tool). For a model with weight variations (ensemble \
@@ -56,7 +57,7 @@ struct ReweightClosure: ParsableCommand {
             configFile: config, newWeights: model.map(ClosureRun.NewWeights.model) ?? .field(newWeightField!),
             sourceFiles: sourceFiles, truthFiles: truthFiles, directory: URL(fileURLWithPath: out),
             twoSample: !noTwoSample, threads: threads
-        ).run()
+        ).run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(Self.summary(report))
         try htmlReport.write(for: out)
     }

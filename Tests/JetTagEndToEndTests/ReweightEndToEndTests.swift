@@ -76,6 +76,29 @@ import Testing
         #expect((json["observables"] as! [Any]).count == 4)
         // Two seeds, each trained on either half and scored on the other.
         #expect(((json["two_sample"] as! [String: Any])["auc_after_runs"] as! [Double]).count == 4)
+        #expect(closure.stderr.contains("held-out jets: 160 source, 160 target; the two-sample test holds 320 of them"), "\(closure.stderr)")
+        // Read batch by batch, the reweighted source's total is that of apply's weights over the held-out source rows
+        // (event numbers 1000 + row, folds 2 and 3 of 4).
+        let applied = try wholeSet.readFields(rows: 0..<320, [try wholeSet.extraction("weight")]).floats[0]
+        let expected = (0..<320).filter { (1000 + $0) % 4 >= 2 }.reduce(0.0) { $0 + Double(applied[$1]) }
+        let observables = json["observables"] as! [[String: Any]]
+        for observable in observables {
+            let total = ((observable["reweighted"] as! [String: Any])["sum_weights"] as! [Double]).reduce(0, +)
+            #expect(abs(total - expected) <= 1e-4 * expected, "\(observable["name"]!): \(total) against \(expected)")
+        }
+        // A two-sample test on about 100 jets per sample: the same histograms from every held-out jet.
+        let capped = directory.appendingPathComponent("capped.yaml").path
+        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "seeds: 2}", with: "seeds: 2, twoSampleJets: 100}")
+            .write(toFile: capped, atomically: true, encoding: .utf8)
+        let small = try runJetTag(arguments: [
+            "reweight", "closure", "--model", run + "/model.h5", "--config", capped, "--out", directory.appendingPathComponent("small").path,
+        ])
+        #expect(small.status == 0, "\(small.stderr)")
+        let smallJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("small/closure.json"))) as! [String: Any]
+        #expect(NSDictionary(dictionary: ["o": smallJSON["observables"]!]) == NSDictionary(dictionary: ["o": json["observables"]!]))
+        let twoSample = smallJSON["two_sample"] as! [String: Any]
+        let held = (twoSample["training_jets"] as! Int) + (twoSample["test_jets"] as! Int)
+        #expect(held > 160 && held < 240, "\(twoSample)")
     }
 
     /// SIGTERM while `reweight apply` writes (one jet per batch): the temporary output is removed, exit code 130.

@@ -121,15 +121,22 @@ public struct ReweightingConfig: Codable, Sendable {
         public var epochs: Int
         /// Two-sample classifiers trained with seeds seed, seed + 1, ... (their AUCs are averaged).
         public var seeds: Int
+        /// About how many held-out jets of each sample the two-sample test holds and trains on (a share chosen by
+        /// hashed event number; all of them when there are fewer); the histograms use every held-out jet.
+        public var twoSampleJets: Int
 
-        public init(observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10, seeds: Int = 3) {
+        public init(
+            observables: [JetObservable] = JetObservable.allCases, bins: Int = 20, epochs: Int = 10, seeds: Int = 3,
+            twoSampleJets: Int = 100_000
+        ) {
             self.observables = observables
             self.bins = bins
             self.epochs = epochs
             self.seeds = seeds
+            self.twoSampleJets = twoSampleJets
         }
 
-        private enum CodingKeys: String, CodingKey { case observables, bins, epochs, seeds }
+        private enum CodingKeys: String, CodingKey { case observables, bins, epochs, seeds, twoSampleJets }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -138,6 +145,7 @@ public struct ReweightingConfig: Codable, Sendable {
             bins = try c.decode(.bins, default: bins)
             epochs = try c.decode(.epochs, default: epochs)
             seeds = try c.decode(.seeds, default: seeds)
+            twoSampleJets = try c.decode(.twoSampleJets, default: twoSampleJets)
         }
     }
 
@@ -238,6 +246,7 @@ public struct ReweightingConfig: Codable, Sendable {
         try check(closure.bins >= 2, "closure.bins", "expected 2 or more")
         try check(closure.epochs >= 1, "closure.epochs", "expected a positive integer")
         try check(closure.seeds >= 1, "closure.seeds", "expected a positive integer")
+        try check(closure.twoSampleJets >= 100, "closure.twoSampleJets", "expected 100 or more jets")
         try check(classifier.model.classes == 2, "model", "expected a binary classifier (source vs target)")
     }
 }

@@ -35,43 +35,67 @@ public struct ReweightingData: Sendable {
         var data = ReweightingData(
             jets: JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count),
             sourceCount: 0, observables: [:], jetIndices: [])
-        for (label, sample) in [source, target].enumerated() {
-            let before = data.jets.count
-            try data.append(
-                sample, label: Int32(label), split: split, extractor: extractor, observables: observables, fields: sourceFields,
-                keepFields: label == 0, threads: threads)
-            guard data.jets.count > before else {
-                throw JetModelsError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(split)")
-            }
-            if label == 0 { data.sourceCount = data.jets.count }
-        }
+        try forEachBatch(
+            source: source, target: target, split: split, extractor: extractor, observables: observables,
+            sourceFields: sourceFields, threads: threads
+        ) { _, batch in data.append(contentsOf: batch) }
         return data
     }
 
-    private mutating func append(
-        _ sample: ReweightingConfig.Sample, label: Int32, split: JetSplit, extractor: FeatureExtractor,
-        observables kept: [JetObservable], fields: [String], keepFields: Bool, threads: Int
+    /// Reads the jets of `source` and `target` in `split` as ``load(source:target:split:extractor:observables:sourceFields:threads:)``
+    /// does, but hands them to `body` a batch at a time (`batchSize` jets, fewer only in each sample's last) instead of
+    /// holding them: each batch is the jets of one sample (`label` 0 for the source, 1 for the target; its
+    /// `sourceCount` is its jet count for the source, 0 for the target), in file order, the source's first.
+    public static func forEachBatch(
+        source: ReweightingConfig.Sample, target: ReweightingConfig.Sample, split: JetSplit, extractor: FeatureExtractor,
+        observables kept: [JetObservable] = [], sourceFields: [String] = [], batchSize: Int = 10_000, threads: Int,
+        _ body: (_ label: Int32, _ batch: ReweightingData) throws -> Void
     ) throws {
         let spec = extractor.spec
         let inputs = ObservableInputs(features: spec, extra: kept)
-        let stream = try JetStream(
-            files: sample.files,
-            options: try inputs.readOptions(jetFields: [sample.weightField] + (keepFields ? fields : []), split: split, selection: sample.selection, threads: threads))
-        let firstRows = stream.jetCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
-        while let raw = try stream.next() {
-            let batch = try inputs.augmented(raw)
-            jets.append(
-                try extractor.extractPacked(batch), labels: [Int32](repeating: label, count: batch.count),
-                weights: batch.jetFields[sample.weightField]!, eventNumbers: batch.eventNumbers,
-                fields: Dictionary(uniqueKeysWithValues: fields.map { name in
-                    (name, keepFields ? batch.jetFields[name]! : [Float](repeating: .nan, count: batch.count))
-                }))
-            for observable in kept {
-                observables[observable, default: []] += try observable.values(
-                    in: batch, jetKinematics: spec.jetKinematics, constituentKinematics: spec.constituentKinematics)
+        for (label, sample) in [source, target].enumerated() {
+            let keepFields = label == 0
+            let stream = try JetStream(
+                files: sample.files,
+                options: try inputs.readOptions(
+                    jetFields: [sample.weightField] + (keepFields ? sourceFields : []), split: split, selection: sample.selection,
+                    batchSize: batchSize, threads: threads))
+            let firstRows = stream.jetCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
+            var jetCount = 0
+            while let raw = try stream.next() {
+                let batch = try inputs.augmented(raw)
+                var jets = JetSet(featureCount: spec.constituentVariables.count, jetFeatureCount: spec.jetVariables.count)
+                jets.append(
+                    try extractor.extractPacked(batch), labels: [Int32](repeating: Int32(label), count: batch.count),
+                    weights: batch.jetFields[sample.weightField]!, eventNumbers: batch.eventNumbers,
+                    fields: Dictionary(uniqueKeysWithValues: sourceFields.map { name in
+                        (name, keepFields ? batch.jetFields[name]! : [Float](repeating: .nan, count: batch.count))
+                    }))
+                var observables: [JetObservable: [Float]] = [:]
+                for observable in kept {
+                    observables[observable] = try observable.values(
+                        in: batch, jetKinematics: spec.jetKinematics, constituentKinematics: spec.constituentKinematics)
+                }
+                jetCount += batch.count
+                try body(
+                    Int32(label),
+                    ReweightingData(
+                        jets: jets, sourceCount: label == 0 ? batch.count : 0, observables: observables,
+                        jetIndices: batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }))
             }
-            jetIndices += batch.rows.indices.map { Int64(firstRows[batch.fileIndices[$0]] + batch.rows[$0]) }
+            guard jetCount > 0 else {
+                throw JetModelsError.invalidData("\(sample.files.joined(separator: ", ")): no jets in split \(split)")
+            }
         }
+    }
+
+    /// Appends `other`'s jets: source jets only while no target jet is held.
+    public mutating func append(contentsOf other: ReweightingData) {
+        precondition(other.sourceCount == 0 || targetCount == 0, "ReweightingData: source jets appended after target jets")
+        jets.append(contentsOf: other.jets)
+        sourceCount += other.sourceCount
+        for (observable, values) in other.observables { observables[observable, default: []] += values }
+        jetIndices += other.jetIndices
     }
 
     /// The jets at `indices` (ascending) with new `weights`, observables and jet indices kept aligned.
