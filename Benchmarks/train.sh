@@ -10,6 +10,12 @@
 #   MODELS="transformer particlenet" PID=1 Benchmarks/train.sh  # with the particle-ID features
 #   MODELS=transformer TORCH=0 Benchmarks/train.sh  # JetTag only (PyTorch's transformer takes hours on 2 cores)
 #   MODELS=particlenet SEED=1 Benchmarks/train.sh  # another seed (training.seed on both sides; default: the config's)
+#   RESUME=1 MODELS=transformer Benchmarks/train.sh  # in sittings: run it again until it prints the table
+#
+# RESUME=1: the JetTag side of a model is kept when an earlier sitting finished it (OUT/<model>-jettag/model.h5 and
+# OUT/<model>-eval/metrics.json), and PyTorch writes its training state after every epoch to
+# OUT/<model>-torch.ckpt and resumes from it (train_torch.py --checkpoint): a run killed with its session goes on
+# from its last finished epoch, to the same losses as in one sitting. Same OUT and settings every sitting.
 #
 # PID=1: the particle-ID variant on both sides: Configs/top-<model>-pid.yaml when it exists, else the model's config
 # with `--set features.constituentVariables=[..., {name: charge, standardize: false}, isChargedHadron,
@@ -31,13 +37,14 @@ MODELS=${MODELS:-"deepsets cnn1d"}
 PID=${PID:-0}
 TORCH=${TORCH:-1}
 SEED=${SEED:-}
+RESUME=${RESUME:-0}
 if [ "$PID" = 1 ]; then OUT=${OUT:-runs/bench-train-pid}; else OUT=${OUT:-runs/bench-train}; fi
 out=$OUT
 mkdir -p "$out"
 
 swift build -c release --product jettag 2>&1 | tail -1
 bin=$(swift build -c release --show-bin-path)/jettag
-results_start THREADS EPOCHS MODELS PID TORCH SEED OUT -- "$@"
+results_start THREADS EPOCHS MODELS PID TORCH SEED RESUME OUT -- "$@"
 
 echo "# $(date -u) | $(nproc) cores | load: $(cut -d' ' -f1-3 /proc/loadavg) | threads $THREADS | epochs ${EPOCHS:-config} | pid $PID | torch $TORCH | seed ${SEED:-config}" \
   | tee "$out/conditions.txt"
@@ -55,16 +62,22 @@ for model in $MODELS; do
   epochs=${EPOCHS:-$(sed -n 's/^ *epochs: *\([0-9]*\).*/\1/p' "$config")}
   sets+=(--set training.epochs="$epochs")
   run=$out/$model-jettag
-  rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl"
-  echo "## $model: jettag train ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
-    --out "$run" --quiet "${sets[@]}" --set training.threads="$THREADS"
-  OPENBLAS_NUM_THREADS=$THREADS "$bin" evaluate --model "$run/model.h5" --split validation --threads "$THREADS" \
-    --out "$out/$model-eval" ../shared/data/top_qcd_dev.h5 | tee "$out/$model-eval.txt"
+  checkpoint=()
+  if [ "$RESUME" = 1 ] && [ -f "$run/model.h5" ] && [ -f "$out/$model-eval/metrics.json" ]; then
+    echo "## $model: jettag side kept from an earlier sitting ($run)"
+  else
+    rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl" "$out/$model-torch.ckpt"
+    echo "## $model: jettag train ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
+      --out "$run" --quiet "${sets[@]}" --set training.threads="$THREADS"
+    OPENBLAS_NUM_THREADS=$THREADS "$bin" evaluate --model "$run/model.h5" --split validation --threads "$THREADS" \
+      --out "$out/$model-eval" ../shared/data/top_qcd_dev.h5 | tee "$out/$model-eval.txt"
+  fi
   [ "$TORCH" = 1 ] || continue
+  [ "$RESUME" = 1 ] && checkpoint=(--checkpoint "$out/$model-torch.ckpt")
   echo "## $model: PyTorch ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
   OMP_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
-    --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" | tee "$out/$model-torch.jsonl"
+    --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" "${checkpoint[@]}" | tee -a "$out/$model-torch.jsonl"
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/conditions.txt"
 

@@ -418,6 +418,10 @@ def main():
     parser.add_argument("--epochs", type=int, help="training.epochs (default: the config's)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--plain-batchnorm", action="store_true", help="CNN: nn.BatchNorm1d over padding too")
+    parser.add_argument("--checkpoint", metavar="PATH",
+                        help="after every epoch, the training state (model, optimizer, random generators, history, "
+                             "best epoch, seconds spent) is written to PATH; a run given a PATH that exists resumes "
+                             "from it (a run too long for one sitting, e.g. the 20-epoch transformer)")
     args = parser.parse_args()
     try:
         run(args)
@@ -493,8 +497,20 @@ def run(args):
     precise, clip = int(training.get("preciseBatchNorm", 32)), training.get("gradientClip")
     generator = torch.Generator().manual_seed(seed)
 
-    history, best, best_state, stale = [], None, None, 0
-    for epoch in range(1, epochs + 1):
+    history, best, best_state, best_epoch, stale, first, spent = [], None, None, None, 0, 1, 0.0
+    if args.checkpoint and os.path.exists(args.checkpoint):
+        state = torch.load(args.checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        generator.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        history, best, best_state, best_epoch, stale = (state[k] for k in ("history", "best", "best_state", "best_epoch", "stale"))
+        first, spent = len(history) + 1, state["seconds"]
+        print(json.dumps({"resumed": args.checkpoint, "epochs_done": len(history), "seconds": spent}), flush=True)
+    resumed_at = time.time()
+    for epoch in range(first, epochs + 1):
+        if patience > 0 and stale >= patience:
+            break
         model.train()
         begin = time.time()
         loss_sum = weight_sum = 0.0
@@ -524,10 +540,15 @@ def run(args):
             best, best_state, best_epoch, stale = value, copy.deepcopy(model.state_dict()), epoch, 0
         else:
             stale += 1
-        if patience > 0 and stale >= patience:
-            break
+        if args.checkpoint:
+            state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
+                     "torch_rng": torch.get_rng_state(), "history": history, "best": best, "best_state": best_state,
+                     "best_epoch": best_epoch, "stale": stale, "seconds": spent + time.time() - resumed_at}
+            torch.save(state, args.checkpoint + ".tmp")
+            os.replace(args.checkpoint + ".tmp", args.checkpoint)
     model.load_state_dict(best_state)
-    train_seconds = time.time() - START
+    # Resumed (--checkpoint): the earlier sittings' epochs plus the whole of this sitting (imports and reading once).
+    train_seconds = spent + time.time() - START
 
     s = scores(model, xv, mv).numpy()
     truth = yv.numpy()
