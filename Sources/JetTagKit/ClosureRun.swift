@@ -76,7 +76,7 @@ public struct ClosureRun {
             threads: threads)
         let models = try reweighting.map { (try $0.model.makeModels(), try variationModels($0)) }
         var heldOut = HeldOutColumns(observables: config.closure.observables)
-        var twoSampleJets: ReweightingData?
+        var twoSampleData: ReweightingData?
         // The share of each sample's held-out jets the two-sample test keeps (about closure.twoSampleJets of them).
         let shares = try [config.source, config.target].map { sample in
             let rows = try JetStream(files: sample.files, options: JetReadOptions()).totalJets
@@ -110,7 +110,7 @@ public struct ClosureRun {
             heldOut.append(batch, newWeights: newWeights, variationWeights: variationWeights, twoSampleJets: kept)
             guard !kept.isEmpty else { return }
             let subset = batch.subset(kept, weights: kept.map { batch.jets.weights[$0] })
-            if twoSampleJets == nil { twoSampleJets = subset } else { twoSampleJets!.append(contentsOf: subset) }
+            if twoSampleData == nil { twoSampleData = subset } else { twoSampleData!.append(contentsOf: subset) }
         }
         let (source, target) = (0..<heldOut.sourceCount, heldOut.sourceCount..<heldOut.weights.count)
         progress(
@@ -129,7 +129,7 @@ public struct ClosureRun {
                 target: targetValues, targetWeights: targetWeights,
                 variationWeights: heldOut.variationWeights))
         }
-        let twoSampleAUCs = try twoSampleJets.map { jets in
+        let twoSampleAUCs = try twoSampleData.map { jets in
             let (before, after) = (oldWeights + targetWeights, heldOut.newWeights + targetWeights)
             return try twoSampleAUC(
                 jets, config: config, features: features, before: heldOut.twoSampleJets.map { before[$0] },

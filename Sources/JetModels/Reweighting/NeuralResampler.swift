@@ -60,14 +60,14 @@ public struct NeuralResampler: Sendable {
     /// The resampled weights |w| * max(g(x), 0) of `jets` [B], and what changed.
     public func resampled(_ jets: JetSet) throws -> (weights: [Float], summary: Summary) {
         var summary = Summary(negativeBefore: 0, clippedToZero: 0, meanSignFraction: 0)
-        let weights = try resampled(jets, adding: &summary, sampleCount: jets.count)
+        let weights = try resampled(jets, models: try model.makeModels(), adding: &summary, sampleCount: jets.count)
         return (weights, summary)
     }
 
-    /// The resampled weights of `jets`, one block of a sample of `sampleCount` jets resampled block by block in
-    /// order: its counts and its share of the mean of g are added to `summary`.
-    func resampled(_ jets: JetSet, adding summary: inout Summary, sampleCount: Int) throws -> [Float] {
-        let models = try model.makeModels()
+    /// The resampled weights of `jets` under the sign classifier's `models` (``ModelFile/makeModels()`` of
+    /// ``model``), one block of a sample of `sampleCount` jets resampled block by block in order: its counts and its
+    /// share of the mean of g are added to `summary`.
+    func resampled(_ jets: JetSet, models: [any JetModel], adding summary: inout Summary, sampleCount: Int) throws -> [Float] {
         let f = try jets.probabilities(models: models)
         var weights = [Float](repeating: 0, count: jets.count)
         for i in 0..<jets.count {

@@ -186,11 +186,12 @@ public struct ReweightingRun {
                     config: config.classifier, directory: directory.appendingPathComponent(stage),
                     progress: { progress(stage, $0) }, shouldStop: shouldStop)
                 progress(stage, .note("streaming: a pass over the \(name) jets of the scratch file writing their resampled weights"))
+                let models = try resampler.model.makeModels()
                 for part in [label, label + 2] {
                     var summary = NeuralResampler.Summary(negativeBefore: 0, clippedToZero: 0, meanSignFraction: 0)
                     let count = scratch.parts[part].jetCount
                     scratch = try scratch.replacingTrainingWeights(of: part) {
-                        try resampler.resampled($0.jets, adding: &summary, sampleCount: count)
+                        try resampler.resampled($0.jets, models: models, adding: &summary, sampleCount: count)
                     }
                     if part == label { resampling[name] = summary }
                 }
