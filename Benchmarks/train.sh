@@ -12,6 +12,10 @@
 #   MODELS=particlenet SEED=1 Benchmarks/train.sh  # another seed (training.seed on both sides; default: the config's)
 #   RESUME=1 MODELS=transformer Benchmarks/train.sh  # in sittings: run it again until it prints the table
 #
+# AUC errors: DeLong's (JetTag's from `jettag evaluate`, PyTorch's from Benchmarks/lib/delong.py). With TORCH=1 the
+# note under the table gives AUC jettag - pytorch with the error of the difference on the same held-out jets
+# (paired DeLong: `jettag predict` scores and train_torch.py --scores-out, matched by row in the file).
+#
 # RESUME=1: the JetTag side of a model is kept when an earlier sitting finished it (OUT/<model>-jettag/model.h5 and
 # OUT/<model>-eval/metrics.json), and PyTorch writes its training state after every epoch to
 # OUT/<model>-torch.ckpt and resumes from it (train_torch.py --checkpoint): a run killed with its session goes on
@@ -66,23 +70,32 @@ for model in $MODELS; do
   if [ "$RESUME" = 1 ] && [ -f "$run/model.h5" ] && [ -f "$out/$model-eval/metrics.json" ]; then
     echo "## $model: jettag side kept from an earlier sitting ($run)"
   else
-    rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl" "$out/$model-torch.ckpt"
+    rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl" "$out/$model-torch.ckpt" "$out/$model"-*-scores.*
     echo "## $model: jettag train ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
     OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
       --out "$run" --quiet "${sets[@]}" --set training.threads="$THREADS"
+  fi
+  # Also when a kept side's metrics.json predates the AUC error.
+  if ! grep -qs '"auc_error"' "$out/$model-eval/metrics.json"; then
     OPENBLAS_NUM_THREADS=$THREADS "$bin" evaluate --model "$run/model.h5" --split validation --threads "$THREADS" \
       --out "$out/$model-eval" ../shared/data/top_qcd_dev.h5 | tee "$out/$model-eval.txt"
   fi
   [ "$TORCH" = 1 ] || continue
+  [ -f "$out/$model-jettag-scores.h5" ] || OPENBLAS_NUM_THREADS=$THREADS "$bin" predict --model "$run/model.h5" \
+    --threads "$THREADS" --out "$out/$model-jettag-scores.h5" ../shared/data/top_qcd_dev.h5
   [ "$RESUME" = 1 ] && checkpoint=(--checkpoint "$out/$model-torch.ckpt")
   echo "## $model: PyTorch ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
   OMP_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
-    --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" "${checkpoint[@]}" | tee -a "$out/$model-torch.jsonl"
+    --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" "${checkpoint[@]}" \
+    --scores-out "$out/$model-torch-scores.npz" | tee -a "$out/$model-torch.jsonl"
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/conditions.txt"
 
 python3 - "$out" $MODELS <<'EOF' | tee "$out/table.txt"
 import csv, json, os, re, sys
+import h5py, numpy as np
+sys.path.insert(0, "Benchmarks/lib")
+import delong
 out, models = sys.argv[1], sys.argv[2:]
 
 def time_v(path):
@@ -91,8 +104,19 @@ def time_v(path):
     seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
     return seconds, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
 
-def cell(value, error):
-    return f"{float(value):.1f} ± {float(error):.1f}"  # metrics.json writes "inf" when no background jet passes
+def cell(value, error, digits=1):
+    return f"{float(value):.{digits}f} ± {float(error):.{digits}f}"  # metrics.json writes "inf" for no background
+
+def paired_difference(model):
+    """AUC jettag - pytorch and its paired DeLong error on the held-out jets both sides scored, or None."""
+    if not os.path.exists(f"{out}/{model}-torch-scores.npz") or not os.path.exists(f"{out}/{model}-jettag-scores.h5"):
+        return None
+    torch_side = np.load(f"{out}/{model}-torch-scores.npz")
+    jets = h5py.File(f"{out}/{model}-jettag-scores.h5", "r")["jets"][()]
+    field = next(n for n in jets.dtype.names if n.endswith("_ptop"))
+    assert np.array_equal(jets["jet_index"], np.arange(len(jets))), "jettag predict wrote the rows in file order"
+    ours = jets[field][torch_side["jet_index"]]
+    return delong.paired_difference(torch_side["label"], ours, torch_side["score"])
 
 print(open(f"{out}/conditions.txt").read().strip())
 header = ["model", "side", "epochs (best)", "wall s", "train jets/s", "epoch jets/s", "peak RSS MB", "AUC",
@@ -118,7 +142,7 @@ for model in models:
     swift_auc = roc["auc"]
     epoch_rate = sum(float(r["jets_per_second"]) for r in history) / len(history)
     rows.append([model, "jettag", f"{len(history)} ({best})", f"{wall:.1f}", f"{jets * len(history) / wall:.0f}",
-                 f"{epoch_rate:.0f}", f"{rss:.0f}", f"{swift_auc:.4f}",
+                 f"{epoch_rate:.0f}", f"{rss:.0f}", cell(swift_auc, roc["auc_error"], 4),
                  cell(points["0.3"]["background_rejection"], points["0.3"]["background_rejection_error"]),
                  cell(points["0.5"]["background_rejection"], points["0.5"]["background_rejection_error"])])
     if torch is None:
@@ -130,18 +154,29 @@ for model in models:
     rows.append([model, f"pytorch ({torch['batchnorm']} BN)" if model == "cnn1d" else "pytorch",
                  f"{torch['epochs_run']} ({torch['best_epoch']})", f"{twall:.1f}",
                  f"{torch['training_jets'] * torch['epochs_run'] / twall:.0f}",
-                 f"{torch['epoch_jets_per_second']:.0f}", f"{torch_rss:.0f}", f"{torch['auc']:.4f}",
+                 f"{torch['epoch_jets_per_second']:.0f}", f"{torch_rss:.0f}",
+                 cell(torch["auc"], torch["auc_error"], 4) if "auc_error" in torch else f"{torch['auc']:.4f}",
                  cell(torch["rejection"]["0.3"], torch["rejection_error"]["0.3"]),
                  cell(torch["rejection"]["0.5"], torch["rejection_error"]["0.5"])])
-    difference = swift_auc - torch["auc"]
+    paired = paired_difference(model)
+    if paired:
+        difference, error = paired
+        assert abs(difference - (swift_auc - torch["auc"])) < 1e-4, "the paired AUCs are those of the two sides"
+        verdict = (f"{difference:+.4f} ± {error:.4f}, paired DeLong on the {torch['validation_jets']} held-out jets "
+                   f"({difference / error:+.1f} sigma: {'meets' if difference >= -error else 'MISSES'} the bar "
+                   f"'at or above PyTorch within the statistical error')")
+    else:
+        difference = swift_auc - torch["auc"]
+        verdict = (f"{difference:+.4f} ({'meets' if difference >= -0.002 else 'MISSES'} the bar AUC >= pytorch - "
+                   f"0.002; no paired error: a side's per-jet scores are missing)")
     notes.append(f"{model}: wall time jettag / pytorch = {wall / twall:.2f}; training jets {jets} (jettag), "
-                 f"{torch['training_jets']} (pytorch); AUC jettag - pytorch = {difference:+.4f} "
-                 f"({'meets' if difference >= -0.002 else 'MISSES'} the bar AUC >= pytorch - 0.002)")
+                 f"{torch['training_jets']} (pytorch); AUC jettag - pytorch = {verdict}")
 widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 for line in [header, ["-" * w for w in widths]] + rows:
     print("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |")
 print("\n".join(notes))
 print(f"configs: {', '.join(configs) or ', '.join(f'Configs/top-{m}.yaml' for m in models)} (+ the --set overrides of train.sh, also on the PyTorch side); best epoch by the config's checkpointMetric.")
+print("AUC ± DeLong's statistical error; 1/eps_B ± binomial errors from the held-out background count.")
 print("wall s: the whole train command for jettag (/usr/bin/time); PyTorch from process start to the best model in"
       " memory (imports, reading, features, training). train jets/s = training jets x epochs run / wall s;"
       " epoch jets/s = mean over epochs of the training loop alone.")

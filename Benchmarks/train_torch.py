@@ -64,6 +64,8 @@ from torch import nn  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Scripts"))
+sys.path.insert(0, os.path.join(ROOT, "Benchmarks", "lib"))
+import delong  # noqa: E402
 import torch_models  # noqa: E402
 
 MODELS = ["deepsets", "cnn1d", "transformer", "particlenet"]
@@ -422,6 +424,9 @@ def main():
                         help="after every epoch, the training state (model, optimizer, random generators, history, "
                              "best epoch, seconds spent) is written to PATH; a run given a PATH that exists resumes "
                              "from it (a run too long for one sitting, e.g. the 20-epoch transformer)")
+    parser.add_argument("--scores-out", metavar="PATH",
+                        help="write the best model's validation scores to PATH (npz: jet_index = row in the file, "
+                             "label, score), for the paired AUC difference against JetTag's scores of the same jets")
     args = parser.parse_args()
     try:
         run(args)
@@ -552,6 +557,8 @@ def run(args):
 
     s = scores(model, xv, mv).numpy()
     truth = yv.numpy()
+    if args.scores_out:
+        np.savez(args.scores_out, jet_index=np.flatnonzero(validation), label=truth, score=s)
     fpr, tpr, _ = roc_curve(truth, s)
     background = float((truth == 0).sum())
     points = {f"{eff:.1f}": working_point(fpr, tpr, eff, background) for eff in (0.3, 0.5)}
@@ -576,6 +583,7 @@ def run(args):
                 "train_seconds": train_seconds,
                 "epoch_jets_per_second": float(np.mean([r["jets_per_second"] for r in history])),
                 "auc": float(roc_auc_score(truth, s)),
+                "auc_error": delong.auc_error(truth, s),
                 "rejection": {k: v[0] for k, v in points.items()},
                 "rejection_error": {k: v[1] for k, v in points.items()},
             }

@@ -3,7 +3,7 @@ extension ROCCurve {
     ///
     /// Keeps both ends, half of the budget evenly spaced in point index (following where the thresholds
     /// are dense) and half at the first point past each step of an even grid in eps_S (so that sparse
-    /// stretches of the curve keep their shape). `auc`, totals and warnings are those of the full curve.
+    /// stretches of the curve keep their shape). `auc`, `aucError`, totals and warnings are those of the full curve.
     ///
     /// - Parameter maxPoints: at least 2.
     public func downsampled(maxPoints: Int = 1000) -> ROCCurve {
@@ -28,18 +28,19 @@ extension ROCCurve {
             thresholds: indices.map { thresholds[$0] },
             signalEfficiency: indices.map { signalEfficiency[$0] },
             backgroundEfficiency: indices.map { backgroundEfficiency[$0] },
-            auc: auc, signal: signal, background: background, warnings: warnings)
+            auc: auc, aucError: aucError, signal: signal, background: background, warnings: warnings)
     }
 
     /// Memberwise: for subsets of an existing curve.
     private init(
         thresholds: [Double], signalEfficiency: [Double], backgroundEfficiency: [Double], auc: Double,
-        signal: WeightSums, background: WeightSums, warnings: [MetricWarning]
+        aucError: Double, signal: WeightSums, background: WeightSums, warnings: [MetricWarning]
     ) {
         self.thresholds = thresholds
         self.signalEfficiency = signalEfficiency
         self.backgroundEfficiency = backgroundEfficiency
         self.auc = auc
+        self.aucError = aucError
         self.signal = signal
         self.background = background
         self.warnings = warnings

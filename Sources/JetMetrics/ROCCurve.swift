@@ -21,6 +21,9 @@ public struct ROCCurve: Sendable {
     /// Area under the curve by the trapezoid rule in (eps_B, eps_S). For unit weights it equals the
     /// Mann-Whitney statistic P(s_sig > s_bkg) + P(s_sig == s_bkg) / 2.
     public let auc: Double
+    /// Statistical error of `auc` from the finite number of jets (DeLong et al. 1988, with weights); see
+    /// ``aucStandardError(auc:signalEfficiency:backgroundEfficiency:signalSquares:backgroundSquares:signal:background:)``.
+    public let aucError: Double
     /// Signal jets and weight sums (the efficiency denominators).
     public let signal: WeightSums
     /// Background jets and weight sums.
@@ -90,9 +93,15 @@ public struct ROCCurve: Sendable {
         cumulativeBackground.reserveCapacity(capacity)
         var signal = WeightSums()
         var background = WeightSums()
+        var signalSquares: [Double] = []
+        var backgroundSquares: [Double] = []
+        signalSquares.reserveCapacity(capacity)
+        backgroundSquares.reserveCapacity(capacity)
         SortedWeightedValues.forEachDistinctValueDescending(signalJets, backgroundJets) { score, inSignal, inBackground in
             signal.add(inSignal)
             background.add(inBackground)
+            signalSquares.append(inSignal.sumWeightsSquared)
+            backgroundSquares.append(inBackground.sumWeightsSquared)
             thresholds.append(Double(score))
             cumulativeSignal.append(signal.sumWeights)
             cumulativeBackground.append(background.sumWeights)
@@ -116,6 +125,39 @@ public struct ROCCurve: Sendable {
         self.background = background
         self.warnings = warnings
         self.auc = Self.trapezoidArea(x: backgroundEfficiency, y: signalEfficiency)
+        self.aucError = Self.aucStandardError(
+            auc: auc, signalEfficiency: cumulativeSignal, backgroundEfficiency: cumulativeBackground,
+            signalSquares: signalSquares, backgroundSquares: backgroundSquares, signal: signal, background: background)
+    }
+
+    /// DeLong's standard error of the AUC, generalised to signed weights.
+    ///
+    /// The AUC is the weighted mean over signal jets of their placement V_i (the background weight fraction
+    /// below the jet's score, ties counted half), and equally the weighted mean over background jets of the
+    /// signal weight fraction above theirs. Linearising both means,
+    ///
+    ///     sigma^2 = sum_sig w_i^2 (V_i - AUC)^2 / (W_S^2 - sum_sig w^2) + the same over background jets,
+    ///
+    /// with W = sum w; for unit weights this is DeLong's S10 / n_S + S01 / n_B. Jets of one score share one
+    /// placement, so the sums run over the curve's steps: `signalSquares[k - 1]` is the sum of w^2 of the signal
+    /// jets at threshold k. +inf when a class has an effective sample size of 1 or less.
+    static func aucStandardError(
+        auc: Double, signalEfficiency: [Double], backgroundEfficiency: [Double], signalSquares: [Double],
+        backgroundSquares: [Double], signal: WeightSums, background: WeightSums
+    ) -> Double {
+        var signalSum = 0.0
+        var backgroundSum = 0.0
+        for k in 1..<signalEfficiency.count {
+            let signalPlacement = 1 - (backgroundEfficiency[k] + backgroundEfficiency[k - 1]) / 2
+            let backgroundPlacement = (signalEfficiency[k] + signalEfficiency[k - 1]) / 2
+            signalSum += signalSquares[k - 1] * (signalPlacement - auc) * (signalPlacement - auc)
+            backgroundSum += backgroundSquares[k - 1] * (backgroundPlacement - auc) * (backgroundPlacement - auc)
+        }
+        func variance(_ sum: Double, _ sums: WeightSums) -> Double {
+            let denominator = sums.sumWeights * sums.sumWeights - sums.sumWeightsSquared
+            return denominator > 0 ? sum / denominator : .infinity
+        }
+        return (variance(signalSum, signal) + variance(backgroundSum, background)).squareRoot()
     }
 
     /// Warnings for partial sums below zero or above `total`, naming the first threshold where it happens.

@@ -1,7 +1,7 @@
 /// What `jettag evaluate` writes about one ROC curve: AUC, class totals, working points, a down-sampled
 /// curve and warnings.
 ///
-/// JSON keys (stable): `auc`, `signal` and `background` (``WeightSums``), `working_points`
+/// JSON keys (stable): `auc`, `auc_error`, `signal` and `background` (``WeightSums``), `working_points`
 /// (``WorkingPoint`` list), `curve` (object with the arrays `threshold`, `signal_efficiency`,
 /// `background_efficiency`, `background_rejection`) and `warnings` (``MetricWarning`` list).
 /// Infinities are written as the strings `"inf"`/`"-inf"` by ``MetricsJSON``.
@@ -22,6 +22,8 @@ public struct ROCSummary: Codable, Equatable, Sendable {
     }
 
     public var auc: Double
+    /// ``ROCCurve/aucError``; `nil` only in files written before JetTag reported it.
+    public var aucError: Double?
     public var signal: WeightSums
     public var background: WeightSums
     public var workingPoints: [WorkingPoint]
@@ -34,6 +36,7 @@ public struct ROCSummary: Codable, Equatable, Sendable {
     ) throws(JetMetricsError) {
         let small = roc.downsampled(maxPoints: maxCurvePoints)
         auc = roc.auc
+        aucError = roc.aucError
         signal = roc.signal
         background = roc.background
         self.workingPoints = try roc.workingPoints(signalEfficiencies: workingPoints)
@@ -44,7 +47,9 @@ public struct ROCSummary: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case auc, signal, background
+        case auc
+        case aucError = "auc_error"
+        case signal, background
         case workingPoints = "working_points"
         case curve, warnings
     }

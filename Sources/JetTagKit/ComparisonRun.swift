@@ -64,6 +64,16 @@ public struct ComparisonRun {
             (workingPoints, mode, fractionScanEfficiency, directory)
     }
 
+    /// One tagger's ROC curve against one background class.
+    public struct Row {
+        public var tagger: String
+        public var background: String
+        public var auc: Double
+        /// ``ROCCurve/aucError``.
+        public var aucError: Double
+        public var workingPoints: [WorkingPoint]
+    }
+
     /// What one comparison found, for the summary `jettag compare` prints.
     public struct Summary {
         public var taggers: [String]
@@ -71,7 +81,7 @@ public struct ComparisonRun {
         public var signalClass: String
         public var backgrounds: [String]
         /// Per tagger and background: the ROC curve's AUC and working points.
-        public var rows: [(tagger: String, background: String, auc: Double, workingPoints: [WorkingPoint])]
+        public var rows: [Row]
         /// The page written.
         public var page: URL
     }
@@ -104,10 +114,12 @@ public struct ComparisonRun {
                     weights: weights)
             })
         }
-        var rows: [(tagger: String, background: String, auc: Double, workingPoints: [WorkingPoint])] = []
+        var rows: [Row] = []
         for (t, name) in names.enumerated() {
             for (k, b) in backgrounds.enumerated() {
-                rows.append((name, classNames[b], curves[t][k].auc, try curves[t][k].workingPoints(signalEfficiencies: workingPoints)))
+                rows.append(Row(
+                    tagger: name, background: classNames[b], auc: curves[t][k].auc, aucError: curves[t][k].aucError,
+                    workingPoints: try curves[t][k].workingPoints(signalEfficiencies: workingPoints)))
                 try curves[t][k].downsampled().csvTable.write(
                     to: directory.appendingPathComponent("roc_\(Self.fileName(name))_\(Self.fileName(classNames[b])).csv"))
             }
@@ -284,13 +296,13 @@ public struct ComparisonRun {
 
     /// The table of AUC and rejections on the page.
     private func tableOfRows(
-        _ rows: [(tagger: String, background: String, auc: Double, workingPoints: [WorkingPoint])], reference: String
+        _ rows: [Row], reference: String
     ) -> HTMLReport.Table {
         HTMLReport.Table(
             header: ["Tagger", "Background", "AUC"] + workingPoints.map { "1/εB at εS = \($0)" },
             rows: rows.map { row in
                 let base = rows.first { $0.tagger == reference && $0.background == row.background }!
-                return [row.tagger, row.background, String(format: "%.4f", row.auc)]
+                return [row.tagger, row.background, String(format: "%.4f ± %.4f", row.auc, row.aucError)]
                     + zip(row.workingPoints, base.workingPoints).map { point, referencePoint in
                         "\(HTMLReport.Table.format(point.backgroundRejection)) ± \(HTMLReport.Table.format(point.backgroundRejectionError))"
                             + " (×\(String(format: "%.3f", point.backgroundRejection / referencePoint.backgroundRejection)))"
@@ -300,7 +312,7 @@ public struct ComparisonRun {
 
     /// summary.csv: one row per tagger, background and working point.
     private func summaryTable(
-        _ rows: [(tagger: String, background: String, auc: Double, workingPoints: [WorkingPoint])], reference: String
+        _ rows: [Row], reference: String
     ) -> CSVTable {
         var text: [[String]] = []
         var values: [[Double]] = []
@@ -309,13 +321,13 @@ public struct ComparisonRun {
             for (point, referencePoint) in zip(row.workingPoints, base.workingPoints) {
                 text.append([row.tagger, row.background])
                 values.append([
-                    row.auc, point.signalEfficiency, point.threshold, point.backgroundEfficiency, point.backgroundEfficiencyError,
+                    row.auc, row.aucError, point.signalEfficiency, point.threshold, point.backgroundEfficiency, point.backgroundEfficiencyError,
                     point.backgroundRejection, point.backgroundRejectionError,
                     point.backgroundRejection / referencePoint.backgroundRejection,
                 ])
             }
         }
-        let columns = ["auc", "signal_efficiency", "threshold", "background_efficiency", "background_efficiency_error",
+        let columns = ["auc", "auc_error", "signal_efficiency", "threshold", "background_efficiency", "background_efficiency_error",
                        "background_rejection", "background_rejection_error", "rejection_ratio_to_reference"]
         return CSVTable(
             textColumns: [CSVTable.TextColumn(name: "tagger", values: text.map { $0[0] }),

@@ -87,7 +87,7 @@ struct Compare: ParsableCommand {
         print("\(taggers.count) jets, signal \(summary.signalClass), reference \(summary.reference)")
         for row in summary.rows {
             let points = row.workingPoints.map { String(format: "1/eB(%.2f) %.1f +- %.1f", $0.signalEfficiency, $0.backgroundRejection, $0.backgroundRejectionError) }
-            print("\(row.tagger) vs \(row.background): AUC \(String(format: "%.4f", row.auc))  " + points.joined(separator: "  "))
+            print("\(row.tagger) vs \(row.background): AUC \(String(format: "%.4f +- %.4f", row.auc, row.aucError))  " + points.joined(separator: "  "))
         }
         print("wrote \(summary.page.path)")
     }

@@ -88,7 +88,7 @@ struct Evaluate: ParsableCommand {
     private func summary(_ report: EvaluationReport) -> String {
         var lines = [
             "\(report.tagger): \(report.jets) jets, signal \(report.signalClass) vs \(report.classNames.filter { $0 != report.signalClass }.joined(separator: ", "))",
-            String(format: "AUC %.4f", report.roc.auc),
+            report.roc.aucError.map { String(format: "AUC %.4f +- %.4f", report.roc.auc, $0) } ?? String(format: "AUC %.4f", report.roc.auc),
             "eff_S   threshold   eff_B        1/eff_B",
         ]
         for point in report.roc.workingPoints {

@@ -25,7 +25,13 @@ import JetMetrics
         #expect(try MetricsJSON.read(ROCSummary.self, from: url) == summary)
 
         let object = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        #expect(Set(object.keys) == ["auc", "signal", "background", "working_points", "curve", "warnings"])
+        #expect(Set(object.keys) == ["auc", "auc_error", "signal", "background", "working_points", "curve", "warnings"])
+        // A file written before the AUC error was reported still reads, without one.
+        var older = object
+        older["auc_error"] = nil
+        try JSONSerialization.data(withJSONObject: older).write(to: url)
+        let read = try MetricsJSON.read(ROCSummary.self, from: url)
+        #expect(read.aucError == nil && read.auc == summary.auc)
         let signal = try #require(object["signal"] as? [String: Any])
         #expect(Set(signal.keys) == ["count", "sum_weights", "sum_weights_squared", "effective_sample_size"])
         let points = try #require(object["working_points"] as? [[String: Any]])

@@ -16,7 +16,7 @@ extension HTMLReport.Section {
         blocks.append(.table(HTMLReport.Table(
             header: ["Tagger", "AUC", "Signal jets (sum of weights)", "Background jets (sum of weights)"],
             rows: curves.map { entry in
-                [entry.name, String(format: "%.4f", entry.roc.auc),
+                [entry.name, entry.roc.aucError.map { String(format: "%.4f ± %.4f", entry.roc.auc, $0) } ?? String(format: "%.4f", entry.roc.auc),
                  "\(entry.roc.signal.count) (\(HTMLReport.Table.format(entry.roc.signal.sumWeights)))",
                  "\(entry.roc.background.count) (\(HTMLReport.Table.format(entry.roc.background.sumWeights)))"]
             })))
