@@ -70,7 +70,8 @@ for model in $MODELS; do
   if [ "$RESUME" = 1 ] && [ -f "$run/model.h5" ] && [ -f "$out/$model-eval/metrics.json" ]; then
     echo "## $model: jettag side kept from an earlier sitting ($run)"
   else
-    rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl" "$out/$model-torch.ckpt" "$out/$model"-*-scores.*
+    rm -rf "$run" "$out/$model-eval" "$out/$model-torch.jsonl" "$out/$model-torch.ckpt" "$out/$model-torch.time" \
+      "$out/$model"-*-scores.*
     echo "## $model: jettag train ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
     OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-jettag.time" "$bin" train --config "$config" \
       --out "$run" --quiet "${sets[@]}" --set training.threads="$THREADS"
@@ -85,7 +86,7 @@ for model in $MODELS; do
     --threads "$THREADS" --out "$out/$model-jettag-scores.h5" ../shared/data/top_qcd_dev.h5
   [ "$RESUME" = 1 ] && checkpoint=(--checkpoint "$out/$model-torch.ckpt")
   echo "## $model: PyTorch ($config, $epochs epochs, $THREADS threads), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  OMP_NUM_THREADS=$THREADS /usr/bin/time -v -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
+  OMP_NUM_THREADS=$THREADS /usr/bin/time -v -a -o "$out/$model-torch.time" python3 Benchmarks/train_torch.py \
     --model "$model" --config "$config" "${sets[@]}" --threads "$THREADS" "${checkpoint[@]}" \
     --scores-out "$out/$model-torch-scores.npz" | tee -a "$out/$model-torch.jsonl"
 done
@@ -99,10 +100,11 @@ import delong
 out, models = sys.argv[1], sys.argv[2:]
 
 def time_v(path):
+    """Wall time of the last sitting and the peak RSS over all sittings (PyTorch's file gets one entry per sitting)."""
     text = open(path).read()
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
-    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
-    return seconds, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+    wall = re.findall(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)[-1]
+    seconds = int(wall[0] or 0) * 3600 + int(wall[1]) * 60 + float(wall[2])
+    return seconds, max(int(k) for k in re.findall(r"Maximum resident set size \(kbytes\): (\d+)", text)) / 1024
 
 def cell(value, error, digits=1):
     return f"{float(value):.{digits}f} ± {float(error):.{digits}f}"  # metrics.json writes "inf" for no background
