@@ -18,12 +18,7 @@ private struct AUCErrorReference: Decodable {
     var weighted: Case
 
     static func load() throws -> AUCErrorReference {
-        let url = try #require(
-            Bundle.module.url(forResource: "auc_error_reference", withExtension: "json", subdirectory: "Fixtures"),
-            "Fixtures/auc_error_reference.json is missing: run python3 Tests/Scripts/make_auc_error_fixtures.py")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(AUCErrorReference.self, from: Data(contentsOf: url))
+        try loadFixture(AUCErrorReference.self, named: "auc_error_reference", madeBy: "make_auc_error_fixtures.py")
     }
 }
 

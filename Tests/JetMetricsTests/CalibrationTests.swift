@@ -33,12 +33,7 @@ struct CalibrationReference: Decodable {
     var multiclass: Case
 
     static func load() throws -> CalibrationReference {
-        let url = try #require(
-            Bundle.module.url(forResource: "calibration_reference", withExtension: "json", subdirectory: "Fixtures"),
-            "Fixtures/calibration_reference.json is missing: run python3 Tests/Scripts/make_calibration_fixtures.py")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(CalibrationReference.self, from: Data(contentsOf: url))
+        try loadFixture(CalibrationReference.self, named: "calibration_reference", madeBy: "make_calibration_fixtures.py")
     }
 }
 

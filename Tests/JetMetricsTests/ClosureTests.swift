@@ -78,12 +78,7 @@ import Testing
             var chi2AfterWithVariations, chi2After: Double
             var ndf: Int
         }
-        let url = try #require(
-            Bundle.module.url(forResource: "closure_variations", withExtension: "json", subdirectory: "Fixtures"),
-            "run python3 Tests/Scripts/make_closure_variation_fixtures.py")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let reference = try decoder.decode(Reference.self, from: Data(contentsOf: url))
+        let reference = try loadFixture(Reference.self, named: "closure_variations", madeBy: "make_closure_variation_fixtures.py")
         let closure = try ObservableClosure(
             name: "x", edges: reference.edges, source: reference.source, oldWeights: reference.oldWeights,
             newWeights: reference.newWeights, target: reference.target, targetWeights: reference.targetWeights,

@@ -73,11 +73,6 @@ struct MetricsReference: Decodable {
     var kolmogorovSmirnov: KolmogorovSmirnov
 
     static func load() throws -> MetricsReference {
-        let url = try #require(
-            Bundle.module.url(forResource: "metrics_reference", withExtension: "json", subdirectory: "Fixtures"),
-            "Fixtures/metrics_reference.json is missing: run python3 Tests/Scripts/make_metrics_fixtures.py")
-        let decoder = MetricsJSON.makeDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(MetricsReference.self, from: Data(contentsOf: url))
+        try loadFixture(MetricsReference.self, named: "metrics_reference", madeBy: "make_metrics_fixtures.py")
     }
 }
