@@ -110,9 +110,7 @@ def cell(value, error, digits=1):
     return f"{float(value):.{digits}f} ± {float(error):.{digits}f}"  # metrics.json writes "inf" for no background
 
 def paired_difference(model):
-    """AUC jettag - pytorch and its paired DeLong error on the held-out jets both sides scored, or None."""
-    if not os.path.exists(f"{out}/{model}-torch-scores.npz") or not os.path.exists(f"{out}/{model}-jettag-scores.h5"):
-        return None
+    """AUC jettag - pytorch and its paired DeLong error on the held-out jets both sides scored."""
     torch_side = np.load(f"{out}/{model}-torch-scores.npz")
     jets = h5py.File(f"{out}/{model}-jettag-scores.h5", "r")["jets"][()]
     field = next(n for n in jets.dtype.names if n.endswith("_ptop"))
@@ -157,20 +155,14 @@ for model in models:
                  f"{torch['epochs_run']} ({torch['best_epoch']})", f"{twall:.1f}",
                  f"{torch['training_jets'] * torch['epochs_run'] / twall:.0f}",
                  f"{torch['epoch_jets_per_second']:.0f}", f"{torch_rss:.0f}",
-                 cell(torch["auc"], torch["auc_error"], 4) if "auc_error" in torch else f"{torch['auc']:.4f}",
+                 cell(torch["auc"], torch["auc_error"], 4),
                  cell(torch["rejection"]["0.3"], torch["rejection_error"]["0.3"]),
                  cell(torch["rejection"]["0.5"], torch["rejection_error"]["0.5"])])
-    paired = paired_difference(model)
-    if paired:
-        difference, error = paired
-        assert abs(difference - (swift_auc - torch["auc"])) < 1e-4, "the paired AUCs are those of the two sides"
-        verdict = (f"{difference:+.4f} ± {error:.4f}, paired DeLong on the {torch['validation_jets']} held-out jets "
-                   f"({difference / error:+.1f} sigma: {'meets' if difference >= -error else 'MISSES'} the bar "
-                   f"'at or above PyTorch within the statistical error')")
-    else:
-        difference = swift_auc - torch["auc"]
-        verdict = (f"{difference:+.4f} ({'meets' if difference >= -0.002 else 'MISSES'} the bar AUC >= pytorch - "
-                   f"0.002; no paired error: a side's per-jet scores are missing)")
+    difference, error = paired_difference(model)
+    assert abs(difference - (swift_auc - torch["auc"])) < 1e-4, "the paired AUCs are those of the two sides"
+    verdict = (f"{difference:+.4f} ± {error:.4f}, paired DeLong on the {torch['validation_jets']} held-out jets "
+               f"({difference / error:+.1f} sigma: {'meets' if difference >= -error else 'MISSES'} the bar "
+               f"'at or above PyTorch within the statistical error')")
     notes.append(f"{model}: wall time jettag / pytorch = {wall / twall:.2f}; training jets {jets} (jettag), "
                  f"{torch['training_jets']} (pytorch); AUC jettag - pytorch = {verdict}")
 widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]

@@ -16,9 +16,11 @@ extension HTMLReport.Section {
         blocks.append(.table(HTMLReport.Table(
             header: ["Tagger", "AUC", "Signal jets (sum of weights)", "Background jets (sum of weights)"],
             rows: curves.map { entry in
-                [entry.name, entry.roc.aucError.map { String(format: "%.4f ± %.4f", entry.roc.auc, $0) } ?? String(format: "%.4f", entry.roc.auc),
-                 "\(entry.roc.signal.count) (\(HTMLReport.Table.format(entry.roc.signal.sumWeights)))",
-                 "\(entry.roc.background.count) (\(HTMLReport.Table.format(entry.roc.background.sumWeights)))"]
+                let auc = entry.roc.aucError.map { String(format: "%.4f ± %.4f", entry.roc.auc, $0) }
+                    ?? String(format: "%.4f", entry.roc.auc)
+                return [entry.name, auc,
+                        "\(entry.roc.signal.count) (\(HTMLReport.Table.format(entry.roc.signal.sumWeights)))",
+                        "\(entry.roc.background.count) (\(HTMLReport.Table.format(entry.roc.background.sumWeights)))"]
             })))
         blocks.append(.figure(
             Plot.roc(summaries: curves, ratioToFirst: curves.count > 1),
